@@ -1,0 +1,1 @@
+# Host build of the crypto core (filled in by the secure-zone issue).

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * selftest.c - runs every known-answer test at module load, before anything
+ * registers, like a FIPS power-on self-test: one failure and the module
+ * refuses to load. Each prints "<name> self-tests: pass" or FAIL.
+ */
+#include "szkm_main.h"
+#include "aead.h"
+
+#include <linux/errno.h>
+#include <linux/kernel.h>
+
+static const struct {
+	const char *name;
+	int (*run)(void);
+} szkm_selftest_table[] __initconst = {
+	{ "aes256-gcm", szkm_aead_selftest },
+};
+
+int __init szkm_selftests(void)
+{
+	bool failed = false;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(szkm_selftest_table); i++) {
+		int ret = szkm_selftest_table[i].run();
+
+		if (ret) {
+			pr_err("%s self-tests: FAIL (%d)\n", szkm_selftest_table[i].name, ret);
+			failed = true;
+		} else {
+			pr_info("%s self-tests: pass\n", szkm_selftest_table[i].name);
+		}
+	}
+	return failed ? -ENOTRECOVERABLE : 0;
+}

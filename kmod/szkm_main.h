@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* szkm_main.h - module-wide settings shared by every part. */
+#ifndef _SZKM_MAIN_H
+#define _SZKM_MAIN_H
+
+#include <linux/types.h>
+#include "szkm.h"
+
+#define SZKM_VERSION "0.1.0"
+
+extern bool szkm_test_mode;
+
+/* Known-answer self-tests of every algorithm; 0 or -ENOTRECOVERABLE. */
+int szkm_selftests(void);
+
+#endif /* _SZKM_MAIN_H */

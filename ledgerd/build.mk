@@ -1,0 +1,1 @@
+# ledgerd: the ledger node. Filled in by the ledgerd issue.

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs every Debian package that szkm's build, demo and tests need
+# (skipping what is installed) and fetches the guest kernel for KVER into
+# the cache (never installed on the host). Idempotent.
+#   deps.sh [--if-missing] [6.1|6.12 ...]
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+PACKAGES=(
+	build-essential pkg-config bc xz-utils cpio dwarves kmod
+	linux-headers-amd64
+	qemu-system-x86 swtpm swtpm-tools busybox-static
+	keyutils libkeyutils-dev tpm2-tools libtss2-dev
+	libnl-3-dev libnl-genl-3-dev libssl-dev openssl
+	libsqlite3-dev sqlite3 libmicrohttpd-dev libjansson-dev libcmocka-dev
+	iproute2 e2fsprogs cryptsetup-bin dmsetup
+)
+
+quick=0
+if [ "${1:-}" = --if-missing ]; then quick=1; shift; fi
+kvers=("$@")
+[ ${#kvers[@]} -gt 0 ] || kvers=(6.1 6.12)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "deps.sh: installing ${missing[*]}"
+	sudo=; [ "$(id -u)" = 0 ] || sudo=sudo
+	$sudo apt-get update -q
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+elif [ $quick = 0 ]; then
+	echo "deps.sh: all ${#PACKAGES[@]} packages installed"
+fi
+
+for k in "${kvers[@]}"; do
+	"$top/scripts/kernel.sh" fetch "$k"
+	"$top/scripts/kernel.sh" kdir "$k" >/dev/null || { echo "deps.sh: no headers for $k" >&2; exit 1; }
+done

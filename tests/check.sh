@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# make check: unit tests, then the VM tests (all guest scripts in one boot,
+# then the host-driven multi-boot tests), one summary line at the end.
+#   check.sh [--vm-only] <kver> [unit test binaries...]
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+vm_only=0
+if [ "${1:-}" = --vm-only ]; then vm_only=1; shift; fi
+kver=${1:-6.1}; shift || true
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+add() { # <summary file> [<label>]: add "P F" counts
+	local p=0 f=1
+	[ -s "$1" ] && read -r p f <"$1"
+	pass=$((pass + p)); fail=$((fail + f))
+}
+
+if [ $vm_only = 0 ] && [ $# -gt 0 ]; then
+	echo "== unit tests"
+	"$top/tests/run-unit.sh" --summary "$tmp/unit" "$@"
+	add "$tmp/unit"
+fi
+
+echo "== VM tests on $kver (guest scripts, one boot)"
+guest=("$top"/tests/vm/t/*.sh)
+# SZKM_EXTRA_VM_TESTS adds guest scripts (used once to prove that a failing
+# test fails the run: tests/vm/fixtures/fails.sh).
+for x in ${SZKM_EXTRA_VM_TESTS:-}; do guest+=("$(realpath "$x")"); done
+"$top/tests/vm/run.sh" --kver "$kver" --summary "$tmp/vm" "${guest[@]}"
+add "$tmp/vm"
+
+echo "== VM tests on $kver (host-driven, several boots)"
+for h in "$top"/tests/vm/h/*.sh; do
+	n=$(basename "$h" .sh)
+	if out=$(KVER=$kver bash "$h" 2>&1); then
+		echo "PASS $n"; pass=$((pass + 1))
+	else
+		echo "FAIL $n"; sed 's/^/  | /' <<<"$out" | tail -n 40; fail=$((fail + 1))
+	fi
+done
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]

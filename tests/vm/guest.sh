@@ -1,0 +1,59 @@
+#!/bin/bash
+# Guest PID 1, second stage (in the overlay root): load szkm.ko, check its
+# self-test lines, run each test script, and report every result on the
+# result port (/dev/ttyS1) with this boot's token. The host counts a test
+# as passed only on its token line, so a crash or hang reads as a failure.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root LANG=C
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+mkdir -p /dev/pts /dev/shm && mount -t devpts devpts /dev/pts
+mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+hostname szkm-guest
+
+arg() { sed -n "s/.*szkmvm\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+token=$(arg token)
+top=$(arg top)
+list=$(arg tests)
+result() { echo "SZKM-RESULT $token $1 $2" >/dev/ttyS1; }
+finish() { echo "SZKM-DONE $token" >/dev/ttyS1; sync; echo o >/proc/sysrq-trigger; sleep 10; }
+exec </dev/null >/dev/console 2>&1
+
+export SZKM_TOP=$top SZKM_KVER=$(uname -r) SZKM_SHARE=/mnt/share
+export SZKM_VECTORS=${SZKM_VECTORS:-$top/../shared/vectors}
+export SZKM_MODPARAMS=$(arg params | tr , " ")
+# shellcheck source=tests/vm/lib.sh
+. "$top/tests/vm/lib.sh"
+
+# Install the module into the guest's module tree so modprobe resolves its
+# dependencies (crypto/ecc is a module on 6.1).
+if [ "$(arg nomodule)" != 1 ]; then
+	if ! szkm_load; then
+		echo "szkm-vm: module load failed"
+		dmesg | tail -30
+		finish
+	fi
+fi
+
+for t in $(tr ',' ' ' <<<"$list"); do
+	name=$(basename "$t" .sh)
+	echo "=== RUN $name"
+	taint0=$(cat /proc/sys/kernel/tainted)
+	(cd /tmp && keyctl session - bash -e -c '. "$SZKM_TOP/tests/vm/lib.sh"; . "$0"' "$t")
+	rc=$?
+	taint1=$(cat /proc/sys/kernel/tainted)
+	# Only out-of-tree (O, 4096) and unsigned (E, 8192) are allowed taints.
+	if [ $((taint1 & ~(4096 | 8192))) -ne 0 ]; then
+		echo "=== kernel tainted: $taint0 -> $taint1"
+		rc=1
+	fi
+	if [ $rc -eq 0 ]; then
+		echo "=== PASS $name"; result "$name" pass
+	else
+		echo "=== FAIL $name (exit $rc)"; result "$name" fail
+	fi
+done
+finish

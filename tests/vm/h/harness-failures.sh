@@ -1,0 +1,20 @@
+# The harness never reads a failure, a kernel panic or a hang as a pass, and
+# a dead guest fails within the boot timeout.
+set -u
+top=$(cd "$(dirname "$0")/../../.." && pwd)
+run=$top/tests/vm/run.sh
+fx=$top/tests/vm/fixtures
+expect_fail() { # <timeout> <what> <script>
+	local t0 t1 out
+	t0=$(date +%s)
+	if out=$("$run" --kver "$KVER" --timeout "$1" "$3" 2>&1); then
+		echo "$2: the run passed: $out"; exit 1
+	fi
+	t1=$(date +%s)
+	grep -q "^FAIL $(basename "$3" .sh)" <<<"$out" || { echo "$2: no FAIL line: $out"; exit 1; }
+	[ $((t1 - t0)) -le $(($1 + 10)) ] || { echo "$2: took $((t1 - t0)) s"; exit 1; }
+	echo "$2: failed as it must in $((t1 - t0)) s"
+}
+expect_fail 120 "failing test" "$fx/fails.sh"
+expect_fail 120 "kernel panic" "$fx/panics.sh"
+expect_fail 40 "hang" "$fx/hangs.sh"

@@ -1,0 +1,41 @@
+# Helpers for guest test scripts (sourced by tests/vm/guest.sh, which runs
+# each test with `bash -e` in a fresh session keyring). A helper that finds a
+# broken expectation prints why and exits non-zero.
+
+szkm_load() {
+	local ko=$SZKM_TOP/kmod/szkm.ko dep
+	# Load what szkm.ko needs (crypto/ecc on 6.1) by name; a guest-wide
+	# depmod over 9p costs tens of seconds under TCG.
+	for dep in $(modinfo -F depends "$ko" | tr , ' '); do
+		modprobe "$dep" || return 1
+	done
+	insmod "$ko" ${SZKM_MODPARAMS:-} || return 1
+	szkm_selftests_passed
+}
+
+# Every self-test line the module printed at its last load says "pass".
+szkm_selftests_passed() {
+	local lines
+	lines=$(dmesg | sed -n '/szkm: loading/,$p' | grep 'self-test' || true)
+	[ -n "$lines" ] || { echo "no szkm self-test lines in the kernel log"; return 1; }
+	if grep -v ': pass$' <<<"$lines"; then
+		echo "a self-test did not pass"; return 1
+	fi
+}
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# ok <cmd...>: the command must succeed.
+ok() { "$@" || fail "expected success: $*"; }
+
+# refuses <stderr text> <cmd...>: the command must fail and say <text>.
+refuses() {
+	local want=$1 out; shift
+	if out=$("$@" 2>&1); then fail "expected failure: $*"; fi
+	grep -qiF -- "$want" <<<"$out" || fail "expected '$want' from: $* (got: $out)"
+}
+
+# The kernel log since boot has no warning, oops or BUG.
+dmesg_clean() {
+	! dmesg | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace' || fail "kernel log shows a problem"
+}

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Boots the guest kernel under QEMU with a swtpm TPM 2.0, the host root
+# read-only over 9p, loads kmod/szkm.ko and runs guest test scripts.
+#
+#   run.sh [--kver 6.1|6.12] [--tpm DIR] [--share DIR] [--timeout S] [--kvm]
+#          [--no-module] [--params "modparams"] [--summary FILE] script...
+#
+# --tpm DIR keeps the TPM state in DIR (a reboot on the same TPM reuses it);
+# without it every boot gets a fresh TPM. --share DIR is mounted read-write
+# at /mnt/share in the guest. Prints "PASS name"/"FAIL name" per script and
+# exits non-zero if any failed; a test passes only on its token line.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+CACHE=${CACHE:-$top/.cache}
+kver=6.1 tpm= share= tmo=${SZKM_VM_TIMEOUT:-300} accel=tcg nomod=0 params= summary=
+scripts=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kver) kver=$2; shift ;;
+	--tpm) tpm=$2; shift ;;
+	--share) share=$2; shift ;;
+	--timeout) tmo=$2; shift ;;
+	--kvm) accel=kvm ;;
+	--no-module) nomod=1 ;;
+	--params) params=$2; shift ;;
+	--summary) summary=$2; shift ;;
+	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+	*) scripts+=("$(realpath "$1")") ;;
+	esac
+	shift
+done
+[ ${#scripts[@]} -gt 0 ] || { echo "run.sh: no test script given" >&2; exit 2; }
+
+rel=$("$top/scripts/kernel.sh" release "$kver")
+img=$("$top/scripts/kernel.sh" root "$kver") || { echo "run.sh: guest kernel missing; run make deps" >&2; exit 1; }
+[ -f "$top/kmod/szkm.ko" ] || [ $nomod = 1 ] || { echo "run.sh: kmod/szkm.ko not built" >&2; exit 1; }
+if [ $nomod = 0 ]; then
+	built=$(/sbin/modinfo -F vermagic "$top/kmod/szkm.ko" | cut -d' ' -f1)
+	[ "$built" = "$rel" ] || { echo "run.sh: szkm.ko was built for $built, not $rel (make KVER=$kver)" >&2; exit 1; }
+fi
+
+initrd=$CACHE/initramfs-$rel-$(cat "$top/tests/vm/initramfs.sh" "$top/tests/vm/stage1-init" | sha256sum | cut -c1-12).cpio.gz
+[ -f "$initrd" ] || "$top/tests/vm/initramfs.sh" "$img" "$rel" "$initrd"
+
+run=$(mktemp -d /tmp/szkm-vm.XXXXXX)
+cleanup() {
+	[ -f "$run/swtpm.pid" ] && kill "$(cat "$run/swtpm.pid")" 2>/dev/null || true
+	rm -rf "$run"
+}
+trap cleanup EXIT
+if [ -z "$tpm" ]; then tpm=$run/tpm; fi
+mkdir -p "$tpm"
+swtpm socket --tpm2 --tpmstate dir="$tpm" --ctrl type=unixio,path="$run/tpm.sock" \
+	--flags startup-clear --pid file="$run/swtpm.pid" -d
+for _ in $(seq 100); do [ -S "$run/tpm.sock" ] && break; sleep 0.05; done
+
+token=$(head -c 12 /dev/urandom | base64 | tr '+/' '-_')
+list=$(IFS=,; echo "${scripts[*]}")
+append="console=ttyS0 panic_on_warn=1 oops=panic panic=-1 loglevel=7 8250.nr_uarts=2"
+append+=" szkmvm.token=$token szkmvm.top=$top szkmvm.tests=$list"
+append+=" szkmvm.moddir=$img/lib/modules/$rel szkmvm.init=$top/tests/vm/guest.sh"
+[ $nomod = 1 ] && append+=" szkmvm.nomodule=1"
+[ -n "$params" ] && append+=" szkmvm.params=$(tr ' ' ',' <<<"$params")"
+share_args=()
+if [ -n "$share" ]; then
+	mkdir -p "$share"
+	share_args=(-fsdev "local,id=s,path=$(realpath "$share"),security_model=none,multidevs=remap"
+		-device virtio-9p-pci,fsdev=s,mount_tag=share)
+	append+=" szkmvm.share=1"
+fi
+
+log=$run/console.log
+t0=$(date +%s.%N)
+set +e
+timeout --foreground --kill-after=5 "$tmo" qemu-system-x86_64 \
+	-accel "$accel" -cpu max -m 1024 -smp 2 -nodefaults -display none -no-reboot \
+	-kernel "$img/boot/vmlinuz-$rel" -initrd "$initrd" -append "$append" \
+	-serial "file:$log" -serial "file:$run/results" \
+	-fsdev local,id=r,path=/,security_model=none,readonly=on,multidevs=remap \
+	-device virtio-9p-pci,fsdev=r,mount_tag=hostroot "${share_args[@]}" \
+	-chardev socket,id=c,path="$run/tpm.sock" -tpmdev emulator,id=t,chardev=c \
+	-device tpm-tis,tpmdev=t
+qrc=$?
+set -e
+secs=$(echo "$(date +%s.%N) - $t0" | bc)
+# The guest's tty turns \n into \r\n.
+touch "$run/results"
+tr -d '\r' <"$run/results" >"$run/results.txt"
+
+pass=0 failn=0
+for s in "${scripts[@]}"; do
+	n=$(basename "$s" .sh)
+	if grep -qx "SZKM-RESULT $token $n pass" "$run/results.txt"; then
+		echo "PASS $n"; pass=$((pass + 1))
+	else
+		echo "FAIL $n"; failn=$((failn + 1))
+	fi
+done
+if ! grep -qx "SZKM-DONE $token" "$run/results.txt"; then
+	[ $qrc -eq 124 ] && why="timed out after ${tmo}s" || why="died (qemu exit $qrc)"
+	echo "run.sh: guest $why before finishing"
+	[ $failn -gt 0 ] || failn=1
+fi
+printf 'run.sh: %s boot, %.1f s, %d passed, %d failed\n' "$rel" "$secs" $pass $failn
+if [ $failn -gt 0 ]; then
+	mkdir -p "$top/build/vm-logs"
+	keep=$top/build/vm-logs/$(date +%Y%m%d-%H%M%S)-$rel.log
+	cp "$log" "$keep"
+	echo "run.sh: guest log kept in $keep; its end:"
+	tail -n 40 "$log" | sed 's/^/  | /'
+fi
+[ -n "$summary" ] && echo "$pass $failn" >"$summary"
+[ $failn -eq 0 ]
