@@ -62,7 +62,7 @@ unit: $(UNIT_TESTS)
 # make check: deps when missing, build, unit + VM tests, one summary line.
 check:
 	@$(TOP)/scripts/deps.sh --if-missing $(KVER)
-	@$(MAKE) --no-print-directory all KDIR= KVER=$(KVER)
+	@$(MAKE) --no-print-directory all KVER=$(KVER)
 	@$(MAKE) --no-print-directory $(UNIT_TESTS) KVER=$(KVER)
 	@$(TOP)/tests/check.sh $(KVER) $(UNIT_TESTS)
 
@@ -71,12 +71,12 @@ vm-check:
 
 demo:
 	@$(TOP)/scripts/deps.sh --if-missing $(KVER)
-	@$(MAKE) --no-print-directory all KDIR= KVER=$(KVER)
+	@$(MAKE) --no-print-directory all KVER=$(KVER)
 	@$(TOP)/tests/vm/run.sh --kver $(KVER) --script $(TOP)/tests/demo.sh
 
 bench:
 	@$(TOP)/scripts/deps.sh --if-missing $(KVER)
-	@$(MAKE) --no-print-directory all KDIR= KVER=$(KVER)
+	@$(MAKE) --no-print-directory all KVER=$(KVER)
 	@$(TOP)/tests/bench.sh $(KVER)
 
 clean:
