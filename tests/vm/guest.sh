@@ -7,8 +7,8 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C
 mount -t proc proc /proc
 mount -t sysfs sys /sys
-mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
+# No tmpfs on /tmp: the checkout may live there; the overlay is tmpfs already.
 mkdir -p /dev/pts /dev/shm && mount -t devpts devpts /dev/pts
 mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null

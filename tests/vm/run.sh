@@ -99,6 +99,7 @@ done
 if ! grep -qx "SZKM-DONE $token" "$run/results.txt"; then
 	[ $qrc -eq 124 ] && why="timed out after ${tmo}s" || why="died (qemu exit $qrc)"
 	echo "run.sh: guest $why before finishing"
+	grep -m1 -E 'Kernel panic|BUG:|WARNING:' "$log" | sed 's/^/run.sh: guest log: /' || true
 	[ $failn -gt 0 ] || failn=1
 fi
 printf 'run.sh: %s boot, %.1f s, %d passed, %d failed\n' "$rel" "$secs" $pass $failn

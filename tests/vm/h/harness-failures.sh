@@ -4,7 +4,7 @@ set -u
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 run=$top/tests/vm/run.sh
 fx=$top/tests/vm/fixtures
-expect_fail() { # <timeout> <what> <script>
+expect_fail() { # <timeout> <what> <script> <pattern the run must print>
 	local t0 t1 out
 	t0=$(date +%s)
 	if out=$("$run" --kver "$KVER" --timeout "$1" "$3" 2>&1); then
@@ -12,9 +12,10 @@ expect_fail() { # <timeout> <what> <script>
 	fi
 	t1=$(date +%s)
 	grep -q "^FAIL $(basename "$3" .sh)" <<<"$out" || { echo "$2: no FAIL line: $out"; exit 1; }
+	grep -q -- "$4" <<<"$out" || { echo "$2: failed, but not with '$4': $out"; exit 1; }
 	[ $((t1 - t0)) -le $(($1 + 10)) ] || { echo "$2: took $((t1 - t0)) s"; exit 1; }
 	echo "$2: failed as it must in $((t1 - t0)) s"
 }
-expect_fail 120 "failing test" "$fx/fails.sh"
-expect_fail 120 "kernel panic" "$fx/panics.sh"
-expect_fail 40 "hang" "$fx/hangs.sh"
+expect_fail 120 "failing test" "$fx/fails.sh" "FAIL: deliberate failure"
+expect_fail 120 "kernel panic" "$fx/panics.sh" "Kernel panic"
+expect_fail 40 "hang" "$fx/hangs.sh" "timed out after 40s"
