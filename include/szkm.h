@@ -14,8 +14,35 @@
  *     SZKM_A_VERSION     string, module version
  *     SZKM_A_STATE       u32, enum szkm_device_state
  *     SZKM_A_TPM         u32, enum szkm_tpm_state
- *     SZKM_A_TEST_MODE   u8, 1 when the module runs without a TPM (loud)
+ *     SZKM_A_TEST_MODE   u8, 1 in test mode: the module's test_mode=1, or a
+ *                        device made without a TPM (INSECURE, logged loudly)
  *     SZKM_A_NKEYS       u32, number of szkm keys instantiated
+ *     SZKM_A_DEVICE_ID   [32], when a device is known (sealed or ready)
+ *
+ * SZKM_CMD_DEVICE_INIT (doit): make a new device: generate R, E and D in
+ *   the kernel, seal R and E with the TPM, wrap D under R. Refused with
+ *   -EEXIST when a device is known (sealed or ready) unless SZKM_A_FORCE
+ *   is given, which wipes it (its keys become unreadable). Refused with
+ *   -ENODEV without a TPM 2.0 unless the module's test_mode=1. Attributes:
+ *     SZKM_A_FORCE       flag, optional
+ *   Reply:
+ *     SZKM_A_DEVICE_BLOB  the device blob (format below) for userspace to keep
+ *     SZKM_A_DEVICE_ID    [32]
+ * SZKM_CMD_DEVICE_UNSEAL (doit): hand the stored blob back (at boot).
+ *   Attributes: SZKM_A_DEVICE_BLOB (required), SZKM_A_FORCE (optional: take
+ *   a blob of another device than the sealed one). No reply attributes.
+ *   The blob of the device that is already ready is checked in full again.
+ *   -EKEYREJECTED: sealed by a different TPM; -EBADMSG: malformed or
+ *   modified blob; -EBUSY: another device is ready. The state is unchanged
+ *   on any error.
+ * SZKM_CMD_IDENTITY (doit): no attributes. Reply (device sealed or ready):
+ *     SZKM_A_DEVICE_ID    [32], SHA-256 of the public key
+ *     SZKM_A_PUBKEY       [65], D's public key, uncompressed P-256 point
+ *   -ENOKEY when there is no device.
+ * SZKM_CMD_DEVICE_LOCK (doit): no attributes. Wipes R, E and D from memory;
+ *   the device is sealed until the next unseal (its id stays known).
+ *
+ * Every failure carries an extended-ack message that says why.
  */
 #ifndef _SZKM_H
 #define _SZKM_H
@@ -28,6 +55,13 @@
 enum szkm_cmd {
 	SZKM_CMD_UNSPEC,
 	SZKM_CMD_STATUS,
+	SZKM_CMD_DEVICE_INIT,
+	SZKM_CMD_DEVICE_UNSEAL,
+	SZKM_CMD_IDENTITY,
+	SZKM_CMD_DEVICE_LOCK,
+	SZKM_CMD_EVENT,		/* multicast on "events"; also replay replies */
+	SZKM_CMD_EVENT_ACK,
+	SZKM_CMD_EVENT_REPLAY,
 	__SZKM_CMD_MAX
 };
 #define SZKM_CMD_MAX (__SZKM_CMD_MAX - 1)
@@ -39,6 +73,14 @@ enum szkm_attr {
 	SZKM_A_TPM,
 	SZKM_A_TEST_MODE,
 	SZKM_A_NKEYS,
+	SZKM_A_DEVICE_BLOB,
+	SZKM_A_DEVICE_ID,
+	SZKM_A_PUBKEY,
+	SZKM_A_FORCE,
+	SZKM_A_EVENT,		/* binary, canonical event body (below) */
+	SZKM_A_EVENT_SIG,	/* [64], ECDSA P-256 r || s by D */
+	SZKM_A_SEQ,		/* u64, per-device event sequence number */
+	SZKM_A_LEDGER_INDEX,	/* u64, the entry's index in the ledger */
 	__SZKM_A_LAST
 };
 #define SZKM_A_MAX (__SZKM_A_LAST - 1)
@@ -58,6 +100,204 @@ enum szkm_tpm_state {
 	SZKM_TPM_NONE,		/* no TPM chip registered */
 	SZKM_TPM_1_2,		/* a TPM 1.2: not supported */
 	SZKM_TPM_2_0,
+};
+
+/*
+ * The TPM storage parent: the persistent SRK at SZKM_TPM2_SRK_HANDLE when
+ * present (szkmctl tpm provision makes it), else a primary key the module
+ * makes under the owner hierarchy from the same template, the TCG SRK
+ * template for ECC NIST P-256 (TCG TPM v2.0 Provisioning Guidance, 7.5.1):
+ * nameAlg SHA-256; fixedTPM, fixedParent, sensitiveDataOrigin,
+ * userWithAuth, noDA, restricted, decrypt; empty authPolicy; AES-128-CFB;
+ * scheme NULL; NIST P-256; kdf NULL; unique x and y 32 zero bytes each.
+ * A TPM makes the same key from the same template, so both are one key.
+ */
+#define SZKM_TPM2_SRK_HANDLE	0x81000001
+#define SZKM_TPM2_SRK_ATTRS	0x00030472
+#define SZKM_TPM2_NAME_LEN	34	/* nameAlg (SHA-256) || digest */
+#define SZKM_TPM2_SEALED_MAX	512	/* TPM2B_PRIVATE || TPM2B_PUBLIC */
+
+/*
+ * Device blob: what SZKM_CMD_DEVICE_INIT returns and DEVICE_UNSEAL takes
+ * (binary; szkmctl keeps it in /var/lib/szkm/device.blob). Integers are
+ * big-endian; every field is length-prefixed, every length is checked and
+ * the fields fill the blob exactly.
+ *
+ *   magic "SZKD" | format u8 (1) | flags u8 | reserved u16 (0)
+ *   u16 len | parent name    SZKM_TPM2_NAME_LEN; 0 bytes in test mode
+ *   u16 len | device pubkey  65, D's public key (04 || X || Y)
+ *   u16 len | sealed R       1..SZKM_TPM2_SEALED_MAX: TPM2B_PRIVATE ||
+ *                            TPM2B_PUBLIC of a TPM2 sealed data object
+ *   u16 len | sealed E       the same
+ *   u16 len | wrapped D      60: iv[12] || AES-256-GCM(D)[32] || tag[16]
+ *
+ * flags: SZKM_DEVBLOB_TEST: no TPM; R and E are under a fixed key built
+ * into the module (INSECURE, test mode only; the module refuses such a
+ * blob unless loaded with test_mode=1).
+ * D is wrapped under HMAC-SHA256(R, SZKM_DEVBLOB_D_LABEL) with
+ * AAD = SZKM_DEVBLOB_D_LABEL || every blob byte before the wrapped D's
+ * length, so a change anywhere (flags, parent, public key, sealed R or E)
+ * fails the tag. Key material at rest (szkm_device_wrap) uses
+ * HMAC-SHA256(R, SZKM_WRAP_LABEL).
+ */
+#define SZKM_DEVBLOB_MAGIC	"SZKD"
+#define SZKM_DEVBLOB_FORMAT	1
+#define SZKM_DEVBLOB_HDR_LEN	8
+#define SZKM_DEVBLOB_TEST	0x01
+#define SZKM_DEVBLOB_D_LABEL	"szkm-device-identity-v1"
+#define SZKM_WRAP_LABEL		"szkm-key-wrap-v1"
+#define SZKM_DEVBLOB_WRAPPED_D_LEN	(12 + 32 + 16)
+#define SZKM_DEVBLOB_MAX	(SZKM_DEVBLOB_HDR_LEN + 2 + SZKM_TPM2_NAME_LEN + \
+				 2 + 65 + 2 * (2 + SZKM_TPM2_SEALED_MAX) + \
+				 2 + SZKM_DEVBLOB_WRAPPED_D_LEN)
+
+/*
+ * Managed keys (key type "szkm").
+ *
+ * Payload commands (keyctl add/padd, keyctl update/pupdate), text, tokens
+ * separated by spaces:
+ *   new <alg> [rotate=<period>] [max_uses=<n>] [min_version=<n>]
+ *       [ledger=required|async]
+ *   load <hex blob>                        (what keyctl pipe gave)
+ *   import <alg> <hex secret> [options]    (CAP_SYS_ADMIN; origin "imported")
+ *   import <alg> pub:<hex point> [options] (CAP_SYS_ADMIN; public key only)
+ * update:
+ *   rotate | retire <v> | destroy <v> | set <option>...
+ * <period> is a number with a unit s, m, h or d (1s to 3650d).
+ * Secrets: aes256-gcm 32 bytes; ecdsa-p256/ecdh-p256 a 32-byte scalar.
+ */
+#define SZKM_PAYLOAD_MAX	32768
+#define SZKM_NAME_MAX		64
+#define SZKM_KEY_ID_LEN		16
+#define SZKM_DEVICE_ID_LEN	32
+#define SZKM_SECRET_MAX		32
+#define SZKM_P256_PUB_LEN	65	/* uncompressed point 04 || X || Y */
+#define SZKM_MAX_VERSIONS	128	/* version records kept per key */
+
+enum szkm_alg {
+	SZKM_ALG_NONE,
+	SZKM_ALG_AES256_GCM,
+	SZKM_ALG_ECDSA_P256,
+	SZKM_ALG_ECDH_P256,
+	__SZKM_ALG_MAX
+};
+
+/* pending -> active -> decrypt-only -> destroyed (secret wiped). */
+enum szkm_vstate {
+	SZKM_VS_NONE,
+	SZKM_VS_PENDING,
+	SZKM_VS_ACTIVE,
+	SZKM_VS_DECRYPT_ONLY,
+	SZKM_VS_DESTROYED,
+};
+
+enum szkm_origin {
+	SZKM_ORIGIN_NONE,
+	SZKM_ORIGIN_GENERATED,
+	SZKM_ORIGIN_IMPORTED,
+	SZKM_ORIGIN_IMPORTED_PUBLIC,	/* verify/encrypt only */
+};
+
+enum szkm_ledger_mode {
+	SZKM_LEDGER_REQUIRED,
+	SZKM_LEDGER_ASYNC,
+};
+
+/*
+ * Key blob: what `keyctl pipe` returns, as lower-case hex text (so that
+ * "load <blob>" takes it back). All integers big-endian.
+ *
+ *   header (AAD of the wrap, 60 bytes):
+ *     magic "SZKB" | format u8 (1) | alg u8 | reserved u16 (0)
+ *     key id [16] | device id [32]
+ *   body length be32 | body wrapped under the device's root key
+ *     (szkm_device_wrap: iv || ciphertext || tag)
+ *
+ *   body (plaintext, only ever inside the kernel):
+ *     name length u8 | name
+ *     next version be32 | active version be32
+ *     rotate seconds be64 | max uses be64 | min version be32 | ledger u8
+ *     version count be16, then per version:
+ *       version be32 | state u8 | origin u8 | uses be64
+ *       secret length u8 | secret | public length u8 | public key
+ */
+#define SZKM_BLOB_MAGIC		"SZKB"
+#define SZKM_BLOB_FORMAT	1
+#define SZKM_BLOB_HDR_LEN	60
+
+/*
+ * aes256-gcm ciphertext (pkey_encrypt output, pkey_decrypt input):
+ *   magic u8 (0xa5) | format u8 (1) | alg u8 | reserved u8 (0)
+ *   version be32 | iv [12] | ciphertext | tag [16]
+ * AAD = the 20-byte header || key id, so a ciphertext names the version
+ * that decrypts it and opens under no other key.
+ */
+#define SZKM_CT_MAGIC		0xa5
+#define SZKM_CT_FORMAT		1
+#define SZKM_CT_HDR_LEN		20
+#define SZKM_CT_TAG_LEN		16
+#define SZKM_CT_OVERHEAD	(SZKM_CT_HDR_LEN + SZKM_CT_TAG_LEN)
+
+/*
+ * ecdh-p256 ECIES ciphertext (anyone encrypts to a version's public key;
+ * pkey_decrypt opens it in the kernel):
+ *   magic u8 (0xa5) | format u8 (1) | alg u8 (SZKM_ALG_ECDH_P256) | 0 u8
+ *   version be32 | ephemeral public key [65] | ciphertext | tag [16]
+ * z = ECDH(ephemeral, recipient) x-coordinate;
+ * key[32] || iv[12] = HKDF-SHA256(salt = ephemeral pub || recipient pub,
+ *                                 ikm = z, info = "szkm-ecies-v1", 44)
+ * AES-256-GCM with AAD = the 73-byte header.
+ */
+#define SZKM_ECIES_HDR_LEN	73
+#define SZKM_ECIES_OVERHEAD	(SZKM_ECIES_HDR_LEN + SZKM_CT_TAG_LEN)
+#define SZKM_ECIES_INFO		"szkm-ecies-v1"
+
+/*
+ * Lifecycle events. Each change (device init, key create, import, load,
+ * rotate, state change, policy change, destroy) is encoded once, here, as
+ * canonical bytes; the device identity key D signs SHA-256 of them (ECDSA
+ * P-256, r || s, 64 bytes). All integers big-endian, fields in this order:
+ *
+ *   magic "SZKE" | format u8 (1) | type u8 (enum szkm_event_type)
+ *   flags be16 (SZKM_EVF_TEST_MODE: the device runs without a TPM)
+ *   device id [32]        SHA-256 of D's uncompressed public key
+ *   seq be64              1, 2, 3, ... per device, no gaps
+ *   prev hash [32]        SHA-256 of the previous event's bytes (zeros for 1)
+ *   time be64             nanoseconds since the epoch (CLOCK_REALTIME)
+ *   key id [16]           zeros for device events
+ *   name length u8 | name (at most SZKM_NAME_MAX)
+ *   version be32          0 for device events
+ *   alg u8 | state u8 | origin u8
+ *   public key length u8 | public key (0 or 65; D's for DEVICE_INIT)
+ *   rotate seconds be64 | max uses be64 | min version be32 | ledger u8
+ *   policy digest [32]    SHA-256 of the key's access policy (zeros: none)
+ *
+ * Netlink: SZKM_CMD_EVENT on the "events" group carries SZKM_A_SEQ,
+ * SZKM_A_EVENT and SZKM_A_EVENT_SIG. SZKM_CMD_EVENT_ACK (CAP_SYS_ADMIN)
+ * takes SZKM_A_SEQ and SZKM_A_LEDGER_INDEX: the event is durably in the
+ * ledger; a sequence number never sent is refused. SZKM_CMD_EVENT_REPLAY
+ * (dump, CAP_SYS_ADMIN) takes SZKM_A_SEQ and returns every journalled event
+ * after it, in order, as SZKM_CMD_EVENT messages.
+ */
+#define SZKM_EVENT_MAGIC	"SZKE"
+#define SZKM_EVENT_FORMAT	1
+#define SZKM_EVENT_SIG_LEN	64
+#define SZKM_EVENT_FIXED_LEN	(4 + 1 + 1 + 2 + 32 + 8 + 32 + 8 + 16 + 1 + 4 + 3 + 1 + \
+				 8 + 8 + 4 + 1 + 32)
+#define SZKM_EVENT_MAX_LEN	(SZKM_EVENT_FIXED_LEN + SZKM_NAME_MAX + SZKM_P256_PUB_LEN)
+#define SZKM_EVF_TEST_MODE	0x0001
+
+enum szkm_event_type {
+	SZKM_EV_NONE,
+	SZKM_EV_DEVICE_INIT,
+	SZKM_EV_KEY_CREATE,
+	SZKM_EV_KEY_IMPORT,
+	SZKM_EV_KEY_LOAD,
+	SZKM_EV_KEY_ROTATE,
+	SZKM_EV_KEY_STATE,	/* a version changed state (retire, activate) */
+	SZKM_EV_KEY_POLICY,
+	SZKM_EV_KEY_DESTROY,
+	__SZKM_EV_MAX
 };
 
 #endif /* _SZKM_H */

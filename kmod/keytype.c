@@ -1,13 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * keytype.c - the key type "szkm": the keyring hooks. Until the secure-zone
- * part lands, every instantiation is refused with a message that says so.
+ * keytype.c - the key type "szkm": the keyring hooks. A key's payload is
+ * one struct szkm_key (kmod/key.h) that lives as long as the key; updates
+ * change it under its lock. Userspace sees metadata (describe) and the
+ * sealed blob (read); secret bytes never leave the kernel.
  */
 #include "keytype.h"
+#include "blob.h"
+#include "device.h"
+#include "key.h"
+#include "keyops.h"
+#include "payload.h"
 #include "szkm_main.h"
 
-#include <linux/key-type.h>
+#include <linux/keyctl.h>
 #include <linux/atomic.h>
+#include <linux/capability.h>
+#include <linux/key-type.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
 
 static atomic_t szkm_nkeys = ATOMIC_INIT(0);
 
@@ -16,21 +27,261 @@ u32 szkm_keytype_count(void)
 	return atomic_read(&szkm_nkeys);
 }
 
+static struct szkm_key *szkm_key_of(const struct key *key)
+{
+	return key->payload.data[0];
+}
+
+/* Names go into logon descriptions ("szkm:<name>:v<N>") and logs. */
+static int szkm_vet_description(const char *desc)
+{
+	size_t n = strlen(desc), i;
+
+	if (n == 0 || n > SZKM_NAME_MAX)
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (!isalnum(desc[i]) && desc[i] != '-' && desc[i] != '_' && desc[i] != '.')
+			return -EINVAL;
+	return 0;
+}
+
+static struct szkm_key *szkm_key_create(const struct szkm_request *cmd, const char *name)
+{
+	struct szkm_key *k;
+	int ret;
+
+	if (cmd->op == SZKM_OP_LOAD)
+		return szkm_blob_read(cmd->blob, cmd->bloblen, name);
+	if (cmd->op == SZKM_OP_IMPORT && !capable(CAP_SYS_ADMIN)) {
+		pr_info("import '%s': CAP_SYS_ADMIN required\n", name);
+		return ERR_PTR(-EPERM);
+	}
+	k = szkm_key_alloc(name, cmd->alg, NULL);
+	if (IS_ERR(k))
+		return k;
+	k->policy = cmd->policy;
+	/* AES-GCM with random IVs must stay well below 2^32 messages. */
+	if (cmd->alg == SZKM_ALG_AES256_GCM && !(cmd->policy_set & SZKM_POL_MAX_USES))
+		k->policy.max_uses = 1ULL << 31;
+	if (cmd->op == SZKM_OP_NEW)
+		ret = szkm_key_add_version(k, SZKM_ORIGIN_GENERATED, SZKM_VS_ACTIVE,
+					   NULL, 0, NULL, 0);
+	else if (cmd->pub_only)
+		ret = szkm_key_add_version(k, SZKM_ORIGIN_IMPORTED_PUBLIC, SZKM_VS_ACTIVE,
+					   NULL, 0, cmd->material, cmd->matlen);
+	else
+		ret = szkm_key_add_version(k, SZKM_ORIGIN_IMPORTED, SZKM_VS_ACTIVE,
+					   cmd->material, cmd->matlen, NULL, 0);
+	if (ret) {
+		pr_info("%s '%s': key material refused (%d)\n",
+			cmd->op == SZKM_OP_NEW ? "new" : "import", name, ret);
+		szkm_key_free(k);
+		return ERR_PTR(ret);
+	}
+	return k;
+}
+
+/*
+ * The kernel calls .preparse for keyctl add and for keyctl update alike:
+ * an add command makes the key here (data[0]); an update command is kept
+ * parsed for .update (data[1]).
+ */
 static int szkm_key_preparse(struct key_preparsed_payload *prep)
 {
-	pr_info_ratelimited("key commands are not implemented yet\n");
-	return -EOPNOTSUPP;
+	struct szkm_request *cmd;
+	struct szkm_key *k;
+	int ret;
+
+	cmd = kzalloc(sizeof(*cmd), GFP_KERNEL);
+	if (!cmd)
+		return -ENOMEM;
+	ret = szkm_payload_parse(cmd, prep->data, prep->datalen);
+	if (ret)
+		goto out;
+	ret = szkm_device_ready();
+	if (ret)
+		goto out;
+	if (!SZKM_OP_IS_ADD(cmd->op)) {
+		prep->payload.data[1] = cmd;
+		return 0;
+	}
+	/* The name is checked before any key material is made. */
+	if (!prep->orig_description || szkm_vet_description(prep->orig_description)) {
+		pr_info("key names are 1-%d characters of [A-Za-z0-9._-]\n", SZKM_NAME_MAX);
+		ret = -EINVAL;
+		goto out;
+	}
+	k = szkm_key_create(cmd, prep->orig_description);
+	if (IS_ERR(k)) {
+		ret = PTR_ERR(k);
+		goto out;
+	}
+	prep->payload.data[0] = k;
+	prep->quotalen = 256;
+out:
+	szkm_payload_free(cmd);
+	kfree_sensitive(cmd);
+	return ret;
 }
 
 static void szkm_key_free_preparse(struct key_preparsed_payload *prep)
 {
+	struct szkm_request *cmd = prep->payload.data[1];
+
+	szkm_key_free(prep->payload.data[0]);
+	if (cmd) {
+		szkm_payload_free(cmd);
+		kfree_sensitive(cmd);
+	}
+}
+
+static int szkm_key_instantiate(struct key *key, struct key_preparsed_payload *prep)
+{
+	if (!prep->payload.data[0]) {
+		pr_info("keyctl add needs new, load or import; rotate/retire/destroy/set are updates\n");
+		return -EINVAL;
+	}
+	key->payload.data[0] = prep->payload.data[0];
+	prep->payload.data[0] = NULL;
+	atomic_inc(&szkm_nkeys);
+	return 0;
+}
+
+static int szkm_key_update(struct key *key, struct key_preparsed_payload *prep)
+{
+	struct szkm_request *cmd = prep->payload.data[1];
+	struct szkm_key *k = szkm_key_of(key);
+	int ret;
+
+	if (key_is_negative(key) || !k)
+		return -ENOKEY;
+	if (!cmd) {
+		pr_info("'%s': keyctl update takes rotate, retire, destroy or set\n", k->name);
+		return -EINVAL;
+	}
+	mutex_lock(&k->lock);
+	switch (cmd->op) {
+	case SZKM_OP_ROTATE:
+		ret = szkm_key_rotate(k);
+		break;
+	case SZKM_OP_RETIRE:
+		ret = szkm_key_retire(k, cmd->version);
+		break;
+	case SZKM_OP_DESTROY:
+		ret = szkm_key_destroy_version(k, cmd->version);
+		break;
+	case SZKM_OP_SET:
+		if (cmd->policy_set & SZKM_POL_ROTATE)
+			k->policy.rotate_secs = cmd->policy.rotate_secs;
+		if (cmd->policy_set & SZKM_POL_MAX_USES)
+			k->policy.max_uses = cmd->policy.max_uses;
+		if (cmd->policy_set & SZKM_POL_MIN_VERSION)
+			k->policy.min_version = cmd->policy.min_version;
+		if (cmd->policy_set & SZKM_POL_LEDGER)
+			k->policy.ledger = cmd->policy.ledger;
+		ret = 0;
+		break;
+	default:
+		ret = -EINVAL;
+	}
+	mutex_unlock(&k->lock);
+	return ret;
+}
+
+static void szkm_key_destroy(struct key *key)
+{
+	struct szkm_key *k = szkm_key_of(key);
+
+	if (k) {
+		szkm_key_free(k);
+		atomic_dec(&szkm_nkeys);
+	}
+}
+
+static void szkm_key_describe(const struct key *key, struct seq_file *m)
+{
+	struct szkm_key *k = szkm_key_of(key);
+
+	seq_puts(m, key->description);
+	if (!key_is_positive(key) || !k)
+		return;
+	/* No lock here (RCU context): these fields are plain metadata. */
+	seq_printf(m, ": %s v%u id=%*phN", szkm_alg_name(k->alg), READ_ONCE(k->active),
+		   SZKM_KEY_ID_LEN, k->id);
+}
+
+/* The sealed blob as hex, with the usual size-probe rule. */
+static long szkm_key_read(const struct key *key, char *buffer, size_t buflen)
+{
+	struct szkm_key *k = szkm_key_of(key);
+	size_t len;
+	u8 *blob;
+	int ret;
+
+	ret = szkm_device_ready();
+	if (ret)
+		return ret;
+	mutex_lock(&k->lock);
+	ret = szkm_blob_write(k, &blob, &len);
+	mutex_unlock(&k->lock);
+	if (ret)
+		return ret;
+	if (buffer && buflen >= 2 * len)
+		bin2hex(buffer, blob, len);
+	kfree(blob);
+	return 2 * len;
+}
+
+static int szkm_asym_query(const struct kernel_pkey_params *params,
+			   struct kernel_pkey_query *info)
+{
+	struct szkm_key *k = szkm_key_of(params->key);
+	int ret;
+
+	mutex_lock(&k->lock);
+	ret = szkm_keyops_query(k, info);
+	mutex_unlock(&k->lock);
+	return ret;
+}
+
+static int szkm_asym_eds_op(struct kernel_pkey_params *params, const void *in, void *out)
+{
+	struct szkm_key *k = szkm_key_of(params->key);
+	int ret;
+
+	ret = szkm_device_ready();
+	if (ret)
+		return ret;
+	mutex_lock(&k->lock);
+	ret = szkm_keyops_eds(k, params, in, out);
+	mutex_unlock(&k->lock);
+	return ret;
+}
+
+static int szkm_asym_verify(struct kernel_pkey_params *params, const void *in, const void *in2)
+{
+	struct szkm_key *k = szkm_key_of(params->key);
+	int ret;
+
+	mutex_lock(&k->lock);
+	ret = szkm_keyops_verify(k, params, in, in2);
+	mutex_unlock(&k->lock);
+	return ret;
 }
 
 static struct key_type szkm_key_type = {
 	.name = SZKM_KEY_TYPE,
+	.vet_description = szkm_vet_description,
 	.preparse = szkm_key_preparse,
 	.free_preparse = szkm_key_free_preparse,
-	.instantiate = generic_key_instantiate,
+	.instantiate = szkm_key_instantiate,
+	.update = szkm_key_update,
+	.destroy = szkm_key_destroy,
+	.describe = szkm_key_describe,
+	.read = szkm_key_read,
+	.asym_query = szkm_asym_query,
+	.asym_eds_op = szkm_asym_eds_op,
+	.asym_verify_signature = szkm_asym_verify,
 };
 
 int __init szkm_keytype_init(void)

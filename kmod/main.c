@@ -7,6 +7,8 @@
 #include "netlink.h"
 #include "keytype.h"
 #include "tpm2.h"
+#include "device.h"
+#include "crypto/p256.h"
 
 #include <linux/module.h>
 #include <net/genetlink.h>
@@ -23,6 +25,10 @@ static int __init szkm_mod_init(void)
 	if (szkm_test_mode)
 		pr_warn("TEST MODE: keys may be kept without a TPM; never use this on a real machine\n");
 
+	/* The P-256 fixed-base table is built once, before its self-tests. */
+	ret = szkm_p256_init();
+	if (ret)
+		return ret;
 	ret = szkm_selftests();
 	if (ret)
 		return ret;
@@ -30,6 +36,9 @@ static int __init szkm_mod_init(void)
 	ret = szkm_tpm2_init();
 	if (ret)
 		goto err_tpm2;
+	ret = szkm_device_init();
+	if (ret)
+		goto err_device;
 	ret = szkm_keytype_init();
 	if (ret)
 		goto err_keytype;
@@ -43,6 +52,8 @@ static int __init szkm_mod_init(void)
 err_netlink:
 	szkm_keytype_uninit();
 err_keytype:
+	szkm_device_uninit();
+err_device:
 	szkm_tpm2_uninit();
 err_tpm2:
 	return ret;
@@ -52,6 +63,7 @@ static void __exit szkm_mod_exit(void)
 {
 	szkm_netlink_uninit();
 	szkm_keytype_uninit();
+	szkm_device_uninit();
 	szkm_tpm2_uninit();
 	pr_info("unloaded\n");
 }

@@ -6,6 +6,8 @@
  */
 #include "szkm_main.h"
 #include "aead.h"
+#include "hkdf.h"
+#include "crypto/p256.h"
 
 #include <linux/errno.h>
 #include <linux/kernel.h>
@@ -15,6 +17,8 @@ static const struct {
 	int (*run)(void);
 } szkm_selftest_table[] __initconst = {
 	{ "aes256-gcm", szkm_aead_selftest },
+	{ "hkdf-sha256", szkm_hkdf_selftest },
+	{ "p256", szkm_p256_selftest },
 };
 
 int __init szkm_selftests(void)

@@ -42,7 +42,9 @@ for t in $(tr ',' ' ' <<<"$list"); do
 	name=$(basename "$t" .sh)
 	echo "=== RUN $name"
 	taint0=$(cat /proc/sys/kernel/tainted)
-	(cd /tmp && keyctl session - bash -e -c '. "$SZKM_TOP/tests/vm/lib.sh"; . "$0"' "$t")
+	# Each test works in its own fresh folder, $T.
+	T=$(mktemp -d "/var/tmp/$name.XXXXXX"); chmod 755 "$T"; export T
+	(cd "$T" && keyctl session - bash -e -c '. "$SZKM_TOP/tests/vm/lib.sh"; . "$0"' "$t")
 	rc=$?
 	taint1=$(cat /proc/sys/kernel/tainted)
 	# Only out-of-tree (O, 4096) and unsigned (E, 8192) are allowed taints.

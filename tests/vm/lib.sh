@@ -39,3 +39,29 @@ refuses() {
 dmesg_clean() {
 	! dmesg | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace' || fail "kernel log shows a problem"
 }
+
+SZKMCTL=$SZKM_TOP/build/bin/szkmctl
+
+# Initialises the device once per boot (fresh TPM), keeping its blob;
+# after a module reload, unseals that blob again.
+szkm_device_up() {
+	local b=/run/szkm-device.blob
+	if "$SZKMCTL" status | grep -q '^state: *\(uninitialised\|sealed\)'; then
+		if [ -f $b ]; then
+			"$SZKMCTL" device unseal --in $b >/dev/null || fail "device unseal failed"
+		else
+			"$SZKMCTL" device init --out $b >/dev/null || fail "device init failed"
+		fi
+	fi
+	"$SZKMCTL" status | grep -q '^state: *ready' || fail "device not ready"
+}
+
+# Version number in an szkm ciphertext header (bytes 4..7, big-endian).
+ct_version() { od -An -tu1 -j4 -N4 "$1" | awk '{print $1*16777216 + $2*65536 + $3*256 + $4}'; }
+
+# Flips one bit of byte <offset> of <file> in place.
+flip_byte() {
+	local b
+	b=$(od -An -tu1 -j"$2" -N1 "$1" | tr -d ' ')
+	printf "$(printf '\\%03o' $((b ^ 1)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}

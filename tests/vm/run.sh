@@ -2,22 +2,24 @@
 # Boots the guest kernel under QEMU with a swtpm TPM 2.0, the host root
 # read-only over 9p, loads kmod/szkm.ko and runs guest test scripts.
 #
-#   run.sh [--kver 6.1|6.12] [--tpm DIR] [--share DIR] [--timeout S] [--kvm]
+#   run.sh [--kver 6.1|6.12] [--tpm DIR | --no-tpm] [--share DIR] [--timeout S] [--kvm]
 #          [--no-module] [--params "modparams"] [--summary FILE] script...
 #
 # --tpm DIR keeps the TPM state in DIR (a reboot on the same TPM reuses it);
-# without it every boot gets a fresh TPM. --share DIR is mounted read-write
+# without it every boot gets a fresh TPM; --no-tpm boots a guest with no
+# TPM device at all. --share DIR is mounted read-write
 # at /mnt/share in the guest. Prints "PASS name"/"FAIL name" per script and
 # exits non-zero if any failed; a test passes only on its token line.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE=${CACHE:-$top/.cache}
-kver=6.1 tpm= share= tmo=${SZKM_VM_TIMEOUT:-300} accel=tcg nomod=0 params= summary=
+kver=6.1 tpm= notpm=0 share= tmo=${SZKM_VM_TIMEOUT:-300} accel=tcg nomod=0 params= summary=
 scripts=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kver) kver=$2; shift ;;
 	--tpm) tpm=$2; shift ;;
+	--no-tpm) notpm=1 ;;
 	--share) share=$2; shift ;;
 	--timeout) tmo=$2; shift ;;
 	--kvm) accel=kvm ;;
@@ -48,11 +50,16 @@ cleanup() {
 	rm -rf "$run"
 }
 trap cleanup EXIT
-if [ -z "$tpm" ]; then tpm=$run/tpm; fi
-mkdir -p "$tpm"
-swtpm socket --tpm2 --tpmstate dir="$tpm" --ctrl type=unixio,path="$run/tpm.sock" \
-	--flags startup-clear --pid file="$run/swtpm.pid" -d
-for _ in $(seq 100); do [ -S "$run/tpm.sock" ] && break; sleep 0.05; done
+tpm_args=()
+if [ $notpm = 0 ]; then
+	if [ -z "$tpm" ]; then tpm=$run/tpm; fi
+	mkdir -p "$tpm"
+	swtpm socket --tpm2 --tpmstate dir="$tpm" --ctrl type=unixio,path="$run/tpm.sock" \
+		--flags startup-clear --pid file="$run/swtpm.pid" -d
+	for _ in $(seq 100); do [ -S "$run/tpm.sock" ] && break; sleep 0.05; done
+	tpm_args=(-chardev socket,id=c,path="$run/tpm.sock" -tpmdev emulator,id=t,chardev=c
+		-device tpm-tis,tpmdev=t)
+fi
 
 token=$(head -c 12 /dev/urandom | base64 | tr '+/' '-_')
 list=$(IFS=,; echo "${scripts[*]}")
@@ -77,9 +84,7 @@ timeout --foreground --kill-after=5 "$tmo" qemu-system-x86_64 \
 	-kernel "$img/boot/vmlinuz-$rel" -initrd "$initrd" -append "$append" \
 	-serial "file:$log" -serial "file:$run/results" \
 	-fsdev local,id=r,path=/,security_model=none,readonly=on,multidevs=remap \
-	-device virtio-9p-pci,fsdev=r,mount_tag=hostroot "${share_args[@]}" \
-	-chardev socket,id=c,path="$run/tpm.sock" -tpmdev emulator,id=t,chardev=c \
-	-device tpm-tis,tpmdev=t
+	-device virtio-9p-pci,fsdev=r,mount_tag=hostroot "${share_args[@]}" "${tpm_args[@]}"
 qrc=$?
 set -e
 secs=$(echo "$(date +%s.%N) - $t0" | bc)

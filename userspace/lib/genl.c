@@ -1,45 +1,82 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * genl.c - the one place libszkm talks generic netlink to szkm.ko (libnl).
+ *
+ * Every command goes through szkm_genl_call(): build the request (a
+ * callback adds attributes), send it, hand each reply's attributes to a
+ * parser, and keep the kernel's errno and extended-ack message, which
+ * szkm_last_message() returns.
  */
 #include "libszkm.h"
 #include "szkm.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 
-struct status_ctx {
-	struct szkm_status *st;
-	int got;
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+static _Thread_local char last_message[256];
+
+const char *szkm_last_message(void)
+{
+	return last_message;
+}
+
+struct call_ctx {
+	int (*parse)(struct nlattr **tb, void *arg);
+	void *arg;
+	int got;	/* replies parsed */
+	int err;	/* the kernel's errno (negative), 0 */
+	int parse_err;
 };
 
-static int status_cb(struct nl_msg *msg, void *arg)
+static int valid_cb(struct nl_msg *msg, void *arg)
 {
-	struct status_ctx *ctx = arg;
+	struct call_ctx *ctx = arg;
 	struct nlattr *tb[SZKM_A_MAX + 1];
-	int ret;
 
-	ret = genlmsg_parse(nlmsg_hdr(msg), 0, tb, SZKM_A_MAX, NULL);
-	if (ret < 0)
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, SZKM_A_MAX, NULL) < 0) {
+		ctx->parse_err = -EPROTO;
 		return NL_SKIP;
-	if (tb[SZKM_A_VERSION])
-		snprintf(ctx->st->version, sizeof(ctx->st->version), "%s",
-			 nla_get_string(tb[SZKM_A_VERSION]));
-	if (tb[SZKM_A_STATE])
-		ctx->st->state = nla_get_u32(tb[SZKM_A_STATE]);
-	if (tb[SZKM_A_TPM])
-		ctx->st->tpm = nla_get_u32(tb[SZKM_A_TPM]);
-	if (tb[SZKM_A_TEST_MODE])
-		ctx->st->test_mode = nla_get_u8(tb[SZKM_A_TEST_MODE]);
-	if (tb[SZKM_A_NKEYS])
-		ctx->st->nkeys = nla_get_u32(tb[SZKM_A_NKEYS]);
-	ctx->got = 1;
+	}
+	ctx->got++;
+	if (ctx->parse && !ctx->parse_err)
+		ctx->parse_err = ctx->parse(tb, ctx->arg);
 	return NL_OK;
 }
 
-/* libnl returns its own codes; map the ones the kernel sends back. */
+/* The kernel's error: keep its errno and its extended-ack message. */
+static int error_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
+	struct call_ctx *ctx = arg;
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	size_t off = sizeof(*e);
+	int len;
+
+	(void)nla;
+	ctx->err = e->error;
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return NL_STOP;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - NLMSG_HDRLEN;	/* our request, echoed */
+	len = (int)(nlh->nlmsg_len - NLMSG_HDRLEN - off);
+	if (len > 0 &&
+	    nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)e + off), len, NULL) >= 0 &&
+	    tb[NLMSGERR_ATTR_MSG])
+		snprintf(last_message, sizeof(last_message), "%s",
+			 nla_get_string(tb[NLMSGERR_ATTR_MSG]));
+	return NL_STOP;
+}
+
+/* libnl's own codes, for failures before the kernel answered. */
 static int nl_to_errno(int err)
 {
 	switch (-err) {
@@ -52,44 +89,192 @@ static int nl_to_errno(int err)
 	}
 }
 
-int szkm_status_get(struct szkm_status *st)
+/*
+ * Send @cmd with the attributes @put adds (may be NULL), run @parse on
+ * each reply (may be NULL), and require at least @want_reply replies.
+ * Returns 0 or a negative errno (the kernel's when it refused).
+ */
+static int szkm_genl_call(uint8_t cmd, int (*put)(struct nl_msg *, const void *),
+			  const void *put_arg, int (*parse)(struct nlattr **, void *),
+			  void *parse_arg, int want_reply)
 {
-	struct status_ctx ctx = { .st = st };
-	struct nl_sock *sk;
+	struct call_ctx ctx = { .parse = parse, .arg = parse_arg };
 	struct nl_msg *msg = NULL;
-	int family, ret;
+	struct nl_sock *sk;
+	int family, ret, one = 1;
 
-	memset(st, 0, sizeof(*st));
+	last_message[0] = 0;
 	sk = nl_socket_alloc();
 	if (!sk)
 		return errno = ENOMEM, -ENOMEM;
 	ret = genl_connect(sk);
 	if (ret < 0)
 		goto out;
+	/* Ask for the kernel's reason with every error (best effort). */
+	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	family = genl_ctrl_resolve(sk, SZKM_GENL_NAME);
 	if (family < 0) {
 		ret = -NLE_OBJ_NOTFOUND;
 		goto out;
 	}
-	msg = nlmsg_alloc();
+	msg = nlmsg_alloc_size(SZKM_DEVBLOB_MAX + 4096);
 	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, 0,
-				 SZKM_CMD_STATUS, SZKM_GENL_VERSION)) {
+				 cmd, SZKM_GENL_VERSION) ||
+	    (put && put(msg, put_arg) < 0)) {
 		ret = -NLE_NOMEM;
 		goto out;
 	}
-	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, status_cb, &ctx);
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, valid_cb, &ctx);
+	nl_socket_modify_err_cb(sk, NL_CB_CUSTOM, error_cb, &ctx);
 	ret = nl_send_auto(sk, msg);
 	if (ret >= 0)
 		ret = nl_recvmsgs_default(sk);
-	if (ret >= 0 && !ctx.got)
+	if (ctx.err) {
+		ret = ctx.err;	/* already an errno */
+		goto done;
+	}
+	if (ret >= 0 && ctx.parse_err) {
+		ret = ctx.parse_err;
+		goto done;
+	}
+	if (ret >= 0 && ctx.got < want_reply)
 		ret = -NLE_INVAL;
 out:
+	if (ret < 0)
+		ret = nl_to_errno(ret);
+	else
+		ret = 0;
+done:
 	nlmsg_free(msg);
 	nl_socket_free(sk);
-	if (ret < 0) {
-		ret = nl_to_errno(ret);
+	if (ret < 0)
 		errno = -ret;
+	return ret;
+}
+
+/* Copy a fixed-size attribute; -EPROTO when it is missing or the wrong size. */
+static int get_exact(struct nlattr *a, void *out, size_t len)
+{
+	if (!a || (size_t)nla_len(a) != len)
+		return -EPROTO;
+	memcpy(out, nla_data(a), len);
+	return 0;
+}
+
+static int status_parse(struct nlattr **tb, void *arg)
+{
+	struct szkm_status *st = arg;
+
+	if (tb[SZKM_A_VERSION])
+		snprintf(st->version, sizeof(st->version), "%s",
+			 nla_get_string(tb[SZKM_A_VERSION]));
+	if (tb[SZKM_A_STATE])
+		st->state = nla_get_u32(tb[SZKM_A_STATE]);
+	if (tb[SZKM_A_TPM])
+		st->tpm = nla_get_u32(tb[SZKM_A_TPM]);
+	if (tb[SZKM_A_TEST_MODE])
+		st->test_mode = nla_get_u8(tb[SZKM_A_TEST_MODE]);
+	if (tb[SZKM_A_NKEYS])
+		st->nkeys = nla_get_u32(tb[SZKM_A_NKEYS]);
+	if (tb[SZKM_A_DEVICE_ID])
+		st->has_device_id = !get_exact(tb[SZKM_A_DEVICE_ID], st->device_id,
+					       sizeof(st->device_id));
+	return 0;
+}
+
+int szkm_status_get(struct szkm_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	return szkm_genl_call(SZKM_CMD_STATUS, NULL, NULL, status_parse, st, 1);
+}
+
+static int put_force(struct nl_msg *msg, const void *arg)
+{
+	return *(const int *)arg ? nla_put_flag(msg, SZKM_A_FORCE) : 0;
+}
+
+struct init_reply {
+	uint8_t *blob;
+	size_t len;
+	uint8_t id[SZKM_DEVICE_ID_LEN];
+};
+
+static int init_parse(struct nlattr **tb, void *arg)
+{
+	struct init_reply *r = arg;
+	struct nlattr *b = tb[SZKM_A_DEVICE_BLOB];
+
+	if (!b || nla_len(b) <= 0 || nla_len(b) > SZKM_DEVBLOB_MAX ||
+	    get_exact(tb[SZKM_A_DEVICE_ID], r->id, sizeof(r->id)))
+		return -EPROTO;
+	free(r->blob);
+	r->blob = malloc((size_t)nla_len(b));
+	if (!r->blob)
+		return -ENOMEM;
+	memcpy(r->blob, nla_data(b), (size_t)nla_len(b));
+	r->len = (size_t)nla_len(b);
+	return 0;
+}
+
+int szkm_device_init(int force, uint8_t **blob, size_t *len,
+		     uint8_t id[SZKM_DEVICE_ID_LEN])
+{
+	struct init_reply r = { 0 };
+	int ret;
+
+	ret = szkm_genl_call(SZKM_CMD_DEVICE_INIT, put_force, &force, init_parse, &r, 1);
+	if (ret < 0) {
+		free(r.blob);
 		return ret;
 	}
+	*blob = r.blob;
+	*len = r.len;
+	if (id)
+		memcpy(id, r.id, sizeof(r.id));
 	return 0;
+}
+
+struct unseal_req {
+	const uint8_t *blob;
+	size_t len;
+	int force;
+};
+
+static int put_unseal(struct nl_msg *msg, const void *arg)
+{
+	const struct unseal_req *u = arg;
+
+	if (nla_put(msg, SZKM_A_DEVICE_BLOB, (int)u->len, u->blob) < 0)
+		return -1;
+	return put_force(msg, &u->force);
+}
+
+int szkm_device_unseal(const uint8_t *blob, size_t len, int force)
+{
+	struct unseal_req u = { blob, len, force };
+
+	/* Let the kernel judge the size too; only refuse what cannot be sent. */
+	if (len > SZKM_DEVBLOB_MAX * 4)
+		return errno = EMSGSIZE, -EMSGSIZE;
+	return szkm_genl_call(SZKM_CMD_DEVICE_UNSEAL, put_unseal, &u, NULL, NULL, 0);
+}
+
+int szkm_device_lock(void)
+{
+	return szkm_genl_call(SZKM_CMD_DEVICE_LOCK, NULL, NULL, NULL, NULL, 0);
+}
+
+static int identity_parse(struct nlattr **tb, void *arg)
+{
+	struct szkm_identity *idn = arg;
+
+	if (get_exact(tb[SZKM_A_DEVICE_ID], idn->id, sizeof(idn->id)))
+		return -EPROTO;
+	return get_exact(tb[SZKM_A_PUBKEY], idn->pub, sizeof(idn->pub));
+}
+
+int szkm_device_identity(struct szkm_identity *idn)
+{
+	memset(idn, 0, sizeof(*idn));
+	return szkm_genl_call(SZKM_CMD_IDENTITY, NULL, NULL, identity_parse, idn, 1);
 }

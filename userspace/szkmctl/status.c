@@ -22,6 +22,7 @@ static const char *const tpm_names[] = {
 
 int status_main(int argc, char *argv[])
 {
+	char id[2 * sizeof(((struct szkm_status *)0)->device_id) + 1];
 	struct szkm_status st;
 	int json = 0, ret;
 
@@ -36,13 +37,17 @@ int status_main(int argc, char *argv[])
 		fprintf(stderr, "Unable to read device status: %s\n", szkm_strerror(ret));
 		return EXIT_FAILED;
 	}
-	if (json)
-		printf("{\"version\":\"%s\",\"state\":\"%s\",\"tpm\":\"%s\",\"test_mode\":%s,\"keys\":%u}\n",
-		       st.version, NAME(state_names, st.state), NAME(tpm_names, st.tpm),
-		       st.test_mode ? "true" : "false", st.nkeys);
+	if (st.has_device_id)
+		szkm_hex_encode(id, st.device_id, sizeof(st.device_id));
 	else
-		printf("module:    szkm %s\nstate:     %s\ntpm:       %s\ntest mode: %s\nkeys:      %u\n",
+		strcpy(id, json ? "" : "none");
+	if (json)
+		printf("{\"version\":\"%s\",\"state\":\"%s\",\"tpm\":\"%s\",\"test_mode\":%s,\"keys\":%u,\"device_id\":\"%s\"}\n",
 		       st.version, NAME(state_names, st.state), NAME(tpm_names, st.tpm),
-		       st.test_mode ? "ON (INSECURE)" : "off", st.nkeys);
+		       st.test_mode ? "true" : "false", st.nkeys, id);
+	else
+		printf("module:    szkm %s\nstate:     %s\ntpm:       %s\ntest mode: %s\nkeys:      %u\ndevice id: %s\n",
+		       st.version, NAME(state_names, st.state), NAME(tpm_names, st.tpm),
+		       st.test_mode ? "ON (INSECURE)" : "off", st.nkeys, id);
 	return EXIT_OK;
 }

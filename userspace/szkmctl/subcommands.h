@@ -10,5 +10,24 @@
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
 
 int status_main(int argc, char *argv[]);
+int device_init_main(int argc, char *argv[]);
+int device_unseal_main(int argc, char *argv[]);
+int device_identity_main(int argc, char *argv[]);
+int device_lock_main(int argc, char *argv[]);
+int tpm_provision_main(int argc, char *argv[]);
+int tpm_info_main(int argc, char *argv[]);
+
+/* util.c */
+#include <stddef.h>
+#include <stdint.h>
+
+#define SZKMCTL_DEVICE_BLOB "/var/lib/szkm/device.blob"
+
+/* "what: the kernel's reason (errno text)", or libszkm's message. */
+void szkmctl_report(const char *what, int err);
+/* Reads at most max + 1 bytes (so a caller sees "too big"); malloc'd. */
+int szkmctl_read_file(const char *path, uint8_t **data, size_t *len, size_t max);
+int szkmctl_write_file_atomic(const char *path, const uint8_t *data, size_t len);
+void szkmctl_print_hex(const uint8_t *p, size_t n);
 
 #endif

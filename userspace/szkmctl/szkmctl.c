@@ -14,13 +14,36 @@ static const struct {
 	const char *description;
 } subcommands[] = {
 	{ "status", status_main, "Shows the device: sealed or not, TPM, keys" },
+	{ "device init", device_init_main, "Makes a new device and writes its sealed blob" },
+	{ "device unseal", device_unseal_main, "Hands the stored device blob back (at boot)" },
+	{ "device identity", device_identity_main, "Prints the device id and public key" },
+	{ "device lock", device_lock_main, "Wipes the device's keys from memory until unseal" },
+	{ "tpm provision", tpm_provision_main, "Persists the standard storage key at 0x81000001" },
+	{ "tpm info", tpm_info_main, "Shows the TPM: manufacturer, firmware, PCR banks" },
 };
+
+/*
+ * Names of two words ("device init") take argv[1] and argv[2]; the
+ * subcommand then sees its own word as argv[0].
+ */
+static int matches(const char *name, int argc, char *argv[], int *used)
+{
+	const char *sp = strchr(name, ' ');
+
+	if (!sp) {
+		*used = 1;
+		return !strcmp(argv[1], name);
+	}
+	*used = 2;
+	return argc > 2 && strlen(argv[1]) == (size_t)(sp - name) &&
+	       !strncmp(argv[1], name, (size_t)(sp - name)) && !strcmp(argv[2], sp + 1);
+}
 
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: %s <cmd> [<args>]\n\nAvailable subcommands:\n", PROG_NAME);
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-		fprintf(f, "  %-10s %s\n", subcommands[i].name, subcommands[i].description);
+		fprintf(f, "  %-16s %s\n", subcommands[i].name, subcommands[i].description);
 	fprintf(f, "You may pass `--help' to any of these subcommands to view usage.\n");
 }
 
@@ -38,9 +61,12 @@ int main(int argc, char *argv[])
 		printf("%s %s\n", PROG_NAME, SZKMCTL_VERSION);
 		return EXIT_OK;
 	}
-	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-		if (!strcmp(argv[1], subcommands[i].name))
-			return subcommands[i].fn(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
+		int used;
+
+		if (matches(subcommands[i].name, argc, argv, &used))
+			return subcommands[i].fn(argc - used, argv + used);
+	}
 	fprintf(stderr, "Invalid subcommand: `%s'\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;

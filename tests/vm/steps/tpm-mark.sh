@@ -6,8 +6,8 @@ mode=$(cat "$SZKM_SHARE/mode")
 has() { tpm2_getcap handles-persistent | grep -qi 0x81000010; }
 case $mode in
 mark)
-	ok tpm2_createprimary -Q -C o -c /tmp/p.ctx
-	ok tpm2_evictcontrol -Q -C o -c /tmp/p.ctx 0x81000010
+	ok tpm2_createprimary -Q -C o -c $T/p.ctx
+	ok tpm2_evictcontrol -Q -C o -c $T/p.ctx 0x81000010
 	has || fail "object not persisted" ;;
 present) has || fail "kept TPM state lost the object" ;;
 absent) ! has || fail "a fresh TPM has the other TPM's object" ;;

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * blob.c - the key blob (format in include/szkm.h): a clear header naming
+ * the algorithm, key id and device, and a body wrapped under the device's
+ * root key with the header as associated data, so one flipped byte anywhere
+ * makes the whole blob refused. The body only ever exists in the kernel.
+ */
+#include "blob.h"
+#include "device.h"
+#include "key.h"
+#include "payload.h"
+
+#include <linux/err.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include "kcompat.h"
+
+/* A bounds-checked cursor: after any overrun, ok is false for good. */
+struct szkm_cur {
+	u8 *p;
+	size_t left;
+	bool ok;
+};
+
+static u8 *cur_take(struct szkm_cur *c, size_t n)
+{
+	u8 *p = c->p;
+
+	if (!c->ok || n > c->left) {
+		c->ok = false;
+		return NULL;
+	}
+	c->p += n;
+	c->left -= n;
+	return p;
+}
+
+static void put_bytes(struct szkm_cur *c, const void *d, size_t n)
+{
+	u8 *p = cur_take(c, n);
+
+	if (p)
+		memcpy(p, d, n);
+}
+
+static void put_u8(struct szkm_cur *c, u8 v) { put_bytes(c, &v, 1); }
+static void put_be16(struct szkm_cur *c, u16 v) { __be16 b = cpu_to_be16(v); put_bytes(c, &b, 2); }
+static void put_be32(struct szkm_cur *c, u32 v) { __be32 b = cpu_to_be32(v); put_bytes(c, &b, 4); }
+static void put_be64(struct szkm_cur *c, u64 v) { __be64 b = cpu_to_be64(v); put_bytes(c, &b, 8); }
+
+static void get_bytes(struct szkm_cur *c, void *d, size_t n)
+{
+	u8 *p = cur_take(c, n);
+
+	if (p)
+		memcpy(d, p, n);
+	else
+		memset(d, 0, n);
+}
+
+static u8 get_u8(struct szkm_cur *c) { u8 *p = cur_take(c, 1); return p ? *p : 0; }
+static u16 get_be16(struct szkm_cur *c) { u8 *p = cur_take(c, 2); return p ? get_unaligned_be16(p) : 0; }
+static u32 get_be32(struct szkm_cur *c) { u8 *p = cur_take(c, 4); return p ? get_unaligned_be32(p) : 0; }
+static u64 get_be64(struct szkm_cur *c) { u8 *p = cur_take(c, 8); return p ? get_unaligned_be64(p) : 0; }
+
+/* Length-prefixed (u8) field of at most @max bytes. */
+static u8 get_field(struct szkm_cur *c, void *d, size_t max)
+{
+	u8 n = get_u8(c);
+
+	if (n > max) {
+		c->ok = false;
+		return 0;
+	}
+	get_bytes(c, d, n);
+	return n;
+}
+
+#define SZKM_BODY_FIXED	(1 + SZKM_NAME_MAX + 4 + 4 + 8 + 8 + 4 + 1 + 2)
+#define SZKM_VER_MAX	(4 + 1 + 1 + 8 + 1 + SZKM_SECRET_MAX + 1 + SZKM_P256_PUB_LEN)
+
+static void szkm_blob_header(u8 hdr[SZKM_BLOB_HDR_LEN], u8 alg, const u8 *id, const u8 *dev)
+{
+	memcpy(hdr, SZKM_BLOB_MAGIC, 4);
+	hdr[4] = SZKM_BLOB_FORMAT;
+	hdr[5] = alg;
+	hdr[6] = hdr[7] = 0;
+	memcpy(hdr + 8, id, SZKM_KEY_ID_LEN);
+	memcpy(hdr + 8 + SZKM_KEY_ID_LEN, dev, SZKM_DEVICE_ID_LEN);
+}
+
+int szkm_blob_write(struct szkm_key *k, u8 **blob, size_t *len)
+{
+	size_t bodymax = SZKM_BODY_FIXED + k->nver * SZKM_VER_MAX, bodylen;
+	u8 dev[SZKM_DEVICE_ID_LEN], *body, *out;
+	struct szkm_cur c;
+	unsigned int i;
+	int ret;
+
+	body = kmalloc(bodymax, GFP_KERNEL);
+	out = kmalloc(SZKM_BLOB_HDR_LEN + 4 + bodymax + SZKM_WRAP_OVERHEAD, GFP_KERNEL);
+	if (!body || !out) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	c = (struct szkm_cur){ body, bodymax, true };
+	put_u8(&c, strlen(k->name));
+	put_bytes(&c, k->name, strlen(k->name));
+	put_be32(&c, k->next_version);
+	put_be32(&c, k->active);
+	put_be64(&c, k->policy.rotate_secs);
+	put_be64(&c, k->policy.max_uses);
+	put_be32(&c, k->policy.min_version);
+	put_u8(&c, k->policy.ledger);
+	put_be16(&c, k->nver);
+	for (i = 0; i < k->nver; i++) {
+		struct szkm_ver *v = k->ver[i];
+
+		put_be32(&c, v->ver);
+		put_u8(&c, v->state);
+		put_u8(&c, v->origin);
+		put_be64(&c, v->uses);
+		put_u8(&c, v->secret_len);
+		put_bytes(&c, v->secret, v->secret_len);
+		/* Public keys derive from secrets; store them only alone. */
+		put_u8(&c, v->secret_len ? 0 : v->pub_len);
+		if (!v->secret_len)
+			put_bytes(&c, v->pub, v->pub_len);
+	}
+	if (WARN_ON_ONCE(!c.ok)) {
+		ret = -EOVERFLOW;
+		goto err;
+	}
+	bodylen = bodymax - c.left;
+	ret = szkm_device_id(dev);
+	if (ret)
+		goto err;
+	szkm_blob_header(out, k->alg, k->id, dev);
+	put_unaligned_be32(bodylen + SZKM_WRAP_OVERHEAD, out + SZKM_BLOB_HDR_LEN);
+	ret = szkm_device_wrap(out, SZKM_BLOB_HDR_LEN, body, bodylen,
+			       out + SZKM_BLOB_HDR_LEN + 4);
+	if (ret)
+		goto err;
+	kfree_sensitive(body);
+	*blob = out;
+	*len = SZKM_BLOB_HDR_LEN + 4 + bodylen + SZKM_WRAP_OVERHEAD;
+	return 0;
+err:
+	kfree_sensitive(body);
+	kfree(out);
+	return ret;
+}
+
+static int szkm_blob_body(struct szkm_key *k, u8 *body, size_t len, const char *name)
+{
+	struct szkm_cur c = { body, len, true };
+	char bname[SZKM_NAME_MAX + 1] = "";
+	struct szkm_ver *v;
+	unsigned int i, n;
+	u32 active;
+	int ret = 0;
+
+	get_field(&c, bname, SZKM_NAME_MAX);
+	k->next_version = get_be32(&c);
+	active = get_be32(&c);
+	k->policy.rotate_secs = get_be64(&c);
+	k->policy.max_uses = get_be64(&c);
+	k->policy.min_version = get_be32(&c);
+	k->policy.ledger = get_u8(&c);
+	n = get_be16(&c);
+	if (!c.ok || n > SZKM_MAX_VERSIONS || k->policy.ledger > SZKM_LEDGER_ASYNC)
+		return -EBADMSG;
+	if (strcmp(bname, name)) {
+		pr_info("blob is for key '%s', not '%s'\n", bname, name);
+		return -EKEYREJECTED;
+	}
+	v = kzalloc(sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < n && !ret; i++) {
+		memset(v, 0, sizeof(*v));
+		v->ver = get_be32(&c);
+		v->state = get_u8(&c);
+		v->origin = get_u8(&c);
+		v->uses = get_be64(&c);
+		v->secret_len = get_field(&c, v->secret, SZKM_SECRET_MAX);
+		v->pub_len = get_field(&c, v->pub, SZKM_P256_PUB_LEN);
+		ret = c.ok ? szkm_key_restore_version(k, v) : -EBADMSG;
+	}
+	kfree_sensitive(v);
+	if (!ret && (c.left || k->active != active))
+		ret = -EBADMSG;
+	return ret;
+}
+
+struct szkm_key *szkm_blob_read(const u8 *blob, size_t len, const char *name)
+{
+	u8 dev[SZKM_DEVICE_ID_LEN], *body = NULL;
+	struct szkm_key *k;
+	size_t wrapped;
+	int ret;
+
+	if (len < SZKM_BLOB_HDR_LEN + 4 + SZKM_WRAP_OVERHEAD ||
+	    memcmp(blob, SZKM_BLOB_MAGIC, 4) || blob[4] != SZKM_BLOB_FORMAT ||
+	    blob[5] == SZKM_ALG_NONE || blob[5] >= __SZKM_ALG_MAX || blob[6] || blob[7]) {
+		pr_info("load '%s': not an szkm key blob (or an unknown format)\n", name);
+		return ERR_PTR(-EINVAL);
+	}
+	wrapped = get_unaligned_be32(blob + SZKM_BLOB_HDR_LEN);
+	if (wrapped != len - SZKM_BLOB_HDR_LEN - 4 || wrapped < SZKM_WRAP_OVERHEAD) {
+		pr_info("load '%s': blob is truncated or has trailing bytes\n", name);
+		return ERR_PTR(-EINVAL);
+	}
+	if (szkm_device_id(dev))
+		return ERR_PTR(-ENOKEY);
+	if (memcmp(blob + 8 + SZKM_KEY_ID_LEN, dev, SZKM_DEVICE_ID_LEN)) {
+		pr_info("load '%s': blob was sealed by another device (%*phN...)\n",
+			name, 8, blob + 8 + SZKM_KEY_ID_LEN);
+		return ERR_PTR(-EKEYREJECTED);
+	}
+	k = szkm_key_alloc(name, blob[5], blob + 8);
+	if (IS_ERR(k))
+		return k;
+	body = kmalloc(wrapped - SZKM_WRAP_OVERHEAD + 1, GFP_KERNEL);
+	if (!body) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	ret = szkm_device_unwrap(blob, SZKM_BLOB_HDR_LEN, blob + SZKM_BLOB_HDR_LEN + 4,
+				 wrapped, body);
+	if (ret) {
+		pr_info("load '%s': blob failed authentication (modified, or not from this device's root key)\n",
+			name);
+		ret = -EKEYREJECTED;
+		goto err;
+	}
+	ret = szkm_blob_body(k, body, wrapped - SZKM_WRAP_OVERHEAD, name);
+	if (ret == -EBADMSG || ret == -EINVAL)
+		pr_info("load '%s': blob body is inconsistent\n", name);
+	if (ret)
+		goto err;
+	kfree_sensitive(body);
+	return k;
+err:
+	kfree_sensitive(body);
+	szkm_key_free(k);
+	return ERR_PTR(ret);
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * device.h - the device: its root key R, export key E and identity key D,
+ * their lifecycle (uninitialised, sealed, ready) and the services the rest
+ * of the module uses them for. R, E and D never leave device.c.
+ */
+#ifndef _SZKM_DEVICE_H
+#define _SZKM_DEVICE_H
+
+#include <linux/types.h>
+#include "szkm.h"
+#include "aead.h"
+
+/* What szkm_device_wrap() adds: iv || ... || tag. */
+#define SZKM_WRAP_OVERHEAD	(SZKM_GCM_IV_LEN + SZKM_GCM_TAG_LEN)
+
+int szkm_device_init(void);
+void szkm_device_uninit(void);
+
+/*
+ * 0 when the device is ready; else -ENOKEY, after a rate-limited log line
+ * that says why (sealed: unseal it; or no device). Every key operation
+ * asks first.
+ */
+int szkm_device_ready(void);
+
+/*
+ * AES-256-GCM under a key derived from R, for key material at rest.
+ * wrap: @out gets @len + SZKM_WRAP_OVERHEAD bytes (iv || ct || tag).
+ * unwrap: @in is @len bytes (iv || ct || tag), @out gets
+ * @len - SZKM_WRAP_OVERHEAD bytes; -EBADMSG when it does not authenticate.
+ * Any buffers (stack is fine). -ENOKEY when the device is not ready.
+ */
+int szkm_device_wrap(const u8 *aad, size_t aadlen, const u8 *in, size_t len,
+		     u8 *out);
+int szkm_device_unwrap(const u8 *aad, size_t aadlen, const u8 *in, size_t len,
+		       u8 *out);
+
+/* ECDSA P-256 signature by D of a SHA-256 digest, r || s. -ENOKEY if not ready. */
+int szkm_device_sign(const u8 digest[32], u8 sig_rs[64]);
+
+/*
+ * The device id, SHA-256 of D's public key, and the public key itself;
+ * -ENOKEY (and zeros in @id) when there is no device. Both stay known
+ * while the device is sealed after a lock.
+ */
+int szkm_device_id(u8 id[SZKM_DEVICE_ID_LEN]);
+int szkm_device_pubkey(u8 pub[SZKM_P256_PUB_LEN]);
+
+/* 1 when the module runs in test mode or the device was made without a TPM. */
+int szkm_device_test_mode(void);
+
+enum szkm_device_state szkm_device_state(void);
+
+/*
+ * Lifecycle, for netlink.c. @msg receives a static string saying why an
+ * operation failed, for the extended ack; never a secret.
+ * init: a new device; *@blob (kmalloc'd, caller kfree) and *@bloblen.
+ */
+int szkm_device_create(bool force, u8 **blob, size_t *bloblen,
+		       const char **msg);
+int szkm_device_unseal(const u8 *blob, size_t bloblen, bool force,
+		       const char **msg);
+void szkm_device_lock(void);
+
+#endif /* _SZKM_DEVICE_H */

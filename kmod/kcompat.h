@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* kcompat.h - the one place for differences between the 6.1 and 6.12 APIs. */
+#ifndef _SZKM_KCOMPAT_H
+#define _SZKM_KCOMPAT_H
+
+/* 6.12 moved the unaligned accessors out of asm/. */
+#if __has_include(<linux/unaligned.h>)
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
+#endif /* _SZKM_KCOMPAT_H */

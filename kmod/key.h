@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* key.h - a managed key: its versions, their states, its policy. */
+#ifndef _SZKM_KEY_H
+#define _SZKM_KEY_H
+
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include "szkm.h"
+#include "payload.h"
+
+struct crypto_aead;
+
+struct szkm_ver {
+	u32 ver;
+	u8 state;		/* enum szkm_vstate */
+	u8 origin;		/* enum szkm_origin */
+	u8 secret_len;		/* 0: public only, or destroyed */
+	u8 pub_len;		/* 0 for aes256-gcm */
+	u8 secret[SZKM_SECRET_MAX];
+	u8 pub[SZKM_P256_PUB_LEN];
+	u64 uses;
+	struct crypto_aead *tfm;	/* aes256-gcm versions with a secret */
+};
+
+struct szkm_key {
+	struct mutex lock;	/* versions, states, policy */
+	u8 alg;
+	u8 id[SZKM_KEY_ID_LEN];
+	char name[SZKM_NAME_MAX + 1];
+	u32 next_version;	/* versions are never reused */
+	u32 active;		/* 0: none */
+	struct szkm_policy policy;
+	unsigned int nver;
+	struct szkm_ver *ver[SZKM_MAX_VERSIONS];
+};
+
+struct szkm_key *szkm_key_alloc(const char *name, u8 alg, const u8 id[SZKM_KEY_ID_LEN]);
+void szkm_key_free(struct szkm_key *k);
+
+/*
+ * Adds version next_version with @secret and/or @pub (NULL to generate a
+ * fresh secret), in @state. Takes no lock: callers hold k->lock or own @k.
+ */
+int szkm_key_add_version(struct szkm_key *k, u8 origin, u8 state,
+			 const u8 *secret, size_t slen, const u8 *pub, size_t plen);
+/* Restores a version record from a blob (number, state and uses kept). */
+int szkm_key_restore_version(struct szkm_key *k, const struct szkm_ver *v);
+
+struct szkm_ver *szkm_key_find(struct szkm_key *k, u32 ver);
+struct szkm_ver *szkm_key_active(struct szkm_key *k);
+
+int szkm_key_rotate(struct szkm_key *k);
+int szkm_key_retire(struct szkm_key *k, u32 ver);
+int szkm_key_destroy_version(struct szkm_key *k, u32 ver);
+
+const char *szkm_vstate_name(u8 state);
+
+#endif /* _SZKM_KEY_H */

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * payload.c - the grammar of include/szkm.h ("Managed keys"): text from
+ * userspace copied, NUL-terminated, parsed token by token, and wiped. Every
+ * length is checked before use and each refusal says which token was wrong.
+ */
+#include "payload.h"
+
+#include <linux/kernel.h>
+#include <linux/parser.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+static const char *const szkm_alg_names[__SZKM_ALG_MAX] = {
+	[SZKM_ALG_AES256_GCM] = "aes256-gcm",
+	[SZKM_ALG_ECDSA_P256] = "ecdsa-p256",
+	[SZKM_ALG_ECDH_P256] = "ecdh-p256",
+};
+
+const char *szkm_alg_name(u8 alg)
+{
+	return alg < __SZKM_ALG_MAX && szkm_alg_names[alg] ? szkm_alg_names[alg] : "?";
+}
+
+static int szkm_alg_parse(const char *s)
+{
+	int i;
+
+	for (i = 1; i < __SZKM_ALG_MAX; i++)
+		if (!strcmp(s, szkm_alg_names[i]))
+			return i;
+	return -EINVAL;
+}
+
+enum {
+	Opt_rotate, Opt_max_uses, Opt_min_version, Opt_ledger, Opt_err,
+};
+
+static const match_table_t szkm_policy_tokens = {
+	{ Opt_rotate, "rotate=%s" },
+	{ Opt_max_uses, "max_uses=%s" },
+	{ Opt_min_version, "min_version=%s" },
+	{ Opt_ledger, "ledger=%s" },
+	{ Opt_err, NULL },
+};
+
+/* "<n>s|m|h|d" within 1 s .. 3650 d. */
+static int szkm_period_parse(const char *s, u64 *secs)
+{
+	static const struct { char unit; u64 mult; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+	};
+	size_t n = strlen(s);
+	char buf[24];
+	u64 v;
+	int i;
+
+	if (n < 2 || n >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, n - 1);
+	buf[n - 1] = '\0';
+	if (kstrtou64(buf, 10, &v))
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(units); i++) {
+		if (s[n - 1] != units[i].unit)
+			continue;
+		if (v == 0 || v > 3650ULL * 86400 / units[i].mult)
+			return -ERANGE;
+		*secs = v * units[i].mult;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int szkm_policy_opt(struct szkm_request *cmd, char *tok)
+{
+	substring_t args[MAX_OPT_ARGS];
+	int t = match_token(tok, szkm_policy_tokens, args);
+	char val[32];
+	unsigned int bit;
+	int ret = 0;
+
+	if (t == Opt_err) {
+		pr_info("unknown option '%.32s'\n", tok);
+		return -EINVAL;
+	}
+	bit = BIT(t);
+	if (cmd->policy_set & bit) {
+		pr_info("option '%.32s' given twice\n", tok);
+		return -EINVAL;
+	}
+	cmd->policy_set |= bit;
+	if (match_strlcpy(val, &args[0], sizeof(val)) >= sizeof(val))
+		ret = -EINVAL;
+	else if (t == Opt_rotate)
+		ret = szkm_period_parse(val, &cmd->policy.rotate_secs);
+	else if (t == Opt_max_uses)
+		ret = kstrtou64(val, 10, &cmd->policy.max_uses) ?: (cmd->policy.max_uses ? 0 : -ERANGE);
+	else if (t == Opt_min_version)
+		ret = kstrtou32(val, 10, &cmd->policy.min_version);
+	else if (!strcmp(val, "required"))
+		cmd->policy.ledger = SZKM_LEDGER_REQUIRED;
+	else if (!strcmp(val, "async"))
+		cmd->policy.ledger = SZKM_LEDGER_ASYNC;
+	else
+		ret = -EINVAL;
+	if (ret)
+		pr_info("bad value in option '%.32s'\n", tok);
+	return ret;
+}
+
+static char *next_tok(char **p)
+{
+	char *t;
+
+	do {
+		t = strsep(p, " \t\n");
+	} while (t && !*t);
+	return t;
+}
+
+static int szkm_hex_arg(const char *tok, u8 *out, size_t max, size_t *outlen)
+{
+	size_t n = strlen(tok);
+
+	if (n == 0 || n % 2 || n / 2 > max)
+		return -EINVAL;
+	if (hex2bin(out, tok, n / 2))
+		return -EINVAL;
+	*outlen = n / 2;
+	return 0;
+}
+
+static int szkm_parse_add(struct szkm_request *cmd, const char *verb, char **p)
+{
+	char *tok;
+	int alg, ret;
+
+	if (!strcmp(verb, "load")) {
+		cmd->op = SZKM_OP_LOAD;
+		tok = next_tok(p);
+		if (!tok || next_tok(p)) {
+			pr_info("load: expected exactly one hex blob\n");
+			return -EINVAL;
+		}
+		cmd->bloblen = strlen(tok) / 2;
+		if (strlen(tok) % 2 || cmd->bloblen < SZKM_BLOB_HDR_LEN) {
+			pr_info("load: blob is not hex or too short\n");
+			return -EINVAL;
+		}
+		cmd->blob = kmalloc(cmd->bloblen, GFP_KERNEL);
+		if (!cmd->blob)
+			return -ENOMEM;
+		if (hex2bin(cmd->blob, tok, cmd->bloblen)) {
+			pr_info("load: blob is not hex\n");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!strcmp(verb, "new"))
+		cmd->op = SZKM_OP_NEW;
+	else
+		cmd->op = SZKM_OP_IMPORT;
+	tok = next_tok(p);
+	alg = tok ? szkm_alg_parse(tok) : -EINVAL;
+	if (alg < 0) {
+		pr_info("%s: unknown algorithm '%.24s' (aes256-gcm, ecdsa-p256, ecdh-p256)\n",
+			verb, tok ? tok : "");
+		return -EINVAL;
+	}
+	cmd->alg = alg;
+	if (cmd->op == SZKM_OP_IMPORT) {
+		tok = next_tok(p);
+		if (tok && !strncmp(tok, "pub:", 4)) {
+			cmd->pub_only = true;
+			ret = szkm_hex_arg(tok + 4, cmd->material, SZKM_P256_PUB_LEN, &cmd->matlen);
+		} else {
+			ret = tok ? szkm_hex_arg(tok, cmd->material, SZKM_SECRET_MAX, &cmd->matlen) : -EINVAL;
+		}
+		if (ret) {
+			pr_info("import: key material must be hex (secret, or pub:<point>)\n");
+			return ret;
+		}
+	}
+	while ((tok = next_tok(p))) {
+		ret = szkm_policy_opt(cmd, tok);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int szkm_parse_update(struct szkm_request *cmd, const char *verb, char **p)
+{
+	char *tok;
+	int ret;
+
+	if (!strcmp(verb, "rotate")) {
+		cmd->op = SZKM_OP_ROTATE;
+	} else if (!strcmp(verb, "retire") || !strcmp(verb, "destroy")) {
+		cmd->op = verb[0] == 'r' ? SZKM_OP_RETIRE : SZKM_OP_DESTROY;
+		tok = next_tok(p);
+		if (!tok || kstrtou32(tok, 10, &cmd->version) || !cmd->version) {
+			pr_info("%s: expected a version number\n", verb);
+			return -EINVAL;
+		}
+	} else if (!strcmp(verb, "set")) {
+		cmd->op = SZKM_OP_SET;
+		while ((tok = next_tok(p))) {
+			ret = szkm_policy_opt(cmd, tok);
+			if (ret)
+				return ret;
+		}
+		if (!cmd->policy_set) {
+			pr_info("set: expected at least one option\n");
+			return -EINVAL;
+		}
+		return 0;
+	} else {
+		pr_info("unknown command '%.16s': expected new, load, import, rotate, retire, destroy or set\n",
+			verb);
+		return -EINVAL;
+	}
+	if (next_tok(p)) {
+		pr_info("%s: unexpected extra arguments\n", verb);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int szkm_payload_parse(struct szkm_request *cmd, const void *data, size_t len)
+{
+	char *buf, *p, *verb;
+	int ret;
+
+	memset(cmd, 0, sizeof(*cmd));
+	if (!data || len == 0 || len > SZKM_PAYLOAD_MAX) {
+		pr_info("payload must be 1 to %d bytes\n", SZKM_PAYLOAD_MAX);
+		return -EINVAL;
+	}
+	buf = kmemdup_nul(data, len, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	if (strlen(buf) != len) {
+		pr_info("payload contains a NUL byte\n");
+		ret = -EINVAL;
+		goto out;
+	}
+	p = buf;
+	verb = next_tok(&p);
+	if (!verb) {
+		pr_info("empty command\n");
+		ret = -EINVAL;
+	} else if (!strcmp(verb, "new") || !strcmp(verb, "load") || !strcmp(verb, "import")) {
+		ret = szkm_parse_add(cmd, verb, &p);
+	} else {
+		ret = szkm_parse_update(cmd, verb, &p);
+	}
+out:
+	kfree_sensitive(buf);	/* it may have held imported key material */
+	if (ret)
+		szkm_payload_free(cmd);
+	return ret;
+}
+
+void szkm_payload_free(struct szkm_request *cmd)
+{
+	kfree_sensitive(cmd->blob);
+	cmd->blob = NULL;
+	memzero_explicit(cmd->material, sizeof(cmd->material));
+}

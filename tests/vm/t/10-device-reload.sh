@@ -1,0 +1,47 @@
+# After the module is reloaded, the device is gone from the kernel until
+# its blob is handed back; unseal brings back the same device (same id),
+# twice is fine; lock wipes it to "sealed" (id still known), and unseal
+# makes it ready again. TPM transient objects are flushed every time.
+. "$SZKM_TOP/tests/vm/lib-device.sh"
+szkm_reload
+ok "$ctl" device init --out $T/r/device.blob >/dev/null
+id=$(device_id)
+
+szkm_reload
+expect_state uninitialised
+refuses "no device" "$ctl" device identity
+# Key operations wait for the device, and the log says what to do.
+refuses "Required key not available" keyctl add szkm k1 "new aes256-gcm" @s
+dmesg_since_load | grep -q 'no device: unseal the stored one (szkmctl device unseal) or run szkmctl device init' ||
+	fail "key operation without a device: no hint in the log"
+ok "$ctl" device unseal --in $T/r/device.blob >/dev/null
+expect_state ready
+[ "$(device_id)" = "$id" ] || fail "unsealed another device"
+transient_empty
+dmesg | grep -q "device unsealed: id $id" || fail "no unseal line in the log"
+ok "$ctl" device unseal --in $T/r/device.blob >/dev/null
+expect_state ready
+transient_empty
+
+ok "$ctl" device lock >/dev/null
+expect_state sealed
+refuses "Required key not available" keyctl add szkm k2 "new aes256-gcm" @s
+dmesg_since_load | grep -q 'device is sealed: unseal it first (szkmctl device unseal)' ||
+	fail "key operation on a sealed device: no hint in the log"
+[ "$(device_id)" = "$id" ] || fail "locked device lost its id"
+ok "$ctl" device identity >/dev/null
+refuses "a device exists" "$ctl" device init --out $T/r/other.blob
+ok "$ctl" device unseal --in $T/r/device.blob >/dev/null
+expect_state ready
+[ "$(device_id)" = "$id" ] || fail "unsealed another device after lock"
+
+# A blob of another device is refused while this one is ready, unless forced.
+szkm_reload
+ok "$ctl" device init --out $T/r/second.blob >/dev/null
+id2=$(device_id)
+refuses "another device is ready" "$ctl" device unseal --in $T/r/device.blob
+[ "$(device_id)" = "$id2" ] || fail "refused unseal changed the device"
+ok "$ctl" device unseal --force --in $T/r/device.blob >/dev/null
+[ "$(device_id)" = "$id" ] || fail "forced unseal did not take the blob"
+transient_empty
+dmesg_clean

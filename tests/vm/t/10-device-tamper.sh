@@ -1,0 +1,74 @@
+# A device blob with one flipped bit anywhere (header, parent name, public
+# key, sealed R's private and public parts, sealed E, wrapped D's length,
+# ciphertext and tag), a truncated or oversized blob, or junk, is refused
+# with a message that says what is wrong, and leaves the device state as it
+# was; then the intact blob still unseals. No TPM object stays loaded.
+. "$SZKM_TOP/tests/vm/lib-device.sh"
+szkm_reload
+ok "$ctl" device init --out $T/t/device.blob >/dev/null
+id=$(device_id)
+b=$T/t/device.blob
+size=$(stat -c %s $b)
+szkm_reload
+
+read -r poff _ <<<"$(blob_field $b 0)"
+read -r koff _ <<<"$(blob_field $b 1)"
+read -r roff rlen <<<"$(blob_field $b 2)"
+read -r eoff elen <<<"$(blob_field $b 3)"
+read -r doff _ <<<"$(blob_field $b 4)"
+# name:offset:what the kernel must say
+cases=(
+	"magic:0:bad magic"
+	"format:4:format version"
+	"flags:5:does not match its mode"
+	"reserved:7:reserved"
+	"parent-name-length:9:wrong length"
+	"parent-name:$((poff + 10)):different TPM"
+	"public-key:$((koff + 20)):does not authenticate"
+	"sealed-R-length:$((roff - 1)):device blob"
+	"sealed-R-private:$((roff + 40)):TPM refused a sealed object"
+	"sealed-R-public:$((roff + rlen - 3)):TPM refused a sealed object"
+	"sealed-E-private:$((eoff + 60)):TPM refused a sealed object"
+	"wrapped-D-length:$((doff - 1)):wrong length"
+	"wrapped-D-iv:$((doff + 3)):does not authenticate"
+	"wrapped-D-ciphertext:$((doff + 30)):does not authenticate"
+	"wrapped-D-tag:$((size - 1)):does not authenticate"
+)
+for c in "${cases[@]}"; do
+	IFS=: read -r name pos want <<<"$c"
+	flip $b $T/t/bad.blob "$pos"
+	echo "flip $name at $pos"
+	refuses "$want" "$ctl" device unseal --in $T/t/bad.blob
+	expect_state uninitialised
+done
+transient_empty
+
+# Truncated, extended, oversized, empty, junk.
+head -c 7 $b >$T/t/short.blob
+refuses "wrong size" "$ctl" device unseal --in $T/t/short.blob
+head -c $((size - 1)) $b >$T/t/short.blob
+refuses "truncated" "$ctl" device unseal --in $T/t/short.blob
+head -c 200 $b >$T/t/short.blob
+refuses "truncated" "$ctl" device unseal --in $T/t/short.blob
+: >$T/t/empty.blob
+refuses "wrong size" "$ctl" device unseal --in $T/t/empty.blob
+{ cat $b; printf x; } >$T/t/long.blob
+refuses "trailing bytes" "$ctl" device unseal --in $T/t/long.blob
+head -c 2000 /dev/urandom >$T/t/big.blob
+refuses "Unable to unseal" "$ctl" device unseal --in $T/t/big.blob
+head -c 100000 /dev/urandom >$T/t/huge.blob
+refuses "not a device blob" "$ctl" device unseal --in $T/t/huge.blob
+head -c 300 /dev/urandom >$T/t/junk.blob
+refuses "bad magic" "$ctl" device unseal --in $T/t/junk.blob
+expect_state uninitialised
+
+# The intact blob still works; a flipped one is refused while ready too.
+ok "$ctl" device unseal --in $b >/dev/null
+expect_state ready
+[ "$(device_id)" = "$id" ] || fail "unsealed another device"
+flip $b $T/t/bad.blob $((roff + 40))
+refuses "TPM refused a sealed object" "$ctl" device unseal --in $T/t/bad.blob
+expect_state ready
+[ "$(device_id)" = "$id" ] || fail "refused unseal changed the device"
+transient_empty
+dmesg_clean

@@ -1,0 +1,29 @@
+# The payload parser refuses malformed, oversized and truncated commands
+# with a clear message and creates nothing; no oops.
+szkm_device_up
+for bad in "" "new" "new rot13" "new aes256-gcm rotate=" "new aes256-gcm rotate=0s" \
+	"new aes256-gcm rotate=10y" "new aes256-gcm rotate=5s rotate=6s" "new aes256-gcm max_uses=x" \
+	"new aes256-gcm ledger=maybe" "new aes256-gcm bogus=1" "load" "load zz" "load 00" \
+	"load 5a4b4231" "import aes256-gcm" "import aes256-gcm 0011" "import aes256-gcm xyz" \
+	"import ecdsa-p256 pub:04" "rotate" "destroy 1" "frobnicate"; do
+	! keyctl add szkm p "$bad" @s >/dev/null 2>&1 || fail "accepted: '$bad'"
+done
+# NUL byte inside, and a payload over the limit.
+! printf 'new aes256-gcm\0x' | keyctl padd szkm p @s >/dev/null 2>&1 || fail "accepted NUL"
+! head -c 40000 /dev/zero | tr '\0' 'a' | keyctl padd szkm p @s >/dev/null 2>&1 || fail "accepted 40000 bytes"
+# Bad names.
+refuses "Invalid argument" keyctl add szkm "a:b" "new aes256-gcm" @s
+refuses "Invalid argument" keyctl add szkm "$(printf 'x%.0s' $(seq 70))" "new aes256-gcm" @s
+! keyctl search @s szkm p >/dev/null 2>&1 || fail "a refused command left a key"
+dmesg | grep -q "unknown algorithm 'rot13'" || fail "no clear message for a bad algorithm"
+# Updates that make no sense.
+k=$(ok keyctl add szkm u "new aes256-gcm" @s)
+for bad in "new aes256-gcm" "retire" "retire x" "destroy 0" "set" "set rotate=1q" "rotate now"; do
+	! keyctl update "$k" "$bad" >/dev/null 2>&1 || fail "update accepted: '$bad'"
+done
+# Import needs CAP_SYS_ADMIN.
+m=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+refuses "Operation not permitted" setpriv --reuid=65534 --regid=65534 --clear-groups \
+	keyctl add szkm imp "import aes256-gcm $m" @s
+ok keyctl add szkm imp "import aes256-gcm $m" @s >/dev/null
+dmesg_clean
