@@ -1,20 +1,53 @@
 # ledgerd: the ledger node.
 #
-# libledger holds the pure protocol core (Merkle tree, checkpoints, signed
-# notes); the daemon's I/O parts join it as they land. Its unit tests and
-# benchmark see ledgerd/ on the include path.
-LIBLEDGER_SRCS := ledgerd/merkle.c ledgerd/note.c
-LIBLEDGER      := $(BUILD)/libledger.a
-LIBS           += $(LIBLEDGER)
+# libszkmevent: the event decoder/verifier alone (needs only libcrypto), for
+# any userspace reader of szkm events. libledger: the protocol core (Merkle
+# tree, checkpoints, signed notes, entries, the ledger over its store) and
+# the I/O parts the daemon and the tests share. ledgerd: the daemon. Its
+# unit tests, test tool and benchmarks see ledgerd/ on the include path.
+LEDGER_NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
+LEDGER_NL_LIBS   := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
+LEDGERD_LIBS     := -lsqlite3 -lmicrohttpd -ljansson $(LEDGER_NL_LIBS) \
+                    -lcrypto -lpthread
+
+LIBSZKMEVENT     := $(BUILD)/libszkmevent.a
+LIBLEDGER_SRCS   := ledgerd/merkle.c ledgerd/note.c ledgerd/entry.c \
+                    ledgerd/nodecache.c ledgerd/store_sqlite.c \
+                    ledgerd/ledger.c ledgerd/node_key.c ledgerd/control.c \
+                    ledgerd/netlink.c ledgerd/http.c
+LIBLEDGER        := $(BUILD)/libledger.a
+LIBS             += $(LIBSZKMEVENT) $(LIBLEDGER)
+
+$(BUILD)/ledgerd/netlink.o: CFLAGS += $(LEDGER_NL_CFLAGS)
+
+$(LIBSZKMEVENT): $(BUILD)/ledgerd/event.o
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
 
 $(LIBLEDGER): $(LIBLEDGER_SRCS:%.c=$(BUILD)/%.o)
 	@mkdir -p $(dir $@)
+	rm -f $@
 	$(AR) rcs $@ $^
+
+BINS += $(BUILD)/bin/ledgerd $(BUILD)/bin/ledger-testtool
+
+$(BUILD)/bin/ledgerd: $(BUILD)/ledgerd/main.o $(LIBLEDGER) $(LIBSZKMEVENT)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LEDGERD_LIBS)
+
+# The test tool signs events as a device would (tests/ledger/*.sh).
+$(BUILD)/bin/ledger-testtool: $(BUILD)/tests/ledger/testtool.o $(LIBLEDGER) \
+		$(LIBSZKMEVENT)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LEDGERD_LIBS)
 
 LEDGER_TEST_OBJS := $(BUILD)/tests/unit/test_merkle.o \
                     $(BUILD)/tests/unit/test_note.o \
-                    $(BUILD)/tests/bench/ledger_core_bench.o
-$(LEDGER_TEST_OBJS): CFLAGS += -I$(TOP)/ledgerd
+                    $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/test_ledger*.c)) \
+                    $(BUILD)/tests/ledger/testtool.o \
+                    $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/bench/ledger*.c))
+$(LEDGER_TEST_OBJS): CFLAGS += -I$(TOP)/ledgerd $(LEDGER_NL_CFLAGS)
 
 UNIT_TESTS += $(BUILD)/unit/test_merkle $(BUILD)/unit/test_note
 
@@ -26,8 +59,22 @@ $(BUILD)/unit/test_note: $(BUILD)/tests/unit/test_note.o $(LIBLEDGER)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -ljansson -lcrypto
 
-BENCHES += $(BUILD)/bench/ledger_core_bench
+# tests/unit/test_ledger_*.c: one binary each.
+LEDGER_UNIT := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_ledger_*.c))
+UNIT_TESTS  += $(LEDGER_UNIT)
+
+$(LEDGER_UNIT): $(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $(LIBLEDGER) \
+		$(LIBSZKMEVENT)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LEDGERD_LIBS)
+
+BENCHES += $(BUILD)/bench/ledger_core_bench $(BUILD)/bench/ledger_bench
 
 $(BUILD)/bench/ledger_core_bench: $(BUILD)/tests/bench/ledger_core_bench.o $(LIBLEDGER)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcrypto
+
+$(BUILD)/bench/ledger_bench: $(BUILD)/tests/bench/ledger_bench.o $(LIBLEDGER) \
+		$(LIBSZKMEVENT)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LEDGERD_LIBS)

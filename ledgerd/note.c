@@ -20,6 +20,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/provider.h>
 #include <openssl/x509.h>
 
 #include "note.h"
@@ -629,17 +630,35 @@ static const char *digest_for(uint8_t type)
 	return type == LEDGER_NOTE_SIG_ECDSA ? "SHA256" : NULL;
 }
 
+/*
+ * A key held by a provider (the TPM's) must be used by that provider:
+ * OpenSSL 3.0 otherwise fetches the signature from the default provider
+ * and fails to export the private key to it. Legacy (engine) keys and
+ * default-provider keys need no property.
+ */
+static void key_props(EVP_PKEY *pkey, char *props, size_t cap)
+{
+	const OSSL_PROVIDER *prov = EVP_PKEY_get0_provider(pkey);
+	const char *name = prov ? OSSL_PROVIDER_get0_name(prov) : NULL;
+
+	props[0] = 0;
+	if (name && strcmp(name, "default"))
+		snprintf(props, cap, "?provider=%s", name);
+}
+
 static int raw_sign(EVP_PKEY *pkey, uint8_t type, const char *msg,
 		    size_t len, uint8_t *sig, size_t *sig_len)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	size_t need = 0;
+	char props[80];
 	int ret = -EIO;
 
 	if (!ctx)
 		return -ENOMEM;
-	if (EVP_DigestSignInit_ex(ctx, NULL, digest_for(type), NULL, NULL,
-				  pkey, NULL) != 1 ||
+	key_props(pkey, props, sizeof(props));
+	if (EVP_DigestSignInit_ex(ctx, NULL, digest_for(type), NULL,
+				  props[0] ? props : NULL, pkey, NULL) != 1 ||
 	    EVP_DigestSign(ctx, NULL, &need, (const uint8_t *)msg, len) != 1)
 		goto out;
 	if (need > *sig_len) {

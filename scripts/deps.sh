@@ -14,6 +14,7 @@ PACKAGES=(
 	libnl-3-dev libnl-genl-3-dev libssl-dev openssl
 	libsqlite3-dev sqlite3 libmicrohttpd-dev libjansson-dev libcmocka-dev
 	iproute2 e2fsprogs cryptsetup-bin dmsetup
+	curl python3 softhsm2 libengine-pkcs11-openssl tpm2-openssl
 )
 
 quick=0

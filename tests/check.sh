@@ -39,5 +39,18 @@ for h in "$top"/tests/vm/h/*.sh; do
 	fi
 done
 
+if [ $vm_only = 0 ]; then
+	echo "== ledger tests (host)"
+	for t in "$top"/tests/ledger/*.sh; do
+		[ "$(basename "$t")" = lib.sh ] && continue
+		n=$(basename "$t" .sh)
+		if out=$(bash "$t" 2>&1); then
+			echo "PASS ledger/$n"; pass=$((pass + 1))
+		else
+			echo "FAIL ledger/$n"; sed 's/^/  | /' <<<"$out" | tail -n 40; fail=$((fail + 1))
+		fi
+	done
+fi
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

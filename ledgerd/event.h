@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * event.h - decoding and checking szkm lifecycle events.
+ *
+ * The canonical event bytes are defined in include/szkm.h ("Lifecycle
+ * events"); this is the one userspace reader of them. It holds no state
+ * and does no I/O: event.c needs only OpenSSL (libcrypto) and szkm.h, so
+ * a listener tool can link it on its own.
+ *
+ * A caller that keeps a device's chain runs, for each (body, signature):
+ *   szkm_event_decode()      strict form check, fills struct szkm_event
+ *   szkm_event_verify()      ECDSA P-256 r || s over SHA-256(body) by D
+ *   szkm_event_check_chain() seq == last + 1, prev hash == hash of last
+ *
+ * Every function returns 0 or a negative errno, and on failure points
+ * *why (when given) at a short static reason such as "bad-signature";
+ * the reasons double as metric labels, so they are lower-case words.
+ */
+#ifndef SZKM_EVENT_H
+#define SZKM_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+#include "szkm.h"
+
+#define SZKM_EVENT_HASH_LEN	32
+
+/* A decoded event. The pointers point into the decoded buffer. */
+struct szkm_event {
+	uint8_t type;			/* enum szkm_event_type */
+	uint16_t flags;
+	const uint8_t *device_id;	/* [SZKM_DEVICE_ID_LEN] */
+	uint64_t seq;
+	const uint8_t *prev_hash;	/* [SZKM_EVENT_HASH_LEN] */
+	uint64_t time_ns;
+	const uint8_t *key_id;		/* [SZKM_KEY_ID_LEN] */
+	char name[SZKM_NAME_MAX + 1];	/* NUL-terminated copy */
+	uint8_t name_len;
+	uint32_t version;
+	uint8_t alg, state, origin;
+	const uint8_t *pubkey;		/* NULL or [SZKM_P256_PUB_LEN] */
+	uint64_t rotate_seconds;
+	uint64_t max_uses;
+	uint32_t min_version;
+	uint8_t ledger;			/* enum szkm_ledger_mode */
+	const uint8_t *policy_digest;	/* [32] */
+	/* SHA-256 of the whole body: what D signs and the next prev hash. */
+	uint8_t hash[SZKM_EVENT_HASH_LEN];
+};
+
+/*
+ * Checks @len bytes at @buf against the canonical form (every length,
+ * exact size, magic, format, known type, flags, enums, name charset
+ * [A-Za-z0-9._-], public key form, device and key events' own rules) and
+ * fills @ev. -EBADMSG (with *why) for a malformed event, -EIO when
+ * hashing fails.
+ */
+int szkm_event_decode(const uint8_t *buf, size_t len, struct szkm_event *ev,
+		      const char **why);
+
+/*
+ * The EVP_PKEY of an uncompressed P-256 point (04 || X || Y), checked to
+ * be on the curve; NULL when it is not one. Callers that verify often
+ * keep it (building it costs more than hashing an event).
+ */
+EVP_PKEY *szkm_p256_pubkey(const uint8_t pub[SZKM_P256_PUB_LEN]);
+
+/*
+ * Verifies the 64-byte r || s @sig over the SHA-256 @digest with @pkey.
+ * 0 when it holds, -EBADMSG when it does not (r or s out of range
+ * included), -ENOMEM or -EIO when OpenSSL fails.
+ */
+int szkm_p256_verify_digest(EVP_PKEY *pkey, const uint8_t digest[32],
+			    const uint8_t sig[SZKM_EVENT_SIG_LEN]);
+
+/* The same over SHA-256(@msg), for callers holding only the point. */
+int szkm_p256_verify(const uint8_t pub[SZKM_P256_PUB_LEN], const void *msg,
+		     size_t len, const uint8_t sig[SZKM_EVENT_SIG_LEN]);
+
+/* D's signature on a decoded event (why "bad-signature" when it fails). */
+int szkm_event_verify(const struct szkm_event *ev, EVP_PKEY *device_key,
+		      const uint8_t sig[SZKM_EVENT_SIG_LEN], const char **why);
+
+/*
+ * Checks @ev against the device's chain so far: the last accepted
+ * sequence number (0 when none) and the hash of that event's body.
+ * -EBADMSG with why "seq-gap" (ahead), "seq-replayed" (at or before
+ * the last) or "prev-hash-mismatch".
+ */
+int szkm_event_check_chain(const struct szkm_event *ev, uint64_t last_seq,
+			   const uint8_t last_hash[SZKM_EVENT_HASH_LEN],
+			   const char **why);
+
+/* SHA-256 of an uncompressed P-256 point: the device id. */
+int szkm_device_id(const uint8_t pub[SZKM_P256_PUB_LEN],
+		   uint8_t id[SZKM_DEVICE_ID_LEN]);
+
+/* Names of enum values for logs and JSON ("key-rotate", "active"...). */
+const char *szkm_event_type_name(uint8_t type);
+const char *szkm_alg_name(uint8_t alg);
+const char *szkm_vstate_name(uint8_t state);
+const char *szkm_origin_name(uint8_t origin);
+
+/* A key or device name: 1..SZKM_NAME_MAX of [A-Za-z0-9._-]. */
+bool szkm_name_valid(const char *name, size_t len);
+
+#endif /* SZKM_EVENT_H */

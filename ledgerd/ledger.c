@@ -1,0 +1,1001 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * ledger.c - validated appends over a store, and the check at start.
+ *
+ * An event is appended only when its device is enrolled, D's signature
+ * over it verifies, its seq follows the device's last one and its prev
+ * hash is the hash of that event. A byte-identical copy of an event
+ * already in the ledger (the kernel replaying what we appended but could
+ * not acknowledge before a crash) is reported as a duplicate with its
+ * index, so it can be acknowledged again, and is never appended twice.
+ *
+ * At open the ledger trusts nothing it reads: every entry is re-hashed and
+ * decoded, the tree is rebuilt in memory from those hashes, the device
+ * chains are replayed, and the result is compared with the stored leaf
+ * hashes, the stored nodes, the devices table and every stored
+ * checkpoint; the newest checkpoint's signature is verified with the
+ * node's key. Event signatures are verified again for entries that no
+ * checkpoint covers yet (or all of them, on request).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "ledger.h"
+#include "nodecache.h"
+
+#define MAX_REASONS	64
+#define NOTE_MAX	4096
+
+struct device {
+	struct ledger_store_device d;
+	EVP_PKEY *pkey;
+	bool dirty;		/* changed in the open batch */
+};
+
+struct reason {
+	const char *why;
+	uint64_t n;
+};
+
+struct ledger {
+	struct ledger_store *store;
+	struct ledger_nodecache *cache;
+	struct ledger_tee_store tee;
+	struct ledger_merkle *tree;	/* writer's tree, over tee */
+	const struct ledger_note_key *key, *verify_key;
+	char origin[LEDGER_NOTE_MAX_NAME + 1];
+	bool in_batch, broken;
+
+	struct device *devs;		/* sorted by id */
+	size_t ndevs, capdevs;
+
+	_Atomic uint64_t published;
+	uint64_t cp_size;		/* size of the newest checkpoint */
+	bool have_cp;
+
+	pthread_mutex_t lock;		/* guards what readers copy below */
+	char note[NOTE_MAX];
+	size_t note_len;
+	uint64_t note_size;
+	int64_t note_time;
+	struct reason reasons[MAX_REASONS];
+	size_t nreasons;
+
+	_Atomic uint64_t appended, duplicates, checkpoints, batches, rejected;
+};
+
+static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+static void hex(const uint8_t *p, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * n] = 0;
+}
+
+/* Devices. */
+
+static struct device *find_device(struct ledger *l, const uint8_t *id)
+{
+	size_t lo = 0, hi = l->ndevs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = memcmp(l->devs[mid].d.id, id, SZKM_DEVICE_ID_LEN);
+
+		if (c == 0)
+			return &l->devs[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int insert_device(struct ledger *l, const struct ledger_store_device *d)
+{
+	size_t pos = 0;
+	EVP_PKEY *pkey;
+
+	pkey = szkm_p256_pubkey(d->pubkey);
+	if (!pkey)
+		return -EINVAL;
+	if (l->ndevs == l->capdevs) {
+		size_t cap = l->capdevs ? 2 * l->capdevs : 16;
+		void *p = realloc(l->devs, cap * sizeof(*l->devs));
+
+		if (!p) {
+			EVP_PKEY_free(pkey);
+			return -ENOMEM;
+		}
+		l->devs = p;
+		l->capdevs = cap;
+	}
+	while (pos < l->ndevs &&
+	       memcmp(l->devs[pos].d.id, d->id, SZKM_DEVICE_ID_LEN) < 0)
+		pos++;
+	memmove(&l->devs[pos + 1], &l->devs[pos],
+		(l->ndevs - pos) * sizeof(*l->devs));
+	l->devs[pos] = (struct device){ .d = *d, .pkey = pkey, .dirty = true };
+	l->ndevs++;
+	return 0;
+}
+
+/* Statistics. */
+
+static void count_reject(struct ledger *l, const char *why)
+{
+	atomic_fetch_add(&l->rejected, 1);
+	pthread_mutex_lock(&l->lock);
+	for (size_t i = 0; i < l->nreasons; i++) {
+		if (!strcmp(l->reasons[i].why, why)) {
+			l->reasons[i].n++;
+			goto out;
+		}
+	}
+	if (l->nreasons < MAX_REASONS)
+		l->reasons[l->nreasons++] = (struct reason){ why, 1 };
+out:
+	pthread_mutex_unlock(&l->lock);
+}
+
+static int reject(struct ledger *l, struct ledger_result *res,
+		  const char *why)
+{
+	res->verdict = LEDGER_REJECTED;
+	res->why = why;
+	count_reject(l, why);
+	return 0;
+}
+
+void ledger_get_stats(struct ledger *l, struct ledger_stats *st)
+{
+	st->appended = atomic_load(&l->appended);
+	st->duplicates = atomic_load(&l->duplicates);
+	st->checkpoints = atomic_load(&l->checkpoints);
+	st->batches = atomic_load(&l->batches);
+	st->rejected = atomic_load(&l->rejected);
+}
+
+void ledger_rejections(struct ledger *l,
+		       void (*cb)(void *ctx, const char *why, uint64_t n),
+		       void *ctx)
+{
+	struct reason copy[MAX_REASONS];
+	size_t n;
+
+	pthread_mutex_lock(&l->lock);
+	n = l->nreasons;
+	memcpy(copy, l->reasons, n * sizeof(*copy));
+	pthread_mutex_unlock(&l->lock);
+	for (size_t i = 0; i < n; i++)
+		cb(ctx, copy[i].why, copy[i].n);
+}
+
+/* The check at open. */
+
+struct scan_ctx {
+	struct ledger *l;
+	struct ledger_merkle *tree;	/* over the cache only */
+	uint64_t next;
+	uint64_t verify_from;		/* verify event signatures from here */
+	uint64_t nodes_seen;
+	char *err;
+	size_t errlen;
+};
+
+static int scan_entry(void *arg, const struct ledger_store_entry *se)
+{
+	struct scan_ctx *c = arg;
+	struct ledger *l = c->l;
+	uint8_t leaf[LEDGER_HASH_LEN];
+	struct ledger_entry e;
+	const char *why = "malformed";
+	struct device *dev;
+	char idhex[2 * SZKM_DEVICE_ID_LEN + 1];
+	int ret;
+
+	if (se->index != c->next)
+		return fail(c->err, c->errlen, -EBADMSG,
+			    "entry %" PRIu64 " is missing (found %" PRIu64
+			    " next)", c->next, se->index);
+	ret = ledger_merkle_leaf_hash(se->data, se->len, leaf);
+	if (ret)
+		return ret;
+	if (CRYPTO_memcmp(leaf, se->leaf, LEDGER_HASH_LEN))
+		return fail(c->err, c->errlen, -EBADMSG,
+			    "entry %" PRIu64 " was changed: its data does not "
+			    "hash to its stored leaf hash", se->index);
+	ret = ledger_entry_decode(se->data, se->len, &e, &why);
+	if (ret)
+		return fail(c->err, c->errlen, -EBADMSG,
+			    "entry %" PRIu64 " is malformed (%s)", se->index,
+			    why);
+	if (e.type == LEDGER_ENTRY_ENROL) {
+		struct ledger_store_device d = { 0 };
+
+		hex(e.enrol.device_id, SZKM_DEVICE_ID_LEN, idhex);
+		if (find_device(l, e.enrol.device_id))
+			return fail(c->err, c->errlen, -EBADMSG,
+				    "entry %" PRIu64 " enrols device %s a "
+				    "second time", se->index, idhex);
+		memcpy(d.id, e.enrol.device_id, sizeof(d.id));
+		memcpy(d.name, e.enrol.name, sizeof(d.name));
+		memcpy(d.pubkey, e.enrol.pubkey, sizeof(d.pubkey));
+		d.enrolled_index = se->index;
+		ret = insert_device(l, &d);
+		if (ret)
+			return fail(c->err, c->errlen, -EBADMSG,
+				    "entry %" PRIu64 " enrols an invalid "
+				    "public key", se->index);
+	} else {
+		hex(e.event.device_id, SZKM_DEVICE_ID_LEN, idhex);
+		dev = find_device(l, e.event.device_id);
+		if (!dev)
+			return fail(c->err, c->errlen, -EBADMSG,
+				    "entry %" PRIu64 " is an event of device "
+				    "%s, which is not enrolled before it",
+				    se->index, idhex);
+		ret = szkm_event_check_chain(&e.event, dev->d.last_seq,
+					     dev->d.last_hash, &why);
+		if (ret)
+			return fail(c->err, c->errlen, -EBADMSG,
+				    "entry %" PRIu64 " was changed or forged: "
+				    "it breaks the chain of device %s (%s)", se->index, idhex, why);
+		if (se->index >= c->verify_from &&
+		    szkm_event_verify(&e.event, dev->pkey, e.sig, &why))
+			return fail(c->err, c->errlen, -EBADMSG,
+				    "entry %" PRIu64 ": the signature of "
+				    "device %s does not verify", se->index,
+				    idhex);
+		dev->d.last_seq = e.event.seq;
+		memcpy(dev->d.last_hash, e.event.hash, 32);
+		dev->d.last_index = se->index;
+	}
+	ret = ledger_merkle_append_hash(c->tree, leaf, NULL);
+	if (ret)
+		return ret;
+	c->next++;
+	return 0;
+}
+
+static int check_node(void *arg, unsigned int level, uint64_t index,
+		      const uint8_t *hash)
+{
+	struct scan_ctx *c = arg;
+	const struct ledger_hash_store *cs = ledger_nodecache_ops(c->l->cache);
+	uint8_t want[LEDGER_HASH_LEN];
+	uint64_t first, last;
+
+	if (level >= 64 || cs->get(cs->ctx, level, index, want))
+		return fail(c->err, c->errlen, -EBADMSG,
+			    "stored Merkle node (%u, %" PRIu64 ") lies "
+			    "outside the tree of %" PRIu64 " entries", level,
+			    index, c->next);
+	c->nodes_seen++;
+	if (CRYPTO_memcmp(want, hash, LEDGER_HASH_LEN)) {
+		first = index << level;
+		last = ((index + 1) << level) - 1;
+		if (level == 0)
+			return fail(c->err, c->errlen, -EBADMSG,
+				    "entry %" PRIu64 " was changed: its "
+				    "hash differs from the stored tree",
+				    index);
+		return fail(c->err, c->errlen, -EBADMSG,
+			    "stored Merkle node (%u, %" PRIu64 ") over "
+			    "entries %" PRIu64 "..%" PRIu64 " does not match "
+			    "them", level, index, first, last);
+	}
+	return 0;
+}
+
+struct cp_ctx {
+	struct scan_ctx *c;
+	uint64_t last_good;
+	struct ledger_store_checkpoint last;
+	char note[NOTE_MAX];
+	uint64_t count;
+};
+
+static int check_cp(void *arg, const struct ledger_store_checkpoint *cp)
+{
+	struct cp_ctx *x = arg;
+	struct scan_ctx *c = x->c;
+	uint8_t root[LEDGER_HASH_LEN];
+
+	if (cp->size > c->next)
+		return fail(c->err, c->errlen, -EBADMSG,
+			    "checkpoint of size %" PRIu64 " is ahead of the "
+			    "%" PRIu64 " stored entries (entries were "
+			    "removed)", cp->size, c->next);
+	if (ledger_merkle_root(c->tree, cp->size, root))
+		return -EIO;
+	if (CRYPTO_memcmp(root, cp->root, LEDGER_HASH_LEN))
+		return fail(c->err, c->errlen, -EBADMSG,
+			    "checkpoint of size %" PRIu64 " does not match "
+			    "the stored entries: an entry in %" PRIu64
+			    "..%" PRIu64 " was changed", cp->size,
+			    x->last_good, cp->size - 1);
+	x->last_good = cp->size;
+	x->count++;
+	return 0;
+}
+
+static int keep_last_cp(void *arg, const struct ledger_store_checkpoint *cp)
+{
+	struct cp_ctx *x = arg;
+
+	if (cp->note_len >= sizeof(x->note))
+		return -E2BIG;
+	x->last = *cp;
+	memcpy(x->note, cp->note, cp->note_len);
+	x->note[cp->note_len] = 0;
+	x->last.note = x->note;
+	return 0;
+}
+
+static int check_device_row(void *arg, const struct ledger_store_device *d)
+{
+	struct scan_ctx *c = arg;
+	struct device *dev = find_device(c->l, d->id);
+	char idhex[2 * SZKM_DEVICE_ID_LEN + 1];
+
+	hex(d->id, SZKM_DEVICE_ID_LEN, idhex);
+	if (!dev || dev->d.last_seq != d->last_seq ||
+	    memcmp(dev->d.last_hash, d->last_hash, 32) ||
+	    memcmp(dev->d.pubkey, d->pubkey, SZKM_P256_PUB_LEN) ||
+	    dev->d.last_index != d->last_index)
+		return fail(c->err, c->errlen, -EBADMSG,
+			    "the devices table disagrees with the entries "
+			    "about device %s", idhex);
+	dev->dirty = false;
+	return 0;
+}
+
+/* Verifies the newest checkpoint's note with the node key. */
+static int check_last_note(struct ledger *l, struct cp_ctx *x, char *err,
+			   size_t errlen)
+{
+	struct ledger_note_result res;
+	struct ledger_checkpoint parsed;
+	int ret;
+
+	ret = ledger_note_open(x->note, x->last.note_len, l->verify_key, 1, 0,
+			       &res);
+	if (ret)
+		return fail(err, errlen, -EBADMSG,
+			    "the checkpoint of size %" PRIu64 " is not signed "
+			    "by this node's key '%s' (%s)", x->last.size,
+			    l->key->name,
+			    ret == -ENOKEY ? "no signature from it" :
+			    "bad signature");
+	ret = ledger_checkpoint_parse(x->note, res.text_len, &parsed);
+	if (ret || parsed.size != x->last.size ||
+	    memcmp(parsed.root, x->last.root, LEDGER_HASH_LEN) ||
+	    strcmp(parsed.origin, l->origin))
+		return fail(err, errlen, -EBADMSG,
+			    "the signed checkpoint of size %" PRIu64
+			    " disagrees with its stored size, root or origin "
+			    "'%s'", x->last.size, l->origin);
+	return 0;
+}
+
+static int load_and_check(struct ledger *l, const struct ledger_options *o,
+			  char *err, size_t errlen)
+{
+	struct scan_ctx c = { .l = l, .err = err, .errlen = errlen };
+	struct cp_ctx *x;
+	uint64_t n = 0, nodes = 0;
+	int ret;
+
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	x->c = &c;
+	ret = ledger_store_last_checkpoint(l->store, keep_last_cp, x);
+	if (ret && ret != -ENOENT)
+		goto dberr;
+	l->have_cp = ret == 0;
+	l->cp_size = l->have_cp ? x->last.size : 0;
+	c.verify_from = o->verify_all ? 0 : l->cp_size;
+
+	ret = ledger_merkle_open(&c.tree, ledger_nodecache_ops(l->cache), 0);
+	if (ret)
+		goto out;
+	ret = ledger_store_count(l->store, &n);
+	if (ret)
+		goto dberr;
+	ret = ledger_store_scan(l->store, 0, UINT64_MAX, scan_entry, &c);
+	if (ret == -EIO && !err[0])
+		goto dberr;
+	if (ret)
+		goto out;
+	if (c.next != n) {
+		ret = fail(err, errlen, -EBADMSG, "entry count %" PRIu64
+			   " disagrees with the %" PRIu64 " entries read",
+			   n, c.next);
+		goto out;
+	}
+	for (unsigned int lv = 0; lv < 64; lv++)
+		nodes += n >> lv;
+	ret = ledger_store_scan_nodes(l->store, check_node, &c);
+	if (ret == -EIO && !err[0])
+		goto dberr;
+	if (ret)
+		goto out;
+	if (c.nodes_seen != nodes) {
+		ret = fail(err, errlen, -EBADMSG, "the stored tree has %" PRIu64
+			   " nodes where %" PRIu64 " entries need %" PRIu64,
+			   c.nodes_seen, n, nodes);
+		goto out;
+	}
+	ret = ledger_store_checkpoints(l->store, check_cp, x);
+	if (ret == -EIO && !err[0])
+		goto dberr;
+	if (ret)
+		goto out;
+	if (l->have_cp) {
+		ret = check_last_note(l, x, err, errlen);
+		if (ret)
+			goto out;
+		pthread_mutex_lock(&l->lock);
+		memcpy(l->note, x->note, x->last.note_len);
+		l->note_len = x->last.note_len;
+		l->note_time = x->last.time;
+		l->note_size = x->last.size;
+		pthread_mutex_unlock(&l->lock);
+	}
+	ret = ledger_store_devices(l->store, check_device_row, &c);
+	if (ret == -EIO && !err[0])
+		goto dberr;
+	if (ret)
+		goto out;
+	/* A device whose row is missing stays dirty: the next commit
+	 * writes it. */
+	goto out;
+dberr:
+	ret = fail(err, errlen, -EIO, "reading the database: %s",
+		   ledger_store_errmsg(l->store));
+out:
+	ledger_merkle_free(c.tree);
+	free(x);
+	if (!ret)
+		atomic_store(&l->published, n);
+	return ret;
+}
+
+int ledger_open(struct ledger **out, const struct ledger_options *o,
+		char *err, size_t errlen)
+{
+	struct ledger *l;
+	int ret;
+
+	if (!out || !o || !o->db_path || !o->origin || !o->key || !err ||
+	    !errlen)
+		return -EINVAL;
+	err[0] = 0;
+	if (strlen(o->origin) > LEDGER_NOTE_MAX_NAME)
+		return fail(err, errlen, -EINVAL, "origin is too long");
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	pthread_mutex_init(&l->lock, NULL);
+	strcpy(l->origin, o->origin);
+	l->key = o->key;
+	l->verify_key = o->verify_key ? o->verify_key : o->key;
+	ret = ledger_nodecache_new(&l->cache);
+	if (ret)
+		goto fail;
+	ret = ledger_store_open(&l->store, o->db_path, o->store_flags, err,
+				errlen);
+	if (ret)
+		goto fail;
+	ret = load_and_check(l, o, err, errlen);
+	if (ret)
+		goto fail;
+	ledger_tee_store_init(&l->tee, ledger_nodecache_ops(l->cache),
+			      ledger_store_nodes(l->store));
+	ret = ledger_merkle_open(&l->tree, &l->tee.ops,
+				 atomic_load(&l->published));
+	if (ret) {
+		fail(err, errlen, ret, "opening the tree: %s", strerror(-ret));
+		goto fail;
+	}
+	*out = l;
+	return 0;
+fail:
+	if (!err[0])
+		fail(err, errlen, ret, "%s", strerror(-ret));
+	ledger_close(l);
+	return ret;
+}
+
+void ledger_close(struct ledger *l)
+{
+	if (!l)
+		return;
+	if (l->in_batch && l->store)
+		ledger_store_rollback(l->store);
+	ledger_merkle_free(l->tree);
+	ledger_store_close(l->store);
+	ledger_nodecache_free(l->cache);
+	for (size_t i = 0; i < l->ndevs; i++)
+		EVP_PKEY_free(l->devs[i].pkey);
+	free(l->devs);
+	pthread_mutex_destroy(&l->lock);
+	free(l);
+}
+
+int ledger_begin(struct ledger *l)
+{
+	int ret;
+
+	if (l->broken)
+		return -EIO;
+	if (l->in_batch)
+		return -EBUSY;
+	ret = ledger_store_begin(l->store);
+	if (ret)
+		return ret;
+	l->in_batch = true;
+	return 0;
+}
+
+/* Appends leaf data to the tree and the store. Failure breaks the ledger:
+ * the tree may be ahead of the rolled-back store. */
+static int append(struct ledger *l, const uint8_t *data, size_t len,
+		  const uint8_t *device_id, uint64_t seq, const uint8_t *key_id,
+		  uint64_t *index)
+{
+	uint8_t leaf[LEDGER_HASH_LEN];
+	int ret;
+
+	ret = ledger_merkle_leaf_hash(data, len, leaf);
+	if (ret)
+		return ret;
+	*index = ledger_merkle_size(l->tree);
+	ret = ledger_store_add_entry(l->store, *index, data, len, leaf,
+				     device_id, seq, key_id);
+	if (!ret)
+		ret = ledger_merkle_append_hash(l->tree, leaf, NULL);
+	if (ret)
+		l->broken = true;
+	return ret;
+}
+
+static bool zero_key(const uint8_t *k)
+{
+	for (int i = 0; i < SZKM_KEY_ID_LEN; i++)
+		if (k[i])
+			return false;
+	return true;
+}
+
+struct same_ctx {
+	const uint8_t *data;
+	size_t len;
+	bool same;
+};
+
+static int same_entry(void *arg, const struct ledger_store_entry *e)
+{
+	struct same_ctx *s = arg;
+
+	s->same = e->len == s->len && !memcmp(e->data, s->data, s->len);
+	return 0;
+}
+
+struct sig_slice {
+	struct ledger *l;
+	struct ledger_sigcheck *v;
+	size_t n;
+};
+
+static void *check_slice(void *arg)
+{
+	struct sig_slice *s = arg;
+
+	for (size_t i = 0; i < s->n; i++) {
+		struct ledger_sigcheck *c = &s->v[i];
+		struct szkm_event ev;
+		struct device *dev;
+
+		c->ok = false;
+		if (szkm_event_decode(c->body, c->len, &ev, NULL))
+			continue;
+		dev = find_device(s->l, ev.device_id);
+		c->ok = dev && !szkm_event_verify(&ev, dev->pkey, c->sig, NULL);
+	}
+	return NULL;
+}
+
+void ledger_check_signatures(struct ledger *l, struct ledger_sigcheck *v,
+			     size_t n, unsigned int threads)
+{
+	struct sig_slice sl[16];
+	pthread_t tid[16];
+	bool started[16] = { false };
+	size_t per, off = 0;
+
+	if (threads < 1)
+		threads = 1;
+	if (threads > 16)
+		threads = 16;
+	/* Starting a thread costs about as much as a few verifies. */
+	if (n < 16 * threads)
+		threads = 1;
+	per = (n + threads - 1) / threads;
+	for (unsigned int t = 0; t < threads; t++) {
+		size_t cnt = off + per > n ? n - off : per;
+
+		sl[t] = (struct sig_slice){ l, v + off, cnt };
+		off += cnt;
+		if (t > 0 && !pthread_create(&tid[t], NULL, check_slice, &sl[t]))
+			started[t] = true;
+	}
+	check_slice(&sl[0]);
+	for (unsigned int t = 1; t < threads; t++) {
+		if (started[t])
+			pthread_join(tid[t], NULL);
+		else
+			check_slice(&sl[t]);
+	}
+}
+
+int ledger_add_event(struct ledger *l, const uint8_t *body, size_t len,
+		     const uint8_t sig[SZKM_EVENT_SIG_LEN],
+		     struct ledger_result *res)
+{
+	return ledger_add_checked_event(l, body, len, sig, false, res);
+}
+
+int ledger_add_checked_event(struct ledger *l, const uint8_t *body,
+			     size_t len, const uint8_t sig[SZKM_EVENT_SIG_LEN],
+			     bool sig_ok, struct ledger_result *res)
+{
+	uint8_t data[LEDGER_ENTRY_MAX_LEN];
+	struct szkm_event ev;
+	struct device *dev;
+	const char *why = "malformed";
+	size_t dlen;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	if (l->broken || !l->in_batch)
+		return -EIO;
+	if (!body || !sig)
+		return -EINVAL;
+	ret = szkm_event_decode(body, len, &ev, &why);
+	if (ret == -EBADMSG)
+		return reject(l, res, why);
+	if (ret)
+		return ret;
+	res->seq = ev.seq;
+	memcpy(res->device_id, ev.device_id, SZKM_DEVICE_ID_LEN);
+	res->has_device = true;
+	dev = find_device(l, ev.device_id);
+	if (!dev)
+		return reject(l, res, "unenrolled-device");
+	/* A device's key never changes (its id is the key's hash), so a
+	 * signature checked against it before the batch still holds. */
+	ret = sig_ok ? 0 : szkm_event_verify(&ev, dev->pkey, sig, &why);
+	if (ret == -EBADMSG)
+		return reject(l, res, why);
+	if (ret)
+		return ret;
+	ret = ledger_entry_event(body, len, sig, data, sizeof(data), &dlen);
+	if (ret)
+		return ret;
+	if (ev.seq <= dev->d.last_seq) {
+		struct same_ctx s = { data, dlen, false };
+		uint64_t idx;
+
+		ret = ledger_store_find_event(l->store, ev.device_id, ev.seq,
+					      &idx);
+		if (ret == 0)
+			ret = ledger_store_scan(l->store, idx, idx + 1,
+						same_entry, &s);
+		if (ret && ret != -ENOENT)
+			return ret;
+		if (!s.same)
+			return reject(l, res, "seq-replayed");
+		res->verdict = LEDGER_DUPLICATE;
+		res->index = idx;
+		atomic_fetch_add(&l->duplicates, 1);
+		return 0;
+	}
+	ret = szkm_event_check_chain(&ev, dev->d.last_seq, dev->d.last_hash,
+				     &why);
+	if (ret == -EBADMSG)
+		return reject(l, res, why);
+	if (ret)
+		return ret;
+	ret = append(l, data, dlen, ev.device_id, ev.seq,
+		     zero_key(ev.key_id) ? NULL : ev.key_id, &res->index);
+	if (ret)
+		return ret;
+	dev->d.last_seq = ev.seq;
+	memcpy(dev->d.last_hash, ev.hash, 32);
+	dev->d.last_index = res->index;
+	dev->dirty = true;
+	res->verdict = LEDGER_APPENDED;
+	return 0;
+}
+
+int ledger_enrol(struct ledger *l, const char *name,
+		 const uint8_t pub[SZKM_P256_PUB_LEN], uint64_t time_ns,
+		 struct ledger_result *res)
+{
+	struct ledger_enrolment e = { .time_ns = time_ns };
+	struct ledger_store_device d = { 0 };
+	uint8_t data[LEDGER_ENTRY_MAX_LEN];
+	EVP_PKEY *pkey;
+	size_t dlen;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	if (l->broken || !l->in_batch)
+		return -EIO;
+	if (!name || !szkm_name_valid(name, strlen(name)))
+		return reject(l, res, "bad-name");
+	pkey = szkm_p256_pubkey(pub);
+	if (!pkey)
+		return reject(l, res, "bad-pubkey");
+	EVP_PKEY_free(pkey);
+	ret = szkm_device_id(pub, d.id);
+	if (ret)
+		return ret;
+	memcpy(res->device_id, d.id, sizeof(d.id));
+	res->has_device = true;
+	if (find_device(l, d.id))
+		return reject(l, res, "already-enrolled");
+	strcpy(e.name, name);
+	memcpy(e.pubkey, pub, SZKM_P256_PUB_LEN);
+	ret = ledger_entry_enrolment(&e, data, sizeof(data), &dlen);
+	if (ret)
+		return ret;
+	ret = append(l, data, dlen, NULL, 0, NULL, &res->index);
+	if (ret)
+		return ret;
+	strcpy(d.name, name);
+	memcpy(d.pubkey, pub, SZKM_P256_PUB_LEN);
+	d.enrolled_index = res->index;
+	ret = insert_device(l, &d);
+	if (ret) {
+		l->broken = true;
+		return ret;
+	}
+	res->verdict = LEDGER_APPENDED;
+	return 0;
+}
+
+uint64_t ledger_unsigned(struct ledger *l)
+{
+	return ledger_merkle_size(l->tree) - l->cp_size;
+}
+
+int ledger_device_head(struct ledger *l,
+		       const uint8_t id[SZKM_DEVICE_ID_LEN], uint64_t *seq)
+{
+	struct device *dev = find_device(l, id);
+
+	if (!dev)
+		return -ENOENT;
+	*seq = dev->d.last_seq;
+	return 0;
+}
+
+/* Signs the current tree into @note; the caller stores it. */
+static int sign_checkpoint(struct ledger *l, struct ledger_store_checkpoint *cp,
+			   char *note, size_t cap)
+{
+	struct ledger_checkpoint c = { 0 };
+	char text[LEDGER_NOTE_MAX_NAME + 128];
+	size_t tlen, nlen;
+	int ret;
+
+	strcpy(c.origin, l->origin);
+	c.size = ledger_merkle_size(l->tree);
+	ret = ledger_merkle_root(l->tree, c.size, c.root);
+	if (ret)
+		return ret;
+	ret = ledger_checkpoint_format(&c, text, sizeof(text), &tlen);
+	if (ret)
+		return ret;
+	cp->time = (int64_t)time(NULL);
+	ret = ledger_note_sign(text, tlen, l->key, 1, (uint64_t)cp->time, note,
+			       cap, &nlen);
+	if (ret)
+		return ret;
+	cp->size = c.size;
+	memcpy(cp->root, c.root, LEDGER_HASH_LEN);
+	cp->note = note;
+	cp->note_len = nlen;
+	return 0;
+}
+
+int ledger_commit(struct ledger *l, bool checkpoint)
+{
+	struct ledger_store_checkpoint cp = { 0 };
+	char note[NOTE_MAX];
+	bool signed_one = false;
+	int ret;
+
+	if (l->broken || !l->in_batch)
+		return -EIO;
+	for (size_t i = 0; i < l->ndevs; i++) {
+		if (!l->devs[i].dirty)
+			continue;
+		ret = ledger_store_put_device(l->store, &l->devs[i].d);
+		if (ret)
+			goto broken;
+	}
+	if (checkpoint &&
+	    (!l->have_cp || ledger_merkle_size(l->tree) > l->cp_size)) {
+		ret = sign_checkpoint(l, &cp, note, sizeof(note));
+		if (ret)
+			goto broken;
+		ret = ledger_store_add_checkpoint(l->store, &cp);
+		if (ret)
+			goto broken;
+		signed_one = true;
+	}
+	ret = ledger_store_commit(l->store);
+	if (ret)
+		goto broken;
+	l->in_batch = false;
+	for (size_t i = 0; i < l->ndevs; i++)
+		l->devs[i].dirty = false;
+	atomic_fetch_add(&l->batches, 1);
+	{
+		uint64_t old = atomic_load(&l->published);
+		uint64_t now = ledger_merkle_size(l->tree);
+
+		atomic_fetch_add(&l->appended, now - old);
+		/* Nodes were put before this store: readers see them. */
+		atomic_store_explicit(&l->published, now,
+				      memory_order_release);
+	}
+	if (signed_one) {
+		l->have_cp = true;
+		l->cp_size = cp.size;
+		atomic_fetch_add(&l->checkpoints, 1);
+		pthread_mutex_lock(&l->lock);
+		memcpy(l->note, cp.note, cp.note_len);
+		l->note_len = cp.note_len;
+		l->note_time = cp.time;
+		l->note_size = cp.size;
+		pthread_mutex_unlock(&l->lock);
+	}
+	return 0;
+broken:
+	l->broken = true;
+	ledger_store_rollback(l->store);
+	l->in_batch = false;
+	return ret;
+}
+
+/* Readers. */
+
+uint64_t ledger_size(struct ledger *l)
+{
+	return atomic_load_explicit(&l->published, memory_order_acquire);
+}
+
+int ledger_checkpoint(struct ledger *l, char *buf, size_t cap, size_t *len,
+		      uint64_t *size, int64_t *time_out)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&l->lock);
+	if (!l->note_len) {
+		ret = -ENOENT;
+	} else if (l->note_len + 1 > cap) {
+		ret = -ENOSPC;
+	} else {
+		memcpy(buf, l->note, l->note_len);
+		buf[l->note_len] = 0;
+		*len = l->note_len;
+		if (size)
+			*size = l->note_size;
+		if (time_out)
+			*time_out = l->note_time;
+	}
+	pthread_mutex_unlock(&l->lock);
+	return ret;
+}
+
+/* A tree over the node cache at the published size, for one request. */
+static int reader_tree(struct ledger *l, struct ledger_merkle **t)
+{
+	return ledger_merkle_open(t, ledger_nodecache_ops(l->cache),
+				  ledger_size(l));
+}
+
+int ledger_root(struct ledger *l, uint64_t size, uint8_t root[LEDGER_HASH_LEN])
+{
+	struct ledger_merkle *t;
+	int ret = reader_tree(l, &t);
+
+	if (ret)
+		return ret;
+	ret = size > ledger_merkle_size(t) ? -ERANGE :
+					     ledger_merkle_root(t, size, root);
+	ledger_merkle_free(t);
+	return ret;
+}
+
+int ledger_leaf_hash(struct ledger *l, uint64_t index,
+		     uint8_t hash[LEDGER_HASH_LEN])
+{
+	const struct ledger_hash_store *cs = ledger_nodecache_ops(l->cache);
+
+	if (index >= ledger_size(l))
+		return -ERANGE;
+	return cs->get(cs->ctx, 0, index, hash);
+}
+
+int ledger_inclusion(struct ledger *l, uint64_t index, uint64_t size,
+		     uint8_t (*proof)[LEDGER_HASH_LEN], size_t *len)
+{
+	struct ledger_merkle *t;
+	int ret = reader_tree(l, &t);
+
+	if (ret)
+		return ret;
+	if (index >= size || size > ledger_merkle_size(t))
+		ret = -ERANGE;
+	else
+		ret = ledger_merkle_inclusion_proof(t, index, size, proof,
+						    LEDGER_MERKLE_MAX_PROOF,
+						    len);
+	ledger_merkle_free(t);
+	return ret;
+}
+
+int ledger_consistency(struct ledger *l, uint64_t old_size, uint64_t new_size,
+		       uint8_t (*proof)[LEDGER_HASH_LEN], size_t *len)
+{
+	struct ledger_merkle *t;
+	int ret = reader_tree(l, &t);
+
+	if (ret)
+		return ret;
+	if (old_size == 0 || old_size > new_size ||
+	    new_size > ledger_merkle_size(t))
+		ret = -ERANGE;
+	else
+		ret = ledger_merkle_consistency_proof(t, old_size, new_size,
+						      proof,
+						      LEDGER_MERKLE_MAX_PROOF,
+						      len);
+	ledger_merkle_free(t);
+	return ret;
+}

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * ledger.h - the ledger: validated appends, checkpoints, proofs.
+ *
+ * It ties the pure parts (event.c, entry.c, merkle.c, note.c) to a store
+ * (store.h) and knows nothing of netlink, sockets or HTTP: a caller feeds
+ * it events and enrolments in batches and reads back what it decided.
+ *
+ * Writer side (one thread): ledger_begin(), then any number of
+ * ledger_add_event() / ledger_enrol(), then ledger_commit(), which signs
+ * a checkpoint when asked, makes the batch durable with one fsync and
+ * only then publishes the new size to readers. An event is acknowledged
+ * (to the kernel, to a feeder) only after the commit that holds it
+ * returned. A failed commit leaves the in-memory state ahead of the disk:
+ * the ledger is then unusable (every call returns -EIO) and the process
+ * should exit and start again, which recovers from what is on disk.
+ *
+ * Reader side (any thread): the published size, the latest checkpoint,
+ * proofs from the in-memory node cache. Entries, histories and devices
+ * are read by the caller from its own read-only store handle.
+ *
+ * ledger_open() checks the whole ledger before anything else runs (see
+ * ledger.c); a tampered database is refused with a message that names
+ * the entry.
+ */
+#ifndef LEDGER_LEDGER_H
+#define LEDGER_LEDGER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "entry.h"
+#include "merkle.h"
+#include "note.h"
+#include "store.h"
+
+struct ledger_options {
+	const char *db_path;
+	const char *origin;		/* checkpoint origin line */
+	const struct ledger_note_key *key;	/* signs checkpoints */
+	/* Its public half, to verify stored notes (NULL: use key). */
+	const struct ledger_note_key *verify_key;
+	unsigned int store_flags;	/* LEDGER_STORE_NOSYNC for tests */
+	/* At open, verify every event signature, not only those after the
+	 * last checkpoint (which our own signature already covers). */
+	bool verify_all;
+};
+
+enum ledger_verdict {
+	LEDGER_APPENDED,
+	LEDGER_DUPLICATE,	/* already in the ledger, byte for byte */
+	LEDGER_REJECTED,
+};
+
+struct ledger_result {
+	enum ledger_verdict verdict;
+	const char *why;	/* rejections: a short reason (event.h) */
+	uint64_t index;		/* appended or duplicate: the ledger index */
+	uint64_t seq;		/* events, when the body decoded */
+	uint8_t device_id[SZKM_DEVICE_ID_LEN];
+	bool has_device;
+};
+
+struct ledger;
+
+int ledger_open(struct ledger **out, const struct ledger_options *o,
+		char *err, size_t errlen);
+void ledger_close(struct ledger *l);
+
+/* Writer. A negative return is a store failure, not a rejection. */
+int ledger_begin(struct ledger *l);
+int ledger_add_event(struct ledger *l, const uint8_t *body, size_t len,
+		     const uint8_t sig[SZKM_EVENT_SIG_LEN],
+		     struct ledger_result *res);
+/*
+ * Signature checks ahead of a batch, spread over @threads threads (ECDSA
+ * verification is most of an append's cost). Sets ok for each event that
+ * decodes, whose device is enrolled and whose signature holds; the others
+ * are left for ledger_add_event to judge. Only reads the ledger: call it
+ * from the writer thread before adding the batch's items.
+ */
+struct ledger_sigcheck {
+	const uint8_t *body;
+	size_t len;
+	const uint8_t *sig;
+	bool ok;
+};
+void ledger_check_signatures(struct ledger *l, struct ledger_sigcheck *v,
+			     size_t n, unsigned int threads);
+/* ledger_add_event for an event that ledger_check_signatures passed. */
+int ledger_add_checked_event(struct ledger *l, const uint8_t *body,
+			     size_t len, const uint8_t sig[SZKM_EVENT_SIG_LEN],
+			     bool sig_ok, struct ledger_result *res);
+int ledger_enrol(struct ledger *l, const char *name,
+		 const uint8_t pub[SZKM_P256_PUB_LEN], uint64_t time_ns,
+		 struct ledger_result *res);
+/* Commits the batch; with @checkpoint, first signs one when the tree grew
+ * since the last (or none exists yet). */
+int ledger_commit(struct ledger *l, bool checkpoint);
+/* Entries appended since the last checkpoint. */
+uint64_t ledger_unsigned(struct ledger *l);
+/* A device's chain head (last seq, 0 if none); -ENOENT: not enrolled. */
+int ledger_device_head(struct ledger *l,
+		       const uint8_t id[SZKM_DEVICE_ID_LEN], uint64_t *seq);
+
+/* Readers, any thread. */
+uint64_t ledger_size(struct ledger *l);
+/* Copies the latest signed note; -ENOSPC if @cap is short. */
+int ledger_checkpoint(struct ledger *l, char *buf, size_t cap, size_t *len,
+		      uint64_t *size, int64_t *time);
+int ledger_root(struct ledger *l, uint64_t size,
+		uint8_t root[LEDGER_HASH_LEN]);
+int ledger_leaf_hash(struct ledger *l, uint64_t index,
+		     uint8_t hash[LEDGER_HASH_LEN]);
+int ledger_inclusion(struct ledger *l, uint64_t index, uint64_t size,
+		     uint8_t (*proof)[LEDGER_HASH_LEN], size_t *len);
+int ledger_consistency(struct ledger *l, uint64_t old_size, uint64_t new_size,
+		       uint8_t (*proof)[LEDGER_HASH_LEN], size_t *len);
+
+struct ledger_stats {
+	uint64_t appended;	/* entries appended since start */
+	uint64_t duplicates;
+	uint64_t checkpoints;
+	uint64_t batches;
+	uint64_t rejected;
+};
+void ledger_get_stats(struct ledger *l, struct ledger_stats *st);
+/* Calls @cb for each rejection reason seen, with its count. */
+void ledger_rejections(struct ledger *l,
+		       void (*cb)(void *ctx, const char *why, uint64_t n),
+		       void *ctx);
+
+#endif /* LEDGER_LEDGER_H */

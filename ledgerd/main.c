@@ -1,0 +1,921 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * main.c - ledgerd: configuration, the event loop, and the small client
+ * subcommands (genkey, vkey, check, enroll, feed). ledgerd(8) is the
+ * manual.
+ *
+ * One thread owns the ledger's write side. Each turn of the loop gathers
+ * every request that is ready (kernel events, control-socket lines) into
+ * one batch, validates and appends them, signs a checkpoint, commits once
+ * (one fsync: group commit) and only then acknowledges: to the kernel
+ * with SZKM_CMD_EVENT_ACK, to control clients with a reply line. Under
+ * load the batches grow by themselves, since everything that arrived
+ * during the last fsync is in the next batch. The HTTP server reads in
+ * its own threads. A failed commit ends the process (exit 1): the disk is
+ * the truth, and a restart recovers from it and asks the kernel to replay
+ * what was not acknowledged.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include "control.h"
+#include "http.h"
+#include "ledger.h"
+#include "netlink.h"
+#include "node_key.h"
+
+#define DEFAULT_CONFIG	"/etc/ledgerd/ledgerd.conf"
+#define MAX_POLL	80
+
+struct config {
+	char db[PATH_MAX];
+	char origin[LEDGER_NOTE_MAX_NAME + 1];
+	char key_name[LEDGER_NOTE_MAX_NAME + 1];
+	char key[PATH_MAX];
+	char pkcs11_module[PATH_MAX];
+	char pkcs11_pin[256];
+	char http_address[64];
+	unsigned int http_port;
+	unsigned int http_threads;
+	char control[108];
+	char netlink[8];		/* auto, yes, no */
+	unsigned int checkpoint_ms;
+	unsigned int batch_max;
+	bool verify_all;
+	bool nosync;
+	unsigned int verify_threads;
+};
+
+static void config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	strcpy(c->db, "/var/lib/ledgerd/ledger.db");
+	strcpy(c->origin, "localhost/szkm-ledger");
+	strcpy(c->key, "/etc/ledgerd/node.pem");
+	strcpy(c->http_address, "127.0.0.1");
+	c->http_port = 8587;
+	c->http_threads = 2;
+	strcpy(c->control, "/run/ledgerd/control");
+	strcpy(c->netlink, "auto");
+	c->checkpoint_ms = 0;
+	c->batch_max = 4096;
+	{
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		c->verify_threads = n < 1 ? 1 : n > 16 ? 16 : (unsigned int)n;
+	}
+}
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2),
+						     noreturn));
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ledgerd: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ledgerd: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void copy_str(char *dst, size_t cap, const char *v, const char *what)
+{
+	if (strlen(v) >= cap)
+		die("%s is too long: %s", what, v);
+	strcpy(dst, v);
+}
+
+static unsigned int to_uint(const char *v, unsigned int max, const char *what)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno || !*v || *end || n > max)
+		die("%s: '%s' is not a number from 0 to %u", what, v, max);
+	return (unsigned int)n;
+}
+
+static bool to_bool(const char *v, const char *what)
+{
+	if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1"))
+		return true;
+	if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0"))
+		return false;
+	die("%s: '%s' is not yes or no", what, v);
+}
+
+/* One setting, from the file (key = value) or a flag (--key value). */
+static void set(struct config *c, const char *k, const char *v)
+{
+	if (!strcmp(k, "db"))
+		copy_str(c->db, sizeof(c->db), v, k);
+	else if (!strcmp(k, "origin"))
+		copy_str(c->origin, sizeof(c->origin), v, k);
+	else if (!strcmp(k, "key_name"))
+		copy_str(c->key_name, sizeof(c->key_name), v, k);
+	else if (!strcmp(k, "key"))
+		copy_str(c->key, sizeof(c->key), v, k);
+	else if (!strcmp(k, "pkcs11_module"))
+		copy_str(c->pkcs11_module, sizeof(c->pkcs11_module), v, k);
+	else if (!strcmp(k, "pkcs11_pin"))
+		copy_str(c->pkcs11_pin, sizeof(c->pkcs11_pin), v, k);
+	else if (!strcmp(k, "http_address"))
+		copy_str(c->http_address, sizeof(c->http_address), v, k);
+	else if (!strcmp(k, "http_port"))
+		c->http_port = to_uint(v, 65535, k);
+	else if (!strcmp(k, "http_threads"))
+		c->http_threads = to_uint(v, 64, k);
+	else if (!strcmp(k, "control_socket"))
+		copy_str(c->control, sizeof(c->control), v, k);
+	else if (!strcmp(k, "netlink")) {
+		if (strcmp(v, "auto") && strcmp(v, "yes") && strcmp(v, "no"))
+			die("netlink: '%s' is not auto, yes or no", v);
+		strcpy(c->netlink, v);
+	} else if (!strcmp(k, "checkpoint_interval_ms"))
+		c->checkpoint_ms = to_uint(v, 1000, k);
+	else if (!strcmp(k, "batch_max"))
+		c->batch_max = to_uint(v, 1 << 20, k);
+	else if (!strcmp(k, "verify_threads"))
+		c->verify_threads = to_uint(v, 16, k);
+	else if (!strcmp(k, "verify_all"))
+		c->verify_all = to_bool(v, k);
+	else if (!strcmp(k, "durability")) {
+		if (strcmp(v, "full") && strcmp(v, "none"))
+			die("durability: '%s' is not full or none", v);
+		c->nosync = !strcmp(v, "none");
+	} else
+		die("unknown setting '%s'", k);
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
+			 e[-1] == '\r'))
+		*--e = 0;
+	return s;
+}
+
+static void config_file(struct config *c, const char *path, bool required)
+{
+	FILE *f = fopen(path, "r");
+	char line[4096];
+	unsigned int n = 0;
+
+	if (!f) {
+		if (required || errno != ENOENT)
+			die("cannot read %s: %s", path, strerror(errno));
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *s = trim(line), *eq;
+
+		n++;
+		if (!*s || *s == '#')
+			continue;
+		eq = strchr(s, '=');
+		if (!eq)
+			die("%s:%u: expected key = value", path, n);
+		*eq = 0;
+		set(c, trim(s), trim(eq + 1));
+	}
+	fclose(f);
+}
+
+/* Client side of the control socket: used by enroll and feed. */
+
+static int ctl_connect(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || strlen(path) >= sizeof(sa.sun_path))
+		die("cannot make a socket for %s", path);
+	strcpy(sa.sun_path, path);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		die("cannot reach ledgerd at %s: %s", path, strerror(errno));
+	return fd;
+}
+
+/* Sends every line of @in, prints every reply; 1 if any was not ok. */
+static int ctl_session(const char *path, FILE *in)
+{
+	int fd = ctl_connect(path), bad = 0;
+	FILE *rx = fdopen(dup(fd), "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	long sent = 0, got = 0;
+
+	if (!rx)
+		die("fdopen: %s", strerror(errno));
+	while ((n = getline(&line, &cap, in)) > 0) {
+		if (line[n - 1] != '\n') {
+			line = realloc(line, (size_t)n + 2);
+			if (!line)
+				die("out of memory");
+			line[n++] = '\n';
+			line[n] = 0;
+		}
+		if (write(fd, line, (size_t)n) != n)
+			die("write to ledgerd: %s", strerror(errno));
+		sent++;
+	}
+	shutdown(fd, SHUT_WR);
+	while (got < sent && (n = getline(&line, &cap, rx)) > 0) {
+		fputs(line, stdout);
+		if (strncmp(line, "ok ", 3) && strncmp(line, "dup ", 4) &&
+		    strncmp(line, "enrolled ", 9) &&
+		    strncmp(line, "synced ", 7) && strncmp(line, "head ", 5))
+			bad = 1;
+		got++;
+	}
+	if (got < sent) {
+		fprintf(stderr, "ledgerd: %ld of %ld replies missing\n",
+			sent - got, sent);
+		bad = 1;
+	}
+	free(line);
+	fclose(rx);
+	close(fd);
+	return bad;
+}
+
+/* A device key as hex: 130 hex digits, or a PEM public or private key. */
+static void pubkey_arg(const char *arg, char hex[2 * SZKM_P256_PUB_LEN + 1])
+{
+	uint8_t pub[SZKM_P256_PUB_LEN];
+	size_t len = 0;
+	EVP_PKEY *pk = NULL;
+	FILE *f;
+
+	if (strlen(arg) == 2 * SZKM_P256_PUB_LEN &&
+	    strspn(arg, "0123456789abcdefABCDEF") == strlen(arg)) {
+		strcpy(hex, arg);
+		return;
+	}
+	f = fopen(arg, "r");
+	if (!f)
+		die("%s is neither a hex P-256 point nor a readable file", arg);
+	pk = PEM_read_PUBKEY(f, NULL, NULL, NULL);
+	if (!pk) {
+		rewind(f);
+		pk = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	}
+	fclose(f);
+	if (!pk || !EVP_PKEY_get_octet_string_param(pk, "encoded-pub-key", pub,
+						    sizeof(pub), &len) ||
+	    len != SZKM_P256_PUB_LEN)
+		die("%s holds no P-256 public key", arg);
+	EVP_PKEY_free(pk);
+	for (size_t i = 0; i < len; i++)
+		sprintf(hex + 2 * i, "%02x", pub[i]);
+}
+
+/* The daemon. */
+
+struct daemon {
+	struct config *cfg;
+	struct ledger *l;
+	struct ledger_http *http;
+	struct ledger_control *ctl;
+	struct ledger_nl *nl;
+	struct ledgerd_req *reqs;
+	struct ledger_result *res;
+	struct ledger_sigcheck *sigs;
+	size_t nreqs, capreqs;
+	bool want_cp;
+	bool replay_needed;
+	uint8_t nl_dev[SZKM_DEVICE_ID_LEN];
+	bool nl_have_dev;
+	double last_cp, next_nl_try, last_tick;
+};
+
+static volatile sig_atomic_t stopping;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static double now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static struct ledgerd_req *new_req(struct daemon *d)
+{
+	if (d->nreqs == d->capreqs) {
+		size_t cap = d->capreqs ? d->capreqs * 2 : 256;
+		void *p = realloc(d->reqs, cap * sizeof(*d->reqs));
+		void *q;
+
+		if (!p)
+			die("out of memory");
+		d->reqs = p;
+		q = realloc(d->res, cap * sizeof(*d->res));
+		if (!q)
+			die("out of memory");
+		d->res = q;
+		q = realloc(d->sigs, cap * sizeof(*d->sigs));
+		if (!q)
+			die("out of memory");
+		d->sigs = q;
+		d->capreqs = cap;
+	}
+	return &d->reqs[d->nreqs++];
+}
+
+static int take_ctl(void *ctx, const struct ledgerd_req *r)
+{
+	struct daemon *d = ctx;
+
+	*new_req(d) = *r;
+	return d->nreqs >= d->cfg->batch_max;
+}
+
+static void take_nl(void *ctx, uint64_t seq, const uint8_t *body, size_t len,
+		    const uint8_t *sig)
+{
+	struct daemon *d = ctx;
+	struct ledgerd_req *r = new_req(d);
+
+	memset(r, 0, sizeof(*r));
+	r->kind = REQ_EVENT;
+	r->src = SRC_NETLINK;
+	r->nl_seq = seq;
+	memcpy(r->body, body, len);
+	r->len = len;
+	memcpy(r->sig, sig, SZKM_EVENT_SIG_LEN);
+}
+
+static void hex(const uint8_t *p, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", p[i]);
+}
+
+static void nl_try_open(struct daemon *d)
+{
+	char err[256];
+	uint64_t head = 0;
+	int ret;
+
+	d->next_nl_try = now_mono() + 10;
+	ret = ledger_nl_open(&d->nl, err, sizeof(err));
+	if (ret) {
+		if (!strcmp(d->cfg->netlink, "yes"))
+			die("%s", err);
+		return;
+	}
+	say("listening to the kernel's events (family %s)", SZKM_GENL_NAME);
+	ret = ledger_nl_identity(d->nl, d->nl_dev);
+	d->nl_have_dev = ret == 0;
+	if (ret) {
+		say("the kernel has no device yet; waiting for its events");
+		return;
+	}
+	if (ledger_device_head(d->l, d->nl_dev, &head)) {
+		char idh[65];
+
+		hex(d->nl_dev, 32, idh);
+		say("the kernel's device %s is not enrolled: its events are "
+		    "rejected until an administrator enrols it", idh);
+	}
+	d->replay_needed = true;
+}
+
+static void nl_replay(struct daemon *d)
+{
+	uint64_t head = 0;
+	int ret;
+
+	d->replay_needed = false;
+	if (!d->nl)
+		return;
+	if (!d->nl_have_dev) {
+		if (ledger_nl_identity(d->nl, d->nl_dev))
+			return;
+		d->nl_have_dev = true;
+	}
+	ledger_device_head(d->l, d->nl_dev, &head);
+	ret = ledger_nl_replay(d->nl, head, take_nl, d);
+	if (ret)
+		say("asking the kernel to replay from seq %" PRIu64 ": %s",
+		    head, strerror(-ret));
+}
+
+static uint64_t body_seq(const struct ledgerd_req *r)
+{
+	uint64_t v = 0;
+
+	if (r->len < 48)
+		return 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | r->body[40 + i];
+	return v;
+}
+
+static void log_reject(const struct ledgerd_req *r,
+		       const struct ledger_result *res)
+{
+	char idh[65] = "?";
+
+	if (res->has_device)
+		hex(res->device_id, 8, idh);
+	if (r->kind == REQ_ENROL)
+		say("rejected enrolment of '%s' (device %s...): %s", r->name,
+		    idh, res->why);
+	else
+		say("rejected event seq %" PRIu64 " of device %s... from %s: "
+		    "%s", res->seq, idh,
+		    r->src == SRC_NETLINK ? "the kernel" : "the control socket",
+		    res->why);
+}
+
+static void reply(struct daemon *d, const struct ledgerd_req *r,
+		  const struct ledger_result *res)
+{
+	char line[256], idh[65];
+	uint64_t head = 0;
+	int ret;
+
+	switch (r->kind) {
+	case REQ_BAD:
+		snprintf(line, sizeof(line), "error %s", r->why);
+		break;
+	case REQ_SYNC:
+		snprintf(line, sizeof(line), "synced %" PRIu64,
+			 ledger_size(d->l));
+		break;
+	case REQ_HEAD:
+		ret = ledger_device_head(d->l, r->device_id, &head);
+		if (ret)
+			snprintf(line, sizeof(line), "reject unenrolled-device");
+		else
+			snprintf(line, sizeof(line), "head %" PRIu64, head);
+		break;
+	case REQ_ENROL:
+		if (res->verdict == LEDGER_REJECTED) {
+			snprintf(line, sizeof(line), "reject %s", res->why);
+			break;
+		}
+		hex(res->device_id, 32, idh);
+		snprintf(line, sizeof(line), "enrolled %" PRIu64 " %s",
+			 res->index, idh);
+		say("enrolled device '%s' %s at index %" PRIu64, r->name, idh,
+		    res->index);
+		if (d->nl_have_dev && !memcmp(res->device_id, d->nl_dev, 32))
+			d->replay_needed = true;
+		break;
+	case REQ_EVENT:
+		if (res->verdict == LEDGER_REJECTED)
+			snprintf(line, sizeof(line), "reject %s", res->why);
+		else
+			snprintf(line, sizeof(line), "%s %" PRIu64 " %" PRIu64,
+				 res->verdict == LEDGER_APPENDED ? "ok" : "dup",
+				 res->index, res->seq);
+		break;
+	}
+	if (r->src == SRC_CONTROL) {
+		ledger_control_reply(d->ctl, r->client, line);
+		return;
+	}
+	/* From the kernel: acknowledge what is durably in the ledger. */
+	if (res->verdict != LEDGER_REJECTED) {
+		ret = ledger_nl_ack(d->nl, r->nl_seq, res->index);
+		if (ret)
+			say("acknowledging seq %" PRIu64 " to the kernel: %s",
+			    r->nl_seq, strerror(-ret));
+	} else if (!strcmp(res->why, "seq-gap")) {
+		/* We missed events (a full socket): ask for them again. */
+		d->replay_needed = true;
+	}
+}
+
+static void process_batch(struct daemon *d)
+{
+	double now = now_mono();
+	bool cp;
+	int ret;
+
+	for (size_t i = 0; i < d->nreqs; i++)
+		d->sigs[i] = (struct ledger_sigcheck){
+			.body = d->reqs[i].body,
+			.len = d->reqs[i].kind == REQ_EVENT ? d->reqs[i].len : 0,
+			.sig = d->reqs[i].sig,
+		};
+	ledger_check_signatures(d->l, d->sigs, d->nreqs, d->cfg->verify_threads);
+	ret = ledger_begin(d->l);
+	if (ret)
+		die("cannot start a transaction: %s", strerror(-ret));
+	for (size_t i = 0; i < d->nreqs; i++) {
+		struct ledgerd_req *r = &d->reqs[i];
+		struct ledger_result *res = &d->res[i];
+
+		memset(res, 0, sizeof(*res));
+		ret = 0;
+		switch (r->kind) {
+		case REQ_EVENT:
+			if (r->src == SRC_NETLINK && body_seq(r) != r->nl_seq) {
+				res->verdict = LEDGER_REJECTED;
+				res->why = "nl-seq-mismatch";
+				break;
+			}
+			ret = ledger_add_checked_event(d->l, r->body, r->len,
+						       r->sig, d->sigs[i].ok,
+						       res);
+			break;
+		case REQ_ENROL:
+			ret = ledger_enrol(d->l, r->name, r->pub, now_ns(),
+					   res);
+			break;
+		case REQ_SYNC:
+			d->want_cp = true;
+			break;
+		default:
+			break;
+		}
+		if (ret)
+			die("appending failed (%s); exiting so that a restart "
+			    "recovers from the disk", strerror(-ret));
+		if (res->verdict == LEDGER_REJECTED)
+			log_reject(r, res);
+	}
+	cp = d->want_cp || d->cfg->checkpoint_ms == 0 ||
+	     (now - d->last_cp) * 1000 >= d->cfg->checkpoint_ms;
+	ret = ledger_commit(d->l, cp);
+	if (ret)
+		die("commit failed (%s); exiting so that a restart recovers "
+		    "from the disk", strerror(-ret));
+	if (cp) {
+		d->last_cp = now;
+		d->want_cp = false;
+	}
+	for (size_t i = 0; i < d->nreqs; i++)
+		reply(d, &d->reqs[i], &d->res[i]);
+	d->nreqs = 0;
+	ledger_control_flush(d->ctl);
+}
+
+static void sd_notify_ready(void)
+{
+	const char *p = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	static const char msg[] = "READY=1";
+	socklen_t len;
+	int fd;
+
+	if (!p || (*p != '/' && *p != '@') || strlen(p) >= sizeof(sa.sun_path))
+		return;
+	strcpy(sa.sun_path, p);
+	if (*p == '@')
+		sa.sun_path[0] = 0;
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(p));
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (sendto(fd, msg, sizeof(msg) - 1, 0, (struct sockaddr *)&sa, len) < 0)
+		say("cannot notify systemd: %s", strerror(errno));
+	close(fd);
+}
+
+static void load_key(struct config *c, struct ledger_note_key *k)
+{
+	struct ledger_node_key_opts ko = {
+		.key = c->key,
+		.name = c->key_name[0] ? c->key_name : c->origin,
+		.pkcs11_module = c->pkcs11_module[0] ? c->pkcs11_module : NULL,
+		.pin = c->pkcs11_pin[0] ? c->pkcs11_pin : NULL,
+	};
+	char err[512];
+
+	if (ledger_node_key_load(&ko, k, err, sizeof(err)))
+		die("%s", err);
+}
+
+static int open_ledger(struct config *c, struct ledger_note_key *key,
+		       struct ledger_note_key *pub, struct ledger **l)
+{
+	struct ledger_options o = {
+		.db_path = c->db,
+		.origin = c->origin,
+		.key = key,
+		.verify_key = pub,
+		.store_flags = c->nosync ? LEDGER_STORE_NOSYNC : 0,
+		.verify_all = c->verify_all,
+	};
+	char err[512];
+	int ret;
+
+	if (ledger_node_key_public(key, pub))
+		die("cannot take the public half of the node key");
+	ret = ledger_open(l, &o, err, sizeof(err));
+	if (ret)
+		fprintf(stderr, "ledgerd: %s: integrity check failed: %s\n",
+			c->db, err);
+	return ret;
+}
+
+static int run_daemon(struct config *c)
+{
+	struct ledger_note_key key, pub;
+	struct daemon d = { .cfg = c };
+	struct pollfd fds[MAX_POLL];
+	char err[512], vkey[1024];
+	size_t vlen;
+	int ret;
+
+	load_key(c, &key);
+	if (open_ledger(c, &key, &pub, &d.l))
+		return 2;
+	if (ledger_note_key_format(&pub, vkey, sizeof(vkey), &vlen))
+		die("cannot format the verifier key");
+	/* The first start signs the empty tree, so /checkpoint has one. */
+	if (ledger_begin(d.l) || ledger_commit(d.l, true))
+		die("cannot sign the first checkpoint");
+	if (ledger_control_open(&d.ctl, c->control, err, sizeof(err)))
+		die("%s", err);
+	{
+		struct ledger_http_opts ho = {
+			.addr = c->http_address,
+			.port = (uint16_t)c->http_port,
+			.threads = c->http_threads,
+			.db_path = c->db,
+			.ledger = d.l,
+			.vkey = vkey,
+		};
+
+		if (ledger_http_start(&d.http, &ho, err, sizeof(err)))
+			die("%s", err);
+	}
+	if (strcmp(c->netlink, "no"))
+		nl_try_open(&d);
+	signal(SIGPIPE, SIG_IGN);
+	{
+		struct sigaction sa = { .sa_handler = on_signal };
+
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+	}
+	say("ledger %s: %" PRIu64 " entries, origin '%s', http %s:%u, "
+	    "control %s", c->db, ledger_size(d.l), c->origin,
+	    c->http_address, ledger_http_port(d.http), c->control);
+	say("verifier key %s", vkey);
+	sd_notify_ready();
+	d.last_cp = d.last_tick = now_mono();
+	while (!stopping) {
+		size_t n = ledger_control_pollfds(d.ctl, fds, MAX_POLL - 1);
+		size_t nlidx = SIZE_MAX;
+		int timeout = 1000;
+		double now = now_mono();
+
+		if (d.nl) {
+			nlidx = n;
+			fds[n++] = (struct pollfd){ .fd = ledger_nl_fd(d.nl),
+						    .events = POLLIN };
+		}
+		if (c->checkpoint_ms && ledger_unsigned(d.l)) {
+			double due = d.last_cp + c->checkpoint_ms / 1000.0;
+			int ms = due <= now ? 0 : (int)((due - now) * 1000) + 1;
+
+			if (ms < timeout)
+				timeout = ms;
+		}
+		if (ledger_control_pending(d.ctl) || d.replay_needed)
+			timeout = 0;
+		ret = poll(fds, n, timeout);
+		if (ret < 0 && errno != EINTR)
+			die("poll: %s", strerror(errno));
+		if (stopping)
+			break;
+		if (d.nl && nlidx != SIZE_MAX && (fds[nlidx].revents & POLLIN)) {
+			ret = ledger_nl_receive(d.nl, take_nl, &d);
+			if (ret == -ENOBUFS) {
+				say("the kernel's events overran our socket; "
+				    "asking for a replay");
+				d.replay_needed = true;
+			} else if (ret) {
+				say("netlink receive failed: %s",
+				    strerror(-ret));
+			}
+		}
+		if (d.replay_needed)
+			nl_replay(&d);
+		ledger_control_service(d.ctl, fds, nlidx == SIZE_MAX ? n : nlidx,
+				       take_ctl, &d);
+		now = now_mono();
+		if (d.nreqs) {
+			process_batch(&d);
+		} else if (ledger_unsigned(d.l) &&
+			   (now - d.last_cp) * 1000 >= c->checkpoint_ms) {
+			if (ledger_begin(d.l) || ledger_commit(d.l, true))
+				die("cannot commit a checkpoint; exiting");
+			d.last_cp = now;
+		}
+		if (!d.nl && strcmp(c->netlink, "no") && now >= d.next_nl_try)
+			nl_try_open(&d);
+		if (now - d.last_tick >= 1) {
+			ledger_http_tick(d.http);
+			d.last_tick = now;
+		}
+	}
+	say("stopping");
+	ledger_http_stop(d.http);
+	ledger_control_close(d.ctl);
+	ledger_nl_close(d.nl);
+	ledger_close(d.l);
+	ledger_note_key_clear(&key);
+	ledger_note_key_clear(&pub);
+	free(d.reqs);
+	free(d.res);
+	free(d.sigs);
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: ledgerd [options]                 run the ledger node\n"
+	      "       ledgerd [options] check           check the ledger, exit\n"
+	      "       ledgerd [options] vkey            print the verifier key\n"
+	      "       ledgerd genkey FILE               new Ed25519 node key\n"
+	      "       ledgerd [options] enroll NAME KEY enrol a device (KEY: hex\n"
+	      "                                         point or PEM file)\n"
+	      "       ledgerd [options] feed [FILE]     send control lines\n"
+	      "options: -c FILE (default " DEFAULT_CONFIG "), and any setting\n"
+	      "  as --name value: --db --origin --key-name --key --pkcs11-module\n"
+	      "  --pkcs11-pin --http-address --http-port --http-threads\n"
+	      "  --control-socket --netlink --checkpoint-interval-ms\n"
+	      "  --batch-max --verify-all --durability --verify-threads\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const names[] = {
+		"db", "origin", "key-name", "key", "pkcs11-module",
+		"pkcs11-pin", "http-address", "http-port", "http-threads",
+		"control-socket", "netlink", "checkpoint-interval-ms",
+		"batch-max", "verify-all", "durability", "verify-threads",
+	};
+	enum { NSET = sizeof(names) / sizeof(names[0]) };
+	struct option opts[NSET + 3];
+	const char *cfg_path = DEFAULT_CONFIG, *flag_val[NSET] = { 0 };
+	bool cfg_given = false;
+	struct config c;
+	int o, idx;
+
+	for (int i = 0; i < NSET; i++)
+		opts[i] = (struct option){ names[i], required_argument, NULL,
+					   1000 + i };
+	opts[NSET] = (struct option){ "config", required_argument, NULL, 'c' };
+	opts[NSET + 1] = (struct option){ "help", no_argument, NULL, 'h' };
+	opts[NSET + 2] = (struct option){ 0 };
+	while ((o = getopt_long(argc, argv, "+c:h", opts, &idx)) != -1) {
+		if (o == 'c') {
+			cfg_path = optarg;
+			cfg_given = true;
+		} else if (o == 'h') {
+			usage(stdout);
+			return 0;
+		} else if (o >= 1000 && o < 1000 + NSET) {
+			flag_val[o - 1000] = optarg;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	config_defaults(&c);
+	config_file(&c, cfg_path, cfg_given);
+	for (int i = 0; i < NSET; i++) {
+		char k[64];
+
+		if (!flag_val[i])
+			continue;
+		strcpy(k, names[i]);
+		for (char *p = k; *p; p++)
+			if (*p == '-')
+				*p = '_';
+		if (!strcmp(k, "control_socket"))
+			strcpy(k, "control_socket");
+		set(&c, k, flag_val[i]);
+	}
+	if (optind == argc)
+		return run_daemon(&c);
+	if (!strcmp(argv[optind], "genkey") && argc - optind == 2) {
+		char err[512];
+
+		if (ledger_node_key_generate(argv[optind + 1], err, sizeof(err)))
+			die("%s", err);
+		return 0;
+	}
+	if (!strcmp(argv[optind], "vkey") && argc - optind == 1) {
+		struct ledger_note_key k;
+		char vkey[1024];
+		size_t len;
+
+		load_key(&c, &k);
+		if (ledger_note_key_format(&k, vkey, sizeof(vkey), &len))
+			die("cannot format the verifier key");
+		puts(vkey);
+		ledger_note_key_clear(&k);
+		return 0;
+	}
+	if (!strcmp(argv[optind], "check") && argc - optind == 1) {
+		struct ledger_note_key k, pub;
+		struct ledger *l;
+
+		load_key(&c, &k);
+		if (open_ledger(&c, &k, &pub, &l))
+			return 2;
+		printf("ledger %s: %" PRIu64 " entries, integrity ok\n", c.db,
+		       ledger_size(l));
+		ledger_close(l);
+		return 0;
+	}
+	if (!strcmp(argv[optind], "enroll") && argc - optind == 3) {
+		char hexkey[2 * SZKM_P256_PUB_LEN + 1], *line;
+		FILE *f;
+		size_t len;
+		int ret;
+
+		pubkey_arg(argv[optind + 2], hexkey);
+		f = open_memstream(&line, &len);
+		if (!f)
+			die("out of memory");
+		fprintf(f, "enroll %s %s\n", argv[optind + 1], hexkey);
+		fclose(f);
+		f = fmemopen(line, len, "r");
+		ret = ctl_session(c.control, f);
+		fclose(f);
+		free(line);
+		return ret;
+	}
+	if (!strcmp(argv[optind], "feed") && argc - optind <= 2) {
+		FILE *f = stdin;
+		int ret;
+
+		if (argc - optind == 2 && strcmp(argv[optind + 1], "-")) {
+			f = fopen(argv[optind + 1], "r");
+			if (!f)
+				die("cannot read %s: %s", argv[optind + 1],
+				    strerror(errno));
+		}
+		ret = ctl_session(c.control, f);
+		if (f != stdin)
+			fclose(f);
+		return ret;
+	}
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * ledger_bench.c - how fast the ledger node is, with its real storage.
+ *
+ *  1. durable appends/s with group commit: signed events through
+ *     ledger_add_event (decode, ECDSA verify, chain, SQLite, Merkle) in
+ *     batches of 1000, one fsync and one signed checkpoint per batch
+ *     (goal >= 20,000/s); the ECDSA verify rate alone, which bounds it.
+ *  2. inclusion proofs at 10^6 entries (LEDGER_BENCH_ENTRIES): a ledger
+ *     of that size is written straight into the store (a chained event
+ *     stream covered by a signed checkpoint, so the integrity check at
+ *     open is the real one), opened, then proofs are timed in-process
+ *     and over HTTP on a kept-alive connection (goal <= 100 us).
+ *  3. checkpoint signing rate (Ed25519 and ECDSA P-256).
+ * One line per measure.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include "http.h"
+#include "ledger.h"
+#include "../unit/test_ledger_util.h"
+
+#define BATCH		1000
+#define APPENDS		50000
+#define SAMPLES		20000
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void latency(const char *what, double *us, size_t n)
+{
+	qsort(us, n, sizeof(*us), cmp_double);
+	printf("%s: median %.1f us, p99 %.1f us (goal <= 100 us)\n", what,
+	       us[n / 2], us[n * 99 / 100]);
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "ledger_bench: %s\n", what);
+	exit(1);
+}
+
+static struct ledger_note_key node_key(void)
+{
+	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	struct ledger_note_key nk;
+
+	if (!k || ledger_note_key_init(&nk, "bench.example/log",
+				       LEDGER_NOTE_SIG_ED25519, k))
+		die("node key");
+	EVP_PKEY_free(k);
+	return nk;
+}
+
+static struct ledger *open_ledger(const char *db, struct ledger_note_key *k,
+				  unsigned int flags)
+{
+	struct ledger_options o = { .db_path = db, .origin = "bench.example/log",
+				    .key = k, .store_flags = flags };
+	struct ledger *l;
+	char err[512];
+
+	if (ledger_open(&l, &o, err, sizeof(err))) {
+		fprintf(stderr, "ledger_bench: %s\n", err);
+		exit(1);
+	}
+	return l;
+}
+
+struct ev {
+	uint8_t body[SZKM_EVENT_MAX_LEN];
+	size_t len;
+	uint8_t sig[64];
+};
+
+static void bench_appends(const char *dir, struct ledger_note_key *k)
+{
+	struct ev *evs = malloc(APPENDS * sizeof(*evs));
+	struct ledger_result r;
+	struct tdev dev;
+	struct ledger *l;
+	char db[256];
+	double t0, t1, v0, v1;
+	EVP_PKEY *pk;
+	static struct ledger_sigcheck sc[BATCH];
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned int nthreads = ncpu < 1 ? 1 : ncpu > 4 ? 4 : (unsigned int)ncpu;
+
+	snprintf(db, sizeof(db), "%s/appends.db", dir);
+	if (!evs || tdev_init(&dev, NULL))
+		die("setup");
+	for (int i = 0; i < APPENDS; i++) {
+		evs[i].len = tdev_next(&dev, 16, evs[i].body, evs[i].sig);
+		if (!evs[i].len)
+			die("sign");
+	}
+	l = open_ledger(db, k, 0);
+	if (ledger_begin(l) || ledger_enrol(l, "bench", dev.pub, 1, &r) ||
+	    ledger_commit(l, true))
+		die("enrol");
+	/* threads == 0: signatures taken as checked, to show the cost of
+	 * the rest (decode, chain, SQLite, Merkle, fsync, checkpoint). */
+	for (unsigned int threads = 1; threads <= nthreads + 1; threads++) {
+		bool nosig = threads == nthreads + 1;
+
+		if (threads > 1) {
+			/* A fresh chain for the next run. */
+			ledger_close(l);
+			snprintf(db, sizeof(db), "%s/appends%u.db", dir, threads);
+			l = open_ledger(db, k, 0);
+			if (ledger_begin(l) ||
+			    ledger_enrol(l, "bench", dev.pub, 1, &r) ||
+			    ledger_commit(l, true))
+				die("enrol");
+		}
+		t0 = now();
+		for (int i = 0; i < APPENDS; i += BATCH) {
+			int end = i + BATCH < APPENDS ? i + BATCH : APPENDS;
+
+			for (int j = i; j < end; j++)
+				sc[j - i] = (struct ledger_sigcheck){
+					evs[j].body, evs[j].len, evs[j].sig,
+					false };
+			if (nosig)
+				for (int j = 0; j < end - i; j++)
+					sc[j].ok = true;
+			else
+				ledger_check_signatures(l, sc,
+							(size_t)(end - i),
+							threads);
+			if (ledger_begin(l))
+				die("begin");
+			for (int j = i; j < end; j++)
+				if (ledger_add_checked_event(
+					    l, evs[j].body, evs[j].len,
+					    evs[j].sig, sc[j - i].ok, &r) ||
+				    r.verdict != LEDGER_APPENDED)
+					die("append");
+			if (ledger_commit(l, true))
+				die("commit");
+		}
+		t1 = now();
+		if (nosig)
+			printf("durable appends without the ECDSA verify "
+			       "(storage, chain, Merkle, fsync, checkpoint): "
+			       "%.0f/s\n", APPENDS / (t1 - t0));
+		else
+			printf("durable appends (validated, fsync + checkpoint "
+			       "per %d-event batch, %u verify thread%s): %.0f/s "
+			       "(goal >= 20000/s)\n", BATCH, threads,
+			       threads > 1 ? "s" : "", APPENDS / (t1 - t0));
+	}
+	ledger_close(l);
+	/* What bounds it: one ECDSA P-256 verify per event. */
+	pk = szkm_p256_pubkey(dev.pub);
+	v0 = now();
+	for (int i = 0; i < 20000; i++) {
+		uint8_t h[32];
+
+		tev_sha256(evs[i].body, evs[i].len, h);
+		if (szkm_p256_verify_digest(pk, h, evs[i].sig))
+			die("verify");
+	}
+	v1 = now();
+	printf("event signature verify alone: %.0f/s (one core)\n",
+	       20000 / (v1 - v0));
+	EVP_PKEY_free(pk);
+	tdev_free(&dev);
+	free(evs);
+}
+
+/* Writes @n entries (an enrolment and a chained event stream with dummy
+ * signatures) and a signed checkpoint over them, straight into a store. */
+static void build_big(const char *db, struct ledger_note_key *k, uint64_t n)
+{
+	struct ledger_store *s;
+	struct ledger_merkle *t;
+	struct ledger_store_device d = { 0 };
+	struct ledger_enrolment en = { .time_ns = 1 };
+	struct tdev dev;
+	uint8_t data[LEDGER_ENTRY_MAX_LEN], leaf[32], sig[64] = { 1 };
+	struct ledger_checkpoint cp = { 0 };
+	struct ledger_store_checkpoint scp = { 0 };
+	char err[256], text[512], note[4096];
+	size_t dlen, tlen, nlen;
+
+	if (ledger_store_open(&s, db, LEDGER_STORE_NOSYNC, err, sizeof(err)) ||
+	    ledger_merkle_open(&t, ledger_store_nodes(s), 0) ||
+	    tdev_init(&dev, NULL))
+		die("big: open");
+	ledger_store_begin(s);
+	strcpy(en.name, "bench");
+	memcpy(en.pubkey, dev.pub, 65);
+	ledger_entry_enrolment(&en, data, sizeof(data), &dlen);
+	ledger_merkle_leaf_hash(data, dlen, leaf);
+	ledger_store_add_entry(s, 0, data, dlen, leaf, NULL, 0, NULL);
+	ledger_merkle_append_hash(t, leaf, NULL);
+	for (uint64_t i = 1; i < n; i++) {
+		struct tev e = { 0 };
+		uint8_t body[SZKM_EVENT_MAX_LEN];
+		size_t blen;
+
+		e.seq = i;
+		memcpy(e.device_id, dev.id, 32);
+		memcpy(e.prev, dev.head, 32);
+		if (i == 1) {
+			e.type = SZKM_EV_DEVICE_INIT;
+			e.pub = dev.pub;
+		} else {
+			e.type = SZKM_EV_KEY_ROTATE;
+			e.name = "k";
+			e.key_id[15] = (uint8_t)(i % 251 + 1);
+			e.version = (uint32_t)i;
+			e.alg = SZKM_ALG_AES256_GCM;
+		}
+		blen = tev_encode(&e, body);
+		tev_sha256(body, blen, dev.head);
+		ledger_entry_event(body, blen, sig, data, sizeof(data), &dlen);
+		ledger_merkle_leaf_hash(data, dlen, leaf);
+		if (ledger_store_add_entry(s, i, data, dlen, leaf, dev.id, i,
+					   e.key_id[15] ? e.key_id : NULL) ||
+		    ledger_merkle_append_hash(t, leaf, NULL))
+			die("big: append");
+		if (i % 100000 == 0) {
+			ledger_store_commit(s);
+			ledger_store_begin(s);
+		}
+	}
+	memcpy(d.id, dev.id, 32);
+	strcpy(d.name, "bench");
+	memcpy(d.pubkey, dev.pub, 65);
+	d.last_seq = n - 1;
+	memcpy(d.last_hash, dev.head, 32);
+	d.last_index = n - 1;
+	ledger_store_put_device(s, &d);
+	strcpy(cp.origin, "bench.example/log");
+	cp.size = n;
+	ledger_merkle_root(t, n, cp.root);
+	ledger_checkpoint_format(&cp, text, sizeof(text), &tlen);
+	if (ledger_note_sign(text, tlen, k, 1, 0, note, sizeof(note), &nlen))
+		die("big: sign");
+	scp.size = n;
+	memcpy(scp.root, cp.root, 32);
+	scp.note = note;
+	scp.note_len = nlen;
+	scp.time = (int64_t)time(NULL);
+	ledger_store_add_checkpoint(s, &scp);
+	if (ledger_store_commit(s))
+		die("big: commit");
+	ledger_merkle_free(t);
+	ledger_store_close(s);
+	tdev_free(&dev);
+}
+
+/* One GET on a kept-alive connection; returns the body length. */
+static long http_get(int fd, const char *path, char *buf, size_t cap)
+{
+	char req[256];
+	size_t got = 0;
+	long clen = -1;
+	char *hdr_end = NULL;
+	int n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: x\r\n\r\n",
+			 path);
+
+	if (write(fd, req, (size_t)n) != n)
+		return -1;
+	for (;;) {
+		ssize_t r = read(fd, buf + got, cap - 1 - got);
+
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+		buf[got] = 0;
+		if (!hdr_end && (hdr_end = strstr(buf, "\r\n\r\n"))) {
+			char *cl = strcasestr(buf, "Content-Length:");
+
+			if (!cl)
+				return -1;
+			clen = atol(cl + 15);
+		}
+		if (hdr_end && got >= (size_t)(hdr_end + 4 - buf) + (size_t)clen)
+			return strncmp(buf, "HTTP/1.1 200", 12) ? -1 : clen;
+	}
+}
+
+static void bench_proofs(const char *dir, struct ledger_note_key *k,
+			 uint64_t n)
+{
+	uint8_t proof[LEDGER_MERKLE_MAX_PROOF][32], leaf[32];
+	double *us = malloc(SAMPLES * sizeof(double)), t0, t1;
+	struct ledger_http_opts ho = { .addr = "127.0.0.1", .threads = 2 };
+	struct ledger_http *h;
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	uint64_t seed = 88172645463325252ull;
+	struct ledger *l;
+	char db[256], err[256], path[128];
+	static char buf[65536];
+	size_t plen;
+	int fd, one = 1;
+
+	snprintf(db, sizeof(db), "%s/big.db", dir);
+	t0 = now();
+	build_big(db, k, n);
+	t1 = now();
+	printf("built a %" PRIu64 "-entry ledger in %.1f s\n", n, t1 - t0);
+	t0 = now();
+	l = open_ledger(db, k, LEDGER_STORE_NOSYNC);
+	t1 = now();
+	printf("integrity check at start, %" PRIu64 " entries: %.2f s\n", n,
+	       t1 - t0);
+	for (int i = 0; i < SAMPLES; i++) {
+		seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+		t0 = now();
+		if (ledger_inclusion(l, seed % n, n, proof, &plen) ||
+		    ledger_leaf_hash(l, seed % n, leaf))
+			die("proof");
+		us[i] = (now() - t0) * 1e6;
+	}
+	latency("inclusion proof in-process at 10^6", us, SAMPLES);
+	ho.db_path = db;
+	ho.ledger = l;
+	if (ledger_http_start(&h, &ho, err, sizeof(err)))
+		die(err);
+	sa.sin_port = htons(ledger_http_port(h));
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		die("connect");
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	for (int i = 0; i < SAMPLES; i++) {
+		seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+		snprintf(path, sizeof(path), "/proof/inclusion?index=%" PRIu64
+			 "&size=%" PRIu64, seed % n, n);
+		t0 = now();
+		if (http_get(fd, path, buf, sizeof(buf)) <= 0)
+			die("http");
+		us[i] = (now() - t0) * 1e6;
+	}
+	latency("inclusion proof over HTTP at 10^6 (keep-alive, JSON)", us,
+		SAMPLES);
+	close(fd);
+	ledger_http_stop(h);
+	ledger_close(l);
+	free(us);
+}
+
+static void bench_sign(const char *what, struct ledger_note_key *k)
+{
+	const char *text = "bench.example/log\n1000000\n"
+			   "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n";
+	char note[4096];
+	size_t len;
+	double t0 = now(), t;
+	long count = 0;
+
+	do {
+		if (ledger_note_sign(text, strlen(text), k, 1, 0, note,
+				     sizeof(note), &len))
+			die("sign");
+		count++;
+		t = now();
+	} while (t - t0 < 1.0);
+	printf("checkpoint signing, %s: %.0f/s\n", what, count / (t - t0));
+}
+
+int main(void)
+{
+	const char *env = getenv("LEDGER_BENCH_ENTRIES");
+	uint64_t n = env ? strtoull(env, NULL, 10) : 1000000;
+	struct ledger_note_key k = node_key(), ek;
+	char dir[] = "/var/tmp/ledger-bench-XXXXXX", cmd[128];
+	EVP_PKEY *p;
+
+	if (!mkdtemp(dir))
+		die("mkdtemp");
+	bench_appends(dir, &k);
+	bench_proofs(dir, &k, n < 2 ? 2 : n);
+	bench_sign("Ed25519 (0x01)", &k);
+	p = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	if (!p || ledger_note_key_init(&ek, "bench.example/log",
+				       LEDGER_NOTE_SIG_ECDSA, p))
+		die("ecdsa key");
+	EVP_PKEY_free(p);
+	bench_sign("ECDSA P-256 (0x02)", &ek);
+	ledger_note_key_clear(&ek);
+	ledger_note_key_clear(&k);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) ? 1 : 0;
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# A database with one entry changed behind ledgerd's back is refused at
+# start, with an error that names the entry, and so is one whose change
+# was covered up by recomputing the stored leaf hash.
+. "$(dirname "$0")/lib.sh"
+start
+"$B/ledger-testtool" keygen "$T/dev.pem"
+"$B/ledger-testtool" events "$T/dev.pem" 30 >"$T/ev"
+"$B/ledgerd" -c /dev/null --control-socket "$CTL" enroll dev-a "$T/dev.pem" >/dev/null
+feed "$T/ev" >/dev/null
+stop
+"$B/ledgerd" "${LEDGERD_ARGS[@]}" check | grep -q 'integrity ok' || fail "clean ledger refused"
+cp "$T/l.db" "$T/clean.db"
+
+# One byte of entry 17's event time changed.
+python3 - "$T/l.db" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+d = bytearray(c.execute("select data from entries where idx = 17").fetchone()[0])
+d[85] ^= 0x01
+c.execute("update entries set data = ? where idx = 17", (bytes(d),))
+c.commit()
+PY
+if "$B/ledgerd" "${LEDGERD_ARGS[@]}" 2>"$T/err"; then fail "tampered ledger started"; fi
+grep -q 'integrity check failed: entry 17 was changed' "$T/err" || fail "error: $(cat "$T/err")"
+
+# The same, with the stored leaf hash recomputed to match.
+cp "$T/clean.db" "$T/l.db"
+python3 - "$T/l.db" <<'PY'
+import hashlib, sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+d = bytearray(c.execute("select data from entries where idx = 23").fetchone()[0])
+d[-1] ^= 0x01   # inside the signature: the chain still holds
+c.execute("update entries set data = ?, leaf = ? where idx = 23",
+          (bytes(d), hashlib.sha256(b"\0" + bytes(d)).digest()))
+c.commit()
+PY
+if "$B/ledgerd" "${LEDGERD_ARGS[@]}" 2>"$T/err"; then fail "tampered ledger started"; fi
+grep -q 'integrity check failed: entry 23 was changed' "$T/err" || fail "error: $(cat "$T/err")"
+
+# The clean copy still starts.
+cp "$T/clean.db" "$T/l.db"
+"$B/ledgerd" "${LEDGERD_ARGS[@]}" check | grep -q 'integrity ok' || fail "clean copy refused"
+echo "tamper ok"

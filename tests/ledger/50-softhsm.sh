@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The node key in a PKCS#11 token (SoftHSM2), so the ledger node is an HSM:
+# ledgerd signs checkpoints with an ECDSA P-256 key the token holds
+# (signed-note type 0x02) and they verify with the printed verifier key.
+. "$(dirname "$0")/lib.sh"
+command -v softhsm2-util >/dev/null || fail "softhsm2 is not installed (scripts/deps.sh)"
+mkdir -p "$T/tokens"
+export SOFTHSM2_CONF=$T/softhsm2.conf
+printf 'directories.tokendir = %s\nobjectstore.backend = file\n' "$T/tokens" >"$SOFTHSM2_CONF"
+softhsm2-util --init-token --free --label ledger --pin 1234 --so-pin 5678 >/dev/null
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/hsm.pem" 2>/dev/null
+softhsm2-util --import "$T/hsm.pem" --token ledger --label node --id 01 --pin 1234 >/dev/null
+rm -f "$T/node.pem"    # only the token holds the key from here on
+HSM=(--key "pkcs11:token=ledger;object=node;type=private"
+	--pkcs11-module /usr/lib/softhsm/libsofthsm2.so --pkcs11-pin 1234)
+LEDGERD_ARGS+=("${HSM[@]}")
+vk=$("$B/ledgerd" "${LEDGERD_ARGS[@]}" vkey)
+[[ $vk == test.example/ledger+*+A* ]] || fail "vkey $vk"
+python3 -c 'import base64,sys; k=base64.b64decode(sys.argv[1].split("+", 2)[2]); assert k[0] == 2, k[0]' "$vk" || fail "not a type 0x02 key: $vk"
+start
+"$B/ledger-testtool" keygen "$T/dev.pem"
+"$B/ledger-testtool" events "$T/dev.pem" 10 >"$T/ev"
+"$B/ledgerd" -c /dev/null --control-socket "$CTL" enroll dev-a "$T/dev.pem" >/dev/null
+feed "$T/ev" >/dev/null
+get /checkpoint >"$T/cp"
+read -r size root < <("$B/ledger-testtool" verify-note "$vk" "$T/cp") || fail "checkpoint does not verify"
+[ "$size" = 11 ] || fail "size $size"
+# The public key in the vkey is the token's key.
+python3 - "$vk" "$T/hsm.pem" <<'PY' || fail "the vkey is not the token's key"
+import base64, subprocess, sys
+spki = base64.b64decode(sys.argv[1].split("+", 2)[2])[1:]
+der = subprocess.check_output(["openssl", "pkey", "-in", sys.argv[2], "-pubout", "-outform", "DER"])
+assert spki == der
+PY
+# A restart verifies the stored checkpoints with the token's key.
+stop
+"$B/ledgerd" "${LEDGERD_ARGS[@]}" check | grep -q 'integrity ok' || fail "restart check"
+echo "softhsm ok: $size entries signed by the token"

@@ -1,0 +1,534 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * test_ledger_event.c - the event decoder, the signature check and the
+ * chain rules (ledgerd/event.c), the control-line parser and the netlink
+ * message parser, without a kernel.
+ *
+ * Events come from test_ledger_util.h, an encoder written separately from
+ * the decoder. Signature verification is also held to Wycheproof's P-256
+ * r || s vectors (shared/vectors/wycheproof, or $SZKM_VECTORS).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+#include <netlink/genl/genl.h>
+#include <netlink/netlink.h>
+
+#include "control.h"
+#include "event.h"
+#include "netlink.h"
+#include "test_ledger_util.h"
+
+static struct tdev dev;
+
+static int setup(void **state)
+{
+	(void)state;
+	return tdev_init(&dev, NULL);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	tdev_free(&dev);
+	return 0;
+}
+
+/* A well-formed key event of @dev at seq 2 (not signed). */
+static struct tev key_event(void)
+{
+	static const uint8_t kid[16] = { 1, 2, 3 };
+	struct tev e = { 0 };
+
+	e.type = SZKM_EV_KEY_ROTATE;
+	memcpy(e.device_id, dev.id, 32);
+	e.seq = 2;
+	e.time_ns = 1700000000000000000ull;
+	memcpy(e.key_id, kid, 16);
+	e.name = "db.key_1-x";
+	e.version = 3;
+	e.alg = SZKM_ALG_ECDSA_P256;
+	e.state = SZKM_VS_ACTIVE;
+	e.origin = SZKM_ORIGIN_GENERATED;
+	e.pub = dev.pub;
+	e.rotate = 3600;
+	e.max_uses = 1000;
+	e.min_version = 1;
+	e.ledger = SZKM_LEDGER_ASYNC;
+	e.policy[0] = 0xaa;
+	return e;
+}
+
+static struct tev init_event(void)
+{
+	struct tev e = { 0 };
+
+	e.type = SZKM_EV_DEVICE_INIT;
+	memcpy(e.device_id, dev.id, 32);
+	e.seq = 1;
+	e.pub = dev.pub;
+	return e;
+}
+
+static const char *decode_why(const struct tev *e)
+{
+	uint8_t buf[SZKM_EVENT_MAX_LEN + 8];
+	struct szkm_event ev;
+	const char *why = NULL;
+	size_t n = tev_encode(e, buf);
+
+	return szkm_event_decode(buf, n, &ev, &why) ? why : NULL;
+}
+
+static void decode_key_event_reads_every_field(void **state)
+{
+	struct tev e = key_event();
+	uint8_t buf[SZKM_EVENT_MAX_LEN], h[32];
+	struct szkm_event ev;
+	size_t n = tev_encode(&e, buf);
+
+	(void)state;
+	assert_int_equal(n, SZKM_EVENT_FIXED_LEN + strlen(e.name) + 65);
+	assert_int_equal(szkm_event_decode(buf, n, &ev, NULL), 0);
+	assert_int_equal(ev.type, SZKM_EV_KEY_ROTATE);
+	assert_memory_equal(ev.device_id, dev.id, 32);
+	assert_int_equal(ev.seq, 2);
+	assert_true(ev.time_ns == e.time_ns);
+	assert_memory_equal(ev.key_id, e.key_id, 16);
+	assert_string_equal(ev.name, "db.key_1-x");
+	assert_int_equal(ev.version, 3);
+	assert_int_equal(ev.alg, SZKM_ALG_ECDSA_P256);
+	assert_int_equal(ev.state, SZKM_VS_ACTIVE);
+	assert_non_null(ev.pubkey);
+	assert_int_equal(ev.rotate_seconds, 3600);
+	assert_int_equal(ev.max_uses, 1000);
+	assert_int_equal(ev.min_version, 1);
+	assert_int_equal(ev.ledger, SZKM_LEDGER_ASYNC);
+	assert_int_equal(ev.policy_digest[0], 0xaa);
+	tev_sha256(buf, n, h);
+	assert_memory_equal(ev.hash, h, 32);
+}
+
+static void decode_device_init_needs_its_own_key(void **state)
+{
+	struct tev e = init_event();
+	uint8_t other[65];
+
+	(void)state;
+	assert_null(decode_why(&e));
+	e.pub = NULL;
+	assert_string_equal(decode_why(&e), "device-init-without-pubkey");
+	memcpy(other, dev.pub, 65);
+	other[64] ^= 1;
+	e.pub = other;
+	assert_string_equal(decode_why(&e), "device-id-mismatch");
+	e = init_event();
+	e.key_id[0] = 1;
+	assert_string_equal(decode_why(&e), "device-event-names-key");
+}
+
+/* Table: one change to a good key event, and the reason it must give. */
+struct bad_case {
+	const char *what;
+	void (*mutate)(struct tev *e);
+	const char *why;
+};
+
+static void m_type0(struct tev *e) { e->type = 0; }
+static void m_type_hi(struct tev *e) { e->type = __SZKM_EV_MAX; }
+static void m_flags(struct tev *e) { e->flags = 0x8000; }
+static void m_seq0(struct tev *e) { e->seq = 0; }
+static void m_name_empty(struct tev *e) { e->name = ""; }
+static void m_name_space(struct tev *e) { e->name = "a b"; }
+static void m_name_slash(struct tev *e) { e->name = "../etc"; }
+static void m_name_utf8(struct tev *e) { e->name = "cl\xc3\xa9"; }
+static void m_alg(struct tev *e) { e->alg = __SZKM_ALG_MAX; }
+static void m_alg0(struct tev *e) { e->alg = 0; }
+static void m_state(struct tev *e) { e->state = 9; }
+static void m_origin(struct tev *e) { e->origin = 9; }
+static void m_ledger(struct tev *e) { e->ledger = 2; }
+static void m_keyid0(struct tev *e) { memset(e->key_id, 0, 16); }
+static void m_aes_pub(struct tev *e) { e->alg = SZKM_ALG_AES256_GCM; }
+
+static const struct bad_case bad_cases[] = {
+	{ "type 0", m_type0, "unknown-type" },
+	{ "type past the last", m_type_hi, "unknown-type" },
+	{ "unknown flag", m_flags, "unknown-flags" },
+	{ "seq 0", m_seq0, "zero-seq" },
+	{ "empty key name", m_name_empty, "bad-name" },
+	{ "space in name", m_name_space, "bad-name" },
+	{ "slash in name", m_name_slash, "bad-name" },
+	{ "non-ASCII name", m_name_utf8, "bad-name" },
+	{ "alg out of range", m_alg, "unknown-alg" },
+	{ "key event without alg", m_alg0, "unknown-alg" },
+	{ "state out of range", m_state, "unknown-state" },
+	{ "origin out of range", m_origin, "unknown-origin" },
+	{ "ledger mode out of range", m_ledger, "unknown-ledger-mode" },
+	{ "key event with zero key id", m_keyid0, "zero-key-id" },
+	{ "public key on an AES key", m_aes_pub, "pubkey-on-symmetric-key" },
+};
+
+static void decode_rejects_each_bad_field(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		struct tev e = key_event();
+		const char *why;
+
+		bad_cases[i].mutate(&e);
+		why = decode_why(&e);
+		if (!why || strcmp(why, bad_cases[i].why))
+			fail_msg("%s: got %s, want %s", bad_cases[i].what,
+				 why ? why : "accepted", bad_cases[i].why);
+	}
+}
+
+static void decode_rejects_every_truncation_and_extension(void **state)
+{
+	struct tev e = key_event();
+	uint8_t buf[SZKM_EVENT_MAX_LEN + 8];
+	struct szkm_event ev;
+	size_t n = tev_encode(&e, buf);
+
+	(void)state;
+	for (size_t len = 0; len < n; len++)
+		assert_int_equal(szkm_event_decode(buf, len, &ev, NULL),
+				 -EBADMSG);
+	buf[n] = 0;
+	assert_int_equal(szkm_event_decode(buf, n + 1, &ev, NULL), -EBADMSG);
+}
+
+static void decode_rejects_oversized_and_bad_lengths(void **state)
+{
+	uint8_t buf[SZKM_EVENT_MAX_LEN + 64] = { 0 };
+	struct tev e = key_event();
+	struct szkm_event ev;
+	const char *why = NULL;
+	size_t n = tev_encode(&e, buf);
+	const size_t name_off = 4 + 1 + 1 + 2 + 32 + 8 + 32 + 8 + 16;
+
+	(void)state;
+	assert_int_equal(szkm_event_decode(buf, SZKM_EVENT_MAX_LEN + 1, &ev,
+					   &why), -EBADMSG);
+	assert_string_equal(why, "oversized");
+	/* A name length past SZKM_NAME_MAX. */
+	buf[name_off] = SZKM_NAME_MAX + 1;
+	assert_int_equal(szkm_event_decode(buf, n, &ev, &why), -EBADMSG);
+	assert_string_equal(why, "name-too-long");
+	/* A name length that runs past the end. */
+	n = tev_encode(&e, buf);
+	buf[name_off] = SZKM_NAME_MAX;
+	assert_int_equal(szkm_event_decode(buf, n, &ev, &why), -EBADMSG);
+	/* A public key length that is neither 0 nor 65. */
+	n = tev_encode(&e, buf);
+	buf[name_off + 1 + strlen(e.name) + 4 + 3] = 64;
+	assert_int_equal(szkm_event_decode(buf, n, &ev, &why), -EBADMSG);
+	assert_string_equal(why, "bad-pubkey-length");
+	/* Magic and format. */
+	n = tev_encode(&e, buf);
+	buf[0] = 'X';
+	assert_int_equal(szkm_event_decode(buf, n, &ev, &why), -EBADMSG);
+	assert_string_equal(why, "bad-magic");
+	buf[0] = 'S';
+	buf[4] = 2;
+	assert_int_equal(szkm_event_decode(buf, n, &ev, &why), -EBADMSG);
+	assert_string_equal(why, "unknown-format");
+}
+
+static void signature_by_device_verifies(void **state)
+{
+	uint8_t buf[SZKM_EVENT_MAX_LEN], sig[64];
+	struct tev e = key_event();
+	struct szkm_event ev;
+	EVP_PKEY *pk = szkm_p256_pubkey(dev.pub);
+	size_t n = tev_encode(&e, buf);
+
+	(void)state;
+	assert_non_null(pk);
+	assert_int_equal(tev_sign(dev.key, buf, n, sig), 0);
+	assert_int_equal(szkm_event_decode(buf, n, &ev, NULL), 0);
+	assert_int_equal(szkm_event_verify(&ev, pk, sig, NULL), 0);
+	EVP_PKEY_free(pk);
+}
+
+static void forged_signature_is_rejected(void **state)
+{
+	uint8_t buf[SZKM_EVENT_MAX_LEN], sig[64], zero[64] = { 0 };
+	struct tev e = key_event();
+	struct szkm_event ev;
+	struct tdev other;
+	EVP_PKEY *pk = szkm_p256_pubkey(dev.pub);
+	const char *why = NULL;
+	size_t n = tev_encode(&e, buf);
+
+	(void)state;
+	assert_int_equal(tdev_init(&other, NULL), 0);
+	assert_int_equal(szkm_event_decode(buf, n, &ev, NULL), 0);
+	/* Signed by another key. */
+	assert_int_equal(tev_sign(other.key, buf, n, sig), 0);
+	assert_int_equal(szkm_event_verify(&ev, pk, sig, &why), -EBADMSG);
+	assert_string_equal(why, "bad-signature");
+	/* A good signature with one bit flipped. */
+	assert_int_equal(tev_sign(dev.key, buf, n, sig), 0);
+	sig[10] ^= 0x40;
+	assert_int_equal(szkm_event_verify(&ev, pk, sig, &why), -EBADMSG);
+	/* A good signature over other bytes (the body changed after). */
+	sig[10] ^= 0x40;
+	buf[n - 1] ^= 1;
+	assert_int_equal(szkm_event_decode(buf, n, &ev, NULL), 0);
+	assert_int_equal(szkm_event_verify(&ev, pk, sig, &why), -EBADMSG);
+	/* r = s = 0. */
+	assert_int_equal(szkm_event_verify(&ev, pk, zero, &why), -EBADMSG);
+	tdev_free(&other);
+	EVP_PKEY_free(pk);
+}
+
+static void off_curve_device_key_is_refused(void **state)
+{
+	uint8_t pub[65];
+
+	(void)state;
+	memcpy(pub, dev.pub, 65);
+	pub[40] ^= 1;
+	assert_null(szkm_p256_pubkey(pub));
+	pub[40] ^= 1;
+	pub[0] = 0x02;
+	assert_null(szkm_p256_pubkey(pub));
+}
+
+static int unhex(const char *s, uint8_t *out, size_t cap)
+{
+	size_t n = strlen(s) / 2;
+
+	if (n > cap)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned int v;
+
+		if (sscanf(s + 2 * i, "%2x", &v) != 1)
+			return -1;
+		out[i] = (uint8_t)v;
+	}
+	return (int)n;
+}
+
+static void signature_check_agrees_with_wycheproof(void **state)
+{
+	const char *dir = getenv("SZKM_VECTORS");
+	char path[4096];
+	json_t *root, *groups;
+	json_error_t jerr;
+	size_t gi, ti, checked = 0;
+	json_t *g, *t;
+
+	(void)state;
+	snprintf(path, sizeof(path),
+		 "%s/wycheproof/ecdsa_secp256r1_sha256_p1363_test.json",
+		 dir && *dir ? dir : "../shared/vectors");
+	root = json_load_file(path, 0, &jerr);
+	if (!root)
+		skip();
+	groups = json_object_get(root, "testGroups");
+	json_array_foreach(groups, gi, g) {
+		uint8_t pub[65];
+		const char *pubhex = json_string_value(json_object_get(
+			json_object_get(g, "publicKey"), "uncompressed"));
+
+		if (!pubhex || unhex(pubhex, pub, sizeof(pub)) != 65)
+			continue;
+		json_array_foreach(json_object_get(g, "tests"), ti, t) {
+			const char *res = json_string_value(
+				json_object_get(t, "result"));
+			const char *msgh = json_string_value(
+				json_object_get(t, "msg"));
+			const char *sigh = json_string_value(
+				json_object_get(t, "sig"));
+			uint8_t msg[2048], sig[64];
+			int mlen, ret;
+
+			if (!strcmp(res, "acceptable"))
+				continue;
+			mlen = unhex(msgh, msg, sizeof(msg));
+			if (mlen < 0)
+				continue;
+			ret = strlen(sigh) == 128 && unhex(sigh, sig, 64) == 64 ?
+				szkm_p256_verify(pub, msg, (size_t)mlen, sig) :
+				-EBADMSG;
+			if ((ret == 0) != !strcmp(res, "valid"))
+				fail_msg("tcId %lld: got %d, want %s",
+					 (long long)json_integer_value(
+						 json_object_get(t, "tcId")),
+					 ret, res);
+			checked++;
+		}
+	}
+	json_decref(root);
+	assert_true(checked > 100);
+}
+
+static void chain_accepts_only_the_next_event(void **state)
+{
+	uint8_t buf[SZKM_EVENT_MAX_LEN], head[32], zero[32] = { 0 };
+	struct tev e = init_event();
+	struct szkm_event ev;
+	const char *why = NULL;
+	size_t n = tev_encode(&e, buf);
+
+	(void)state;
+	assert_int_equal(szkm_event_decode(buf, n, &ev, NULL), 0);
+	assert_int_equal(szkm_event_check_chain(&ev, 0, zero, NULL), 0);
+	memcpy(head, ev.hash, 32);
+	/* The next one chains to it. */
+	e = key_event();
+	memcpy(e.prev, head, 32);
+	n = tev_encode(&e, buf);
+	assert_int_equal(szkm_event_decode(buf, n, &ev, NULL), 0);
+	assert_int_equal(szkm_event_check_chain(&ev, 1, head, NULL), 0);
+	/* Replayed: the device is already at 2 or past it. */
+	assert_int_equal(szkm_event_check_chain(&ev, 2, head, &why), -EBADMSG);
+	assert_string_equal(why, "seq-replayed");
+	assert_int_equal(szkm_event_check_chain(&ev, 5, head, &why), -EBADMSG);
+	assert_string_equal(why, "seq-replayed");
+	/* A gap: event 2 while the device is at 0 (1 is missing). */
+	assert_int_equal(szkm_event_check_chain(&ev, 0, zero, &why), -EBADMSG);
+	assert_string_equal(why, "seq-gap");
+	/* The right seq but another history. */
+	head[0] ^= 1;
+	assert_int_equal(szkm_event_check_chain(&ev, 1, head, &why), -EBADMSG);
+	assert_string_equal(why, "prev-hash-mismatch");
+	/* Seq 1 must start from zeros. */
+	e = init_event();
+	e.prev[3] = 1;
+	n = tev_encode(&e, buf);
+	assert_int_equal(szkm_event_decode(buf, n, &ev, NULL), 0);
+	assert_int_equal(szkm_event_check_chain(&ev, 0, zero, &why), -EBADMSG);
+	assert_string_equal(why, "prev-hash-mismatch");
+}
+
+/* Control lines. */
+
+static void control_lines_parse_strictly(void **state)
+{
+	static const struct {
+		const char *line;
+		enum ledgerd_req_kind kind;
+	} cases[] = {
+		{ "sync", REQ_SYNC },
+		{ "sync extra", REQ_BAD },
+		{ "", REQ_BAD },
+		{ "bogus 1 2", REQ_BAD },
+		{ "event 00 11", REQ_BAD },		/* short signature */
+		{ "event zz 11", REQ_BAD },
+		{ "enroll a 04", REQ_BAD },		/* short key */
+		{ "head 00", REQ_BAD },
+	};
+	struct ledgerd_req *r = calloc(1, sizeof(*r));
+	char line[1024], sig[129], pub[131];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ledgerd_parse_line(cases[i].line, strlen(cases[i].line), r);
+		if (r->kind != cases[i].kind)
+			fail_msg("'%s': kind %d", cases[i].line, r->kind);
+	}
+	memset(sig, 'a', 128);
+	sig[128] = 0;
+	snprintf(line, sizeof(line), "event 5a5a %s", sig);
+	ledgerd_parse_line(line, strlen(line), r);
+	assert_int_equal(r->kind, REQ_EVENT);
+	assert_int_equal(r->len, 2);
+	assert_int_equal(r->sig[63], 0xaa);
+	tev_hex(dev.pub, 65, pub);
+	snprintf(line, sizeof(line), "enroll node-1 %s\r", pub);
+	ledgerd_parse_line(line, strlen(line), r);
+	assert_int_equal(r->kind, REQ_ENROL);
+	assert_string_equal(r->name, "node-1");
+	assert_memory_equal(r->pub, dev.pub, 65);
+	free(r);
+}
+
+/* Netlink messages built in memory, as the kernel would send them. */
+
+static struct nl_msg *nl_event(int cmd, int with_seq, size_t body_len,
+			       size_t sig_len)
+{
+	struct nl_msg *m = nlmsg_alloc();
+	uint8_t body[SZKM_EVENT_MAX_LEN + 8] = { 1 }, sig[80] = { 2 };
+
+	genlmsg_put(m, 0, 0, 0x20, 0, 0, (uint8_t)cmd, SZKM_GENL_VERSION);
+	if (with_seq)
+		nla_put_u64(m, SZKM_A_SEQ, 7);
+	if (body_len)
+		nla_put(m, SZKM_A_EVENT, (int)body_len, body);
+	if (sig_len)
+		nla_put(m, SZKM_A_EVENT_SIG, (int)sig_len, sig);
+	return m;
+}
+
+static void netlink_event_messages_are_checked(void **state)
+{
+	static const struct {
+		int cmd, seq;
+		size_t body, sig;
+		int ok;
+	} cases[] = {
+		{ SZKM_CMD_EVENT, 1, 200, 64, 1 },
+		{ SZKM_CMD_EVENT_ACK, 1, 200, 64, 0 },
+		{ SZKM_CMD_EVENT, 0, 200, 64, 0 },
+		{ SZKM_CMD_EVENT, 1, 0, 64, 0 },
+		{ SZKM_CMD_EVENT, 1, 200, 0, 0 },
+		{ SZKM_CMD_EVENT, 1, 200, 63, 0 },
+		{ SZKM_CMD_EVENT, 1, SZKM_EVENT_MAX_LEN + 1, 64, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct nl_msg *m = nl_event(cases[i].cmd, cases[i].seq,
+					    cases[i].body, cases[i].sig);
+		const uint8_t *body, *sig;
+		const char *why = NULL;
+		uint64_t seq = 0;
+		size_t len = 0;
+		int ret = ledger_nl_parse_event(nlmsg_hdr(m), &seq, &body,
+						&len, &sig, &why);
+
+		if ((ret == 0) != cases[i].ok)
+			fail_msg("case %zu: %d (%s)", i, ret, why ? why : "");
+		if (ret == 0) {
+			assert_int_equal(seq, 7);
+			assert_int_equal(len, cases[i].body);
+			assert_int_equal(body[0], 1);
+			assert_int_equal(sig[0], 2);
+		}
+		nlmsg_free(m);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(decode_key_event_reads_every_field),
+		cmocka_unit_test(decode_device_init_needs_its_own_key),
+		cmocka_unit_test(decode_rejects_each_bad_field),
+		cmocka_unit_test(decode_rejects_every_truncation_and_extension),
+		cmocka_unit_test(decode_rejects_oversized_and_bad_lengths),
+		cmocka_unit_test(signature_by_device_verifies),
+		cmocka_unit_test(forged_signature_is_rejected),
+		cmocka_unit_test(off_curve_device_key_is_refused),
+		cmocka_unit_test(signature_check_agrees_with_wycheproof),
+		cmocka_unit_test(chain_accepts_only_the_next_event),
+		cmocka_unit_test(control_lines_parse_strictly),
+		cmocka_unit_test(netlink_event_messages_are_checked),
+	};
+
+	return cmocka_run_group_tests_name("ledger_event", tests, setup,
+					   teardown);
+}

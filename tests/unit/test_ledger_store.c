@@ -1,0 +1,505 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * test_ledger_store.c - the ledger over its SQLite store (ledger.c,
+ * store_sqlite.c): what is appended and what is refused, checkpoints per
+ * batch, proofs, durability across reopen, and the integrity check that
+ * finds a tampered database. Each test works in its own temporary folder.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "ledger.h"
+#include "node_key.h"
+#include "test_ledger_util.h"
+
+struct fixture {
+	char dir[64];
+	char db[128];
+	struct ledger_note_key key;
+	struct ledger *l;
+	struct tdev dev;
+	char err[512];
+};
+
+static int open_ledger(struct fixture *f)
+{
+	struct ledger_options o = {
+		.db_path = f->db,
+		.origin = "test.example/log",
+		.key = &f->key,
+		.store_flags = LEDGER_STORE_NOSYNC,
+	};
+
+	f->err[0] = 0;
+	return ledger_open(&f->l, &o, f->err, sizeof(f->err));
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+
+	if (!f || !k)
+		return -1;
+	strcpy(f->dir, "/tmp/ledger-unit-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->db, sizeof(f->db), "%s/l.db", f->dir);
+	if (ledger_note_key_init(&f->key, "test.example/log",
+				 LEDGER_NOTE_SIG_ED25519, k))
+		return -1;
+	EVP_PKEY_free(k);
+	if (tdev_init(&f->dev, NULL) || open_ledger(f))
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[160];
+
+	ledger_close(f->l);
+	ledger_note_key_clear(&f->key);
+	tdev_free(&f->dev);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	if (system(cmd))
+		return -1;
+	free(f);
+	return 0;
+}
+
+static void reopen(struct fixture *f)
+{
+	ledger_close(f->l);
+	f->l = NULL;
+	if (open_ledger(f))
+		fail_msg("reopen failed: %s", f->err);
+}
+
+static void enrol(struct fixture *f, struct tdev *d, const char *name)
+{
+	struct ledger_result r;
+
+	assert_int_equal(ledger_begin(f->l), 0);
+	assert_int_equal(ledger_enrol(f->l, name, d->pub, 1, &r), 0);
+	assert_int_equal(r.verdict, LEDGER_APPENDED);
+	assert_int_equal(ledger_commit(f->l, true), 0);
+}
+
+struct ev {
+	uint8_t body[SZKM_EVENT_MAX_LEN];
+	size_t len;
+	uint8_t sig[64];
+};
+
+static void next_event(struct tdev *d, struct ev *e)
+{
+	e->len = tdev_next(d, 3, e->body, e->sig);
+	assert_true(e->len > 0);
+}
+
+static struct ledger_result add(struct fixture *f, const struct ev *e)
+{
+	struct ledger_result r;
+
+	assert_int_equal(ledger_add_event(f->l, e->body, e->len, e->sig, &r),
+			 0);
+	return r;
+}
+
+/* Appends @n events of @d in one batch. */
+static void append_events(struct fixture *f, struct tdev *d, int n)
+{
+	struct ev e;
+
+	assert_int_equal(ledger_begin(f->l), 0);
+	for (int i = 0; i < n; i++) {
+		struct ledger_result r;
+
+		next_event(d, &e);
+		r = add(f, &e);
+		if (r.verdict != LEDGER_APPENDED)
+			fail_msg("event %d: %s", i, r.why ? r.why : "dup");
+	}
+	assert_int_equal(ledger_commit(f->l, true), 0);
+}
+
+static void sql(struct fixture *f, const char *q)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	if (sqlite3_exec(db, q, NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", q, sqlite3_errmsg(db));
+	sqlite3_close(db);
+}
+
+/* Tampers with the closed ledger, then expects open to fail naming @want. */
+static void expect_tamper_found(struct fixture *f, const char *q,
+				const char *want)
+{
+	ledger_close(f->l);
+	f->l = NULL;
+	sql(f, q);
+	assert_int_equal(open_ledger(f), -EBADMSG);
+	if (!strstr(f->err, want))
+		fail_msg("error '%s' does not say '%s'", f->err, want);
+}
+
+static void enrolled_events_append_in_order(void **state)
+{
+	struct fixture *f = *state;
+
+	enrol(f, &f->dev, "dev-a");
+	append_events(f, &f->dev, 10);
+	assert_int_equal(ledger_size(f->l), 11);
+	uint64_t head = 0;
+	assert_int_equal(ledger_device_head(f->l, f->dev.id, &head), 0);
+	assert_int_equal(head, 10);
+}
+
+static void unenrolled_device_is_rejected(void **state)
+{
+	struct fixture *f = *state;
+	struct ledger_result r;
+	struct ev e;
+
+	next_event(&f->dev, &e);
+	assert_int_equal(ledger_begin(f->l), 0);
+	r = add(f, &e);
+	assert_int_equal(r.verdict, LEDGER_REJECTED);
+	assert_string_equal(r.why, "unenrolled-device");
+	assert_int_equal(ledger_commit(f->l, true), 0);
+	assert_int_equal(ledger_size(f->l), 0);
+}
+
+static void forged_event_is_never_appended(void **state)
+{
+	struct fixture *f = *state;
+	struct tdev mallory;
+	struct ledger_result r;
+	struct ev e;
+
+	enrol(f, &f->dev, "dev-a");
+	append_events(f, &f->dev, 1);
+	/* The next event in the device's chain, signed by another key. */
+	assert_int_equal(tdev_init(&mallory, NULL), 0);
+	memcpy(mallory.id, f->dev.id, 32);
+	mallory.seq = f->dev.seq;
+	memcpy(mallory.head, f->dev.head, 32);
+	next_event(&mallory, &e);
+	assert_int_equal(ledger_begin(f->l), 0);
+	r = add(f, &e);
+	assert_int_equal(r.verdict, LEDGER_REJECTED);
+	assert_string_equal(r.why, "bad-signature");
+	/* A real event whose body was changed after signing. */
+	next_event(&f->dev, &e);
+	e.body[e.len - 40] ^= 1;
+	r = add(f, &e);
+	assert_int_equal(r.verdict, LEDGER_REJECTED);
+	assert_string_equal(r.why, "bad-signature");
+	assert_int_equal(ledger_commit(f->l, true), 0);
+	assert_int_equal(ledger_size(f->l), 2);
+	tdev_free(&mallory);
+}
+
+static void reordered_events_wait_for_the_gap(void **state)
+{
+	struct fixture *f = *state;
+	struct ledger_result r;
+	struct ev e1, e2, e3;
+
+	enrol(f, &f->dev, "dev-a");
+	next_event(&f->dev, &e1);
+	next_event(&f->dev, &e2);
+	next_event(&f->dev, &e3);
+	assert_int_equal(ledger_begin(f->l), 0);
+	assert_int_equal(add(f, &e1).verdict, LEDGER_APPENDED);
+	r = add(f, &e3);
+	assert_int_equal(r.verdict, LEDGER_REJECTED);
+	assert_string_equal(r.why, "seq-gap");
+	assert_int_equal(add(f, &e2).verdict, LEDGER_APPENDED);
+	assert_int_equal(add(f, &e3).verdict, LEDGER_APPENDED);
+	assert_int_equal(ledger_commit(f->l, true), 0);
+	assert_int_equal(ledger_size(f->l), 4);
+}
+
+static void replayed_event_is_a_duplicate_not_an_entry(void **state)
+{
+	struct fixture *f = *state;
+	struct ledger_result r;
+	struct ev e1, e2, alt;
+	struct tdev fork;
+
+	enrol(f, &f->dev, "dev-a");
+	fork = f->dev;
+	assert_int_equal(EVP_PKEY_up_ref(fork.key), 1);
+	next_event(&f->dev, &e1);
+	next_event(&f->dev, &e2);
+	assert_int_equal(ledger_begin(f->l), 0);
+	assert_int_equal(add(f, &e1).verdict, LEDGER_APPENDED);
+	assert_int_equal(add(f, &e2).verdict, LEDGER_APPENDED);
+	assert_int_equal(ledger_commit(f->l, true), 0);
+	reopen(f);
+	/* The kernel replays what it never saw acknowledged. */
+	assert_int_equal(ledger_begin(f->l), 0);
+	r = add(f, &e1);
+	assert_int_equal(r.verdict, LEDGER_DUPLICATE);
+	assert_int_equal(r.index, 1);
+	r = add(f, &e2);
+	assert_int_equal(r.verdict, LEDGER_DUPLICATE);
+	assert_int_equal(r.index, 2);
+	/* A different, validly signed event 1: a forked history. */
+	fork.seq = 0;
+	memset(fork.head, 0, 32);
+	next_event(&fork, &alt);
+	alt.body[alt.len - 1] ^= 1;	/* policy byte differs */
+	assert_int_equal(tev_sign(fork.key, alt.body, alt.len, alt.sig), 0);
+	r = add(f, &alt);
+	assert_int_equal(r.verdict, LEDGER_REJECTED);
+	assert_string_equal(r.why, "seq-replayed");
+	assert_int_equal(ledger_commit(f->l, true), 0);
+	assert_int_equal(ledger_size(f->l), 3);
+	tdev_free(&fork);
+}
+
+static void enrolling_twice_is_rejected(void **state)
+{
+	struct fixture *f = *state;
+	struct ledger_result r;
+
+	enrol(f, &f->dev, "dev-a");
+	assert_int_equal(ledger_begin(f->l), 0);
+	assert_int_equal(ledger_enrol(f->l, "dev-b", f->dev.pub, 2, &r), 0);
+	assert_int_equal(r.verdict, LEDGER_REJECTED);
+	assert_string_equal(r.why, "already-enrolled");
+	assert_int_equal(ledger_enrol(f->l, "bad name", f->dev.pub, 2, &r), 0);
+	assert_string_equal(r.why, "bad-name");
+	assert_int_equal(ledger_commit(f->l, true), 0);
+	assert_int_equal(ledger_size(f->l), 1);
+}
+
+static void checkpoint_follows_each_batch(void **state)
+{
+	struct fixture *f = *state;
+	char note[4096];
+	size_t len;
+	uint64_t size = 0;
+	struct ledger_note_result res;
+	struct ledger_checkpoint cp;
+	uint8_t root[32];
+
+	enrol(f, &f->dev, "dev-a");
+	append_events(f, &f->dev, 5);
+	assert_int_equal(ledger_checkpoint(f->l, note, sizeof(note), &len,
+					   &size, NULL), 0);
+	assert_int_equal(size, 6);
+	assert_int_equal(ledger_note_open(note, len, &f->key, 1, 0, &res), 0);
+	assert_int_equal(ledger_checkpoint_parse(note, res.text_len, &cp), 0);
+	assert_int_equal(cp.size, 6);
+	assert_int_equal(ledger_root(f->l, 6, root), 0);
+	assert_memory_equal(cp.root, root, 32);
+	/* A batch committed without one leaves the last checkpoint. */
+	{
+		struct ev e;
+
+		assert_int_equal(ledger_begin(f->l), 0);
+		next_event(&f->dev, &e);
+		assert_int_equal(add(f, &e).verdict, LEDGER_APPENDED);
+		assert_int_equal(ledger_commit(f->l, false), 0);
+	}
+	assert_int_equal(ledger_unsigned(f->l), 1);
+	assert_int_equal(ledger_checkpoint(f->l, note, sizeof(note), &len,
+					   &size, NULL), 0);
+	assert_int_equal(size, 6);
+}
+
+static void proofs_verify_against_checkpoints(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t proof[LEDGER_MERKLE_MAX_PROOF][32], r_old[32], r_new[32],
+		leaf[32];
+	size_t n;
+
+	enrol(f, &f->dev, "dev-a");
+	append_events(f, &f->dev, 6);
+	assert_int_equal(ledger_root(f->l, 7, r_old), 0);
+	append_events(f, &f->dev, 14);
+	assert_int_equal(ledger_root(f->l, 21, r_new), 0);
+	for (uint64_t i = 0; i < 21; i++) {
+		assert_int_equal(ledger_inclusion(f->l, i, 21, proof, &n), 0);
+		assert_int_equal(ledger_leaf_hash(f->l, i, leaf), 0);
+		assert_int_equal(ledger_merkle_verify_inclusion(
+			leaf, i, 21, (const uint8_t (*)[32])proof, n, r_new), 0);
+	}
+	assert_int_equal(ledger_consistency(f->l, 7, 21, proof, &n), 0);
+	assert_int_equal(ledger_merkle_verify_consistency(
+		7, 21, r_old, r_new, (const uint8_t (*)[32])proof, n), 0);
+	assert_int_equal(ledger_inclusion(f->l, 21, 21, proof, &n), -ERANGE);
+	assert_int_equal(ledger_consistency(f->l, 7, 22, proof, &n), -ERANGE);
+}
+
+static void reopen_restores_tree_and_chains(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t before[32], after[32];
+	struct ev e;
+
+	enrol(f, &f->dev, "dev-a");
+	append_events(f, &f->dev, 9);
+	assert_int_equal(ledger_root(f->l, 10, before), 0);
+	reopen(f);
+	assert_int_equal(ledger_size(f->l), 10);
+	assert_int_equal(ledger_root(f->l, 10, after), 0);
+	assert_memory_equal(before, after, 32);
+	/* The chain goes on where it was. */
+	assert_int_equal(ledger_begin(f->l), 0);
+	next_event(&f->dev, &e);
+	assert_int_equal(add(f, &e).verdict, LEDGER_APPENDED);
+	assert_int_equal(ledger_commit(f->l, true), 0);
+}
+
+static void uncommitted_batch_vanishes_whole(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t before[32], after[32];
+	struct ev e;
+
+	enrol(f, &f->dev, "dev-a");
+	append_events(f, &f->dev, 3);
+	assert_int_equal(ledger_root(f->l, 4, before), 0);
+	/* A batch in flight when the process dies. */
+	assert_int_equal(ledger_begin(f->l), 0);
+	for (int i = 0; i < 5; i++) {
+		next_event(&f->dev, &e);
+		assert_int_equal(add(f, &e).verdict, LEDGER_APPENDED);
+	}
+	reopen(f);	/* close rolls back, as a crash would */
+	assert_int_equal(ledger_size(f->l), 4);
+	assert_int_equal(ledger_root(f->l, 4, after), 0);
+	assert_memory_equal(before, after, 32);
+	uint64_t head = 0;
+	assert_int_equal(ledger_device_head(f->l, f->dev.id, &head), 0);
+	assert_int_equal(head, 3);
+}
+
+static void tampered_entry_is_found_by_index(void **state)
+{
+	struct fixture *f = *state;
+
+	enrol(f, &f->dev, "dev-a");
+	append_events(f, &f->dev, 12);
+	expect_tamper_found(f,
+		"UPDATE entries SET data = CAST(substr(data, 1, 84) || x'ff' || "
+		"substr(data, 86) AS BLOB) WHERE idx = 5", "entry 5 was changed");
+}
+
+static void tampered_entry_with_its_leaf_is_found(void **state)
+{
+	struct fixture *f = *state;
+
+	enrol(f, &f->dev, "dev-a");
+	append_events(f, &f->dev, 12);
+	/* Change the signature bytes (the chain still holds) and the
+	 * stored leaf hash to match: the stored tree gives it away. */
+	ledger_close(f->l);
+	f->l = NULL;
+	{
+		sqlite3 *db;
+		sqlite3_stmt *st;
+		uint8_t data[1024], leaf[32];
+		int n;
+
+		assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(db, "SELECT data FROM "
+			"entries WHERE idx = 8", -1, &st, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		n = sqlite3_column_bytes(st, 0);
+		memcpy(data, sqlite3_column_blob(st, 0), (size_t)n);
+		sqlite3_finalize(st);
+		data[n - 1] ^= 1;
+		assert_int_equal(ledger_merkle_leaf_hash(data, (size_t)n, leaf),
+				 0);
+		assert_int_equal(sqlite3_prepare_v2(db, "UPDATE entries SET "
+			"data = ?1, leaf = ?2 WHERE idx = 8", -1, &st, NULL),
+			SQLITE_OK);
+		sqlite3_bind_blob(st, 1, data, n, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 2, leaf, 32, SQLITE_STATIC);
+		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+	}
+	assert_int_equal(open_ledger(f), -EBADMSG);
+	if (!strstr(f->err, "entry 8"))
+		fail_msg("error '%s' does not name entry 8", f->err);
+}
+
+static void removed_entries_are_found(void **state)
+{
+	struct fixture *f = *state;
+
+	enrol(f, &f->dev, "dev-a");
+	append_events(f, &f->dev, 6);
+	expect_tamper_found(f,
+		"DELETE FROM entries WHERE idx = 6;"
+		"DELETE FROM nodes WHERE level = 0 AND idx = 6",
+		"ahead of the 6 stored entries");
+}
+
+static void tampered_checkpoint_is_found(void **state)
+{
+	struct fixture *f = *state;
+
+	enrol(f, &f->dev, "dev-a");
+	append_events(f, &f->dev, 4);
+	expect_tamper_found(f,
+		"UPDATE checkpoints SET note = replace(note, 'test.example/log"
+		"\n5\n', 'test.example/log\n4\n') WHERE size = 5",
+		"not signed by this node's key");
+}
+
+static void tampered_device_head_is_found(void **state)
+{
+	struct fixture *f = *state;
+
+	enrol(f, &f->dev, "dev-a");
+	append_events(f, &f->dev, 4);
+	expect_tamper_found(f, "UPDATE devices SET last_seq = 2",
+			    "devices table disagrees");
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(enrolled_events_append_in_order),
+		T(unenrolled_device_is_rejected),
+		T(forged_event_is_never_appended),
+		T(reordered_events_wait_for_the_gap),
+		T(replayed_event_is_a_duplicate_not_an_entry),
+		T(enrolling_twice_is_rejected),
+		T(checkpoint_follows_each_batch),
+		T(proofs_verify_against_checkpoints),
+		T(reopen_restores_tree_and_chains),
+		T(uncommitted_batch_vanishes_whole),
+		T(tampered_entry_is_found_by_index),
+		T(tampered_entry_with_its_leaf_is_found),
+		T(removed_entries_are_found),
+		T(tampered_checkpoint_is_found),
+		T(tampered_device_head_is_found),
+	};
+
+	return cmocka_run_group_tests_name("ledger_store", tests, NULL, NULL);
+}
