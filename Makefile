@@ -38,6 +38,8 @@ include kmod/crypto/host.mk
 include userspace/build.mk
 include ledgerd/build.mk
 include tests/unit/build.mk
+include tests/tools/fscrypt.mk
+include tests/tools/build.mk
 
 userspace: $(LIBS) $(BINS)
 

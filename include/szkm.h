@@ -42,6 +42,13 @@
  * SZKM_CMD_DEVICE_LOCK (doit): no attributes. Wipes R, E and D from memory;
  *   the device is sealed until the next unseal (its id stays known).
  *
+ * SZKM_CMD_KEY_PUBLIC (doit; no capability needed, the caller needs View
+ *   permission on the key, checked as keyctl does): a key's public metadata.
+ *   Attributes: SZKM_A_KEY_SERIAL. Reply: SZKM_A_KEY_ID, SZKM_A_NAME,
+ *   SZKM_A_ALG, SZKM_A_ACTIVE and SZKM_A_VERSIONS, one nest per version with
+ *   SZKM_VA_NUM, SZKM_VA_STATE, SZKM_VA_ORIGIN, SZKM_VA_USES and, for
+ *   asymmetric keys, SZKM_VA_PUBKEY. Never a secret.
+ *
  * Every failure carries an extended-ack message that says why.
  */
 #ifndef _SZKM_H
@@ -62,6 +69,8 @@ enum szkm_cmd {
 	SZKM_CMD_EVENT,		/* multicast on "events"; also replay replies */
 	SZKM_CMD_EVENT_ACK,
 	SZKM_CMD_EVENT_REPLAY,
+	SZKM_CMD_KEY_PUBLIC,
+	SZKM_CMD_EVENT_RESUME,
 	__SZKM_CMD_MAX
 };
 #define SZKM_CMD_MAX (__SZKM_CMD_MAX - 1)
@@ -81,9 +90,29 @@ enum szkm_attr {
 	SZKM_A_EVENT_SIG,	/* [64], ECDSA P-256 r || s by D */
 	SZKM_A_SEQ,		/* u64, per-device event sequence number */
 	SZKM_A_LEDGER_INDEX,	/* u64, the entry's index in the ledger */
+	SZKM_A_KEY_SERIAL,	/* u32, a keyring key serial number */
+	SZKM_A_KEY_ID,		/* [16] */
+	SZKM_A_NAME,		/* string, the key's name */
+	SZKM_A_ALG,		/* u8, enum szkm_alg */
+	SZKM_A_ACTIVE,		/* u32, the active version (0: none) */
+	SZKM_A_VERSIONS,	/* nest of SZKM_A_VERSIONS entries, each a nest of SZKM_VA_* */
+	SZKM_A_EVENT_HASH,	/* [32], SHA-256 of an event body */
+	SZKM_A_CHAIN,		/* u8, 1 when the event chain position is known */
+	SZKM_A_JOURNAL,		/* u32, events waiting for the ledger */
 	__SZKM_A_LAST
 };
 #define SZKM_A_MAX (__SZKM_A_LAST - 1)
+
+enum szkm_ver_attr {
+	SZKM_VA_UNSPEC,
+	SZKM_VA_NUM,		/* u32 */
+	SZKM_VA_STATE,		/* u8, enum szkm_vstate */
+	SZKM_VA_ORIGIN,		/* u8, enum szkm_origin */
+	SZKM_VA_USES,		/* u64 */
+	SZKM_VA_PUBKEY,		/* [65] */
+	__SZKM_VA_LAST
+};
+#define SZKM_VA_MAX (__SZKM_VA_LAST - 1)
 
 enum szkm_mcgrp {
 	SZKM_MCGRP_EVENTS_IDX,
@@ -163,6 +192,20 @@ enum szkm_tpm_state {
  *   import <alg> pub:<hex point> [options] (CAP_SYS_ADMIN; public key only)
  * update:
  *   rotate | retire <v> | destroy <v> | set <option>...
+ *   provision <v> logon|logon-xts|fscrypt <keyring serial>
+ *       hands version <v> of an aes256-gcm key to the kernel as a logon key
+ *       "szkm:<name>:v<v>" (32 bytes; logon-xts: 64 bytes derived for
+ *       aes-xts) for dm-crypt, or as an fscrypt-provisioning key for
+ *       FS_IOC_ADD_ENCRYPTION_KEY; the keyring needs Write permission.
+ *       keyctl update prints nothing: find the new key by its description,
+ *       e.g. `keyctl search <keyring> logon szkm:<name>:v<v>` (or type
+ *       fscrypt-provisioning). Provisioning again replaces it; logon and
+ *       logon-xts of one version share the description, so the later one
+ *       replaces the earlier in a keyring (dm-crypt checks the size). Only
+ *       active or decrypt-only versions (at or above min_version) qualify.
+ *       64-byte keys = HKDF-SHA256(salt none, ikm = the version's 32-byte
+ *       secret, info = SZKM_XTS_INFO or SZKM_FSCRYPT_INFO); fscrypt keys
+ *       are FSCRYPT_KEY_SPEC_TYPE_IDENTIFIER (v2 policies).
  * <period> is a number with a unit s, m, h or d (1s to 3650d).
  * Secrets: aes256-gcm 32 bytes; ecdsa-p256/ecdh-p256 a 32-byte scalar.
  */
@@ -172,6 +215,9 @@ enum szkm_tpm_state {
 #define SZKM_DEVICE_ID_LEN	32
 #define SZKM_SECRET_MAX		32
 #define SZKM_P256_PUB_LEN	65	/* uncompressed point 04 || X || Y */
+#define SZKM_XTS_INFO		"szkm-dm-crypt-aes-xts-v1"	/* logon-xts, 64 bytes */
+#define SZKM_FSCRYPT_INFO	"szkm-fscrypt-v2-master-v1"	/* fscrypt, 64 bytes */
+#define SZKM_DERIVED_KEY_LEN	64
 #define SZKM_MAX_VERSIONS	128	/* version records kept per key */
 
 enum szkm_alg {
@@ -231,7 +277,21 @@ enum szkm_ledger_mode {
  *   version be32 | iv [12] | ciphertext | tag [16]
  * AAD = the 20-byte header || key id, so a ciphertext names the version
  * that decrypts it and opens under no other key.
+ *
+ * pkey_decrypt with enc=gcm (for outside test vectors) opens plain
+ * AES-256-GCM under the active version:
+ *   iv [12] | aad length be32 | aad | ciphertext | tag [16]  -> plaintext
+ * Every length is checked. pkey_encrypt refuses enc=gcm (EOPNOTSUPP): the
+ * kernel always chooses the IV.
  */
+/*
+ * The largest keyctl pkey_* input or output: keyctl allocates (and, with
+ * init_on_alloc, zeroes) this much for every call, so a large limit taxes
+ * every small operation. pkey operations are for small data (keys, tokens,
+ * records); larger data is enveloped.
+ */
+#define SZKM_PKEY_MAX_IO	16384
+
 #define SZKM_CT_MAGIC		0xa5
 #define SZKM_CT_FORMAT		1
 #define SZKM_CT_HDR_LEN		20
@@ -278,6 +338,16 @@ enum szkm_ledger_mode {
  * ledger; a sequence number never sent is refused. SZKM_CMD_EVENT_REPLAY
  * (dump, CAP_SYS_ADMIN) takes SZKM_A_SEQ and returns every journalled event
  * after it, in order, as SZKM_CMD_EVENT messages.
+ *
+ * The chain continues across reboots: device init starts it (seq 1, the
+ * DEVICE_INIT event); after an unseal the kernel does not know where it
+ * stands until SZKM_CMD_EVENT_RESUME (CAP_SYS_ADMIN, once, before any
+ * event) gives SZKM_A_SEQ and SZKM_A_EVENT_HASH of the last event the
+ * ledger holds for this device (ledgerd sends it at start). Until then
+ * every change that needs an event fails with -EBUSY: fail closed. STATUS
+ * reports SZKM_A_CHAIN, SZKM_A_SEQ (the last event made) and SZKM_A_JOURNAL.
+ * A wrong resume point cannot forge anything: the ledger refuses events
+ * that do not continue its chain.
  */
 #define SZKM_EVENT_MAGIC	"SZKE"
 #define SZKM_EVENT_FORMAT	1

@@ -50,6 +50,7 @@ static int szkm_aead_crypt(struct crypto_aead *tfm, bool enc,
 	DECLARE_CRYPTO_WAIT(wait);
 	struct aead_request *req;
 	u8 ivbuf[SZKM_GCM_IV_LEN];
+	unsigned int n;
 	u8 *tmp;
 	int ret;
 
@@ -63,12 +64,20 @@ static int szkm_aead_crypt(struct crypto_aead *tfm, bool enc,
 		goto out;
 	}
 	memcpy(ivbuf, iv, sizeof(ivbuf));
-	sg_init_table(src, 2);
-	sg_set_buf(&src[0], aad ? aad : tmp, aadlen);
-	sg_set_buf(&src[1], in, len);
-	sg_init_table(dst, 2);
-	sg_set_buf(&dst[0], aad ? aad : tmp, aadlen);
-	sg_set_buf(&dst[1], tmp, outlen);
+	/*
+	 * No zero-length entry for empty AAD: the hash walk maps such an
+	 * entry and never unmaps it (6.1 leaks a kmap_atomic, "scheduling
+	 * while atomic").
+	 */
+	n = aadlen ? 2 : 1;
+	sg_init_table(src, n);
+	sg_init_table(dst, n);
+	if (aadlen) {
+		sg_set_buf(&src[0], aad, aadlen);
+		sg_set_buf(&dst[0], aad, aadlen);
+	}
+	sg_set_buf(&src[n - 1], in, len);
+	sg_set_buf(&dst[n - 1], tmp, outlen);
 	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_SLEEP |
 				  CRYPTO_TFM_REQ_MAY_BACKLOG, crypto_req_done, &wait);
 	aead_request_set_ad(req, aadlen);

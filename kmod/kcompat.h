@@ -10,4 +10,12 @@
 #include <asm/unaligned.h>
 #endif
 
+/* 6.2 split the genl ops: a dump's parsed attributes moved into info. */
+#include <linux/version.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define szkm_dump_attrs(cb) (genl_dumpit_info(cb)->info.attrs)
+#else
+#define szkm_dump_attrs(cb) (genl_dumpit_info(cb)->attrs)
+#endif
+
 #endif /* _SZKM_KCOMPAT_H */

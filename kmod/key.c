@@ -15,6 +15,7 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/ktime.h>
 
 static const char *const szkm_vstate_names[] = {
 	[SZKM_VS_NONE] = "none",
@@ -46,6 +47,8 @@ struct szkm_key *szkm_key_alloc(const char *name, u8 alg, const u8 id[SZKM_KEY_I
 	else
 		get_random_bytes(k->id, SZKM_KEY_ID_LEN);
 	k->next_version = 1;
+	RB_CLEAR_NODE(&k->krs_node);
+	k->rotated_at = ktime_get_boottime_seconds();
 	return k;
 }
 
@@ -182,6 +185,9 @@ int szkm_key_restore_version(struct szkm_key *k, const struct szkm_ver *src)
 	struct szkm_ver *v;
 	int ret = 0;
 
+	/* Never active, never used: a pending version is not restored. */
+	if (src->state == SZKM_VS_PENDING && szkm_ver_consistent(k->alg, src))
+		return 0;
 	if (src->ver == 0 || src->ver >= k->next_version || szkm_key_find(k, src->ver) ||
 	    (src->state == SZKM_VS_ACTIVE && k->active) ||
 	    !szkm_ver_consistent(k->alg, src))
@@ -218,21 +224,68 @@ struct szkm_ver *szkm_key_active(struct szkm_key *k)
 	return k->active ? szkm_key_find(k, k->active) : NULL;
 }
 
-int szkm_key_rotate(struct szkm_key *k)
+struct szkm_ver *szkm_key_pending(struct szkm_key *k)
+{
+	unsigned int i;
+
+	for (i = 0; i < k->nver; i++)
+		if (k->ver[i]->state == SZKM_VS_PENDING)
+			return k->ver[i];
+	return NULL;
+}
+
+/*
+ * A new version: active at once, or pending until the ledger holds its
+ * event (the active one keeps serving meanwhile). Returns the new version.
+ */
+struct szkm_ver *szkm_key_rotate(struct szkm_key *k, bool pending)
 {
 	struct szkm_ver *old = szkm_key_active(k);
 	int ret;
 
 	if (old && !old->secret_len) {
 		pr_info("key '%s' holds a public key only: it cannot rotate\n", k->name);
-		return -EOPNOTSUPP;
+		return ERR_PTR(-EOPNOTSUPP);
 	}
-	ret = szkm_key_add_version(k, SZKM_ORIGIN_GENERATED, SZKM_VS_ACTIVE, NULL, 0, NULL, 0);
+	if (szkm_key_pending(k)) {
+		pr_info("key '%s' has a version waiting for the ledger already\n", k->name);
+		return ERR_PTR(-EBUSY);
+	}
+	ret = szkm_key_add_version(k, SZKM_ORIGIN_GENERATED,
+				   pending ? SZKM_VS_PENDING : SZKM_VS_ACTIVE, NULL, 0, NULL, 0);
 	if (ret)
-		return ret;
+		return ERR_PTR(ret);
+	if (old && !pending)
+		old->state = SZKM_VS_DECRYPT_ONLY;
+	return k->ver[k->nver - 1];
+}
+
+/* Takes back the newest version (its event could not be recorded). */
+void szkm_key_unrotate(struct szkm_key *k, u32 old_active)
+{
+	struct szkm_ver *v = k->ver[--k->nver], *old;
+
+	k->ver[k->nver] = NULL;
+	k->next_version = v->ver;	/* never published: the number is free */
+	szkm_ver_free(v);
+	k->active = old_active;
+	old = szkm_key_active(k);
+	if (old)
+		old->state = SZKM_VS_ACTIVE;
+}
+
+/* A pending version whose event the ledger holds becomes the active one. */
+bool szkm_key_activate(struct szkm_key *k, u32 ver)
+{
+	struct szkm_ver *v = szkm_key_find(k, ver), *old = szkm_key_active(k);
+
+	if (!v || v->state != SZKM_VS_PENDING)
+		return false;
 	if (old)
 		old->state = SZKM_VS_DECRYPT_ONLY;
-	return 0;
+	v->state = SZKM_VS_ACTIVE;
+	k->active = ver;
+	return true;
 }
 
 static struct szkm_ver *szkm_key_old_version(struct szkm_key *k, u32 ver, const char *what)
@@ -262,13 +315,13 @@ int szkm_key_retire(struct szkm_key *k, u32 ver)
 	return 0;
 }
 
-int szkm_key_destroy_version(struct szkm_key *k, u32 ver)
+struct szkm_ver *szkm_key_destroy_check(struct szkm_key *k, u32 ver)
 {
-	struct szkm_ver *v = szkm_key_old_version(k, ver, "destroy");
+	return szkm_key_old_version(k, ver, "destroy");
+}
 
-	if (IS_ERR(v))
-		return PTR_ERR(v);
+void szkm_key_destroy_version(struct szkm_ver *v)
+{
 	szkm_ver_wipe_secret(v);
 	v->state = SZKM_VS_DESTROYED;
-	return 0;
 }

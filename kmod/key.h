@@ -4,6 +4,7 @@
 #define _SZKM_KEY_H
 
 #include <linux/mutex.h>
+#include <linux/rbtree.h>
 #include <linux/types.h>
 #include "szkm.h"
 #include "payload.h"
@@ -32,6 +33,12 @@ struct szkm_key {
 	struct szkm_policy policy;
 	unsigned int nver;
 	struct szkm_ver *ver[SZKM_MAX_VERSIONS];
+	/* The rotation service's view (krs.c, under its lock). */
+	struct key *owner;	/* the keyring key holding this one; not referenced */
+	struct rb_node krs_node;
+	u64 krs_due;		/* boottime seconds */
+	bool krs_on;
+	u64 rotated_at;		/* boottime seconds of the last new version */
 };
 
 struct szkm_key *szkm_key_alloc(const char *name, u8 alg, const u8 id[SZKM_KEY_ID_LEN]);
@@ -49,9 +56,14 @@ int szkm_key_restore_version(struct szkm_key *k, const struct szkm_ver *v);
 struct szkm_ver *szkm_key_find(struct szkm_key *k, u32 ver);
 struct szkm_ver *szkm_key_active(struct szkm_key *k);
 
-int szkm_key_rotate(struct szkm_key *k);
+struct szkm_ver *szkm_key_pending(struct szkm_key *k);
+struct szkm_ver *szkm_key_rotate(struct szkm_key *k, bool pending);
+void szkm_key_unrotate(struct szkm_key *k, u32 old_active);
+bool szkm_key_activate(struct szkm_key *k, u32 ver);
 int szkm_key_retire(struct szkm_key *k, u32 ver);
-int szkm_key_destroy_version(struct szkm_key *k, u32 ver);
+/* Destroy in two steps, so the event is recorded before the wipe. */
+struct szkm_ver *szkm_key_destroy_check(struct szkm_key *k, u32 ver);
+void szkm_key_destroy_version(struct szkm_ver *v);
 
 const char *szkm_vstate_name(u8 state);
 

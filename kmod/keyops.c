@@ -10,6 +10,7 @@
 #include "aead.h"
 #include "hkdf.h"
 #include "key.h"
+#include "krs.h"
 #include "crypto/p256.h"
 
 #include <crypto/akcipher.h>
@@ -20,7 +21,7 @@
 #include <linux/string.h>
 #include "kcompat.h"
 
-#define SZKM_MAX_IO	65535	/* the query fields are u16 */
+#define SZKM_MAX_IO	SZKM_PKEY_MAX_IO
 
 static void szkm_ct_header(u8 *hdr, u8 alg, u32 version)
 {
@@ -69,11 +70,15 @@ static struct szkm_ver *szkm_use_active(struct szkm_key *k, bool need_secret)
 		return ERR_PTR(-ENOKEY);
 	}
 	if (k->policy.max_uses && v->uses >= k->policy.max_uses) {
-		pr_info_ratelimited("'%s' v%u reached its use limit (%llu): rotate\n",
+		pr_info_ratelimited("'%s' v%u reached its use limit (%llu): waiting for its rotation\n",
 				    k->name, v->ver, k->policy.max_uses);
 		return ERR_PTR(-EKEYEXPIRED);
 	}
 	v->uses++;
+	/* Rotate a little before the hard limit, so service rarely stops. */
+	if (k->policy.max_uses &&
+	    v->uses == k->policy.max_uses - max_t(u64, 1, k->policy.max_uses / 16))
+		szkm_krs_kick(k);
 	return v;
 }
 
@@ -122,6 +127,39 @@ static int szkm_aes_decrypt(struct szkm_key *k, const u8 *in, size_t len, u8 *ou
 	if (ret == -EBADMSG)
 		pr_info_ratelimited("decrypt '%s': authentication failed\n", k->name);
 	return ret ?: len - SZKM_CT_OVERHEAD;
+}
+
+/*
+ * enc=gcm: plain AES-256-GCM under the active version, for outside test
+ * vectors whose ciphertexts cannot carry the szkm header. Decrypt only:
+ * encrypting with a caller's IV would let a caller repeat one.
+ * Input: iv[12] | aad length be32 | aad | ciphertext | tag[16].
+ */
+static int szkm_aes_decrypt_raw(struct szkm_key *k, const u8 *in, size_t len,
+				u8 *out, size_t outlen)
+{
+	struct szkm_ver *v = szkm_key_active(k);
+	size_t aadlen;
+	int ret;
+
+	if (!v || !v->secret_len) {
+		pr_info_ratelimited("decrypt '%s': no active version\n", k->name);
+		return -ENOKEY;
+	}
+	if (len < SZKM_GCM_IV_LEN + 4 + SZKM_GCM_TAG_LEN)
+		return -EBADMSG;
+	aadlen = get_unaligned_be32(in + SZKM_GCM_IV_LEN);
+	if (aadlen > len - SZKM_GCM_IV_LEN - 4 - SZKM_GCM_TAG_LEN) {
+		pr_info_ratelimited("decrypt '%s': enc=gcm AAD length exceeds the input\n",
+				    k->name);
+		return -EBADMSG;
+	}
+	len -= SZKM_GCM_IV_LEN + 4 + aadlen;
+	if (outlen < len - SZKM_GCM_TAG_LEN)
+		return -EMSGSIZE;
+	ret = szkm_aead_open(v->tfm, in, in + SZKM_GCM_IV_LEN + 4, aadlen,
+			     in + SZKM_GCM_IV_LEN + 4 + aadlen, len, out);
+	return ret ?: len - SZKM_GCM_TAG_LEN;
 }
 
 /* key[32] || iv[12] for ECIES, from z and both public keys. */
@@ -296,8 +334,14 @@ int szkm_keyops_eds(struct szkm_key *k, struct kernel_pkey_params *params,
 
 	switch (k->alg << 8 | params->op) {
 	case SZKM_ALG_AES256_GCM << 8 | kernel_pkey_encrypt:
+		if (params->encoding && !strcmp(params->encoding, "gcm")) {
+			pr_info_ratelimited("encrypt '%s': enc=gcm is decrypt-only\n", k->name);
+			return -EOPNOTSUPP;
+		}
 		return szkm_aes_encrypt(k, in, len, out, outlen);
 	case SZKM_ALG_AES256_GCM << 8 | kernel_pkey_decrypt:
+		if (params->encoding && !strcmp(params->encoding, "gcm"))
+			return szkm_aes_decrypt_raw(k, in, len, out, outlen);
 		return szkm_aes_decrypt(k, in, len, out, outlen);
 	case SZKM_ALG_ECDH_P256 << 8 | kernel_pkey_encrypt:
 		return szkm_ecdh_encrypt(k, in, len, out, outlen);

@@ -7,6 +7,9 @@
  */
 #include "keytype.h"
 #include "blob.h"
+#include "consumers.h"
+#include "event.h"
+#include "krs.h"
 #include "device.h"
 #include "key.h"
 #include "keyops.h"
@@ -19,8 +22,11 @@
 #include <linux/key-type.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/ktime.h>
+#include <net/genetlink.h>
 
 static atomic_t szkm_nkeys = ATOMIC_INIT(0);
+static struct key_type szkm_key_type;
 
 u32 szkm_keytype_count(void)
 {
@@ -48,6 +54,7 @@ static int szkm_vet_description(const char *desc)
 static struct szkm_key *szkm_key_create(const struct szkm_request *cmd, const char *name)
 {
 	struct szkm_key *k;
+	u8 state;
 	int ret;
 
 	if (cmd->op == SZKM_OP_LOAD)
@@ -63,14 +70,15 @@ static struct szkm_key *szkm_key_create(const struct szkm_request *cmd, const ch
 	/* AES-GCM with random IVs must stay well below 2^32 messages. */
 	if (cmd->alg == SZKM_ALG_AES256_GCM && !(cmd->policy_set & SZKM_POL_MAX_USES))
 		k->policy.max_uses = 1ULL << 31;
+	/* With ledger=required the first version waits for the ledger too. */
+	state = k->policy.ledger == SZKM_LEDGER_REQUIRED ? SZKM_VS_PENDING : SZKM_VS_ACTIVE;
 	if (cmd->op == SZKM_OP_NEW)
-		ret = szkm_key_add_version(k, SZKM_ORIGIN_GENERATED, SZKM_VS_ACTIVE,
-					   NULL, 0, NULL, 0);
+		ret = szkm_key_add_version(k, SZKM_ORIGIN_GENERATED, state, NULL, 0, NULL, 0);
 	else if (cmd->pub_only)
-		ret = szkm_key_add_version(k, SZKM_ORIGIN_IMPORTED_PUBLIC, SZKM_VS_ACTIVE,
+		ret = szkm_key_add_version(k, SZKM_ORIGIN_IMPORTED_PUBLIC, state,
 					   NULL, 0, cmd->material, cmd->matlen);
 	else
-		ret = szkm_key_add_version(k, SZKM_ORIGIN_IMPORTED, SZKM_VS_ACTIVE,
+		ret = szkm_key_add_version(k, SZKM_ORIGIN_IMPORTED, state,
 					   cmd->material, cmd->matlen, NULL, 0);
 	if (ret) {
 		pr_info("%s '%s': key material refused (%d)\n",
@@ -117,6 +125,7 @@ static int szkm_key_preparse(struct key_preparsed_payload *prep)
 		goto out;
 	}
 	prep->payload.data[0] = k;
+	prep->payload.data[2] = cmd->op == SZKM_OP_LOAD ? (void *)1 : NULL;	/* a flag */
 	prep->quotalen = 256;
 out:
 	szkm_payload_free(cmd);
@@ -137,14 +146,133 @@ static void szkm_key_free_preparse(struct key_preparsed_payload *prep)
 
 static int szkm_key_instantiate(struct key *key, struct key_preparsed_payload *prep)
 {
-	if (!prep->payload.data[0]) {
-		pr_info("keyctl add needs new, load or import; rotate/retire/destroy/set are updates\n");
+	struct szkm_key *k = prep->payload.data[0];
+	struct szkm_ver *v;
+	u8 type;
+	int ret;
+
+	if (!k) {
+		pr_info("keyctl add needs new, load or import; rotate/retire/destroy/set/provision are updates\n");
 		return -EINVAL;
 	}
-	key->payload.data[0] = prep->payload.data[0];
+	v = szkm_key_pending(k) ?: szkm_key_active(k);
+	if (prep->payload.data[2])
+		type = SZKM_EV_KEY_LOAD;
+	else if (v && v->origin != SZKM_ORIGIN_GENERATED)
+		type = SZKM_EV_KEY_IMPORT;
+	else
+		type = SZKM_EV_KEY_CREATE;
+	/*
+	 * Recorded before the key exists for anyone: no event, no key. The
+	 * payload is in place first, since the ledger's ack (which activates
+	 * a pending version) may come back before this function returns.
+	 */
+	key->payload.data[0] = k;
+	ret = szkm_event_emit(type, key, k, v);
+	if (ret) {
+		key->payload.data[0] = NULL;	/* still the preparse's to free */
+		return ret;
+	}
 	prep->payload.data[0] = NULL;
 	atomic_inc(&szkm_nkeys);
+	mutex_lock(&k->lock);
+	k->owner = key;
+	szkm_krs_schedule(k);
+	mutex_unlock(&k->lock);
 	return 0;
+}
+
+/* rotate: the new version is recorded before anyone can use it. */
+static int szkm_update_rotate(struct key *key, struct szkm_key *k)
+{
+	bool pending = k->policy.ledger == SZKM_LEDGER_REQUIRED;
+	u32 old_active = k->active;
+	struct szkm_ver *v;
+	int ret;
+
+	v = szkm_key_rotate(k, pending);
+	if (IS_ERR(v))
+		return PTR_ERR(v);
+	ret = szkm_event_emit(SZKM_EV_KEY_ROTATE, key, k, v);
+	if (ret) {
+		szkm_key_unrotate(k, old_active);
+		return ret;
+	}
+	k->rotated_at = ktime_get_boottime_seconds();
+	szkm_krs_schedule(k);
+	return 0;
+}
+
+/* The rotation service's entry: @key is referenced by the caller. */
+int szkm_keytype_rotate(struct key *key, struct szkm_key *k)
+{
+	int ret = -ENOKEY;
+
+	down_read(&key->sem);
+	if (key->type == &szkm_key_type && key_is_positive(key) &&
+	    !test_bit(KEY_FLAG_DEAD, &key->flags) && szkm_key_of(key) == k) {
+		mutex_lock(&k->lock);
+		ret = szkm_update_rotate(key, k);
+		mutex_unlock(&k->lock);
+		if (!ret)
+			szkm_krs_count_rotation();
+	}
+	up_read(&key->sem);
+	return ret;
+}
+
+static int szkm_update_retire(struct key *key, struct szkm_key *k, u32 ver)
+{
+	struct szkm_ver *v = szkm_key_find(k, ver);
+	u8 old = v ? v->state : 0;
+	int ret;
+
+	ret = szkm_key_retire(k, ver);
+	if (ret || old == v->state)
+		return ret;
+	ret = szkm_event_emit(SZKM_EV_KEY_STATE, NULL, k, v);
+	if (ret)
+		v->state = old;
+	return ret;
+}
+
+/* The event says "destroyed" before the secret is wiped: no undo needed. */
+static int szkm_update_destroy(struct key *key, struct szkm_key *k, u32 ver)
+{
+	struct szkm_ver *v = szkm_key_destroy_check(k, ver);
+	u8 old;
+	int ret;
+
+	if (IS_ERR(v))
+		return PTR_ERR(v);
+	old = v->state;
+	v->state = SZKM_VS_DESTROYED;
+	ret = szkm_event_emit(SZKM_EV_KEY_DESTROY, NULL, k, v);
+	v->state = old;
+	if (!ret)
+		szkm_key_destroy_version(v);
+	return ret;
+}
+
+static int szkm_update_policy(struct szkm_key *k, const struct szkm_request *cmd)
+{
+	struct szkm_policy old = k->policy;
+	int ret;
+
+	if (cmd->policy_set & SZKM_POL_ROTATE)
+		k->policy.rotate_secs = cmd->policy.rotate_secs;
+	if (cmd->policy_set & SZKM_POL_MAX_USES)
+		k->policy.max_uses = cmd->policy.max_uses;
+	if (cmd->policy_set & SZKM_POL_MIN_VERSION)
+		k->policy.min_version = cmd->policy.min_version;
+	if (cmd->policy_set & SZKM_POL_LEDGER)
+		k->policy.ledger = cmd->policy.ledger;
+	ret = szkm_event_emit(SZKM_EV_KEY_POLICY, NULL, k, szkm_key_active(k));
+	if (ret)
+		k->policy = old;
+	else
+		szkm_krs_schedule(k);
+	return ret;
 }
 
 static int szkm_key_update(struct key *key, struct key_preparsed_payload *prep)
@@ -156,30 +284,25 @@ static int szkm_key_update(struct key *key, struct key_preparsed_payload *prep)
 	if (key_is_negative(key) || !k)
 		return -ENOKEY;
 	if (!cmd) {
-		pr_info("'%s': keyctl update takes rotate, retire, destroy or set\n", k->name);
+		pr_info("'%s': keyctl update takes rotate, retire, destroy, set or provision\n", k->name);
 		return -EINVAL;
 	}
 	mutex_lock(&k->lock);
 	switch (cmd->op) {
 	case SZKM_OP_ROTATE:
-		ret = szkm_key_rotate(k);
+		ret = szkm_update_rotate(key, k);
 		break;
 	case SZKM_OP_RETIRE:
-		ret = szkm_key_retire(k, cmd->version);
+		ret = szkm_update_retire(key, k, cmd->version);
 		break;
 	case SZKM_OP_DESTROY:
-		ret = szkm_key_destroy_version(k, cmd->version);
+		ret = szkm_update_destroy(key, k, cmd->version);
+		break;
+	case SZKM_OP_PROVISION:
+		ret = szkm_consumer_provision(k, cmd->version, cmd->consumer, cmd->keyring);
 		break;
 	case SZKM_OP_SET:
-		if (cmd->policy_set & SZKM_POL_ROTATE)
-			k->policy.rotate_secs = cmd->policy.rotate_secs;
-		if (cmd->policy_set & SZKM_POL_MAX_USES)
-			k->policy.max_uses = cmd->policy.max_uses;
-		if (cmd->policy_set & SZKM_POL_MIN_VERSION)
-			k->policy.min_version = cmd->policy.min_version;
-		if (cmd->policy_set & SZKM_POL_LEDGER)
-			k->policy.ledger = cmd->policy.ledger;
-		ret = 0;
+		ret = szkm_update_policy(k, cmd);
 		break;
 	default:
 		ret = -EINVAL;
@@ -188,11 +311,29 @@ static int szkm_key_update(struct key *key, struct key_preparsed_payload *prep)
 	return ret;
 }
 
+/* The journal calls this when the ledger holds a pending version's event. */
+void szkm_keytype_activate(struct key *key, u32 ver)
+{
+	struct szkm_key *k;
+
+	/* Not "positive" yet when the ack beats keyctl add's return. */
+	down_read(&key->sem);
+	if (key->type == &szkm_key_type && !test_bit(KEY_FLAG_DEAD, &key->flags) &&
+	    (k = szkm_key_of(key))) {
+		mutex_lock(&k->lock);
+		if (szkm_key_activate(k, ver))
+			pr_info("'%s' v%u active: its event is in the ledger\n", k->name, ver);
+		mutex_unlock(&k->lock);
+	}
+	up_read(&key->sem);
+}
+
 static void szkm_key_destroy(struct key *key)
 {
 	struct szkm_key *k = szkm_key_of(key);
 
 	if (k) {
+		szkm_krs_forget(k);
 		szkm_key_free(k);
 		atomic_dec(&szkm_nkeys);
 	}
@@ -266,6 +407,61 @@ static int szkm_asym_verify(struct kernel_pkey_params *params, const void *in, c
 	mutex_lock(&k->lock);
 	ret = szkm_keyops_verify(k, params, in, in2);
 	mutex_unlock(&k->lock);
+	return ret;
+}
+
+static int szkm_put_version(struct sk_buff *msg, const struct szkm_ver *v)
+{
+	struct nlattr *nest = nla_nest_start(msg, SZKM_A_VERSIONS);
+
+	if (!nest || nla_put_u32(msg, SZKM_VA_NUM, v->ver) ||
+	    nla_put_u8(msg, SZKM_VA_STATE, v->state) ||
+	    nla_put_u8(msg, SZKM_VA_ORIGIN, v->origin) ||
+	    nla_put_u64_64bit(msg, SZKM_VA_USES, v->uses, SZKM_VA_UNSPEC) ||
+	    (v->pub_len && nla_put(msg, SZKM_VA_PUBKEY, v->pub_len, v->pub)))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+int szkm_keytype_put_public(u32 serial, struct sk_buff *msg, struct genl_info *info)
+{
+	struct nlattr *vers;
+	struct szkm_key *k;
+	key_ref_t ref;
+	struct key *key;
+	unsigned int i;
+	int ret = 0;
+
+	/* Runs in the sender's context: keyctl's own permission check. */
+	ref = lookup_user_key(serial, 0, KEY_NEED_VIEW);
+	if (IS_ERR(ref)) {
+		GENL_SET_ERR_MSG(info, "szkm: no such key, or no View permission on it");
+		return PTR_ERR(ref);
+	}
+	key = key_ref_to_ptr(ref);
+	if (key->type != &szkm_key_type || key_validate(key) || !szkm_key_of(key)) {
+		GENL_SET_ERR_MSG(info, "szkm: not a live szkm key");
+		ret = -EINVAL;
+		goto out;
+	}
+	k = szkm_key_of(key);
+	mutex_lock(&k->lock);
+	if (nla_put(msg, SZKM_A_KEY_ID, SZKM_KEY_ID_LEN, k->id) ||
+	    nla_put_string(msg, SZKM_A_NAME, k->name) ||
+	    nla_put_u8(msg, SZKM_A_ALG, k->alg) ||
+	    nla_put_u32(msg, SZKM_A_ACTIVE, k->active))
+		ret = -EMSGSIZE;
+	vers = ret ? NULL : nla_nest_start(msg, SZKM_A_VERSIONS);
+	if (!ret && !vers)
+		ret = -EMSGSIZE;
+	for (i = 0; !ret && i < k->nver; i++)
+		ret = szkm_put_version(msg, k->ver[i]);
+	if (!ret)
+		nla_nest_end(msg, vers);
+	mutex_unlock(&k->lock);
+out:
+	key_ref_put(ref);
 	return ret;
 }
 

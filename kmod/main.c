@@ -7,6 +7,8 @@
 #include "netlink.h"
 #include "keytype.h"
 #include "tpm2.h"
+#include "journal.h"
+#include "krs.h"
 #include "device.h"
 #include "crypto/p256.h"
 
@@ -39,6 +41,12 @@ static int __init szkm_mod_init(void)
 	ret = szkm_device_init();
 	if (ret)
 		goto err_device;
+	ret = szkm_journal_init();
+	if (ret)
+		goto err_journal;
+	ret = szkm_krs_init();
+	if (ret)
+		goto err_krs;
 	ret = szkm_keytype_init();
 	if (ret)
 		goto err_keytype;
@@ -52,6 +60,10 @@ static int __init szkm_mod_init(void)
 err_netlink:
 	szkm_keytype_uninit();
 err_keytype:
+	szkm_krs_uninit();
+err_krs:
+	szkm_journal_uninit();
+err_journal:
 	szkm_device_uninit();
 err_device:
 	szkm_tpm2_uninit();
@@ -62,7 +74,9 @@ err_tpm2:
 static void __exit szkm_mod_exit(void)
 {
 	szkm_netlink_uninit();
+	szkm_krs_uninit();
 	szkm_keytype_uninit();
+	szkm_journal_uninit();
 	szkm_device_uninit();
 	szkm_tpm2_uninit();
 	pr_info("unloaded\n");

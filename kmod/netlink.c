@@ -11,6 +11,9 @@
 #include "tpm2.h"
 #include "device.h"
 #include "szkm_main.h"
+#include "event.h"
+#include "journal.h"
+#include "kcompat.h"
 
 #include <net/genetlink.h>
 
@@ -43,6 +46,9 @@ static int szkm_nl_status(struct sk_buff *skb, struct genl_info *info)
 	enum szkm_device_state st = szkm_device_state();
 	u8 id[SZKM_DEVICE_ID_LEN];
 	struct sk_buff *msg;
+	bool positioned;
+	u64 last_seq;
+	u32 pending;
 	void *hdr;
 	int ret;
 
@@ -64,6 +70,11 @@ static int szkm_nl_status(struct sk_buff *skb, struct genl_info *info)
 		goto nospace;
 	if (st != SZKM_DEV_UNINITIALISED &&
 	    nla_put(msg, SZKM_A_DEVICE_ID, SZKM_DEVICE_ID_LEN, id))
+		goto nospace;
+	szkm_journal_status(&positioned, &last_seq, &pending);
+	if (nla_put_u8(msg, SZKM_A_CHAIN, positioned) ||
+	    nla_put_u64_64bit(msg, SZKM_A_SEQ, last_seq, SZKM_A_UNSPEC) ||
+	    nla_put_u32(msg, SZKM_A_JOURNAL, pending))
 		goto nospace;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
@@ -107,6 +118,7 @@ static int szkm_nl_reply_device(struct genl_info *info, u8 cmd,
 
 static int szkm_nl_device_init(struct sk_buff *skb, struct genl_info *info)
 {
+	u8 pub[SZKM_P256_PUB_LEN];
 	const char *why = NULL;
 	size_t bloblen;
 	u8 *blob;
@@ -121,6 +133,10 @@ static int szkm_nl_device_init(struct sk_buff *skb, struct genl_info *info)
 		szkm_nl_why(info, why);
 		return ret;
 	}
+	/* A new device starts a new event chain with its public key. */
+	ret = szkm_device_pubkey(pub) ?: szkm_event_device_init(pub);
+	if (ret)
+		pr_err("device init event not recorded (%d)\n", ret);
 	ret = szkm_nl_reply_device(info, SZKM_CMD_DEVICE_INIT, blob, bloblen, false);
 	kfree(blob);
 	return ret;
@@ -162,6 +178,133 @@ static int szkm_nl_device_lock(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+int szkm_netlink_put_event(struct sk_buff *msg, u64 seq, const u8 *body, size_t len,
+			   const u8 sig[SZKM_EVENT_SIG_LEN])
+{
+	if (nla_put_u64_64bit(msg, SZKM_A_SEQ, seq, SZKM_A_UNSPEC) ||
+	    nla_put(msg, SZKM_A_EVENT, len, body) ||
+	    nla_put(msg, SZKM_A_EVENT_SIG, SZKM_EVENT_SIG_LEN, sig))
+		return -EMSGSIZE;
+	return 0;
+}
+
+void *szkm_netlink_dump_put(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd)
+{
+	return genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			   &szkm_genl_family, NLM_F_MULTI, cmd);
+}
+
+/* Best effort: a listener that misses it asks for a replay. */
+void szkm_netlink_multicast_event(u64 seq, const u8 *body, size_t len,
+				  const u8 sig[SZKM_EVENT_SIG_LEN])
+{
+	struct sk_buff *msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	void *hdr;
+
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &szkm_genl_family, 0, SZKM_CMD_EVENT);
+	if (!hdr || szkm_netlink_put_event(msg, seq, body, len, sig)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(&szkm_genl_family, msg, 0, SZKM_MCGRP_EVENTS_IDX, GFP_KERNEL);
+}
+
+/* The ack and replay name the device, so a re-initialised device's
+ * numbers are never taken for the old one's. */
+static int szkm_nl_check_device(struct genl_info *info)
+{
+	u8 id[SZKM_DEVICE_ID_LEN];
+
+	if (!info->attrs[SZKM_A_DEVICE_ID])
+		return 0;
+	if (szkm_device_id(id) || memcmp(id, nla_data(info->attrs[SZKM_A_DEVICE_ID]), sizeof(id))) {
+		GENL_SET_ERR_MSG(info, "szkm: events of another device");
+		return -ESTALE;
+	}
+	return 0;
+}
+
+static int szkm_nl_event_ack(struct sk_buff *skb, struct genl_info *info)
+{
+	const char *why = NULL;
+	int ret;
+
+	ret = szkm_nl_admin(skb, info) ?: szkm_nl_check_device(info);
+	if (ret)
+		return ret;
+	if (!info->attrs[SZKM_A_SEQ] || !info->attrs[SZKM_A_LEDGER_INDEX]) {
+		GENL_SET_ERR_MSG(info, "szkm: ack needs SZKM_A_SEQ and SZKM_A_LEDGER_INDEX");
+		return -EINVAL;
+	}
+	ret = szkm_journal_ack(nla_get_u64(info->attrs[SZKM_A_SEQ]),
+			       nla_get_u64(info->attrs[SZKM_A_LEDGER_INDEX]), &why);
+	if (ret)
+		szkm_nl_why(info, why);
+	return ret;
+}
+
+static int szkm_nl_event_resume(struct sk_buff *skb, struct genl_info *info)
+{
+	const char *why = NULL;
+	int ret;
+
+	ret = szkm_nl_admin(skb, info) ?: szkm_nl_check_device(info);
+	if (ret)
+		return ret;
+	if (!info->attrs[SZKM_A_SEQ] || !info->attrs[SZKM_A_EVENT_HASH]) {
+		GENL_SET_ERR_MSG(info, "szkm: resume needs SZKM_A_SEQ and SZKM_A_EVENT_HASH");
+		return -EINVAL;
+	}
+	ret = szkm_journal_resume(nla_get_u64(info->attrs[SZKM_A_SEQ]),
+				  nla_data(info->attrs[SZKM_A_EVENT_HASH]), &why);
+	if (ret)
+		szkm_nl_why(info, why);
+	return ret;
+}
+
+static int szkm_nl_replay_start(struct netlink_callback *cb)
+{
+	struct nlattr *seq = szkm_dump_attrs(cb)[SZKM_A_SEQ];
+
+	if (!netlink_capable(cb->skb, CAP_SYS_ADMIN))
+		return -EPERM;
+	cb->args[0] = seq ? nla_get_u64(seq) : 0;
+	return 0;
+}
+
+static int szkm_nl_replay(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return szkm_journal_dump(skb, cb, cb->args[0]);
+}
+
+/* No capability: the key's own View permission decides (in keytype.c). */
+static int szkm_nl_key_public(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	void *hdr;
+	int ret;
+
+	if (!info->attrs[SZKM_A_KEY_SERIAL]) {
+		GENL_SET_ERR_MSG(info, "szkm: SZKM_A_KEY_SERIAL required");
+		return -EINVAL;
+	}
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &szkm_genl_family, 0, SZKM_CMD_KEY_PUBLIC);
+	ret = hdr ? szkm_keytype_put_public(nla_get_u32(info->attrs[SZKM_A_KEY_SERIAL]),
+					    msg, info) : -EMSGSIZE;
+	if (ret) {
+		nlmsg_free(msg);
+		return ret;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
 static const struct nla_policy szkm_nl_policy[SZKM_A_MAX + 1] = {
 	[SZKM_A_VERSION] = { .type = NLA_NUL_STRING, .len = 32 },
 	[SZKM_A_STATE] = { .type = NLA_U32 },
@@ -172,9 +315,33 @@ static const struct nla_policy szkm_nl_policy[SZKM_A_MAX + 1] = {
 	[SZKM_A_DEVICE_ID] = NLA_POLICY_EXACT_LEN(SZKM_DEVICE_ID_LEN),
 	[SZKM_A_PUBKEY] = NLA_POLICY_EXACT_LEN(SZKM_P256_PUB_LEN),
 	[SZKM_A_FORCE] = { .type = NLA_FLAG },
+	[SZKM_A_KEY_SERIAL] = { .type = NLA_U32 },
+	[SZKM_A_SEQ] = { .type = NLA_U64 },
+	[SZKM_A_LEDGER_INDEX] = { .type = NLA_U64 },
+	[SZKM_A_EVENT_HASH] = NLA_POLICY_EXACT_LEN(32),
 };
 
 static const struct genl_ops szkm_nl_ops[] = {
+	{
+		.cmd = SZKM_CMD_EVENT_ACK,
+		.doit = szkm_nl_event_ack,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = SZKM_CMD_EVENT_RESUME,
+		.doit = szkm_nl_event_resume,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = SZKM_CMD_EVENT_REPLAY,
+		.start = szkm_nl_replay_start,
+		.dumpit = szkm_nl_replay,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = SZKM_CMD_KEY_PUBLIC,
+		.doit = szkm_nl_key_public,
+	},
 	{
 		.cmd = SZKM_CMD_STATUS,
 		.doit = szkm_nl_status,

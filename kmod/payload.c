@@ -190,6 +190,33 @@ static int szkm_parse_add(struct szkm_request *cmd, const char *verb, char **p)
 	return 0;
 }
 
+/* provision <v> logon|logon-xts|fscrypt <keyring serial> */
+static int szkm_parse_provision(struct szkm_request *cmd, char **p)
+{
+	static const char *const kinds[] = {
+		[SZKM_CONS_LOGON] = "logon",
+		[SZKM_CONS_LOGON_XTS] = "logon-xts",
+		[SZKM_CONS_FSCRYPT] = "fscrypt",
+	};
+	char *ver = next_tok(p), *kind = next_tok(p), *ring = next_tok(p);
+	int i;
+
+	cmd->op = SZKM_OP_PROVISION;
+	if (!ver || kstrtou32(ver, 10, &cmd->version) || !cmd->version || !kind || !ring ||
+	    kstrtos32(ring, 0, &cmd->keyring) || next_tok(p)) {
+		pr_info("provision: expected <version> logon|logon-xts|fscrypt <keyring>\n");
+		return -EINVAL;
+	}
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+		if (!strcmp(kind, kinds[i])) {
+			cmd->consumer = i;
+			return 0;
+		}
+	}
+	pr_info("provision: unknown consumer '%.16s' (logon, logon-xts, fscrypt)\n", kind);
+	return -EINVAL;
+}
+
 static int szkm_parse_update(struct szkm_request *cmd, const char *verb, char **p)
 {
 	char *tok;
@@ -204,6 +231,8 @@ static int szkm_parse_update(struct szkm_request *cmd, const char *verb, char **
 			pr_info("%s: expected a version number\n", verb);
 			return -EINVAL;
 		}
+	} else if (!strcmp(verb, "provision")) {
+		return szkm_parse_provision(cmd, p);
 	} else if (!strcmp(verb, "set")) {
 		cmd->op = SZKM_OP_SET;
 		while ((tok = next_tok(p))) {
@@ -217,7 +246,7 @@ static int szkm_parse_update(struct szkm_request *cmd, const char *verb, char **
 		}
 		return 0;
 	} else {
-		pr_info("unknown command '%.16s': expected new, load, import, rotate, retire, destroy or set\n",
+		pr_info("unknown command '%.16s': expected new, load, import, rotate, retire, destroy, set or provision\n",
 			verb);
 		return -EINVAL;
 	}

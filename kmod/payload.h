@@ -15,6 +15,14 @@ enum szkm_op {
 	SZKM_OP_RETIRE,
 	SZKM_OP_DESTROY,
 	SZKM_OP_SET,
+	SZKM_OP_PROVISION,
+};
+
+/* Kernel consumers a version can be handed to (kmod/consumers.c). */
+enum szkm_consumer {
+	SZKM_CONS_LOGON,	/* logon key "szkm:<name>:v<N>", 32 bytes (dm-crypt aes) */
+	SZKM_CONS_LOGON_XTS,	/* the same, 64 bytes (dm-crypt aes-xts) */
+	SZKM_CONS_FSCRYPT,	/* fscrypt-provisioning key, for FS_IOC_ADD_ENCRYPTION_KEY */
 };
 
 struct szkm_policy {
@@ -35,7 +43,9 @@ enum {
 struct szkm_request {
 	enum szkm_op op;
 	u8 alg;
-	u32 version;			/* retire, destroy */
+	u32 version;			/* retire, destroy, provision */
+	u8 consumer;			/* provision: enum szkm_consumer */
+	s32 keyring;			/* provision: serial or special (@s = -3) */
 	u8 *blob;			/* load: decoded, kmalloc'd */
 	size_t bloblen;
 	u8 material[SZKM_P256_PUB_LEN];	/* import: secret or public point */

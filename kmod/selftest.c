@@ -11,6 +11,13 @@
 
 #include <linux/errno.h>
 #include <linux/kernel.h>
+#include <linux/moduleparam.h>
+#include <linux/string.h>
+
+/* Tests of the refusal path only: report the named self-test as failed. */
+static char *selftest_fault;
+module_param(selftest_fault, charp, 0);
+MODULE_PARM_DESC(selftest_fault, "testing only: treat this self-test as failed");
 
 static const struct {
 	const char *name;
@@ -28,6 +35,9 @@ int __init szkm_selftests(void)
 
 	for (i = 0; i < ARRAY_SIZE(szkm_selftest_table); i++) {
 		int ret = szkm_selftest_table[i].run();
+
+		if (selftest_fault && !strcmp(selftest_fault, szkm_selftest_table[i].name))
+			ret = -EBADMSG;
 
 		if (ret) {
 			pr_err("%s self-tests: FAIL (%d)\n", szkm_selftest_table[i].name, ret);

@@ -26,7 +26,7 @@ guest=("$top"/tests/vm/t/*.sh)
 # SZKM_EXTRA_VM_TESTS adds guest scripts (used once to prove that a failing
 # test fails the run: tests/vm/fixtures/fails.sh).
 for x in ${SZKM_EXTRA_VM_TESTS:-}; do guest+=("$(realpath "$x")"); done
-"$top/tests/vm/run.sh" --kver "$kver" --summary "$tmp/vm" "${guest[@]}"
+"$top/tests/vm/run.sh" --kver "$kver" --timeout 1200 --summary "$tmp/vm" "${guest[@]}"
 add "$tmp/vm"
 
 echo "== VM tests on $kver (host-driven, several boots)"

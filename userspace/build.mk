@@ -5,11 +5,13 @@ NL_LIBS      := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
 TSS_CFLAGS   := $(shell pkg-config --cflags tss2-esys tss2-tctildr tss2-rc libcrypto 2>/dev/null)
 TSS_LIBS     := $(shell pkg-config --libs tss2-esys tss2-tctildr tss2-rc libcrypto 2>/dev/null)
 
-LIBSZKM_SRCS := userspace/lib/error.c userspace/lib/hex.c userspace/lib/genl.c
+LIBSZKM_SRCS := $(wildcard userspace/lib/*.c)
 LIBSZKM      := $(BUILD)/libszkm.a
+# What a program linking libszkm.a needs after it.
+LIBSZKM_LIBS := $(NL_LIBS) -lkeyutils $(shell pkg-config --libs libcrypto 2>/dev/null)
 LIBS         += $(LIBSZKM)
 
-$(LIBSZKM_SRCS:%.c=$(BUILD)/%.o): CFLAGS += $(NL_CFLAGS)
+$(LIBSZKM_SRCS:%.c=$(BUILD)/%.o): CFLAGS += $(NL_CFLAGS) $(TSS_CFLAGS)
 $(LIBSZKM): $(LIBSZKM_SRCS:%.c=$(BUILD)/%.o)
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
@@ -17,7 +19,8 @@ $(LIBSZKM): $(LIBSZKM_SRCS:%.c=$(BUILD)/%.o)
 SZKMCTL_SRCS := $(wildcard userspace/szkmctl/*.c)
 BINS         += $(BUILD)/bin/szkmctl
 
-$(SZKMCTL_SRCS:%.c=$(BUILD)/%.o): CFLAGS += -Iuserspace/lib $(TSS_CFLAGS)
-$(BUILD)/bin/szkmctl: $(SZKMCTL_SRCS:%.c=$(BUILD)/%.o) $(LIBSZKM)
+$(SZKMCTL_SRCS:%.c=$(BUILD)/%.o): CFLAGS += -Iuserspace/lib -Iledgerd $(TSS_CFLAGS)
+# The event decoder is ledgerd's (libszkmevent), shared by the listener.
+$(BUILD)/bin/szkmctl: $(SZKMCTL_SRCS:%.c=$(BUILD)/%.o) $(LIBSZKM) $(BUILD)/libszkmevent.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) $(TSS_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBSZKM_LIBS) $(TSS_LIBS)

@@ -4,6 +4,9 @@
 
 szkm_load() {
 	local ko=$SZKM_TOP/kmod/szkm.ko dep
+	# A listener of an earlier load of the module hears nothing now.
+	[ -f /run/szkm-listen.pid ] && kill "$(cat /run/szkm-listen.pid)" 2>/dev/null || true
+	rm -f /run/szkm-listen.pid
 	# Load what szkm.ko needs (crypto/ecc on 6.1) by name; a guest-wide
 	# depmod over 9p costs tens of seconds under TCG.
 	for dep in $(modinfo -F depends "$ko" | tr , ' '); do
@@ -16,7 +19,7 @@ szkm_load() {
 # Every self-test line the module printed at its last load says "pass".
 szkm_selftests_passed() {
 	local lines
-	lines=$(dmesg | sed -n '/szkm: loading/,$p' | grep 'self-test' || true)
+	lines=$(dmesg | tac | sed '/szkm: loading/q' | grep 'self-test' || true)
 	[ -n "$lines" ] || { echo "no szkm self-test lines in the kernel log"; return 1; }
 	if grep -v ': pass$' <<<"$lines"; then
 		echo "a self-test did not pass"; return 1
@@ -54,6 +57,53 @@ szkm_device_up() {
 		fi
 	fi
 	"$SZKMCTL" status | grep -q '^state: *ready' || fail "device not ready"
+	szkm_listener_up
+}
+
+# A listener that checks and acknowledges every event (the stand-in for
+# ledgerd), resuming the chain from its state file after a module reload;
+# returns once the kernel's chain is positioned.
+SZKM_LISTEN_STATE=${SZKM_LISTEN_STATE:-/run/szkm-listen.state}
+szkm_listener_up() {
+	local pid i
+	pid=$(cat /run/szkm-listen.pid 2>/dev/null || true)
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
+	   "$SZKMCTL" status | grep -q '^events: *chained'; then
+		return 0
+	fi
+	# Gone, or listening to a module that was unloaded since: start anew.
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+	setsid "$SZKMCTL" events listen --ack --state "$SZKM_LISTEN_STATE" \
+		>>/run/szkm-listen.log 2>&1 </dev/null &
+	echo $! >/run/szkm-listen.pid
+	for i in $(seq 100); do
+		"$SZKMCTL" status | grep -q '^events: *chained' && return 0
+		sleep 0.1
+	done
+	fail "event chain not positioned: $(tail -3 /run/szkm-listen.log)"
+}
+
+# Waits until key $1 has no version waiting for the ledger.
+szkm_wait_ledger() {
+	local i
+	for i in $(seq 100); do
+		timeout 10 "$SZKMCTL" key show "$1" --json | grep -q '"state":"pending"' || return 0
+		sleep 0.1
+	done
+	fail "key $1 still waits for the ledger: $(tail -3 /run/szkm-listen.log)"
+}
+
+# keyctl add szkm <args>, then wait for the ledger; prints the id.
+szkm_add() {
+	local id
+	id=$(keyctl add szkm "$@") || fail "expected success: keyctl add szkm $*"
+	szkm_wait_ledger "$id"
+	echo "$id"
+}
+
+szkm_rotate() {
+	ok keyctl update "$1" rotate
+	szkm_wait_ledger "$1"
 }
 
 # Version number in an szkm ciphertext header (bytes 4..7, big-endian).

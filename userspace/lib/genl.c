@@ -94,9 +94,10 @@ static int nl_to_errno(int err)
  * each reply (may be NULL), and require at least @want_reply replies.
  * Returns 0 or a negative errno (the kernel's when it refused).
  */
-static int szkm_genl_call(uint8_t cmd, int (*put)(struct nl_msg *, const void *),
-			  const void *put_arg, int (*parse)(struct nlattr **, void *),
-			  void *parse_arg, int want_reply)
+static int szkm_genl_call_flags(uint8_t cmd, int flags,
+				int (*put)(struct nl_msg *, const void *), const void *put_arg,
+				int (*parse)(struct nlattr **, void *), void *parse_arg,
+				int want_reply)
 {
 	struct call_ctx ctx = { .parse = parse, .arg = parse_arg };
 	struct nl_msg *msg = NULL;
@@ -118,7 +119,7 @@ static int szkm_genl_call(uint8_t cmd, int (*put)(struct nl_msg *, const void *)
 		goto out;
 	}
 	msg = nlmsg_alloc_size(SZKM_DEVBLOB_MAX + 4096);
-	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, 0,
+	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, flags,
 				 cmd, SZKM_GENL_VERSION) ||
 	    (put && put(msg, put_arg) < 0)) {
 		ret = -NLE_NOMEM;
@@ -152,6 +153,13 @@ done:
 	return ret;
 }
 
+static int szkm_genl_call(uint8_t cmd, int (*put)(struct nl_msg *, const void *),
+			  const void *put_arg, int (*parse)(struct nlattr **, void *),
+			  void *parse_arg, int want_reply)
+{
+	return szkm_genl_call_flags(cmd, 0, put, put_arg, parse, parse_arg, want_reply);
+}
+
 /* Copy a fixed-size attribute; -EPROTO when it is missing or the wrong size. */
 static int get_exact(struct nlattr *a, void *out, size_t len)
 {
@@ -176,6 +184,12 @@ static int status_parse(struct nlattr **tb, void *arg)
 		st->test_mode = nla_get_u8(tb[SZKM_A_TEST_MODE]);
 	if (tb[SZKM_A_NKEYS])
 		st->nkeys = nla_get_u32(tb[SZKM_A_NKEYS]);
+	if (tb[SZKM_A_CHAIN])
+		st->chain = nla_get_u8(tb[SZKM_A_CHAIN]);
+	if (tb[SZKM_A_SEQ])
+		st->seq = nla_get_u64(tb[SZKM_A_SEQ]);
+	if (tb[SZKM_A_JOURNAL])
+		st->journal = nla_get_u32(tb[SZKM_A_JOURNAL]);
 	if (tb[SZKM_A_DEVICE_ID])
 		st->has_device_id = !get_exact(tb[SZKM_A_DEVICE_ID], st->device_id,
 					       sizeof(st->device_id));
@@ -277,4 +291,180 @@ int szkm_device_identity(struct szkm_identity *idn)
 {
 	memset(idn, 0, sizeof(*idn));
 	return szkm_genl_call(SZKM_CMD_IDENTITY, NULL, NULL, identity_parse, idn, 1);
+}
+
+static int put_serial(struct nl_msg *msg, const void *arg)
+{
+	return nla_put_u32(msg, SZKM_A_KEY_SERIAL, *(const uint32_t *)arg);
+}
+
+static int version_parse(struct nlattr *nest, struct szkm_version_info *v)
+{
+	struct nlattr *tb[SZKM_VA_MAX + 1];
+
+	if (nla_parse_nested(tb, SZKM_VA_MAX, nest, NULL) < 0 ||
+	    !tb[SZKM_VA_NUM] || !tb[SZKM_VA_STATE] || !tb[SZKM_VA_ORIGIN])
+		return -EPROTO;
+	v->num = nla_get_u32(tb[SZKM_VA_NUM]);
+	v->state = nla_get_u8(tb[SZKM_VA_STATE]);
+	v->origin = nla_get_u8(tb[SZKM_VA_ORIGIN]);
+	v->uses = tb[SZKM_VA_USES] ? nla_get_u64(tb[SZKM_VA_USES]) : 0;
+	v->has_pub = !!tb[SZKM_VA_PUBKEY];
+	return v->has_pub ? get_exact(tb[SZKM_VA_PUBKEY], v->pub, sizeof(v->pub)) : 0;
+}
+
+static int key_info_parse(struct nlattr **tb, void *arg)
+{
+	struct szkm_key_info *info = arg;
+	struct nlattr *a;
+	int rem, ret;
+
+	if (!tb[SZKM_A_NAME] || !tb[SZKM_A_ALG] || !tb[SZKM_A_ACTIVE] || !tb[SZKM_A_VERSIONS])
+		return -EPROTO;
+	ret = get_exact(tb[SZKM_A_KEY_ID], info->id, sizeof(info->id));
+	if (ret)
+		return ret;
+	snprintf(info->name, sizeof(info->name), "%s", nla_get_string(tb[SZKM_A_NAME]));
+	info->alg = nla_get_u8(tb[SZKM_A_ALG]);
+	info->active = nla_get_u32(tb[SZKM_A_ACTIVE]);
+	info->nver = 0;
+	nla_for_each_nested(a, tb[SZKM_A_VERSIONS], rem) {
+		if (info->nver >= sizeof(info->ver) / sizeof(info->ver[0]))
+			return -EPROTO;
+		ret = version_parse(a, &info->ver[info->nver++]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int szkm_key_info(int32_t serial, struct szkm_key_info *info)
+{
+	uint32_t s = (uint32_t)serial;
+
+	memset(info, 0, sizeof(*info));
+	info->serial = serial;
+	return szkm_genl_call(SZKM_CMD_KEY_PUBLIC, put_serial, &s, key_info_parse, info, 1);
+}
+
+struct event_ack {
+	uint64_t seq, index;
+	const uint8_t *hash;
+};
+
+static int put_ack(struct nl_msg *msg, const void *arg)
+{
+	const struct event_ack *a = arg;
+
+	if (nla_put_u64(msg, SZKM_A_SEQ, a->seq) < 0)
+		return -1;
+	if (a->hash)
+		return nla_put(msg, SZKM_A_EVENT_HASH, 32, a->hash);
+	return nla_put_u64(msg, SZKM_A_LEDGER_INDEX, a->index);
+}
+
+int szkm_event_ack(uint64_t seq, uint64_t index)
+{
+	struct event_ack a = { .seq = seq, .index = index };
+
+	return szkm_genl_call(SZKM_CMD_EVENT_ACK, put_ack, &a, NULL, NULL, 0);
+}
+
+int szkm_event_resume(uint64_t seq, const uint8_t hash[32])
+{
+	struct event_ack a = { .seq = seq, .hash = hash };
+
+	return szkm_genl_call(SZKM_CMD_EVENT_RESUME, put_ack, &a, NULL, NULL, 0);
+}
+
+struct event_cb_ctx {
+	szkm_event_cb cb;
+	void *arg;
+};
+
+/* One SZKM_CMD_EVENT message: hand its parts to the caller's callback. */
+static int event_parse(struct nlattr **tb, void *arg)
+{
+	struct event_cb_ctx *c = arg;
+
+	if (!tb[SZKM_A_SEQ] || !tb[SZKM_A_EVENT] ||
+	    !tb[SZKM_A_EVENT_SIG] || nla_len(tb[SZKM_A_EVENT_SIG]) != SZKM_EVENT_SIG_LEN)
+		return -EPROTO;
+	return c->cb(nla_get_u64(tb[SZKM_A_SEQ]), nla_data(tb[SZKM_A_EVENT]),
+		     (size_t)nla_len(tb[SZKM_A_EVENT]), nla_data(tb[SZKM_A_EVENT_SIG]), c->arg);
+}
+
+static int put_seq(struct nl_msg *msg, const void *arg)
+{
+	return nla_put_u64(msg, SZKM_A_SEQ, *(const uint64_t *)arg);
+}
+
+int szkm_event_replay(uint64_t after, szkm_event_cb cb, void *arg)
+{
+	struct event_cb_ctx c = { cb, arg };
+
+	return szkm_genl_call_flags(SZKM_CMD_EVENT_REPLAY, NLM_F_DUMP, put_seq, &after,
+				    event_parse, &c, 0);
+}
+
+struct szkm_event_sub {
+	struct nl_sock *sk;
+	struct event_cb_ctx c;
+};
+
+static int sub_valid_cb(struct nl_msg *msg, void *arg)
+{
+	struct szkm_event_sub *s = arg;
+	struct nlattr *tb[SZKM_A_MAX + 1];
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, SZKM_A_MAX, NULL) < 0 ||
+	    genlmsg_hdr(nlmsg_hdr(msg))->cmd != SZKM_CMD_EVENT)
+		return NL_SKIP;
+	return event_parse(tb, &s->c) < 0 ? NL_STOP : NL_OK;
+}
+
+struct szkm_event_sub *szkm_event_subscribe(void)
+{
+	struct szkm_event_sub *s = calloc(1, sizeof(*s));
+	int grp;
+
+	if (!s || !(s->sk = nl_socket_alloc()) || genl_connect(s->sk) < 0)
+		goto err;
+	grp = genl_ctrl_resolve_grp(s->sk, SZKM_GENL_NAME, SZKM_MCGRP_EVENTS);
+	if (grp < 0 || nl_socket_add_membership(s->sk, grp) < 0)
+		goto err;
+	nl_socket_disable_seq_check(s->sk);
+	/* Bursts (a restore of many keys) should fit; overruns are replayed. */
+	nl_socket_set_buffer_size(s->sk, 4 << 20, 0);
+	nl_socket_modify_cb(s->sk, NL_CB_VALID, NL_CB_CUSTOM, sub_valid_cb, s);
+	return s;
+err:
+	szkm_event_unsubscribe(s);
+	errno = ENOENT;
+	return NULL;
+}
+
+int szkm_event_sub_fd(struct szkm_event_sub *s)
+{
+	return nl_socket_get_fd(s->sk);
+}
+
+int szkm_event_receive(struct szkm_event_sub *s, szkm_event_cb cb, void *arg)
+{
+	int ret;
+
+	s->c.cb = cb;
+	s->c.arg = arg;
+	ret = nl_recvmsgs_default(s->sk);
+	if (ret == -NLE_NOMEM && errno == ENOBUFS)
+		return -ENOBUFS;
+	return ret < 0 ? nl_to_errno(ret) : 0;
+}
+
+void szkm_event_unsubscribe(struct szkm_event_sub *s)
+{
+	if (!s)
+		return;
+	nl_socket_free(s->sk);
+	free(s);
 }

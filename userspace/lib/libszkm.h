@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 const char *szkm_strerror(int err);
 
@@ -18,6 +19,9 @@ void szkm_hex_encode(char *out, const uint8_t *in, size_t len);
 int szkm_hex_decode(uint8_t *out, size_t out_len, const char *in);
 
 struct szkm_status {
+	int chain;		/* the event chain position is known */
+	uint64_t seq;		/* last event made */
+	uint32_t journal;	/* events waiting for the ledger */
 	char version[32];
 	uint32_t state;		/* enum szkm_device_state */
 	uint32_t tpm;		/* enum szkm_tpm_state */
@@ -53,5 +57,64 @@ struct szkm_identity {
 };
 
 int szkm_device_identity(struct szkm_identity *idn);
+
+/* A key's public metadata, as the kernel reports it (View permission). */
+struct szkm_version_info {
+	uint32_t num;
+	uint8_t state;		/* enum szkm_vstate */
+	uint8_t origin;		/* enum szkm_origin */
+	uint64_t uses;
+	int has_pub;
+	uint8_t pub[65];
+};
+
+struct szkm_key_info {
+	int32_t serial;
+	uint8_t id[16];
+	char name[65];
+	uint8_t alg;		/* enum szkm_alg */
+	uint32_t active;
+	unsigned int nver;
+	struct szkm_version_info ver[128];
+};
+
+/*
+ * Finds a key: a decimal or 0x serial, or a name looked up as an szkm key
+ * in the caller's keyrings. Returns the serial or a negative errno.
+ */
+int32_t szkm_key_find(const char *spec);
+int szkm_key_info(int32_t serial, struct szkm_key_info *info);
+const struct szkm_version_info *szkm_key_version(const struct szkm_key_info *info,
+						 uint32_t num);
+const char *szkm_alg_str(uint8_t alg);
+const char *szkm_vstate_str(uint8_t state);
+const char *szkm_origin_str(uint8_t origin);
+
+/*
+ * ECIES of include/szkm.h with OpenSSL: encrypt @len bytes to version
+ * @version's public key @pub. @out gets len + SZKM_ECIES_OVERHEAD bytes.
+ */
+int szkm_ecies_encrypt(const uint8_t pub[65], uint32_t version,
+		       const uint8_t *in, size_t len, uint8_t *out);
+/*
+ * Events (the journal of include/szkm.h). ack: the ledger holds event @seq
+ * at @index. resume: after an unseal, the chain continues after @seq whose
+ * body hashes to @hash. replay: every journalled event after @after, in
+ * order. subscribe/receive: the "events" multicast group; receive blocks
+ * for one batch. The callback returning < 0 stops.
+ */
+typedef int (*szkm_event_cb)(uint64_t seq, const uint8_t *body, size_t len,
+			     const uint8_t sig[64], void *arg);
+int szkm_event_ack(uint64_t seq, uint64_t index);
+int szkm_event_resume(uint64_t seq, const uint8_t hash[32]);
+int szkm_event_replay(uint64_t after, szkm_event_cb cb, void *arg);
+struct szkm_event_sub;
+struct szkm_event_sub *szkm_event_subscribe(void);
+int szkm_event_sub_fd(struct szkm_event_sub *s);
+int szkm_event_receive(struct szkm_event_sub *s, szkm_event_cb cb, void *arg);
+void szkm_event_unsubscribe(struct szkm_event_sub *s);
+
+/* Writes a P-256 public point as SubjectPublicKeyInfo PEM. */
+int szkm_p256_write_pem(FILE *f, const uint8_t pub[65]);
 
 #endif /* LIBSZKM_H */

@@ -9,30 +9,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
-#include <openssl/pem.h>
-
-/* The public key as an OpenSSL key, written as SPKI PEM to stdout. */
-static int print_pem(const uint8_t pub[65])
-{
-	OSSL_PARAM params[] = {
-		OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)"prime256v1", 0),
-		OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)pub, 65),
-		OSSL_PARAM_END,
-	};
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-	EVP_PKEY *pkey = NULL;
-	int ok;
-
-	ok = ctx && EVP_PKEY_fromdata_init(ctx) > 0 &&
-	     EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) > 0 &&
-	     PEM_write_PUBKEY(stdout, pkey) > 0;
-	EVP_PKEY_free(pkey);
-	EVP_PKEY_CTX_free(ctx);
-	return ok ? 0 : -1;
-}
 
 int device_identity_main(int argc, char *argv[])
 {
@@ -51,7 +27,7 @@ int device_identity_main(int argc, char *argv[])
 		return EXIT_FAILED;
 	}
 	if (pem) {
-		if (print_pem(idn.pub)) {
+		if (szkm_p256_write_pem(stdout, idn.pub)) {
 			fprintf(stderr, "The kernel's public key is not a valid P-256 point\n");
 			return EXIT_FAILED;
 		}

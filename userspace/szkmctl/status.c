@@ -42,12 +42,14 @@ int status_main(int argc, char *argv[])
 	else
 		strcpy(id, json ? "" : "none");
 	if (json)
-		printf("{\"version\":\"%s\",\"state\":\"%s\",\"tpm\":\"%s\",\"test_mode\":%s,\"keys\":%u,\"device_id\":\"%s\"}\n",
+		printf("{\"version\":\"%s\",\"state\":\"%s\",\"tpm\":\"%s\",\"test_mode\":%s,\"keys\":%u,\"device_id\":\"%s\",\"chain\":%s,\"seq\":%llu,\"journal\":%u}\n",
 		       st.version, NAME(state_names, st.state), NAME(tpm_names, st.tpm),
-		       st.test_mode ? "true" : "false", st.nkeys, id);
+		       st.test_mode ? "true" : "false", st.nkeys, id, st.chain ? "true" : "false",
+		       (unsigned long long)st.seq, st.journal);
 	else
-		printf("module:    szkm %s\nstate:     %s\ntpm:       %s\ntest mode: %s\nkeys:      %u\ndevice id: %s\n",
+		printf("module:    szkm %s\nstate:     %s\ntpm:       %s\ntest mode: %s\nkeys:      %u\ndevice id: %s\nevents:    %s, last %llu, %u waiting for the ledger\n",
 		       st.version, NAME(state_names, st.state), NAME(tpm_names, st.tpm),
-		       st.test_mode ? "ON (INSECURE)" : "off", st.nkeys, id);
+		       st.test_mode ? "ON (INSECURE)" : "off", st.nkeys, id,
+		       st.chain ? "chained" : "not resumed", (unsigned long long)st.seq, st.journal);
 	return EXIT_OK;
 }

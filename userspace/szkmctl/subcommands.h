@@ -10,6 +10,11 @@
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
 
 int status_main(int argc, char *argv[]);
+int key_show_main(int argc, char *argv[]);
+int events_listen_main(int argc, char *argv[]);
+int events_ack_main(int argc, char *argv[]);
+int key_pub_main(int argc, char *argv[]);
+int key_encrypt_main(int argc, char *argv[]);
 int device_init_main(int argc, char *argv[]);
 int device_unseal_main(int argc, char *argv[]);
 int device_identity_main(int argc, char *argv[]);
@@ -29,5 +34,10 @@ void szkmctl_report(const char *what, int err);
 int szkmctl_read_file(const char *path, uint8_t **data, size_t *len, size_t max);
 int szkmctl_write_file_atomic(const char *path, const uint8_t *data, size_t len);
 void szkmctl_print_hex(const uint8_t *p, size_t n);
+
+struct szkm_key_info;
+/* Finds a key by serial or name and fetches its metadata (malloc'd), or
+ * says why not on stderr and returns NULL. */
+struct szkm_key_info *szkmctl_key_load(const char *spec);
 
 #endif

@@ -138,3 +138,27 @@ void szkmctl_print_hex(const uint8_t *p, size_t n)
 	fputs(s, stdout);
 	free(s);
 }
+
+struct szkm_key_info *szkmctl_key_load(const char *spec)
+{
+	struct szkm_key_info *k;
+	int32_t serial = szkm_key_find(spec);
+	int ret;
+
+	if (serial < 0) {
+		fprintf(stderr, "Unable to find key `%s': %s\n", spec, szkm_strerror(serial));
+		return NULL;
+	}
+	k = malloc(sizeof(*k));
+	if (!k) {
+		perror("malloc");
+		return NULL;
+	}
+	ret = szkm_key_info(serial, k);
+	if (ret < 0) {
+		szkmctl_report("Unable to read the key", ret);
+		free(k);
+		return NULL;
+	}
+	return k;
+}

@@ -5,25 +5,29 @@
 # the key blobs are refused too, before and after a new device exists.
 sh=$SZKM_SHARE
 mode=$(cat "$sh/mode")
+# The listener's state (last event seen) survives the reboot with the blobs.
+SZKM_LISTEN_STATE=$sh/listen.state
 case $mode in
 make)
 	ok "$SZKMCTL" device init --out "$sh/device.blob" >/dev/null
+	szkm_listener_up
 	head -c 3000 /dev/urandom >"$sh/m"
 	sha256sum "$sh/m" | cut -c1-64 | xxd -r -p >"$sh/digest"
-	a=$(ok keyctl add szkm pa "new aes256-gcm" @s)
+	a=$(szkm_add pa "new aes256-gcm" @s)
 	ok keyctl pkey_encrypt "$a" 0 "$sh/m" >"$sh/a1.ct"
-	ok keyctl update "$a" rotate
+	szkm_rotate "$a"
 	ok keyctl pkey_encrypt "$a" 0 "$sh/m" >"$sh/a2.ct"
-	e=$(ok keyctl add szkm pe "new ecdsa-p256" @s)
+	e=$(szkm_add pe "new ecdsa-p256" @s)
 	ok keyctl pkey_sign "$e" 0 "$sh/digest" hash=sha256 >"$sh/e1.sig"
-	ok keyctl update "$e" rotate
+	szkm_rotate "$e"
 	ok keyctl pkey_sign "$e" 0 "$sh/digest" hash=sha256 >"$sh/e2.sig"
-	x=$(ok keyctl add szkm px "new ecdh-p256" @s)
+	x=$(szkm_add px "new ecdh-p256" @s)
 	ok keyctl pkey_encrypt "$x" 0 "$sh/m" >"$sh/x1.ct"
 	for n in pa pe px; do keyctl pipe "%szkm:$n" >"$sh/$n.blob"; done ;;
 same)
 	ok "$SZKMCTL" device unseal --in "$sh/device.blob" >/dev/null
-	for n in pa pe px; do ok keyctl add szkm "$n" "load $(cat "$sh/$n.blob")" @s >/dev/null; done
+	szkm_listener_up
+	for n in pa pe px; do szkm_add "$n" "load $(cat "$sh/$n.blob")" @s >/dev/null; done
 	for c in a1 a2; do
 		keyctl pkey_decrypt %szkm:pa 0 "$sh/$c.ct" | cmp -s - "$sh/m" || fail "$c does not decrypt after reboot"
 	done

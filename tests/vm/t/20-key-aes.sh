@@ -2,7 +2,7 @@
 # in the ciphertext header, rotation keeping old versions for old data,
 # retire/destroy, the sealed blob (pipe -> load) and tampering refused.
 szkm_device_up
-k=$(ok keyctl add szkm db "new aes256-gcm" @s)
+k=$(szkm_add db "new aes256-gcm" @s)
 keyctl pkey_query "$k" 0 | grep -q 'encrypt=y' || fail "query: $(keyctl pkey_query "$k" 0)"
 keyctl pkey_query "$k" 0 | grep -q 'decrypt=y' || fail "query"
 head -c 4096 /dev/urandom >$T/m
@@ -21,7 +21,7 @@ for off in 0 2 5 10 30 4100; do
 done
 
 # Rotation: new data under v2, old data still opens with v1.
-ok keyctl update "$k" rotate
+szkm_rotate "$k"
 grep "^$(printf %08x "$k") " /proc/keys | grep -q 'db: aes256-gcm v2 id=' || fail "/proc/keys: $(grep szkm /proc/keys)"
 ok keyctl pkey_encrypt "$k" 0 $T/m >$T/c2
 [ "$(ct_version $T/c2)" = 2 ] || fail "new ciphertext does not name v2"
@@ -33,7 +33,7 @@ refuses "No such file" keyctl update "$k" "destroy 9"
 keyctl pipe "$k" >$T/blob
 grep -qE '^[0-9a-f]+$' $T/blob || fail "blob is not hex"
 kr=$(keyctl newring r2 @s)
-k2=$(ok keyctl add szkm db "load $(cat $T/blob)" "$kr")
+k2=$(szkm_add db "load $(cat $T/blob)" "$kr")
 keyctl pkey_decrypt "$k2" 0 $T/c1 | cmp -s - $T/m || fail "loaded key cannot open v1 data"
 keyctl pkey_decrypt "$k2" 0 $T/c2 | cmp -s - $T/m || fail "loaded key cannot open v2 data"
 refuses "rejected" keyctl add szkm other "load $(cat $T/blob)" "$kr"
@@ -58,7 +58,7 @@ keyctl pkey_decrypt "$k" 0 $T/c2 | cmp -s - $T/m || fail "v2 lost"
 dmesg | grep -q "decrypt 'db': version 1 is destroyed" || fail "no clear message for destroyed version"
 
 # min_version refuses older versions.
-ok keyctl update "$k" rotate
+szkm_rotate "$k"
 ok keyctl update "$k" "set min_version=3"
 ! keyctl pkey_decrypt "$k" 0 $T/c2 >/dev/null 2>&1 || fail "min_version not enforced"
 dmesg_clean

@@ -17,7 +17,7 @@ refuses "Invalid argument" keyctl add szkm "$(printf 'x%.0s' $(seq 70))" "new ae
 ! keyctl search @s szkm p >/dev/null 2>&1 || fail "a refused command left a key"
 dmesg | grep -q "unknown algorithm 'rot13'" || fail "no clear message for a bad algorithm"
 # Updates that make no sense.
-k=$(ok keyctl add szkm u "new aes256-gcm" @s)
+k=$(szkm_add u "new aes256-gcm" @s)
 for bad in "new aes256-gcm" "retire" "retire x" "destroy 0" "set" "set rotate=1q" "rotate now"; do
 	! keyctl update "$k" "$bad" >/dev/null 2>&1 || fail "update accepted: '$bad'"
 done
@@ -25,5 +25,5 @@ done
 m=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 refuses "Operation not permitted" setpriv --reuid=65534 --regid=65534 --clear-groups \
 	keyctl add szkm imp "import aes256-gcm $m" @s
-ok keyctl add szkm imp "import aes256-gcm $m" @s >/dev/null
+szkm_add imp "import aes256-gcm $m" @s >/dev/null
 dmesg_clean

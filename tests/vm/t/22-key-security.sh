@@ -4,7 +4,7 @@
 # use a key it was not granted; unloading the module with keys alive is safe.
 szkm_device_up
 secret=5ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2
-k=$(ok keyctl add szkm known "import aes256-gcm $secret" @s)
+k=$(szkm_add known "import aes256-gcm $secret" @s)
 raw=$(printf '%s' "$secret" | xxd -r -p | od -An -tx1 | tr -d ' \n')
 check_clean() { # <what> <file>
 	grep -qi "$secret" "$2" && fail "$1 shows the secret (hex)"
@@ -22,7 +22,7 @@ keyctl pipe "$k" | head -c 8 | grep -qx 535a4b42 || fail "pipe is not an SZKB bl
 
 # Another uid, in its own session (so it does not possess our keys): no
 # use without a grant; with view+read+search granted to others, it can.
-u=$(ok keyctl add szkm private "new aes256-gcm" @s)
+u=$(szkm_add private "new aes256-gcm" @s)
 ok keyctl setperm "$u" 0x3f010000
 head -c 64 /dev/urandom >$T/m
 chmod 644 $T/m

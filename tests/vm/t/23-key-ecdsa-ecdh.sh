@@ -6,7 +6,7 @@
 szkm_device_up
 printf 'the message' >$T/msg
 openssl dgst -sha256 -binary $T/msg >$T/d
-e=$(ok keyctl add szkm sig "new ecdsa-p256" @s)
+e=$(szkm_add sig "new ecdsa-p256" @s)
 q=$(keyctl pkey_query "$e" 0)
 grep -q 'sign=y' <<<"$q" && grep -q 'verify=y' <<<"$q" && grep -q 'max_sig_size=72' <<<"$q" || fail "query: $q"
 ok keyctl pkey_sign "$e" 0 $T/d hash=sha256 >$T/s1
@@ -19,7 +19,7 @@ refuses "Invalid argument" keyctl pkey_sign "$e" 0 $T/msg hash=sha256
 refuses "not installed" keyctl pkey_sign "$e" 0 $T/d hash=sha1
 # Deterministic nonces (RFC 6979): same key and digest, same signature.
 keyctl pkey_sign "$e" 0 $T/d hash=sha256 | cmp -s - $T/s1 || fail "signatures are not deterministic"
-ok keyctl update "$e" rotate
+szkm_rotate "$e"
 ok keyctl pkey_sign "$e" 0 $T/d hash=sha256 >$T/s2
 ! cmp -s $T/s1 $T/s2 || fail "v2 signs like v1"
 ok keyctl pkey_verify "$e" 0 $T/d $T/s1 hash=sha256
@@ -30,7 +30,7 @@ refuses "rejected" keyctl pkey_verify "$e" 0 $T/d $T/s1 hash=sha256
 openssl ecparam -name prime256v1 -genkey -noout -out $T/k.pem 2>/dev/null
 priv=$(openssl ec -in $T/k.pem -outform DER 2>/dev/null | od -An -tx1 -j7 -N32 | tr -d ' \n')
 openssl ec -in $T/k.pem -pubout -out $T/pub.pem 2>/dev/null
-i=$(ok keyctl add szkm imp "import ecdsa-p256 $priv" @s)
+i=$(szkm_add imp "import ecdsa-p256 $priv" @s)
 ok keyctl pkey_sign "$i" 0 $T/d hash=sha256 >$T/ks
 openssl dgst -sha256 -verify $T/pub.pem -signature $T/ks $T/msg >/dev/null ||
 	fail "OpenSSL does not verify the kernel's signature"
@@ -38,14 +38,14 @@ openssl dgst -sha256 -sign $T/k.pem -out $T/os $T/msg
 ok keyctl pkey_verify "$i" 0 $T/d $T/os hash=sha256
 # A verify-only key from the public point.
 pub=$(openssl ec -in $T/k.pem -pubout -outform DER 2>/dev/null | tail -c 65 | od -An -tx1 | tr -d ' \n')
-p=$(ok keyctl add szkm vonly "import ecdsa-p256 pub:$pub" @s)
+p=$(szkm_add vonly "import ecdsa-p256 pub:$pub" @s)
 keyctl pkey_query "$p" 0 | grep -q 'sign=n' || fail "public-only key claims to sign"
 ok keyctl pkey_verify "$p" 0 $T/d $T/os hash=sha256
 ! keyctl pkey_sign "$p" 0 $T/d hash=sha256 >/dev/null 2>&1 || fail "public-only key signed"
 refuses "Invalid argument" keyctl add szkm bad "import ecdsa-p256 pub:04$(printf '11%.0s' $(seq 64))" @s
 
 # ECIES: encrypt to the key in the kernel, decrypt there; tamper refused.
-x=$(ok keyctl add szkm box "new ecdh-p256" @s)
+x=$(szkm_add box "new ecdh-p256" @s)
 head -c 1000 /dev/urandom >$T/m
 ok keyctl pkey_encrypt "$x" 0 $T/m >$T/xc
 [ "$(stat -c %s $T/xc)" = $((1000 + 89)) ] || fail "ECIES size $(stat -c %s $T/xc)"

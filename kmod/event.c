@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * event.c - the canonical event bytes of include/szkm.h, built field by
+ * field in the one order the header fixes, then signed by the device
+ * identity key over SHA-256 of those bytes. The journal (journal.c) gives
+ * each event its sequence number and previous hash.
+ */
+#include "event.h"
+#include "device.h"
+#include "journal.h"
+#include "key.h"
+
+#include <crypto/sha2.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/ktime.h>
+#include "kcompat.h"
+
+struct szkm_ev_writer {
+	u8 *p;
+	u8 *end;
+};
+
+static void w_bytes(struct szkm_ev_writer *w, const void *d, size_t n)
+{
+	if (WARN_ON_ONCE(w->p + n > w->end))
+		return;
+	if (d)
+		memcpy(w->p, d, n);
+	else
+		memset(w->p, 0, n);
+	w->p += n;
+}
+
+static void w_u8(struct szkm_ev_writer *w, u8 v) { w_bytes(w, &v, 1); }
+static void w_be16(struct szkm_ev_writer *w, u16 v) { __be16 b = cpu_to_be16(v); w_bytes(w, &b, 2); }
+static void w_be32(struct szkm_ev_writer *w, u32 v) { __be32 b = cpu_to_be32(v); w_bytes(w, &b, 4); }
+static void w_be64(struct szkm_ev_writer *w, u64 v) { __be64 b = cpu_to_be64(v); w_bytes(w, &b, 8); }
+
+/* Offsets the journal fills in: seq and prev hash. */
+#define SZKM_EV_OFF_SEQ		(4 + 1 + 1 + 2 + 32)
+#define SZKM_EV_OFF_PREV	(SZKM_EV_OFF_SEQ + 8)
+
+static int szkm_event_build(u8 type, struct szkm_key *k, struct szkm_ver *v,
+			    const u8 *dev_pub, u8 *buf, size_t *len)
+{
+	struct szkm_ev_writer w = { buf, buf + SZKM_EVENT_MAX_LEN };
+	u8 id[SZKM_DEVICE_ID_LEN];
+	size_t nlen = k ? strlen(k->name) : 0;
+	const u8 *pub = dev_pub;
+	u8 publen = dev_pub ? SZKM_P256_PUB_LEN : 0;
+	int ret;
+
+	ret = szkm_device_id(id);
+	if (ret)
+		return ret;
+	if (v && v->pub_len) {
+		pub = v->pub;
+		publen = v->pub_len;
+	}
+	w_bytes(&w, SZKM_EVENT_MAGIC, 4);
+	w_u8(&w, SZKM_EVENT_FORMAT);
+	w_u8(&w, type);
+	w_be16(&w, szkm_device_test_mode() ? SZKM_EVF_TEST_MODE : 0);
+	w_bytes(&w, id, sizeof(id));
+	w_be64(&w, 0);			/* seq: the journal's */
+	w_bytes(&w, NULL, 32);		/* prev hash: the journal's */
+	w_be64(&w, ktime_get_real_ns());
+	w_bytes(&w, k ? k->id : NULL, SZKM_KEY_ID_LEN);
+	w_u8(&w, nlen);
+	w_bytes(&w, k ? k->name : NULL, nlen);
+	w_be32(&w, v ? v->ver : 0);
+	w_u8(&w, k ? k->alg : 0);
+	w_u8(&w, v ? v->state : 0);
+	w_u8(&w, v ? v->origin : 0);
+	w_u8(&w, publen);
+	w_bytes(&w, pub, publen);
+	w_be64(&w, k ? k->policy.rotate_secs : 0);
+	w_be64(&w, k ? k->policy.max_uses : 0);
+	w_be32(&w, k ? k->policy.min_version : 0);
+	w_u8(&w, k ? k->policy.ledger : 0);
+	w_bytes(&w, NULL, 32);		/* policy digest: no access policies yet */
+	*len = w.p - buf;
+	return 0;
+}
+
+/* Called by the journal, under its lock, once seq and prev are known. */
+int szkm_event_seal(u8 *body, size_t len, u64 seq, const u8 prev[32],
+		    u8 hash[32], u8 sig[SZKM_EVENT_SIG_LEN])
+{
+	put_unaligned_be64(seq, body + SZKM_EV_OFF_SEQ);
+	memcpy(body + SZKM_EV_OFF_PREV, prev, 32);
+	sha256(body, len, hash);
+	return szkm_device_sign(hash, sig);
+}
+
+static int szkm_event_submit(u8 type, struct key *owner, struct szkm_key *k,
+			     struct szkm_ver *v, const u8 *dev_pub, bool fresh_chain)
+{
+	size_t len;
+	u8 *body;
+	int ret;
+
+	body = kmalloc(SZKM_EVENT_MAX_LEN, GFP_KERNEL);
+	if (!body)
+		return -ENOMEM;
+	ret = szkm_event_build(type, k, v, dev_pub, body, &len);
+	if (!ret)
+		ret = szkm_journal_append(body, len, owner, v ? v->ver : 0,
+					  v && v->state == SZKM_VS_PENDING, fresh_chain);
+	if (ret)
+		kfree(body);	/* on success the journal owns it */
+	return ret;
+}
+
+int szkm_event_emit(u8 type, struct key *owner, struct szkm_key *k, struct szkm_ver *v)
+{
+	return szkm_event_submit(type, owner, k, v, NULL, false);
+}
+
+int szkm_event_device_init(const u8 pub[SZKM_P256_PUB_LEN])
+{
+	return szkm_event_submit(SZKM_EV_DEVICE_INIT, NULL, NULL, NULL, pub, true);
+}

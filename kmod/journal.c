@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * journal.c - every signed event stays here until the ledger says it holds
+ * it durably (ack with its ledger index); a listener that starts late asks
+ * for a replay. When the journal is full, changes that need an event fail
+ * with -EBUSY: fail closed, never drop. Sequence numbers and the previous
+ * hash are given here, under one lock, so the chain has no gaps or forks.
+ */
+#include "journal.h"
+#include "keytype.h"
+
+#include <linux/key.h>
+#include <linux/list.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <net/genetlink.h>
+
+static unsigned int journal_max = 4096;
+module_param(journal_max, uint, 0644);
+MODULE_PARM_DESC(journal_max, "events kept for the ledger before changes fail with EBUSY");
+
+struct szkm_jent {
+	struct list_head node;
+	u64 seq;
+	u8 *body;
+	size_t len;
+	u8 sig[SZKM_EVENT_SIG_LEN];
+	struct key *owner;	/* referenced; activates ver on ack */
+	u32 ver;
+};
+
+static struct {
+	struct mutex lock;
+	struct list_head list;	/* by seq, oldest first */
+	unsigned int count;
+	bool positioned;	/* the chain's last seq and hash are known */
+	u64 last_seq;
+	u8 last_hash[32];
+} szkm_jr;
+
+int szkm_journal_append(u8 *body, size_t len, struct key *owner, u32 ver,
+			bool activate, bool fresh)
+{
+	struct szkm_jent *e, *tmp;
+	LIST_HEAD(dropped);
+	u8 hash[32];
+	int ret;
+
+	e = kzalloc(sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return -ENOMEM;
+	mutex_lock(&szkm_jr.lock);
+	if (fresh) {
+		/* A new device: what the old one journalled can never be acked. */
+		list_splice_init(&szkm_jr.list, &dropped);
+		szkm_jr.count = 0;
+		szkm_jr.last_seq = 0;
+		memset(szkm_jr.last_hash, 0, sizeof(szkm_jr.last_hash));
+		szkm_jr.positioned = true;
+	}
+	if (!szkm_jr.positioned) {
+		pr_info_ratelimited("event chain not resumed since the module loaded: start ledgerd (or szkmctl events listen)\n");
+		ret = -EBUSY;
+		goto out;
+	}
+	if (szkm_jr.count >= journal_max) {
+		pr_info_ratelimited("journal full: %u events wait for the ledger (is ledgerd running?)\n",
+				    szkm_jr.count);
+		ret = -EBUSY;
+		goto out;
+	}
+	ret = szkm_event_seal(body, len, szkm_jr.last_seq + 1, szkm_jr.last_hash, hash, e->sig);
+	if (ret)
+		goto out;
+	e->seq = ++szkm_jr.last_seq;
+	memcpy(szkm_jr.last_hash, hash, sizeof(hash));
+	e->body = body;
+	e->len = len;
+	if (activate && owner) {
+		e->owner = key_get(owner);
+		e->ver = ver;
+	}
+	list_add_tail(&e->node, &szkm_jr.list);
+	szkm_jr.count++;
+	szkm_netlink_multicast_event(e->seq, body, len, e->sig);
+	e = NULL;
+out:
+	mutex_unlock(&szkm_jr.lock);
+	kfree(e);
+	list_for_each_entry_safe(e, tmp, &dropped, node) {
+		key_put(e->owner);
+		kfree(e->body);
+		kfree(e);
+	}
+	return ret;
+}
+
+int szkm_journal_ack(u64 seq, u64 index, const char **why)
+{
+	struct szkm_jent *e, *found = NULL;
+
+	mutex_lock(&szkm_jr.lock);
+	if (seq == 0 || seq > szkm_jr.last_seq) {
+		mutex_unlock(&szkm_jr.lock);
+		*why = "szkm: no event with this sequence number was ever sent";
+		return -EINVAL;
+	}
+	list_for_each_entry(e, &szkm_jr.list, node) {
+		if (e->seq == seq) {
+			found = e;
+			list_del(&e->node);
+			szkm_jr.count--;
+			break;
+		}
+	}
+	mutex_unlock(&szkm_jr.lock);
+	if (!found) {
+		*why = "szkm: event already acknowledged";
+		return -EALREADY;
+	}
+	/* Outside the journal lock: activation takes the key's lock. */
+	if (found->owner) {
+		szkm_keytype_activate(found->owner, found->ver);
+		key_put(found->owner);
+	}
+	pr_debug("event %llu in the ledger at index %llu\n", seq, index);
+	kfree(found->body);
+	kfree(found);
+	return 0;
+}
+
+int szkm_journal_resume(u64 seq, const u8 hash[32], const char **why)
+{
+	int ret = 0;
+
+	mutex_lock(&szkm_jr.lock);
+	if (szkm_jr.positioned) {
+		*why = "szkm: the event chain is already positioned";
+		ret = -EALREADY;
+	} else {
+		szkm_jr.last_seq = seq;
+		memcpy(szkm_jr.last_hash, hash, 32);
+		szkm_jr.positioned = true;
+		pr_info("event chain resumed after event %llu\n", seq);
+	}
+	mutex_unlock(&szkm_jr.lock);
+	return ret;
+}
+
+/* cb->args[0]: the last sequence number sent in this dump. */
+int szkm_journal_dump(struct sk_buff *skb, struct netlink_callback *cb, u64 from)
+{
+	struct szkm_jent *e;
+	u64 after = max_t(u64, from, cb->args[0]);
+	int ret = 0;
+
+	mutex_lock(&szkm_jr.lock);
+	list_for_each_entry(e, &szkm_jr.list, node) {
+		void *hdr;
+
+		if (e->seq <= after)
+			continue;
+		hdr = szkm_netlink_dump_put(skb, cb, SZKM_CMD_EVENT);
+		if (!hdr || szkm_netlink_put_event(skb, e->seq, e->body, e->len, e->sig)) {
+			if (hdr)
+				genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[0] = e->seq;
+		ret = skb->len;
+	}
+	mutex_unlock(&szkm_jr.lock);
+	return ret;
+}
+
+void szkm_journal_status(bool *positioned, u64 *last_seq, u32 *pending)
+{
+	mutex_lock(&szkm_jr.lock);
+	*positioned = szkm_jr.positioned;
+	*last_seq = szkm_jr.last_seq;
+	*pending = szkm_jr.count;
+	mutex_unlock(&szkm_jr.lock);
+}
+
+int __init szkm_journal_init(void)
+{
+	mutex_init(&szkm_jr.lock);
+	INIT_LIST_HEAD(&szkm_jr.list);
+	return 0;
+}
+
+void szkm_journal_uninit(void)
+{
+	struct szkm_jent *e, *tmp;
+
+	list_for_each_entry_safe(e, tmp, &szkm_jr.list, node) {
+		key_put(e->owner);
+		kfree(e->body);
+		kfree(e);
+	}
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* journal.h - events kept until the ledger acknowledges them. */
+#ifndef _SZKM_JOURNAL_H
+#define _SZKM_JOURNAL_H
+
+#include <linux/types.h>
+#include "szkm.h"
+
+struct key;
+struct sk_buff;
+struct netlink_callback;
+
+/*
+ * Takes @body (kmalloc'd, @len bytes, seq and prev hash still zero): gives
+ * it the next sequence number and the previous hash, has it signed, keeps
+ * it and multicasts it. @fresh starts a new chain (device init). When
+ * @activate, version @ver of @owner becomes active on acknowledgement.
+ * -EBUSY when full or not positioned; the body is then still the caller's.
+ */
+int szkm_journal_append(u8 *body, size_t len, struct key *owner, u32 ver,
+			bool activate, bool fresh);
+/* Signs a body in place (event.c): seq, prev, hash out, signature out. */
+int szkm_event_seal(u8 *body, size_t len, u64 seq, const u8 prev[32],
+		    u8 hash[32], u8 sig[SZKM_EVENT_SIG_LEN]);
+
+int szkm_journal_ack(u64 seq, u64 index, const char **why);
+int szkm_journal_resume(u64 seq, const u8 hash[32], const char **why);
+int szkm_journal_dump(struct sk_buff *skb, struct netlink_callback *cb, u64 from);
+void szkm_journal_status(bool *positioned, u64 *last_seq, u32 *pending);
+
+int szkm_journal_init(void);
+void szkm_journal_uninit(void);
+
+/* Fills one SZKM_CMD_EVENT message (netlink.c). */
+int szkm_netlink_put_event(struct sk_buff *msg, u64 seq, const u8 *body, size_t len,
+			   const u8 sig[SZKM_EVENT_SIG_LEN]);
+/* A message header for a dump reply of the family (netlink.c). */
+void *szkm_netlink_dump_put(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd);
+void szkm_netlink_multicast_event(u64 seq, const u8 *body, size_t len,
+				  const u8 sig[SZKM_EVENT_SIG_LEN]);
+
+#endif /* _SZKM_JOURNAL_H */
