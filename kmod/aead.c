@@ -51,18 +51,13 @@ static int szkm_aead_crypt(struct crypto_aead *tfm, bool enc,
 	struct aead_request *req;
 	u8 ivbuf[SZKM_GCM_IV_LEN];
 	unsigned int n;
-	u8 *tmp;
 	int ret;
 
 	if (!enc && len < SZKM_GCM_TAG_LEN)
 		return -EBADMSG;
-	/* Decrypt into a scratch buffer so a bad tag leaves @out untouched. */
-	tmp = kmalloc(max(len, outlen) + 1, GFP_KERNEL);
 	req = aead_request_alloc(tfm, GFP_KERNEL);
-	if (!tmp || !req) {
-		ret = -ENOMEM;
-		goto out;
-	}
+	if (!req)
+		return -ENOMEM;
 	memcpy(ivbuf, iv, sizeof(ivbuf));
 	/*
 	 * No zero-length entry for empty AAD: the hash walk maps such an
@@ -77,18 +72,17 @@ static int szkm_aead_crypt(struct crypto_aead *tfm, bool enc,
 		sg_set_buf(&dst[0], aad, aadlen);
 	}
 	sg_set_buf(&src[n - 1], in, len);
-	sg_set_buf(&dst[n - 1], tmp, outlen);
+	sg_set_buf(&dst[n - 1], out, outlen);
 	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_SLEEP |
 				  CRYPTO_TFM_REQ_MAY_BACKLOG, crypto_req_done, &wait);
 	aead_request_set_ad(req, aadlen);
 	aead_request_set_crypt(req, src, dst, len, ivbuf);
 	ret = crypto_wait_req(enc ? crypto_aead_encrypt(req) :
 			      crypto_aead_decrypt(req), &wait);
-	if (!ret)
-		memcpy(out, tmp, outlen);
-out:
+	/* A bad tag leaves no unauthenticated plaintext behind. */
+	if (ret && !enc)
+		memzero_explicit(out, outlen);
 	aead_request_free(req);
-	kfree_sensitive(tmp);
 	return ret;
 }
 
