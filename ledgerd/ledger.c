@@ -812,6 +812,22 @@ int ledger_device_head(struct ledger *l,
 	return 0;
 }
 
+int ledger_device_head_hash(struct ledger *l,
+			    const uint8_t id[SZKM_DEVICE_ID_LEN],
+			    uint64_t *seq, uint8_t hash[32])
+{
+	struct device *dev = find_device(l, id);
+
+	if (!dev)
+		return -ENOENT;
+	*seq = dev->d.last_seq;
+	if (dev->d.last_seq)
+		memcpy(hash, dev->d.last_hash, 32);
+	else
+		memset(hash, 0, 32);
+	return 0;
+}
+
 /* Signs the current tree into @note; the caller stores it. */
 static int sign_checkpoint(struct ledger *l, struct ledger_store_checkpoint *cp,
 			   char *note, size_t cap)

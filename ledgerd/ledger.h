@@ -103,6 +103,10 @@ uint64_t ledger_unsigned(struct ledger *l);
 /* A device's chain head (last seq, 0 if none); -ENOENT: not enrolled. */
 int ledger_device_head(struct ledger *l,
 		       const uint8_t id[SZKM_DEVICE_ID_LEN], uint64_t *seq);
+/* The same with the hash of that last event (zeros if none). */
+int ledger_device_head_hash(struct ledger *l,
+			    const uint8_t id[SZKM_DEVICE_ID_LEN],
+			    uint64_t *seq, uint8_t hash[32]);
 
 /* Readers, any thread. */
 uint64_t ledger_size(struct ledger *l);

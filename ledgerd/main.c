@@ -327,7 +327,8 @@ struct daemon {
 	bool replay_needed;
 	uint8_t nl_dev[SZKM_DEVICE_ID_LEN];
 	bool nl_have_dev;
-	double last_cp, next_nl_try, last_tick;
+	bool nl_opened;		/* once: later failures are retried */
+	double last_cp, next_nl_try, last_tick, last_nl_check;
 };
 
 static volatile sig_atomic_t stopping;
@@ -415,10 +416,13 @@ static void nl_try_open(struct daemon *d)
 	d->next_nl_try = now_mono() + 10;
 	ret = ledger_nl_open(&d->nl, err, sizeof(err));
 	if (ret) {
-		if (!strcmp(d->cfg->netlink, "yes"))
+		/* "yes": the kernel must be there at start; later (a module
+		 * reload) we keep trying. */
+		if (!strcmp(d->cfg->netlink, "yes") && !d->nl_opened)
 			die("%s", err);
 		return;
 	}
+	d->nl_opened = true;
 	say("listening to the kernel's events (family %s)", SZKM_GENL_NAME);
 	ret = ledger_nl_identity(d->nl, d->nl_dev);
 	d->nl_have_dev = ret == 0;
@@ -436,24 +440,91 @@ static void nl_try_open(struct daemon *d)
 	d->replay_needed = true;
 }
 
+/*
+ * After an unseal (a reboot, a module reload) the kernel does not know
+ * where its chain stands and refuses every change until told: tell it the
+ * last event we hold for its device. Only for an enrolled device: the
+ * kernel stays closed until an administrator enrols it.
+ */
+static void nl_resume(struct daemon *d)
+{
+	struct ledger_nl_status st;
+	uint8_t hash[32];
+	uint64_t head;
+	int ret;
+
+	ret = ledger_nl_status(d->nl, &st);
+	if (ret) {
+		say("asking the kernel for its status: %s", strerror(-ret));
+		return;
+	}
+	if (!st.valid || st.chain)
+		return;
+	if (ledger_device_head_hash(d->l, d->nl_dev, &head, hash))
+		return;
+	ret = ledger_nl_resume(d->nl, d->nl_dev, head, hash);
+	if (ret && ret != -EALREADY)
+		say("resuming the kernel's event chain after seq %" PRIu64
+		    ": %s", head, strerror(-ret));
+	else if (!ret)
+		say("resumed the kernel's event chain after seq %" PRIu64,
+		    head);
+}
+
 static void nl_replay(struct daemon *d)
 {
-	uint64_t head = 0;
 	int ret;
 
 	d->replay_needed = false;
 	if (!d->nl)
 		return;
-	if (!d->nl_have_dev) {
-		if (ledger_nl_identity(d->nl, d->nl_dev))
-			return;
-		d->nl_have_dev = true;
+	/* Asked each time: the device may have been made or replaced. */
+	if (ledger_nl_identity(d->nl, d->nl_dev)) {
+		d->nl_have_dev = false;
+		return;
 	}
-	ledger_device_head(d->l, d->nl_dev, &head);
-	ret = ledger_nl_replay(d->nl, head, take_nl, d);
+	d->nl_have_dev = true;
+	nl_resume(d);
+	/*
+	 * Everything the kernel still holds, not only what follows our head:
+	 * an event appended just before a crash, whose ack never went out,
+	 * comes back as a duplicate and is acknowledged again (the journal
+	 * keeps only unacknowledged events, so this is short).
+	 */
+	ret = ledger_nl_replay(d->nl, 0, take_nl, d);
 	if (ret)
-		say("asking the kernel to replay from seq %" PRIu64 ": %s",
-		    head, strerror(-ret));
+		say("asking the kernel to replay its journal: %s",
+		    strerror(-ret));
+}
+
+/*
+ * Every few seconds: if the kernel's chain is not positioned (a module
+ * reload and unseal while we run) or events wait in its journal although
+ * we are idle (a lost multicast, an ack that failed), ask for a replay.
+ */
+static void nl_check(struct daemon *d)
+{
+	struct ledger_nl_status st;
+	uint64_t head;
+
+	if (!d->nl)
+		return;
+	if (ledger_nl_status(d->nl, &st)) {
+		/* The module was unloaded: its family is gone, and a new
+		 * load has a new one. Open again (nl_try_open retries). */
+		say("lost the kernel's generic netlink family; reopening");
+		ledger_nl_close(d->nl);
+		d->nl = NULL;
+		d->nl_have_dev = false;
+		d->next_nl_try = now_mono() + 1;
+		return;
+	}
+	/* The device may have been unsealed or replaced meanwhile. */
+	d->nl_have_dev = st.valid && !ledger_nl_identity(d->nl, d->nl_dev);
+	if (!d->nl_have_dev || ledger_device_head(d->l, d->nl_dev, &head))
+		return;
+	if (!st.chain || st.journal)
+		d->replay_needed = true;
 }
 
 static uint64_t body_seq(const struct ledgerd_req *r)
@@ -534,7 +605,9 @@ static void reply(struct daemon *d, const struct ledgerd_req *r,
 	}
 	/* From the kernel: acknowledge what is durably in the ledger. */
 	if (res->verdict != LEDGER_REJECTED) {
-		ret = ledger_nl_ack(d->nl, r->nl_seq, res->index);
+		ret = ledger_nl_ack(d->nl,
+				    res->has_device ? res->device_id : NULL,
+				    r->nl_seq, res->index);
 		if (ret)
 			say("acknowledging seq %" PRIu64 " to the kernel: %s",
 			    r->nl_seq, strerror(-ret));
@@ -714,7 +787,7 @@ static int run_daemon(struct config *c)
 	    c->http_address, ledger_http_port(d.http), c->control);
 	say("verifier key %s", vkey);
 	sd_notify_ready();
-	d.last_cp = d.last_tick = now_mono();
+	d.last_cp = d.last_tick = d.last_nl_check = now_mono();
 	while (!stopping) {
 		size_t n = ledger_control_pollfds(d.ctl, fds, MAX_POLL - 1);
 		size_t nlidx = SIZE_MAX;
@@ -766,6 +839,10 @@ static int run_daemon(struct config *c)
 		}
 		if (!d.nl && strcmp(c->netlink, "no") && now >= d.next_nl_try)
 			nl_try_open(&d);
+		if (!d.nreqs && now - d.last_nl_check >= 5) {
+			nl_check(&d);
+			d.last_nl_check = now;
+		}
 		if (now - d.last_tick >= 1) {
 			ledger_http_tick(d.http);
 			d.last_tick = now;

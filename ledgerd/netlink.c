@@ -32,11 +32,17 @@ struct cb_ctx {
 	/* identity replies */
 	uint8_t *id;
 	int got_id;
+	/* status replies */
+	struct ledger_nl_status *st;
+	/* the kernel's errno from an error message */
+	int err;
 };
 
 static struct nla_policy policy[SZKM_A_MAX + 1] = {
 	[SZKM_A_SEQ] = { .type = NLA_U64 },
 	[SZKM_A_LEDGER_INDEX] = { .type = NLA_U64 },
+	[SZKM_A_CHAIN] = { .type = NLA_U8 },
+	[SZKM_A_JOURNAL] = { .type = NLA_U32 },
 };
 
 static int bad(const char **why, const char *reason)
@@ -215,19 +221,51 @@ static int nl_errno(int ret)
 	}
 }
 
+/* The kernel refused: keep its errno (libnl would fold it into its own
+ * codes, and EALREADY or ESTALE matter to the caller). */
+static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	struct cb_ctx *c = arg;
+
+	(void)nla;
+	c->err = e->error;
+	return NL_STOP;
+}
+
+/*
+ * One request on the command socket and its answer. A doit request (no
+ * NLM_F_DUMP) is answered with its reply and then, separately, the ack
+ * that auto-ack asked for: wait for that ack too, or it would be read as
+ * the (mismatched) answer to the next request. A dump ends with
+ * NLMSG_DONE and gets no ack.
+ */
 static int run(struct ledger_nl *nl, struct nl_msg *msg,
 	       int (*fn)(struct nl_msg *, void *), struct cb_ctx *c)
 {
+	int dump = !!(nlmsg_hdr(msg)->nlmsg_flags & NLM_F_DUMP);
 	int ret;
 
-	if (fn)
-		nl_socket_modify_cb(nl->cmd, NL_CB_VALID, NL_CB_CUSTOM, fn, c);
+	/* Always reset: a callback left from an earlier request would be
+	 * called with that request's (dead) context. */
+	nl_socket_modify_cb(nl->cmd, NL_CB_VALID, NL_CB_CUSTOM, fn, c);
+	nl_socket_modify_err_cb(nl->cmd, NL_CB_CUSTOM, on_error, c);
 	ret = nl_send_auto(nl->cmd, msg);
 	nlmsg_free(msg);
 	if (ret < 0)
 		return nl_errno(ret);
 	ret = nl_recvmsgs_default(nl->cmd);
-	return ret < 0 ? nl_errno(ret) : 0;
+	if (c->err)
+		return c->err;
+	if (ret < 0)
+		return nl_errno(ret);
+	if (!dump && fn) {
+		ret = nl_wait_for_ack(nl->cmd);
+		if (c->err)
+			return c->err;
+		if (ret < 0)
+			return nl_errno(ret);
+	}
+	return 0;
 }
 
 int ledger_nl_identity(struct ledger_nl *nl, uint8_t id[SZKM_DEVICE_ID_LEN])
@@ -259,19 +297,71 @@ int ledger_nl_replay(struct ledger_nl *nl, uint64_t after_seq,
 	return run(nl, msg, on_event, &c);
 }
 
-int ledger_nl_ack(struct ledger_nl *nl, uint64_t seq, uint64_t index)
+int ledger_nl_ack(struct ledger_nl *nl, const uint8_t *dev, uint64_t seq,
+		  uint64_t index)
 {
 	struct nl_msg *msg = request(nl, 0, SZKM_CMD_EVENT_ACK);
+	struct cb_ctx c = { 0 };
+
+	if (!msg)
+		return -ENOMEM;
+	/* Naming the device: a re-initialised device's numbers are never
+	 * taken for the old one's (the kernel answers ESTALE). */
+	if (nla_put_u64(msg, SZKM_A_SEQ, seq) ||
+	    nla_put_u64(msg, SZKM_A_LEDGER_INDEX, index) ||
+	    (dev && nla_put(msg, SZKM_A_DEVICE_ID, SZKM_DEVICE_ID_LEN, dev))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	/* No reply but the ack: run() returns once the ack (or the
+	 * kernel's error) is read. */
+	return run(nl, msg, NULL, &c);
+}
+
+static int on_status(struct nl_msg *msg, void *arg)
+{
+	struct cb_ctx *c = arg;
+	struct nlattr *a[SZKM_A_MAX + 1];
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, a, SZKM_A_MAX, policy))
+		return NL_SKIP;
+	c->st->chain = a[SZKM_A_CHAIN] ? nla_get_u8(a[SZKM_A_CHAIN]) : 0;
+	c->st->seq = a[SZKM_A_SEQ] ? nla_get_u64(a[SZKM_A_SEQ]) : 0;
+	c->st->journal = a[SZKM_A_JOURNAL] ?
+			 nla_get_u32(a[SZKM_A_JOURNAL]) : 0;
+	c->st->valid = a[SZKM_A_CHAIN] != NULL;
+	c->got_id = 1;
+	return NL_OK;
+}
+
+int ledger_nl_status(struct ledger_nl *nl, struct ledger_nl_status *st)
+{
+	struct nl_msg *msg = request(nl, 0, SZKM_CMD_STATUS);
+	struct cb_ctx c = { .st = st };
 	int ret;
+
+	memset(st, 0, sizeof(*st));
+	if (!msg)
+		return -ENOMEM;
+	ret = run(nl, msg, on_status, &c);
+	if (ret)
+		return ret;
+	return c.got_id ? 0 : -EPROTO;
+}
+
+int ledger_nl_resume(struct ledger_nl *nl, const uint8_t *dev, uint64_t seq,
+		     const uint8_t hash[32])
+{
+	struct nl_msg *msg = request(nl, 0, SZKM_CMD_EVENT_RESUME);
+	struct cb_ctx c = { 0 };
 
 	if (!msg)
 		return -ENOMEM;
 	if (nla_put_u64(msg, SZKM_A_SEQ, seq) ||
-	    nla_put_u64(msg, SZKM_A_LEDGER_INDEX, index)) {
+	    nla_put(msg, SZKM_A_EVENT_HASH, 32, hash) ||
+	    (dev && nla_put(msg, SZKM_A_DEVICE_ID, SZKM_DEVICE_ID_LEN, dev))) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
-	/* nl_send_sync waits for the kernel's ack (or its error). */
-	ret = nl_send_sync(nl->cmd, msg);
-	return ret < 0 ? nl_errno(ret) : 0;
+	return run(nl, msg, NULL, &c);
 }

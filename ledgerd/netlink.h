@@ -44,7 +44,22 @@ int ledger_nl_identity(struct ledger_nl *nl,
 /* Every journalled event after @after_seq, in order. */
 int ledger_nl_replay(struct ledger_nl *nl, uint64_t after_seq,
 		     ledger_nl_event_cb cb, void *ctx);
-int ledger_nl_ack(struct ledger_nl *nl, uint64_t seq, uint64_t index);
+/* @dev (may be NULL) names the device the ack is for. */
+int ledger_nl_ack(struct ledger_nl *nl, const uint8_t *dev, uint64_t seq,
+		  uint64_t index);
+
+/* STATUS: is the event chain positioned, the last seq made, the events
+ * waiting for the ledger (valid: the kernel reported the chain). */
+struct ledger_nl_status {
+	int valid;
+	int chain;
+	uint64_t seq;
+	uint32_t journal;
+};
+int ledger_nl_status(struct ledger_nl *nl, struct ledger_nl_status *st);
+/* EVENT_RESUME after an unseal: the last event the ledger holds. */
+int ledger_nl_resume(struct ledger_nl *nl, const uint8_t *dev, uint64_t seq,
+		     const uint8_t hash[32]);
 
 /*
  * Checks one SZKM_CMD_EVENT message: the command, SZKM_A_SEQ (u64),

@@ -1,0 +1,148 @@
+# ledgerd end to end against the real kernel: the kernel's signed events
+# reach ledgerd over generic netlink, are appended, acknowledged (the journal
+# drains, a pending version becomes active); after a SIGKILL the replay
+# fills the ledger with no gap and no duplicate; after a module reload and
+# an unseal ledgerd resumes the kernel's chain from its last event.
+szkm_device_up
+# The guest's loopback is down at boot: ledgerd's HTTP API listens there.
+ip link set lo up
+L=$SZKM_TOP/build/bin/ledgerd
+LPID=
+trap '[ -n "$LPID" ] && kill -9 $LPID 2>/dev/null; true' EXIT
+
+waiting() { "$SZKMCTL" status | sed -n 's/^events:.*, \([0-9]*\) waiting.*/\1/p'; }
+last_seq() { "$SZKMCTL" status | sed -n 's/^events:.*, last \([0-9]*\),.*/\1/p'; }
+drained() { # the kernel's journal empties
+	local i
+	for i in $(seq 150); do [ "$(waiting)" = 0 ] && return 0; sleep 0.1; done
+	fail "journal did not drain: $("$SZKMCTL" status | grep events:); ledgerd: $(tail -5 $T/log)"
+}
+state_of() { # <key> <version>: that version's state
+	"$SZKMCTL" key show "$1" --json | jq -r ".versions[] | select(.version == $2) | .state"
+}
+wait_state() { # <key> <version> <state>
+	local i
+	for i in $(seq 150); do [ "$(state_of "$1" "$2")" = "$3" ] && return 0; sleep 0.1; done
+	fail "key $1 v$2 is '$(state_of "$1" "$2")', not '$3'; ledgerd: $(tail -5 $T/log)"
+}
+start_ledgerd() {
+	local i port=
+	: >>$T/log
+	local from; from=$(wc -l <$T/log)
+	"$L" -c /dev/null --db $T/l.db --key $T/node.pem --origin e2e.example/ledger \
+		--control-socket $T/ctl --http-port 0 --http-address 127.0.0.1 \
+		--netlink yes 2>>$T/log </dev/null &
+	LPID=$!
+	for i in $(seq 300); do
+		port=$(tail -n +$((from + 1)) $T/log | sed -n 's/.*http 127\.0\.0\.1:\([0-9]*\),.*/\1/p' | tail -n 1)
+		[ -n "$port" ] && [ -S $T/ctl ] && break
+		kill -0 $LPID 2>/dev/null || fail "ledgerd exited at start: $(tail -5 $T/log)"
+		sleep 0.05
+	done
+	[ -n "$port" ] || fail "ledgerd did not start: $(tail -5 $T/log)"
+	URL=http://127.0.0.1:$port
+}
+get() { curl -sS --fail-with-body "$URL$1"; }
+# Every event of device $1 in the ledger: seq 1..$2, each exactly once.
+check_chain() {
+	local seqs want
+	seqs=$(get "/entries?start=0&end=1000" |
+		jq -r --arg d "$1" '.entries[] | select(.type == "event" and .device_id == $d) | .seq')
+	want=$(seq 1 "$2")
+	[ "$seqs" = "$want" ] || fail "ledger seqs of the device are not 1..$2: $(echo $seqs)"
+	[ "$(get /devices | jq -r --arg d "$1" '.devices[] | select(.device_id == $d) | .last_seq')" = "$2" ] ||
+		fail "/devices: last_seq is not $2"
+}
+
+# Hand over from the test listener: let it ack what it has, then stop it.
+drained
+kill "$(cat /run/szkm-listen.pid)"; rm -f /run/szkm-listen.pid
+# A new device: its chain starts at seq 1 (device-init), which stays in the
+# kernel's journal until ledgerd has it.
+ok "$SZKMCTL" device init --force --out $T/device.blob >/dev/null
+dev=$("$SZKMCTL" device identity | sed -n 's/^id: *//p')
+pub=$("$SZKMCTL" device identity | sed -n 's/^pubkey: *//p')
+[ ${#dev} = 64 ] && [ ${#pub} = 130 ] || fail "device identity: $dev $pub"
+[ "$(last_seq)" = 1 ] && [ "$(waiting)" = 1 ] || fail "new device: $("$SZKMCTL" status | grep events:)"
+
+ok "$L" genkey $T/node.pem
+start_ledgerd
+grep -q 'listening to the kernel' $T/log || fail "ledgerd does not listen: $(cat $T/log)"
+grep -q "device $dev is not enrolled" $T/log || fail "no 'not enrolled' notice: $(cat $T/log)"
+
+# Not enrolled yet: the kernel's events wait; a new key's v1 stays pending.
+a=$(keyctl add szkm e2e-a "new aes256-gcm" @s) || fail "keyctl add e2e-a"
+aid=$("$SZKMCTL" key show "$a" --json | jq -r .id)
+[ "$(state_of "$a" 1)" = pending ] || fail "e2e-a v1 not pending before enrolment"
+[ "$(waiting)" = 2 ] || fail "expected 2 events waiting, $(waiting)"
+
+# Enrolment: ledgerd replays from the start, appends and acknowledges.
+"$L" -c /dev/null --control-socket $T/ctl enroll e2e-kernel "$pub" >$T/enrol || fail "enroll: $(cat $T/enrol)"
+grep -q "^enrolled [0-9]* $dev" $T/enrol || fail "enroll said: $(cat $T/enrol)"
+drained
+wait_state "$a" 1 active
+check_chain "$dev" 2
+
+# Live: a rotation is appended and acked, the new version becomes active.
+mark=$(wc -l <$T/log)
+ok keyctl update "$a" rotate
+wait_state "$a" 2 active
+drained
+get "/keys/$aid" | jq -r '.entries[].event' >$T/ka
+[ "$(cat $T/ka | tr '\n' ' ')" = "key-create key-rotate " ] || fail "/keys/$aid: $(cat $T/ka)"
+check_chain "$dev" "$(last_seq)"
+! tail -n +$((mark + 1)) $T/log | grep 'rejected\|acknowledging\|failed' || fail "ledgerd complained"
+
+# SIGKILL: events made meanwhile wait in the kernel's journal, pending.
+kill -9 $LPID; wait $LPID 2>/dev/null || true; LPID=
+b=$(keyctl add szkm e2e-b "new aes256-gcm" @s) || fail "keyctl add e2e-b"
+ok keyctl update "$a" rotate
+d=$(keyctl add szkm e2e-d "new aes256-gcm ledger=async" @s) || fail "keyctl add e2e-d"
+refuses "busy" keyctl update "$b" rotate
+[ "$(state_of "$a" 3)" = pending ] || fail "e2e-a v3 not pending without ledgerd"
+[ "$(waiting)" -ge 3 ] || fail "journal: $(waiting) waiting, expected at least 3"
+start_ledgerd
+drained
+wait_state "$a" 3 active
+wait_state "$b" 1 active
+check_chain "$dev" "$(last_seq)"
+[ "$(get /devices | jq -r '.devices[0].last_seq')" = "$(last_seq)" ] || fail "ledger behind the kernel"
+
+# Module reload and unseal: the chain is not positioned until ledgerd
+# resumes it from its last event; then events continue without a gap.
+kill $LPID; wait $LPID 2>/dev/null || true; LPID=
+keyctl unlink "$a" @s >/dev/null; keyctl unlink "$b" @s >/dev/null; keyctl unlink "$d" @s >/dev/null
+ok rmmod szkm
+ok szkm_load
+ok "$SZKMCTL" device unseal --in $T/device.blob >/dev/null
+"$SZKMCTL" status | grep -q '^events: *not' || fail "chain positioned before resume: $("$SZKMCTL" status | grep events:)"
+refuses "busy" keyctl add szkm e2e-c "new aes256-gcm" @s
+start_ledgerd
+for i in $(seq 100); do "$SZKMCTL" status | grep -q '^events: *chained' && break; sleep 0.1; done
+"$SZKMCTL" status | grep -q '^events: *chained' || fail "ledgerd did not resume the chain: $(tail -5 $T/log)"
+grep -q 'resumed the kernel' $T/log || fail "no resume line: $(tail -5 $T/log)"
+c=$(keyctl add szkm e2e-c "new aes256-gcm" @s) || fail "keyctl add e2e-c after resume"
+wait_state "$c" 1 active
+drained
+check_chain "$dev" "$(last_seq)"
+! tail -n +$((mark + 1)) $T/log | grep 'rejected\|acknowledging\|failed' || fail "ledgerd complained"
+
+# The same with ledgerd running through the reload: it notices the family
+# is gone, opens the new one and resumes the chain by itself.
+mark=$(wc -l <$T/log)
+keyctl unlink "$c" @s >/dev/null
+ok rmmod szkm
+ok szkm_load
+ok "$SZKMCTL" device unseal --in $T/device.blob >/dev/null
+for i in $(seq 300); do "$SZKMCTL" status | grep -q '^events: *chained' && break; sleep 0.1; done
+"$SZKMCTL" status | grep -q '^events: *chained' || fail "running ledgerd did not resume the chain: $(tail -5 $T/log)"
+e=$(keyctl add szkm e2e-e "new aes256-gcm" @s) || fail "keyctl add e2e-e after the live resume"
+wait_state "$e" 1 active
+drained
+check_chain "$dev" "$(last_seq)"
+! tail -n +$((mark + 1)) $T/log | grep 'rejected\|acknowledging' || fail "ledgerd complained"
+
+# Hand back to the test listener for the tests after this one.
+kill $LPID; wait $LPID 2>/dev/null || true; LPID=
+szkm_listener_up
+dmesg_clean
