@@ -3,7 +3,7 @@
 # Makefile.
 
 TOOLS_LIBS := -lkeyutils -lcrypto
-BINS       += $(BUILD)/bin/vectors_keyctl $(BUILD)/bin/bench_keyctl
+BINS       += $(BUILD)/bin/vectors_keyctl $(BUILD)/bin/bench_keyctl $(BUILD)/bin/bench_krs
 
 $(BUILD)/bin/vectors_keyctl: $(BUILD)/tests/tools/vectors_keyctl.o
 	@mkdir -p $(dir $@)
@@ -12,3 +12,9 @@ $(BUILD)/bin/vectors_keyctl: $(BUILD)/tests/tools/vectors_keyctl.o
 $(BUILD)/bin/bench_keyctl: $(BUILD)/tests/tools/bench_keyctl.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(TOOLS_LIBS)
+
+# The rotation bench subscribes to events through libszkm.
+$(BUILD)/tests/tools/bench_krs.o: CFLAGS += -Iuserspace/lib
+$(BUILD)/bin/bench_krs: $(BUILD)/tests/tools/bench_krs.o $(LIBSZKM)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBSZKM_LIBS)
