@@ -31,44 +31,7 @@
 
 /* Vectors. */
 
-struct vec_file {
-	char *label;
-	json_t *json;
-};
-
-static struct vec_file vecs[16];
-static size_t nvecs;
-
-static const char *vectors_dir(void)
-{
-	const char *d = getenv("SZKM_VECTORS");
-
-	return d && *d ? d : "../shared/vectors";
-}
-
-static void load_vectors(void)
-{
-	char pattern[4096];
-	glob_t g;
-
-	snprintf(pattern, sizeof(pattern), "%s/tlog/*.json", vectors_dir());
-	if (glob(pattern, 0, NULL, &g))
-		return;
-	for (size_t i = 0; i < g.gl_pathc && nvecs < 16; i++) {
-		json_error_t err;
-		json_t *j = json_load_file(g.gl_pathv[i], 0, &err);
-		const char *base = strrchr(g.gl_pathv[i], '/');
-
-		if (!j) {
-			fprintf(stderr, "# %s: %s\n", g.gl_pathv[i], err.text);
-			continue;
-		}
-		vecs[nvecs].label = strdup(base ? base + 1 : g.gl_pathv[i]);
-		vecs[nvecs].json = j;
-		nvecs++;
-	}
-	globfree(&g);
-}
+#include "tlog_vectors.h"
 
 static const char *jstr(json_t *o, const char *key)
 {
@@ -924,11 +887,6 @@ static void test_malformed_vkeys_are_refused(void **state)
 
 /* Runner: fixed tests, then the vector tests once per vector file. */
 
-struct vec_test {
-	const char *what;
-	CMUnitTestFunction fn;
-};
-
 static const struct vec_test vec_tests[] = {
 	{ "verifier keys parse, match their key IDs, format back",
 	  test_vector_vkeys_parse_and_format_back },
@@ -969,38 +927,6 @@ int main(void)
 		cmocka_unit_test(test_checkpoint_lines_are_all_required),
 		cmocka_unit_test(test_malformed_vkeys_are_refused),
 	};
-	const size_t nfixed = sizeof(fixed) / sizeof(fixed[0]);
-	const size_t nvt = sizeof(vec_tests) / sizeof(vec_tests[0]);
-	struct CMUnitTest *tests;
-	size_t n = 0;
-	int ret;
-
-	load_vectors();
-	tests = calloc(nfixed + nvecs * nvt, sizeof(*tests));
-	if (!tests)
-		return 1;
-	for (size_t i = 0; i < nfixed; i++)
-		tests[n++] = fixed[i];
-	for (size_t v = 0; v < nvecs; v++)
-		for (size_t i = 0; i < nvt; i++) {
-			char *name;
-
-			if (asprintf(&name, "%s: %s", vecs[v].label,
-				     vec_tests[i].what) < 0)
-				return 1;
-			tests[n++] = (struct CMUnitTest){
-				.name = name,
-				.test_func = vec_tests[i].fn,
-				.initial_state = &vecs[v],
-			};
-		}
-	ret = _cmocka_run_group_tests("note", tests, n, NULL, NULL);
-	for (size_t i = nfixed; i < n; i++)
-		free((char *)tests[i].name);
-	free(tests);
-	for (size_t v = 0; v < nvecs; v++) {
-		json_decref(vecs[v].json);
-		free(vecs[v].label);
-	}
-	return ret;
+	return run_with_vectors("note", fixed, sizeof(fixed) / sizeof(fixed[0]),
+				vec_tests, sizeof(vec_tests) / sizeof(vec_tests[0]));
 }
