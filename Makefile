@@ -74,7 +74,8 @@ vm-check:
 demo:
 	@$(TOP)/scripts/deps.sh --if-missing $(KVER)
 	@$(MAKE) --no-print-directory all KVER=$(KVER)
-	@$(TOP)/tests/vm/run.sh --kver $(KVER) --script $(TOP)/tests/demo.sh
+	@d=$$(mktemp -d); $(TOP)/tests/vm/run.sh --kver $(KVER) --share $$d $(TOP)/tests/demo.sh; \
+		rc=$$?; cat $$d/demo.txt 2>/dev/null; rm -rf $$d; exit $$rc
 
 bench:
 	@$(TOP)/scripts/deps.sh --if-missing $(KVER)

@@ -10,6 +10,7 @@ mount -t sysfs sys /sys
 mount -t tmpfs tmpfs /run
 # No tmpfs on /tmp: the checkout may live there; the overlay is tmpfs already.
 mkdir -p /dev/pts /dev/shm && mount -t devpts devpts /dev/pts
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd	# for bash process substitution
 mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 hostname szkm-guest
