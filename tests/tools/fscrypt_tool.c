@@ -31,13 +31,23 @@ static int usage(void)
 	return 2;
 }
 
-static int open_path(const char *path)
+/* One fscrypt ioctl on @path: 0, or 1 after saying what failed. */
+#define path_ioctl(path, req, arg) path_ioctl_named(path, req, arg, #req)
+static int path_ioctl_named(const char *path, unsigned long req, void *arg, const char *name)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
 
-	if (fd < 0)
+	if (fd < 0) {
 		fprintf(stderr, "fscrypt_tool: %s: %s\n", path, strerror(errno));
-	return fd;
+		return 1;
+	}
+	ret = ioctl(fd, req, arg);
+	close(fd);
+	if (ret) {
+		fprintf(stderr, "fscrypt_tool: %s on %s: %s\n", name, path, strerror(errno));
+		return 1;
+	}
+	return 0;
 }
 
 static int parse_identifier(const char *hex, __u8 id[FSCRYPT_KEY_IDENTIFIER_SIZE])
@@ -69,18 +79,11 @@ static void print_identifier(const __u8 id[FSCRYPT_KEY_IDENTIFIER_SIZE])
 	printf("\n");
 }
 
-static int fail(const char *what, const char *path)
-{
-	fprintf(stderr, "fscrypt_tool: %s %s: %s\n", what, path, strerror(errno));
-	return 1;
-}
-
 static int cmd_add(int argc, char **argv)
 {
 	struct fscrypt_add_key_arg arg;
 	unsigned long id;
 	char *end;
-	int fd, ret;
 
 	if (argc != 4)
 		return usage();
@@ -90,16 +93,11 @@ static int cmd_add(int argc, char **argv)
 		fprintf(stderr, "fscrypt_tool: bad key id: %s\n", argv[3]);
 		return 2;
 	}
-	fd = open_path(argv[2]);
-	if (fd < 0)
-		return 1;
 	memset(&arg, 0, sizeof(arg));
 	arg.key_spec.type = FSCRYPT_KEY_SPEC_TYPE_IDENTIFIER;
 	arg.key_id = (__u32)id;
-	ret = ioctl(fd, FS_IOC_ADD_ENCRYPTION_KEY, &arg);
-	close(fd);
-	if (ret)
-		return fail("FS_IOC_ADD_ENCRYPTION_KEY on", argv[2]);
+	if (path_ioctl(argv[2], FS_IOC_ADD_ENCRYPTION_KEY, &arg))
+		return 1;
 	print_identifier(arg.key_spec.u.identifier);
 	return 0;
 }
@@ -108,7 +106,6 @@ static int cmd_remove(int argc, char **argv)
 {
 	struct fscrypt_remove_key_arg arg;
 	unsigned long req = FS_IOC_REMOVE_ENCRYPTION_KEY;
-	int fd, ret;
 
 	if (argc == 5 && !strcmp(argv[4], "--all-users"))
 		req = FS_IOC_REMOVE_ENCRYPTION_KEY_ALL_USERS;
@@ -118,13 +115,8 @@ static int cmd_remove(int argc, char **argv)
 	arg.key_spec.type = FSCRYPT_KEY_SPEC_TYPE_IDENTIFIER;
 	if (parse_identifier(argv[3], arg.key_spec.u.identifier))
 		return 2;
-	fd = open_path(argv[2]);
-	if (fd < 0)
+	if (path_ioctl_named(argv[2], req, &arg, "FS_IOC_REMOVE_ENCRYPTION_KEY"))
 		return 1;
-	ret = ioctl(fd, req, &arg);
-	close(fd);
-	if (ret)
-		return fail("FS_IOC_REMOVE_ENCRYPTION_KEY on", argv[2]);
 	if (arg.removal_status_flags & FSCRYPT_KEY_REMOVAL_STATUS_FLAG_FILES_BUSY)
 		printf("removed, but files still in use\n");
 	else if (arg.removal_status_flags & FSCRYPT_KEY_REMOVAL_STATUS_FLAG_OTHER_USERS)
@@ -137,7 +129,6 @@ static int cmd_remove(int argc, char **argv)
 static int cmd_status(int argc, char **argv)
 {
 	struct fscrypt_get_key_status_arg arg;
-	int fd, ret;
 
 	if (argc != 4)
 		return usage();
@@ -145,13 +136,8 @@ static int cmd_status(int argc, char **argv)
 	arg.key_spec.type = FSCRYPT_KEY_SPEC_TYPE_IDENTIFIER;
 	if (parse_identifier(argv[3], arg.key_spec.u.identifier))
 		return 2;
-	fd = open_path(argv[2]);
-	if (fd < 0)
+	if (path_ioctl(argv[2], FS_IOC_GET_ENCRYPTION_KEY_STATUS, &arg))
 		return 1;
-	ret = ioctl(fd, FS_IOC_GET_ENCRYPTION_KEY_STATUS, &arg);
-	close(fd);
-	if (ret)
-		return fail("FS_IOC_GET_ENCRYPTION_KEY_STATUS on", argv[2]);
 	switch (arg.status) {
 	case FSCRYPT_KEY_STATUS_ABSENT:
 		printf("absent\n");
@@ -171,7 +157,6 @@ static int cmd_status(int argc, char **argv)
 static int cmd_set_policy(int argc, char **argv)
 {
 	struct fscrypt_policy_v2 pol;
-	int fd, ret;
 
 	if (argc != 4)
 		return usage();
@@ -182,32 +167,21 @@ static int cmd_set_policy(int argc, char **argv)
 	pol.flags = FSCRYPT_POLICY_FLAGS_PAD_32;
 	if (parse_identifier(argv[3], pol.master_key_identifier))
 		return 2;
-	fd = open_path(argv[2]);
-	if (fd < 0)
+	if (path_ioctl(argv[2], FS_IOC_SET_ENCRYPTION_POLICY, &pol))
 		return 1;
-	ret = ioctl(fd, FS_IOC_SET_ENCRYPTION_POLICY, &pol);
-	close(fd);
-	if (ret)
-		return fail("FS_IOC_SET_ENCRYPTION_POLICY on", argv[2]);
 	return 0;
 }
 
 static int cmd_get_policy(int argc, char **argv)
 {
 	struct fscrypt_get_policy_ex_arg arg;
-	int fd, ret;
 
 	if (argc != 3)
 		return usage();
 	memset(&arg, 0, sizeof(arg));
 	arg.policy_size = sizeof(arg.policy);
-	fd = open_path(argv[2]);
-	if (fd < 0)
+	if (path_ioctl(argv[2], FS_IOC_GET_ENCRYPTION_POLICY_EX, &arg))
 		return 1;
-	ret = ioctl(fd, FS_IOC_GET_ENCRYPTION_POLICY_EX, &arg);
-	close(fd);
-	if (ret)
-		return fail("FS_IOC_GET_ENCRYPTION_POLICY_EX on", argv[2]);
 	if (arg.policy.version != FSCRYPT_POLICY_V2) {
 		fprintf(stderr, "fscrypt_tool: %s has a v%u policy, not v2\n", argv[2],
 			arg.policy.version + 1);
