@@ -83,19 +83,11 @@ static void config_defaults(struct config *c)
 	}
 }
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2),
-						     noreturn));
-
-static void die(const char *fmt, ...)
+static void vsay(const char *fmt, va_list ap)
 {
-	va_list ap;
-
 	fputs("ledgerd: ", stderr);
-	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
-	va_end(ap);
 	fputc('\n', stderr);
-	exit(1);
 }
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -104,11 +96,21 @@ static void say(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("ledgerd: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(fmt, ap);
+	va_end(ap);
+	exit(1);
 }
 
 static void copy_str(char *dst, size_t cap, const char *v, const char *what)
