@@ -45,7 +45,10 @@ for t in $(tr ',' ' ' <<<"$list"); do
 	taint0=$(cat /proc/sys/kernel/tainted)
 	# Each test works in its own fresh folder, $T.
 	T=$(mktemp -d "/var/tmp/$name.XXXXXX"); chmod 755 "$T"; export T
-	(cd "$T" && keyctl session - bash -e -c '. "$SZKM_TOP/tests/vm/lib.sh"; . "$0"' "$t")
+	(cd "$T" && keyctl session - bash -e -c '. "$SZKM_TOP/tests/vm/lib.sh"
+		# A bare failing command names itself and its line.
+		set -E; trap '"'"'echo "=== ${BASH_SOURCE##*/}:$LINENO: \"$BASH_COMMAND\" exited $?"'"'"' ERR
+		. "$0"' "$t")
 	rc=$?
 	taint1=$(cat /proc/sys/kernel/tainted)
 	# Only out-of-tree (O, 4096) and unsigned (E, 8192) are allowed taints.

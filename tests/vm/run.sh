@@ -92,13 +92,13 @@ secs=$(echo "$(date +%s.%N) - $t0" | bc)
 touch "$run/results"
 tr -d '\r' <"$run/results" >"$run/results.txt"
 
-pass=0 failn=0
+pass=0 failn=0 failed=()
 for s in "${scripts[@]}"; do
 	n=$(basename "$s" .sh)
 	if grep -qx "SZKM-RESULT $token $n pass" "$run/results.txt"; then
 		echo "PASS $n"; pass=$((pass + 1))
 	else
-		echo "FAIL $n"; failn=$((failn + 1))
+		echo "FAIL $n"; failn=$((failn + 1)); failed+=("$n")
 	fi
 done
 if ! grep -qx "SZKM-DONE $token" "$run/results.txt"; then
@@ -112,6 +112,12 @@ if [ $failn -gt 0 ]; then
 	mkdir -p "$top/build/vm-logs"
 	keep=$top/build/vm-logs/$(date +%Y%m%d-%H%M%S)-$rel.log
 	cp "$log" "$keep"
+	# Each failed test's own output, so the reason is in the run's output.
+	for n in "${failed[@]}"; do
+		echo "run.sh: output of $n (last 60 lines):"
+		tr -d '\r' <"$log" | sed -n "/^=== RUN $n\$/,/^=== FAIL $n /p" |
+			tail -n 60 | sed 's/^/  | /'
+	done
 	echo "run.sh: guest log kept in $keep; its end:"
 	tail -n 40 "$log" | sed 's/^/  | /'
 fi
