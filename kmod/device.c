@@ -16,6 +16,7 @@
 #include "device.h"
 #include "tpm2.h"
 #include "hkdf.h"
+#include "journal.h"
 #include "szkm_main.h"
 #include "crypto/p256.h"
 
@@ -513,7 +514,7 @@ int szkm_device_unseal(const u8 *blob, size_t bloblen, bool force,
 	struct szkm_dev_secrets *sec = NULL;
 	struct szkm_devblob b;
 	u8 pub[SZKM_P256_PUB_LEN];
-	bool insecure;
+	bool insecure, other;
 	int ret;
 
 	ret = szkm_devblob_parse(&b, blob, bloblen, msg);
@@ -532,8 +533,9 @@ int szkm_device_unseal(const u8 *blob, size_t bloblen, bool force,
 	 * blob never reads as a good one.
 	 */
 	mutex_lock(&szkm_dev.lifecycle);
-	if (szkm_dev.state != SZKM_DEV_UNINITIALISED && !force &&
-	    memcmp(szkm_dev.pub, b.fields[F_PUB], SZKM_P256_PUB_LEN)) {
+	other = szkm_dev.state != SZKM_DEV_UNINITIALISED &&
+		memcmp(szkm_dev.pub, b.fields[F_PUB], SZKM_P256_PUB_LEN);
+	if (other && !force) {
 		*msg = szkm_dev.state == SZKM_DEV_READY ?
 			"szkm: another device is ready: unseal refused (force replaces it)" :
 			"szkm: this blob is of another device than the sealed one: refused (force replaces it)";
@@ -568,6 +570,9 @@ int szkm_device_unseal(const u8 *blob, size_t bloblen, bool force,
 	if (ret)
 		goto out;
 	sec = NULL;
+	/* The old device's chain is not this one's. */
+	if (other)
+		szkm_journal_reset();
 	if (insecure)
 		pr_crit("TEST MODE: device unsealed from a blob made without a TPM: its root key is NOT protected. Never use it for real keys.\n");
 	pr_info("device unsealed: id %*phN\n", SZKM_DEVICE_ID_LEN, szkm_dev.id);

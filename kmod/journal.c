@@ -40,10 +40,33 @@ static struct {
 	u8 last_hash[32];
 } szkm_jr;
 
+/* Empties the journal into @dropped (caller holds the lock). */
+static unsigned int szkm_jr_take_all(struct list_head *dropped)
+{
+	unsigned int n = szkm_jr.count;
+
+	list_splice_init(&szkm_jr.list, dropped);
+	szkm_jr.count = 0;
+	szkm_jr.last_seq = 0;
+	memset(szkm_jr.last_hash, 0, sizeof(szkm_jr.last_hash));
+	return n;
+}
+
+static void szkm_jr_free(struct list_head *dropped)
+{
+	struct szkm_jent *e, *tmp;
+
+	list_for_each_entry_safe(e, tmp, dropped, node) {
+		key_put(e->owner);
+		kfree(e->body);
+		kfree(e);
+	}
+}
+
 int szkm_journal_append(u8 *body, size_t len, struct key *owner, u32 ver,
 			bool activate, bool fresh)
 {
-	struct szkm_jent *e, *tmp;
+	struct szkm_jent *e;
 	LIST_HEAD(dropped);
 	u8 hash[32];
 	int ret;
@@ -54,10 +77,7 @@ int szkm_journal_append(u8 *body, size_t len, struct key *owner, u32 ver,
 	mutex_lock(&szkm_jr.lock);
 	if (fresh) {
 		/* A new device: what the old one journalled can never be acked. */
-		list_splice_init(&szkm_jr.list, &dropped);
-		szkm_jr.count = 0;
-		szkm_jr.last_seq = 0;
-		memset(szkm_jr.last_hash, 0, sizeof(szkm_jr.last_hash));
+		szkm_jr_take_all(&dropped);
 		szkm_jr.positioned = true;
 	}
 	if (!szkm_jr.positioned) {
@@ -89,12 +109,22 @@ int szkm_journal_append(u8 *body, size_t len, struct key *owner, u32 ver,
 out:
 	mutex_unlock(&szkm_jr.lock);
 	kfree(e);
-	list_for_each_entry_safe(e, tmp, &dropped, node) {
-		key_put(e->owner);
-		kfree(e->body);
-		kfree(e);
-	}
+	szkm_jr_free(&dropped);
 	return ret;
+}
+
+void szkm_journal_reset(void)
+{
+	LIST_HEAD(dropped);
+	unsigned int n;
+
+	mutex_lock(&szkm_jr.lock);
+	n = szkm_jr_take_all(&dropped);
+	szkm_jr.positioned = false;
+	mutex_unlock(&szkm_jr.lock);
+	szkm_jr_free(&dropped);
+	if (n)
+		pr_notice("%u events of the replaced device never reached the ledger: dropped\n", n);
 }
 
 int szkm_journal_ack(u64 seq, u64 index, const char **why)
@@ -194,11 +224,5 @@ int __init szkm_journal_init(void)
 
 void szkm_journal_uninit(void)
 {
-	struct szkm_jent *e, *tmp;
-
-	list_for_each_entry_safe(e, tmp, &szkm_jr.list, node) {
-		key_put(e->owner);
-		kfree(e->body);
-		kfree(e);
-	}
+	szkm_jr_free(&szkm_jr.list);
 }

@@ -25,6 +25,12 @@ int szkm_event_seal(u8 *body, size_t len, u64 seq, const u8 prev[32],
 
 int szkm_journal_ack(u64 seq, u64 index, const char **why);
 int szkm_journal_resume(u64 seq, const u8 hash[32], const char **why);
+/*
+ * Another device replaced the one whose chain this is (a forced unseal):
+ * its unacknowledged events are dropped, and the chain waits to be resumed
+ * for the new device.
+ */
+void szkm_journal_reset(void);
 int szkm_journal_dump(struct sk_buff *skb, struct netlink_callback *cb, u64 from);
 void szkm_journal_status(bool *positioned, u64 *last_seq, u32 *pending);
 

@@ -5,20 +5,18 @@
 # tree, checkpoints, signed notes, entries, the ledger over its store) and
 # the I/O parts the daemon and the tests share. ledgerd: the daemon. Its
 # unit tests, test tool and benchmarks see ledgerd/ on the include path.
-LEDGER_NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
-LEDGER_NL_LIBS   := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
-LEDGERD_LIBS     := -lsqlite3 -lmicrohttpd -ljansson $(LEDGER_NL_LIBS) \
-                    -lcrypto -lpthread
+LEDGERD_LIBS     := -lsqlite3 -lmicrohttpd -ljansson -lcrypto -lpthread
 
 LIBSZKMEVENT     := $(BUILD)/libszkmevent.a
 LIBLEDGER_SRCS   := ledgerd/merkle.c ledgerd/note.c ledgerd/entry.c \
                     ledgerd/nodecache.c ledgerd/store_sqlite.c \
                     ledgerd/ledger.c ledgerd/node_key.c ledgerd/control.c \
-                    ledgerd/netlink.c ledgerd/http.c
+                    ledgerd/http.c
 LIBLEDGER        := $(BUILD)/libledger.a
 LIBS             += $(LIBSZKMEVENT) $(LIBLEDGER)
 
-$(BUILD)/ledgerd/netlink.o: CFLAGS += $(LEDGER_NL_CFLAGS)
+# The daemon talks to the kernel through libszkm.
+$(BUILD)/ledgerd/main.o: CFLAGS += -Iuserspace/lib
 
 $(LIBSZKMEVENT): $(BUILD)/ledgerd/event.o
 	@mkdir -p $(dir $@)
@@ -32,9 +30,10 @@ $(LIBLEDGER): $(LIBLEDGER_SRCS:%.c=$(BUILD)/%.o)
 
 BINS += $(BUILD)/bin/ledgerd $(BUILD)/bin/ledger-testtool
 
-$(BUILD)/bin/ledgerd: $(BUILD)/ledgerd/main.o $(LIBLEDGER) $(LIBSZKMEVENT)
+$(BUILD)/bin/ledgerd: $(BUILD)/ledgerd/main.o $(LIBLEDGER) $(LIBSZKMEVENT) \
+		$(LIBSZKM)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LEDGERD_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LEDGERD_LIBS) $(LIBSZKM_LIBS)
 
 # The test tool signs events as a device would (tests/ledger/*.sh).
 $(BUILD)/bin/ledger-testtool: $(BUILD)/tests/ledger/testtool.o $(LIBLEDGER) \
@@ -47,7 +46,7 @@ LEDGER_TEST_OBJS := $(BUILD)/tests/unit/test_merkle.o \
                     $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/test_ledger*.c)) \
                     $(BUILD)/tests/ledger/testtool.o \
                     $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/bench/ledger*.c))
-$(LEDGER_TEST_OBJS): CFLAGS += -I$(TOP)/ledgerd $(LEDGER_NL_CFLAGS)
+$(LEDGER_TEST_OBJS): CFLAGS += -I$(TOP)/ledgerd
 
 UNIT_TESTS += $(BUILD)/unit/test_merkle $(BUILD)/unit/test_note
 

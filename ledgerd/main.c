@@ -38,7 +38,7 @@
 #include "control.h"
 #include "http.h"
 #include "ledger.h"
-#include "netlink.h"
+#include "libszkm.h"
 #include "node_key.h"
 
 #define DEFAULT_CONFIG	"/etc/ledgerd/ledgerd.conf"
@@ -320,7 +320,8 @@ struct daemon {
 	struct ledger *l;
 	struct ledger_http *http;
 	struct ledger_control *ctl;
-	struct ledger_nl *nl;
+	struct szkm_event_sub *nl;	/* the "events" group, non-blocking */
+	unsigned long nl_malformed;	/* said so far */
 	struct ledgerd_req *reqs;
 	struct ledger_result *res;
 	struct ledger_sigcheck *sigs;
@@ -388,8 +389,8 @@ static int take_ctl(void *ctx, const struct ledgerd_req *r)
 	return d->nreqs >= d->cfg->batch_max;
 }
 
-static void take_nl(void *ctx, uint64_t seq, const uint8_t *body, size_t len,
-		    const uint8_t *sig)
+static int take_nl(uint64_t seq, const uint8_t *body, size_t len,
+		   const uint8_t sig[SZKM_EVENT_SIG_LEN], void *ctx)
 {
 	struct daemon *d = ctx;
 	struct ledgerd_req *r = new_req(d);
@@ -401,6 +402,18 @@ static void take_nl(void *ctx, uint64_t seq, const uint8_t *body, size_t len,
 	memcpy(r->body, body, len);
 	r->len = len;
 	memcpy(r->sig, sig, SZKM_EVENT_SIG_LEN);
+	return 0;
+}
+
+/* The kernel's device id; -ENOKEY or another errno when it has none. */
+static int nl_identity(struct daemon *d)
+{
+	struct szkm_identity idn;
+	int ret = szkm_device_identity(&idn);
+
+	if (!ret)
+		memcpy(d->nl_dev, idn.id, SZKM_DEVICE_ID_LEN);
+	return ret;
 }
 
 static void hex(const uint8_t *p, size_t n, char *out)
@@ -411,22 +424,24 @@ static void hex(const uint8_t *p, size_t n, char *out)
 
 static void nl_try_open(struct daemon *d)
 {
-	char err[256];
 	uint64_t head = 0;
 	int ret;
 
 	d->next_nl_try = now_mono() + 10;
-	ret = ledger_nl_open(&d->nl, err, sizeof(err));
-	if (ret) {
+	d->nl = szkm_event_subscribe(1);
+	if (!d->nl) {
 		/* "yes": the kernel must be there at start; later (a module
 		 * reload) we keep trying. */
 		if (!strcmp(d->cfg->netlink, "yes") && !d->nl_opened)
-			die("%s", err);
+			die("generic netlink family '%s' has no '%s' group "
+			    "(is szkm.ko loaded?)", SZKM_GENL_NAME,
+			    SZKM_MCGRP_EVENTS);
 		return;
 	}
+	d->nl_malformed = 0;
 	d->nl_opened = true;
 	say("listening to the kernel's events (family %s)", SZKM_GENL_NAME);
-	ret = ledger_nl_identity(d->nl, d->nl_dev);
+	ret = nl_identity(d);
 	d->nl_have_dev = ret == 0;
 	if (ret) {
 		say("the kernel has no device yet; waiting for its events");
@@ -450,21 +465,21 @@ static void nl_try_open(struct daemon *d)
  */
 static void nl_resume(struct daemon *d)
 {
-	struct ledger_nl_status st;
+	struct szkm_status st;
 	uint8_t hash[32];
 	uint64_t head;
 	int ret;
 
-	ret = ledger_nl_status(d->nl, &st);
+	ret = szkm_status_get(&st);
 	if (ret) {
 		say("asking the kernel for its status: %s", strerror(-ret));
 		return;
 	}
-	if (!st.valid || st.chain)
+	if (st.chain)
 		return;
 	if (ledger_device_head_hash(d->l, d->nl_dev, &head, hash))
 		return;
-	ret = ledger_nl_resume(d->nl, d->nl_dev, head, hash);
+	ret = szkm_event_resume(d->nl_dev, head, hash);
 	if (ret && ret != -EALREADY)
 		say("resuming the kernel's event chain after seq %" PRIu64
 		    ": %s", head, strerror(-ret));
@@ -481,7 +496,7 @@ static void nl_replay(struct daemon *d)
 	if (!d->nl)
 		return;
 	/* Asked each time: the device may have been made or replaced. */
-	if (ledger_nl_identity(d->nl, d->nl_dev)) {
+	if (nl_identity(d)) {
 		d->nl_have_dev = false;
 		return;
 	}
@@ -493,7 +508,7 @@ static void nl_replay(struct daemon *d)
 	 * comes back as a duplicate and is acknowledged again (the journal
 	 * keeps only unacknowledged events, so this is short).
 	 */
-	ret = ledger_nl_replay(d->nl, 0, take_nl, d);
+	ret = szkm_event_replay(0, take_nl, d);
 	if (ret)
 		say("asking the kernel to replay its journal: %s",
 		    strerror(-ret));
@@ -506,23 +521,23 @@ static void nl_replay(struct daemon *d)
  */
 static void nl_check(struct daemon *d)
 {
-	struct ledger_nl_status st;
+	struct szkm_status st;
 	uint64_t head;
 
 	if (!d->nl)
 		return;
-	if (ledger_nl_status(d->nl, &st)) {
+	if (szkm_status_get(&st)) {
 		/* The module was unloaded: its family is gone, and a new
 		 * load has a new one. Open again (nl_try_open retries). */
 		say("lost the kernel's generic netlink family; reopening");
-		ledger_nl_close(d->nl);
+		szkm_event_unsubscribe(d->nl);
 		d->nl = NULL;
 		d->nl_have_dev = false;
 		d->next_nl_try = now_mono() + 1;
 		return;
 	}
 	/* The device may have been unsealed or replaced meanwhile. */
-	d->nl_have_dev = st.valid && !ledger_nl_identity(d->nl, d->nl_dev);
+	d->nl_have_dev = !nl_identity(d);
 	if (!d->nl_have_dev || ledger_device_head(d->l, d->nl_dev, &head))
 		return;
 	if (!st.chain || st.journal)
@@ -607,9 +622,8 @@ static void reply(struct daemon *d, const struct ledgerd_req *r,
 	}
 	/* From the kernel: acknowledge what is durably in the ledger. */
 	if (res->verdict != LEDGER_REJECTED) {
-		ret = ledger_nl_ack(d->nl,
-				    res->has_device ? res->device_id : NULL,
-				    r->nl_seq, res->index);
+		ret = szkm_event_ack(res->has_device ? res->device_id : NULL,
+				     r->nl_seq, res->index);
 		if (ret)
 			say("acknowledging seq %" PRIu64 " to the kernel: %s",
 			    r->nl_seq, strerror(-ret));
@@ -798,7 +812,7 @@ static int run_daemon(struct config *c)
 
 		if (d.nl) {
 			nlidx = n;
-			fds[n++] = (struct pollfd){ .fd = ledger_nl_fd(d.nl),
+			fds[n++] = (struct pollfd){ .fd = szkm_event_sub_fd(d.nl),
 						    .events = POLLIN };
 		}
 		if (c->checkpoint_ms && ledger_unsigned(d.l)) {
@@ -816,7 +830,12 @@ static int run_daemon(struct config *c)
 		if (stopping)
 			break;
 		if (d.nl && nlidx != SIZE_MAX && (fds[nlidx].revents & POLLIN)) {
-			ret = ledger_nl_receive(d.nl, take_nl, &d);
+			ret = szkm_event_receive(d.nl, take_nl, &d);
+			if (szkm_event_sub_malformed(d.nl) > d.nl_malformed) {
+				d.nl_malformed = szkm_event_sub_malformed(d.nl);
+				say("ignored a netlink message (%s); %lu so far",
+				    szkm_last_message(), d.nl_malformed);
+			}
 			if (ret == -ENOBUFS) {
 				say("the kernel's events overran our socket; "
 				    "asking for a replay");
@@ -853,7 +872,7 @@ static int run_daemon(struct config *c)
 	say("stopping");
 	ledger_http_stop(d.http);
 	ledger_control_close(d.ctl);
-	ledger_nl_close(d.nl);
+	szkm_event_unsubscribe(d.nl);
 	ledger_close(d.l);
 	ledger_note_key_clear(&key);
 	ledger_note_key_clear(&pub);

@@ -79,7 +79,7 @@ int main(int argc, char *argv[])
 	int nkeys = argc > 1 ? atoi(argv[1]) : 10000, nrot = 400, i;
 	key_serial_t ring = add_key("keyring", "krs-bench", NULL, 0, KEY_SPEC_SESSION_KEYRING);
 	key_serial_t rk[8], *keys = calloc(nkeys, sizeof(*keys));
-	struct szkm_event_sub *sub = szkm_event_subscribe();
+	struct szkm_event_sub *sub = szkm_event_subscribe(0);
 	long seen = 0;
 	char name[32];
 	struct szkm_status st0, st1;

@@ -46,8 +46,8 @@ for t in $(tr ',' ' ' <<<"$list"); do
 	# Each test works in its own fresh folder, $T.
 	T=$(mktemp -d "/var/tmp/$name.XXXXXX"); chmod 755 "$T"; export T
 	(cd "$T" && keyctl session - bash -e -c '. "$SZKM_TOP/tests/vm/lib.sh"
-		# A bare failing command names itself and its line.
-		set -E; trap '"'"'echo "=== ${BASH_SOURCE##*/}:$LINENO: \"$BASH_COMMAND\" exited $?"'"'"' ERR
+		# A bare failing command that ends the test names itself and its line.
+		set -E; trap '"'"'_szkm_rc=$?; [[ $- != *e* ]] || echo "=== ${BASH_SOURCE##*/}:$LINENO: \"$BASH_COMMAND\" exited $_szkm_rc"'"'"' ERR
 		. "$0"' "$t")
 	rc=$?
 	taint1=$(cat /proc/sys/kernel/tainted)

@@ -31,6 +31,7 @@ const char *szkm_last_message(void)
 
 struct call_ctx {
 	int (*parse)(struct nlattr **tb, void *arg);
+	int (*raw)(struct nl_msg *msg, void *arg);	/* instead of parse */
 	void *arg;
 	int got;	/* replies parsed */
 	int err;	/* the kernel's errno (negative), 0 */
@@ -42,6 +43,10 @@ static int valid_cb(struct nl_msg *msg, void *arg)
 	struct call_ctx *ctx = arg;
 	struct nlattr *tb[SZKM_A_MAX + 1];
 
+	if (ctx->raw) {
+		ctx->got++;
+		return ctx->raw(msg, ctx->arg);
+	}
 	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, SZKM_A_MAX, NULL) < 0) {
 		ctx->parse_err = -EPROTO;
 		return NL_SKIP;
@@ -90,16 +95,16 @@ static int nl_to_errno(int err)
 }
 
 /*
- * Send @cmd with the attributes @put adds (may be NULL), run @parse on
- * each reply (may be NULL), and require at least @want_reply replies.
- * Returns 0 or a negative errno (the kernel's when it refused).
+ * Send @cmd with @flags and the attributes @put adds (may be NULL), hand
+ * each reply to @ctx (its parse or raw callback, either may be NULL), and
+ * require at least @want_reply replies. Returns 0 or a negative errno (the
+ * kernel's when it refused).
  */
-static int szkm_genl_call_flags(uint8_t cmd, int flags,
-				int (*put)(struct nl_msg *, const void *), const void *put_arg,
-				int (*parse)(struct nlattr **, void *), void *parse_arg,
-				int want_reply)
+static int genl_request(uint8_t cmd, int flags,
+			int (*put)(struct nl_msg *, const void *), const void *put_arg,
+			struct call_ctx *c, int want_reply)
 {
-	struct call_ctx ctx = { .parse = parse, .arg = parse_arg };
+	struct call_ctx ctx = *c;
 	struct nl_msg *msg = NULL;
 	struct nl_sock *sk;
 	int family, ret, one = 1;
@@ -157,7 +162,9 @@ static int szkm_genl_call(uint8_t cmd, int (*put)(struct nl_msg *, const void *)
 			  const void *put_arg, int (*parse)(struct nlattr **, void *),
 			  void *parse_arg, int want_reply)
 {
-	return szkm_genl_call_flags(cmd, 0, put, put_arg, parse, parse_arg, want_reply);
+	struct call_ctx ctx = { .parse = parse, .arg = parse_arg };
+
+	return genl_request(cmd, 0, put, put_arg, &ctx, want_reply);
 }
 
 /* Copy a fixed-size attribute; -EPROTO when it is missing or the wrong size. */
@@ -348,50 +355,99 @@ int szkm_key_info(int32_t serial, struct szkm_key_info *info)
 }
 
 struct event_ack {
+	const uint8_t *dev;
 	uint64_t seq, index;
 	const uint8_t *hash;
 };
 
+/* Naming the device: a re-initialised device's numbers are never taken
+ * for the old one's (the kernel answers ESTALE). */
 static int put_ack(struct nl_msg *msg, const void *arg)
 {
 	const struct event_ack *a = arg;
 
-	if (nla_put_u64(msg, SZKM_A_SEQ, a->seq) < 0)
+	if (nla_put_u64(msg, SZKM_A_SEQ, a->seq) < 0 ||
+	    (a->dev && nla_put(msg, SZKM_A_DEVICE_ID, SZKM_DEVICE_ID_LEN, a->dev) < 0))
 		return -1;
 	if (a->hash)
 		return nla_put(msg, SZKM_A_EVENT_HASH, 32, a->hash);
 	return nla_put_u64(msg, SZKM_A_LEDGER_INDEX, a->index);
 }
 
-int szkm_event_ack(uint64_t seq, uint64_t index)
+int szkm_event_ack(const uint8_t *dev, uint64_t seq, uint64_t index)
 {
-	struct event_ack a = { .seq = seq, .index = index };
+	struct event_ack a = { .dev = dev, .seq = seq, .index = index };
 
 	return szkm_genl_call(SZKM_CMD_EVENT_ACK, put_ack, &a, NULL, NULL, 0);
 }
 
-int szkm_event_resume(uint64_t seq, const uint8_t hash[32])
+int szkm_event_resume(const uint8_t *dev, uint64_t seq, const uint8_t hash[32])
 {
-	struct event_ack a = { .seq = seq, .hash = hash };
+	struct event_ack a = { .dev = dev, .seq = seq, .hash = hash };
 
 	return szkm_genl_call(SZKM_CMD_EVENT_RESUME, put_ack, &a, NULL, NULL, 0);
+}
+
+static int bad_event(const char **why, const char *reason)
+{
+	if (why)
+		*why = reason;
+	return -EBADMSG;
+}
+
+/* Sizes libnl checks for us; the event's own are checked below. */
+static struct nla_policy event_policy[SZKM_A_MAX + 1] = {
+	[SZKM_A_SEQ] = { .type = NLA_U64 },
+};
+
+int szkm_event_msg_parse(struct nlmsghdr *nlh, uint64_t *seq, const uint8_t **body,
+			 size_t *len, const uint8_t **sig, const char **why)
+{
+	struct nlattr *a[SZKM_A_MAX + 1];
+
+	if (!genlmsg_valid_hdr(nlh, 0))
+		return bad_event(why, "nl-short-message");
+	if (genlmsg_hdr(nlh)->cmd != SZKM_CMD_EVENT)
+		return bad_event(why, "nl-not-an-event");
+	if (genlmsg_parse(nlh, 0, a, SZKM_A_MAX, event_policy) < 0)
+		return bad_event(why, "nl-bad-attributes");
+	if (!a[SZKM_A_SEQ] || !a[SZKM_A_EVENT] || !a[SZKM_A_EVENT_SIG])
+		return bad_event(why, "nl-missing-attribute");
+	if (nla_len(a[SZKM_A_EVENT]) <= 0 || nla_len(a[SZKM_A_EVENT]) > SZKM_EVENT_MAX_LEN)
+		return bad_event(why, "nl-bad-event-length");
+	if (nla_len(a[SZKM_A_EVENT_SIG]) != SZKM_EVENT_SIG_LEN)
+		return bad_event(why, "nl-bad-signature-length");
+	*seq = nla_get_u64(a[SZKM_A_SEQ]);
+	*body = nla_data(a[SZKM_A_EVENT]);
+	*len = (size_t)nla_len(a[SZKM_A_EVENT]);
+	*sig = nla_data(a[SZKM_A_EVENT_SIG]);
+	return 0;
 }
 
 struct event_cb_ctx {
 	szkm_event_cb cb;
 	void *arg;
+	unsigned long malformed;	/* messages that were no event */
+	int err;			/* the callback's, when it stopped */
 };
 
-/* One SZKM_CMD_EVENT message: hand its parts to the caller's callback. */
-static int event_parse(struct nlattr **tb, void *arg)
+/* One message: an event goes to the caller's callback, anything else is
+ * counted, said in szkm_last_message() and skipped. */
+static int event_msg(struct nl_msg *msg, void *arg)
 {
 	struct event_cb_ctx *c = arg;
+	const uint8_t *body, *sig;
+	const char *why = "";
+	uint64_t seq;
+	size_t len;
 
-	if (!tb[SZKM_A_SEQ] || !tb[SZKM_A_EVENT] ||
-	    !tb[SZKM_A_EVENT_SIG] || nla_len(tb[SZKM_A_EVENT_SIG]) != SZKM_EVENT_SIG_LEN)
-		return -EPROTO;
-	return c->cb(nla_get_u64(tb[SZKM_A_SEQ]), nla_data(tb[SZKM_A_EVENT]),
-		     (size_t)nla_len(tb[SZKM_A_EVENT]), nla_data(tb[SZKM_A_EVENT_SIG]), c->arg);
+	if (szkm_event_msg_parse(nlmsg_hdr(msg), &seq, &body, &len, &sig, &why)) {
+		c->malformed++;
+		snprintf(last_message, sizeof(last_message), "malformed event message: %s", why);
+		return NL_SKIP;
+	}
+	c->err = c->cb(seq, body, len, sig, c->arg);
+	return c->err < 0 ? NL_STOP : NL_OK;
 }
 
 static int put_seq(struct nl_msg *msg, const void *arg)
@@ -399,31 +455,25 @@ static int put_seq(struct nl_msg *msg, const void *arg)
 	return nla_put_u64(msg, SZKM_A_SEQ, *(const uint64_t *)arg);
 }
 
+/* A dump: each reply goes to event_msg(), the kernel's errors through
+ * error_cb() as for every other command. */
 int szkm_event_replay(uint64_t after, szkm_event_cb cb, void *arg)
 {
-	struct event_cb_ctx c = { cb, arg };
+	struct event_cb_ctx c = { cb, arg, 0, 0 };
+	struct call_ctx ctx = { .raw = event_msg, .arg = &c };
+	int ret;
 
-	return szkm_genl_call_flags(SZKM_CMD_EVENT_REPLAY, NLM_F_DUMP, put_seq, &after,
-				    event_parse, &c, 0);
+	ret = genl_request(SZKM_CMD_EVENT_REPLAY, NLM_F_DUMP, put_seq, &after, &ctx, 0);
+	return ret ? ret : c.err < 0 ? c.err : 0;
 }
 
 struct szkm_event_sub {
 	struct nl_sock *sk;
+	int nonblock;
 	struct event_cb_ctx c;
 };
 
-static int sub_valid_cb(struct nl_msg *msg, void *arg)
-{
-	struct szkm_event_sub *s = arg;
-	struct nlattr *tb[SZKM_A_MAX + 1];
-
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, SZKM_A_MAX, NULL) < 0 ||
-	    genlmsg_hdr(nlmsg_hdr(msg))->cmd != SZKM_CMD_EVENT)
-		return NL_SKIP;
-	return event_parse(tb, &s->c) < 0 ? NL_STOP : NL_OK;
-}
-
-struct szkm_event_sub *szkm_event_subscribe(void)
+struct szkm_event_sub *szkm_event_subscribe(int nonblock)
 {
 	struct szkm_event_sub *s = calloc(1, sizeof(*s));
 	int grp;
@@ -433,10 +483,15 @@ struct szkm_event_sub *szkm_event_subscribe(void)
 	grp = genl_ctrl_resolve_grp(s->sk, SZKM_GENL_NAME, SZKM_MCGRP_EVENTS);
 	if (grp < 0 || nl_socket_add_membership(s->sk, grp) < 0)
 		goto err;
+	/* Multicast messages carry seq 0: no sequence checking there. */
 	nl_socket_disable_seq_check(s->sk);
+	nl_socket_disable_auto_ack(s->sk);
+	if (nonblock && nl_socket_set_nonblocking(s->sk) < 0)
+		goto err;
+	s->nonblock = nonblock;
 	/* Bursts (a restore of many keys) should fit; overruns are replayed. */
 	nl_socket_set_buffer_size(s->sk, 4 << 20, 0);
-	nl_socket_modify_cb(s->sk, NL_CB_VALID, NL_CB_CUSTOM, sub_valid_cb, s);
+	nl_socket_modify_cb(s->sk, NL_CB_VALID, NL_CB_CUSTOM, event_msg, &s->c);
 	return s;
 err:
 	szkm_event_unsubscribe(s);
@@ -449,13 +504,25 @@ int szkm_event_sub_fd(struct szkm_event_sub *s)
 	return nl_socket_get_fd(s->sk);
 }
 
+unsigned long szkm_event_sub_malformed(struct szkm_event_sub *s)
+{
+	return s->c.malformed;
+}
+
 int szkm_event_receive(struct szkm_event_sub *s, szkm_event_cb cb, void *arg)
 {
 	int ret;
 
 	s->c.cb = cb;
 	s->c.arg = arg;
-	ret = nl_recvmsgs_default(s->sk);
+	s->c.err = 0;
+	do {
+		ret = nl_recvmsgs_default(s->sk);
+	} while (s->nonblock && ret >= 0 && s->c.err >= 0);
+	if (s->c.err < 0)
+		return s->c.err;
+	if (s->nonblock && ret == -NLE_AGAIN)
+		return 0;
 	if (ret == -NLE_NOMEM && errno == ENOBUFS)
 		return -ENOBUFS;
 	return ret < 0 ? nl_to_errno(ret) : 0;

@@ -99,20 +99,35 @@ int szkm_ecies_encrypt(const uint8_t pub[65], uint32_t version,
 /*
  * Events (the journal of include/szkm.h). ack: the ledger holds event @seq
  * at @index. resume: after an unseal, the chain continues after @seq whose
- * body hashes to @hash. replay: every journalled event after @after, in
+ * body hashes to @hash. Both name the device @dev (its id; NULL: whichever
+ * is there), so a re-initialised device's numbers are never taken for the
+ * old one's (-ESTALE). replay: every journalled event after @after, in
  * order. subscribe/receive: the "events" multicast group; receive blocks
- * for one batch. The callback returning < 0 stops.
+ * for one batch, or with @nonblock reads all that is queued and returns
+ * (poll the fd first). -ENOBUFS: the socket overran, replay. Messages that
+ * are no well-formed event are skipped and counted (sub_malformed). The
+ * callback returning < 0 stops, and that value is returned.
  */
 typedef int (*szkm_event_cb)(uint64_t seq, const uint8_t *body, size_t len,
 			     const uint8_t sig[64], void *arg);
-int szkm_event_ack(uint64_t seq, uint64_t index);
-int szkm_event_resume(uint64_t seq, const uint8_t hash[32]);
+int szkm_event_ack(const uint8_t *dev, uint64_t seq, uint64_t index);
+int szkm_event_resume(const uint8_t *dev, uint64_t seq, const uint8_t hash[32]);
 int szkm_event_replay(uint64_t after, szkm_event_cb cb, void *arg);
 struct szkm_event_sub;
-struct szkm_event_sub *szkm_event_subscribe(void);
+struct szkm_event_sub *szkm_event_subscribe(int nonblock);
 int szkm_event_sub_fd(struct szkm_event_sub *s);
+unsigned long szkm_event_sub_malformed(struct szkm_event_sub *s);
 int szkm_event_receive(struct szkm_event_sub *s, szkm_event_cb cb, void *arg);
 void szkm_event_unsubscribe(struct szkm_event_sub *s);
+/*
+ * Checks one generic netlink message as an SZKM_CMD_EVENT: the command,
+ * SZKM_A_SEQ (u64), SZKM_A_EVENT (1..SZKM_EVENT_MAX_LEN bytes) and
+ * SZKM_A_EVENT_SIG (64 bytes). Pointers point into @nlh. -EBADMSG and a
+ * reason in *why otherwise.
+ */
+struct nlmsghdr;
+int szkm_event_msg_parse(struct nlmsghdr *nlh, uint64_t *seq, const uint8_t **body,
+			 size_t *len, const uint8_t **sig, const char **why);
 
 /* Writes a P-256 public point as SubjectPublicKeyInfo PEM. */
 int szkm_p256_write_pem(FILE *f, const uint8_t pub[65]);

@@ -23,9 +23,9 @@ int events_ack_main(int argc, char *argv[])
 		return EXIT_USAGE;
 	}
 	if (resume)
-		ret = szkm_event_resume(strtoull(argv[1], NULL, 0), hash);
+		ret = szkm_event_resume(NULL, strtoull(argv[1], NULL, 0), hash);
 	else
-		ret = szkm_event_ack(strtoull(argv[1], NULL, 0), strtoull(argv[2], NULL, 0));
+		ret = szkm_event_ack(NULL, strtoull(argv[1], NULL, 0), strtoull(argv[2], NULL, 0));
 	if (ret < 0) {
 		szkmctl_report(resume ? "Unable to resume the event chain" :
 			       "Unable to acknowledge the event", ret);

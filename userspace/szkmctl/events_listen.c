@@ -113,7 +113,7 @@ static int on_event(uint64_t seq, const uint8_t *body, size_t len, const uint8_t
 	l->last_seq = seq;
 	memcpy(l->last_hash, ev.hash, 32);
 	if (l->ack) {
-		ret = szkm_event_ack(seq, seq - 1);
+		ret = szkm_event_ack(l->device_id, seq, seq - 1);
 		if (ret < 0 && ret != -EALREADY) {
 			szkmctl_report("Unable to acknowledge an event", ret);
 			l->failed = 1;
@@ -162,13 +162,13 @@ int events_listen_main(int argc, char *argv[])
 	/* After an unseal the kernel waits to be told where its chain stands. */
 	ret = szkm_status_get(&st);
 	if (!ret && !st.chain) {
-		ret = szkm_event_resume(l.last_seq, l.last_hash);
+		ret = szkm_event_resume(l.device_id, l.last_seq, l.last_hash);
 		if (ret < 0) {
 			szkmctl_report("Unable to resume the event chain", ret);
 			goto out;
 		}
 	}
-	sub = szkm_event_subscribe();
+	sub = szkm_event_subscribe(0);
 	if (!sub) {
 		ret = -errno;
 		szkmctl_report("Unable to subscribe to szkm events", ret);

@@ -41,7 +41,20 @@ ok "$ctl" device init --out $T/r/second.blob >/dev/null
 id2=$(device_id)
 refuses "another device is ready" "$ctl" device unseal --in $T/r/device.blob
 [ "$(device_id)" = "$id2" ] || fail "refused unseal changed the device"
+[ "$(status_field events)" = "chained, last 1, 1 waiting for the ledger" ] ||
+	fail "second device's init event not journalled: $(status_field events)"
 ok "$ctl" device unseal --force --in $T/r/device.blob >/dev/null
 [ "$(device_id)" = "$id" ] || fail "forced unseal did not take the blob"
 transient_empty
+# The replaced device's events are dropped, never handed out as this one's:
+# the chain waits to be resumed from the ledger, and changes wait for it.
+[ "$(status_field events)" = "not resumed, last 0, 0 waiting for the ledger" ] ||
+	fail "replaced device's chain kept: $(status_field events)"
+dmesg_since_load | grep -q '1 events of the replaced device never reached the ledger: dropped' ||
+	fail "no line for the dropped events"
+refuses "Device or resource busy" keyctl add szkm k3 "new aes256-gcm" @s
+ok "$ctl" events resume 0 0000000000000000000000000000000000000000000000000000000000000000
+k=$(ok keyctl add szkm k3 "new aes256-gcm" @s)
+ok "$ctl" events listen --count 1 >$T/ev
+grep -q "^seq=1 key-create key=k3 .* verified$" $T/ev || fail "listener: $(cat $T/ev)"
 dmesg_clean
