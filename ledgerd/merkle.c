@@ -387,6 +387,41 @@ int ledger_merkle_consistency_proof(struct ledger_merkle *t,
 	return 0;
 }
 
+/*
+ * The verifier's walk of RFC 9162 (2.1.3.2 and 2.1.4.2) from node @fn of a
+ * tree whose last node is @sn, one proof hash per level: a left sibling
+ * goes into both running hashes (@fr, when kept, and @sr), a right one
+ * into @sr only. The proof must bring @sn to the root exactly.
+ */
+static int walk(struct hasher *h, uint64_t fn, uint64_t sn,
+		const uint8_t (*proof)[LEDGER_HASH_LEN], size_t len,
+		uint8_t *fr, uint8_t *sr)
+{
+	int ret;
+
+	for (size_t i = 0; i < len; i++) {
+		if (sn == 0)
+			return -EBADMSG;
+		if ((fn & 1) || fn == sn) {
+			ret = fr ? node(h, proof[i], fr, fr) : 0;
+			if (!ret)
+				ret = node(h, proof[i], sr, sr);
+			/* Skip levels where this node had no right sibling. */
+			while (!(fn & 1) && fn != 0) {
+				fn >>= 1;
+				sn >>= 1;
+			}
+		} else {
+			ret = node(h, sr, proof[i], sr);
+		}
+		if (ret)
+			return ret;
+		fn >>= 1;
+		sn >>= 1;
+	}
+	return sn == 0 ? 0 : -EBADMSG;
+}
+
 int ledger_merkle_verify_inclusion(const uint8_t leaf_hash[LEDGER_HASH_LEN],
 				   uint64_t index, uint64_t size,
 				   const uint8_t (*proof)[LEDGER_HASH_LEN],
@@ -394,7 +429,6 @@ int ledger_merkle_verify_inclusion(const uint8_t leaf_hash[LEDGER_HASH_LEN],
 				   const uint8_t root[LEDGER_HASH_LEN])
 {
 	uint8_t r[LEDGER_HASH_LEN];
-	uint64_t fn = index, sn;
 	struct hasher h;
 	int ret;
 
@@ -403,31 +437,10 @@ int ledger_merkle_verify_inclusion(const uint8_t leaf_hash[LEDGER_HASH_LEN],
 	ret = hasher_init(&h);
 	if (ret)
 		return ret;
-	sn = size - 1;
 	memcpy(r, leaf_hash, LEDGER_HASH_LEN);
-	for (size_t i = 0; i < len; i++) {
-		if (sn == 0) {
-			ret = -EBADMSG;
-			goto out;
-		}
-		if ((fn & 1) || fn == sn) {
-			ret = node(&h, proof[i], r, r);
-			/* Skip levels where this node had no right sibling. */
-			while (!(fn & 1) && fn != 0) {
-				fn >>= 1;
-				sn >>= 1;
-			}
-		} else {
-			ret = node(&h, r, proof[i], r);
-		}
-		if (ret)
-			goto out;
-		fn >>= 1;
-		sn >>= 1;
-	}
-	ret = (sn == 0 && CRYPTO_memcmp(r, root, LEDGER_HASH_LEN) == 0) ?
-		0 : -EBADMSG;
-out:
+	ret = walk(&h, index, size - 1, proof, len, NULL, r);
+	if (!ret && CRYPTO_memcmp(r, root, LEDGER_HASH_LEN))
+		ret = -EBADMSG;
 	hasher_fini(&h);
 	return ret;
 }
@@ -478,31 +491,10 @@ int ledger_merkle_verify_consistency(uint64_t old_size, uint64_t new_size,
 	}
 	memcpy(fr, first, LEDGER_HASH_LEN);
 	memcpy(sr, first, LEDGER_HASH_LEN);
-	for (; i < len; i++) {
-		if (sn == 0) {
-			ret = -EBADMSG;
-			goto out;
-		}
-		if ((fn & 1) || fn == sn) {
-			ret = node(&h, proof[i], fr, fr);
-			if (!ret)
-				ret = node(&h, proof[i], sr, sr);
-			while (!(fn & 1) && fn != 0) {
-				fn >>= 1;
-				sn >>= 1;
-			}
-		} else {
-			ret = node(&h, sr, proof[i], sr);
-		}
-		if (ret)
-			goto out;
-		fn >>= 1;
-		sn >>= 1;
-	}
-	ret = (sn == 0 && CRYPTO_memcmp(fr, old_root, LEDGER_HASH_LEN) == 0 &&
-	       CRYPTO_memcmp(sr, new_root, LEDGER_HASH_LEN) == 0) ?
-		0 : -EBADMSG;
-out:
+	ret = walk(&h, fn, sn, proof + i, len - i, fr, sr);
+	if (!ret && (CRYPTO_memcmp(fr, old_root, LEDGER_HASH_LEN) ||
+		     CRYPTO_memcmp(sr, new_root, LEDGER_HASH_LEN)))
+		ret = -EBADMSG;
 	hasher_fini(&h);
 	return ret;
 }

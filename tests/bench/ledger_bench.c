@@ -30,6 +30,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include "bench.h"
 #include "http.h"
 #include "ledger.h"
 #include "../unit/test_ledger_util.h"
@@ -37,21 +38,6 @@
 #define BATCH		1000
 #define APPENDS		50000
 #define SAMPLES		20000
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 static void latency(const char *what, double *us, size_t n)
 {

@@ -16,20 +16,13 @@
 
 #include <openssl/evp.h>
 
+#include "bench.h"
 #include "merkle.h"
 #include "note.h"
 
 #define LEAVES		1000000
 #define SAMPLES		100000
 #define SIGN_SECONDS	1.0
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* A fixed-seed xorshift: the same pairs on every run. */
 static uint64_t next_rand(uint64_t *s)
@@ -38,13 +31,6 @@ static uint64_t next_rand(uint64_t *s)
 	*s ^= *s >> 7;
 	*s ^= *s << 17;
 	return *s;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
 }
 
 static void report_latency(const char *what, double *us, size_t n)

@@ -14,17 +14,10 @@
 #include <openssl/core_names.h>
 #include <openssl/rand.h>
 
+#include "bench.h"
 #include "p256.h"
 
 #define NDIGESTS 64
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void die(const char *what)
 {
