@@ -1,27 +1,20 @@
 # ledgerd: the ledger node.
 #
-# libszkmevent: the event decoder/verifier alone (needs only libcrypto), for
-# any userspace reader of szkm events. libledger: the protocol core (Merkle
-# tree, checkpoints, signed notes, entries, the ledger over its store) and
-# the I/O parts the daemon and the tests share. ledgerd: the daemon. Its
-# unit tests, test tool and benchmarks see ledgerd/ on the include path.
-LEDGERD_LIBS     := -lsqlite3 -lmicrohttpd -ljansson -lcrypto -lpthread
+# libledger: the protocol core (Merkle tree, checkpoints, signed notes,
+# entries, the ledger over its store) and the I/O parts the daemon and the
+# tests share. ledgerd: the daemon. Events are read and checked, and the
+# kernel reached, through libszkm. The unit tests, test tool and benchmarks
+# see ledgerd/ and userspace/lib/ on the include path.
+LEDGERD_LIBS     := -lsqlite3 -lmicrohttpd -ljansson -lpthread $(LIBSZKM_LIBS)
 
-LIBSZKMEVENT     := $(BUILD)/libszkmevent.a
 LIBLEDGER_SRCS   := ledgerd/merkle.c ledgerd/note.c ledgerd/entry.c \
                     ledgerd/nodecache.c ledgerd/store_sqlite.c \
                     ledgerd/ledger.c ledgerd/node_key.c ledgerd/control.c \
                     ledgerd/http.c
 LIBLEDGER        := $(BUILD)/libledger.a
-LIBS             += $(LIBSZKMEVENT) $(LIBLEDGER)
+LIBS             += $(LIBLEDGER)
 
-# The daemon talks to the kernel through libszkm.
-$(BUILD)/ledgerd/main.o: CFLAGS += -Iuserspace/lib
-
-$(LIBSZKMEVENT): $(BUILD)/ledgerd/event.o
-	@mkdir -p $(dir $@)
-	rm -f $@
-	$(AR) rcs $@ $^
+$(LIBLEDGER_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/ledgerd/main.o: CFLAGS += -Iuserspace/lib
 
 $(LIBLEDGER): $(LIBLEDGER_SRCS:%.c=$(BUILD)/%.o)
 	@mkdir -p $(dir $@)
@@ -30,14 +23,13 @@ $(LIBLEDGER): $(LIBLEDGER_SRCS:%.c=$(BUILD)/%.o)
 
 BINS += $(BUILD)/bin/ledgerd $(BUILD)/bin/ledger-testtool
 
-$(BUILD)/bin/ledgerd: $(BUILD)/ledgerd/main.o $(LIBLEDGER) $(LIBSZKMEVENT) \
-		$(LIBSZKM)
+$(BUILD)/bin/ledgerd: $(BUILD)/ledgerd/main.o $(LIBLEDGER) $(LIBSZKM)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LEDGERD_LIBS) $(LIBSZKM_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LEDGERD_LIBS)
 
 # The test tool signs events as a device would (tests/ledger/*.sh).
 $(BUILD)/bin/ledger-testtool: $(BUILD)/tests/ledger/testtool.o $(LIBLEDGER) \
-		$(LIBSZKMEVENT)
+		$(LIBSZKM)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LEDGERD_LIBS)
 
@@ -46,7 +38,7 @@ LEDGER_TEST_OBJS := $(BUILD)/tests/unit/test_merkle.o \
                     $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/test_ledger*.c)) \
                     $(BUILD)/tests/ledger/testtool.o \
                     $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/bench/ledger*.c))
-$(LEDGER_TEST_OBJS): CFLAGS += -I$(TOP)/ledgerd
+$(LEDGER_TEST_OBJS): CFLAGS += -I$(TOP)/ledgerd -I$(TOP)/userspace/lib
 
 UNIT_TESTS += $(BUILD)/unit/test_merkle $(BUILD)/unit/test_note
 
@@ -63,7 +55,7 @@ LEDGER_UNIT := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/t
 UNIT_TESTS  += $(LEDGER_UNIT)
 
 $(LEDGER_UNIT): $(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $(LIBLEDGER) \
-		$(LIBSZKMEVENT)
+		$(LIBSZKM)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LEDGERD_LIBS)
 
@@ -74,6 +66,6 @@ $(BUILD)/bench/ledger_core_bench: $(BUILD)/tests/bench/ledger_core_bench.o $(LIB
 	$(CC) $(LDFLAGS) -o $@ $^ -lcrypto
 
 $(BUILD)/bench/ledger_bench: $(BUILD)/tests/bench/ledger_bench.o $(LIBLEDGER) \
-		$(LIBSZKMEVENT)
+		$(LIBSZKM)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LEDGERD_LIBS)

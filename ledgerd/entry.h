@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "event.h"
+#include "szkm_event.h"
 
 #define LEDGER_ENTRY_ENROL	1
 #define LEDGER_ENTRY_EVENT	2

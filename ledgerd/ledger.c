@@ -124,7 +124,7 @@ static int insert_device(struct ledger *l, const struct ledger_store_device *d)
 	size_t pos = 0;
 	EVP_PKEY *pkey;
 
-	pkey = szkm_p256_pubkey(d->pubkey);
+	pkey = szkm_ec_pubkey(d->pubkey);
 	if (!pkey)
 		return -EINVAL;
 	if (l->ndevs == l->capdevs) {
@@ -765,7 +765,7 @@ int ledger_enrol(struct ledger *l, const char *name,
 		return -EIO;
 	if (!name || !szkm_name_valid(name, strlen(name)))
 		return reject(l, res, "bad-name");
-	pkey = szkm_p256_pubkey(pub);
+	pkey = szkm_ec_pubkey(pub);
 	if (!pkey)
 		return reject(l, res, "bad-pubkey");
 	EVP_PKEY_free(pkey);

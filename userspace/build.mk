@@ -19,8 +19,7 @@ $(LIBSZKM): $(LIBSZKM_SRCS:%.c=$(BUILD)/%.o)
 SZKMCTL_SRCS := $(wildcard userspace/szkmctl/*.c)
 BINS         += $(BUILD)/bin/szkmctl
 
-$(SZKMCTL_SRCS:%.c=$(BUILD)/%.o): CFLAGS += -Iuserspace/lib -Iledgerd $(TSS_CFLAGS)
-# The event decoder is ledgerd's (libszkmevent), shared by the listener.
-$(BUILD)/bin/szkmctl: $(SZKMCTL_SRCS:%.c=$(BUILD)/%.o) $(LIBSZKM) $(BUILD)/libszkmevent.a
+$(SZKMCTL_SRCS:%.c=$(BUILD)/%.o): CFLAGS += -Iuserspace/lib $(TSS_CFLAGS)
+$(BUILD)/bin/szkmctl: $(SZKMCTL_SRCS:%.c=$(BUILD)/%.o) $(LIBSZKM)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBSZKM_LIBS) $(TSS_LIBS)

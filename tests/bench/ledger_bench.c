@@ -99,7 +99,7 @@ static void *verify_loop(void *arg)
 		uint8_t h[32];
 
 		tev_sha256(j->evs[i].body, j->evs[i].len, h);
-		if (szkm_p256_verify_digest(j->pk, h, j->evs[i].sig))
+		if (szkm_ec_verify_digest(j->pk, h, j->evs[i].sig))
 			die("verify");
 	}
 	return NULL;
@@ -204,7 +204,7 @@ static void bench_appends(const char *dir, struct ledger_note_key *k)
 	ledger_close(l);
 	/* What bounds it: one ECDSA P-256 verify per event, on one core and
 	 * on every thread at once (this machine's ceiling for validation). */
-	pk = szkm_p256_pubkey(dev.pub);
+	pk = szkm_ec_pubkey(dev.pub);
 	if (!pk)
 		die("public key");
 	printf("event signature verify alone: %.0f/s (one thread), "

@@ -21,7 +21,7 @@
 #include <jansson.h>
 
 #include "control.h"
-#include "event.h"
+#include "szkm_event.h"
 #include "test_ledger_util.h"
 
 static struct tdev dev;
@@ -245,7 +245,7 @@ static void signature_by_device_verifies(void **state)
 	uint8_t buf[SZKM_EVENT_MAX_LEN], sig[64];
 	struct tev e = key_event();
 	struct szkm_event ev;
-	EVP_PKEY *pk = szkm_p256_pubkey(dev.pub);
+	EVP_PKEY *pk = szkm_ec_pubkey(dev.pub);
 	size_t n = tev_encode(&e, buf);
 
 	(void)state;
@@ -262,7 +262,7 @@ static void forged_signature_is_rejected(void **state)
 	struct tev e = key_event();
 	struct szkm_event ev;
 	struct tdev other;
-	EVP_PKEY *pk = szkm_p256_pubkey(dev.pub);
+	EVP_PKEY *pk = szkm_ec_pubkey(dev.pub);
 	const char *why = NULL;
 	size_t n = tev_encode(&e, buf);
 
@@ -295,10 +295,10 @@ static void off_curve_device_key_is_refused(void **state)
 	(void)state;
 	memcpy(pub, dev.pub, 65);
 	pub[40] ^= 1;
-	assert_null(szkm_p256_pubkey(pub));
+	assert_null(szkm_ec_pubkey(pub));
 	pub[40] ^= 1;
 	pub[0] = 0x02;
-	assert_null(szkm_p256_pubkey(pub));
+	assert_null(szkm_ec_pubkey(pub));
 }
 
 static int unhex(const char *s, uint8_t *out, size_t cap)
@@ -357,7 +357,7 @@ static void signature_check_agrees_with_wycheproof(void **state)
 			if (mlen < 0)
 				continue;
 			ret = strlen(sigh) == 128 && unhex(sigh, sig, 64) == 64 ?
-				szkm_p256_verify(pub, msg, (size_t)mlen, sig) :
+				szkm_ec_verify(pub, msg, (size_t)mlen, sig) :
 				-EBADMSG;
 			if ((ret == 0) != !strcmp(res, "valid"))
 				fail_msg("tcId %lld: got %d, want %s",

@@ -6,6 +6,7 @@
  */
 #include "libszkm.h"
 #include "szkm.h"
+#include "szkm_event.h"
 
 #include <errno.h>
 #include <string.h>
@@ -15,26 +16,9 @@
 #include <openssl/params.h>
 #include <openssl/pem.h>
 
-static EVP_PKEY *p256_from_point(const uint8_t pub[65])
-{
-	OSSL_PARAM params[] = {
-		OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)"prime256v1", 0),
-		OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)pub, 65),
-		OSSL_PARAM_END,
-	};
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-	EVP_PKEY *pkey = NULL;
-
-	if (!ctx || EVP_PKEY_fromdata_init(ctx) <= 0 ||
-	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0)
-		pkey = NULL;
-	EVP_PKEY_CTX_free(ctx);
-	return pkey;
-}
-
 int szkm_p256_write_pem(FILE *f, const uint8_t pub[65])
 {
-	EVP_PKEY *pkey = p256_from_point(pub);
+	EVP_PKEY *pkey = szkm_ec_pubkey(pub);
 	int ok = pkey && PEM_write_PUBKEY(f, pkey) > 0;
 
 	EVP_PKEY_free(pkey);
@@ -79,7 +63,7 @@ static int gcm_seal(const uint8_t okm[44], const uint8_t *aad, size_t aadlen,
 int szkm_ecies_encrypt(const uint8_t pub[65], uint32_t version,
 		       const uint8_t *in, size_t len, uint8_t *out)
 {
-	EVP_PKEY *peer = p256_from_point(pub), *eph = NULL;
+	EVP_PKEY *peer = szkm_ec_pubkey(pub), *eph = NULL;
 	EVP_PKEY_CTX *dctx = NULL;
 	uint8_t z[32], okm[44], salt[130];
 	size_t zlen = sizeof(z), eplen = 0;

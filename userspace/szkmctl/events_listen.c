@@ -12,7 +12,7 @@
 #include "subcommands.h"
 #include "libszkm.h"
 #include "szkm.h"
-#include "event.h"
+#include "szkm_event.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -67,7 +67,7 @@ static int new_device(struct listener *l, const struct szkm_event *ev)
 	if (!ev->pubkey || szkm_device_identity(&idn) < 0 || memcmp(idn.pub, ev->pubkey, 65))
 		return -EBADMSG;
 	EVP_PKEY_free(l->dev);
-	l->dev = szkm_p256_pubkey(idn.pub);
+	l->dev = szkm_ec_pubkey(idn.pub);
 	memcpy(l->device_id, idn.id, 32);
 	l->last_seq = 0;
 	memset(l->last_hash, 0, sizeof(l->last_hash));
@@ -156,7 +156,7 @@ int events_listen_main(int argc, char *argv[])
 		szkmctl_report("Unable to read the device identity", ret);
 		return EXIT_FAILED;
 	}
-	l.dev = szkm_p256_pubkey(idn.pub);
+	l.dev = szkm_ec_pubkey(idn.pub);
 	memcpy(l.device_id, idn.id, 32);
 	load_state(&l);
 	/* After an unseal the kernel waits to be told where its chain stands. */

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * event.h - decoding and checking szkm lifecycle events.
+ * szkm_event.h - libszkm's decoding and checking of szkm lifecycle events.
  *
  * The canonical event bytes are defined in include/szkm.h ("Lifecycle
- * events"); this is the one userspace reader of them. It holds no state
- * and does no I/O: event.c needs only OpenSSL (libcrypto) and szkm.h, so
- * a listener tool can link it on its own.
+ * events"); this is the one userspace reader of them, shared by szkmctl's
+ * listener and ledgerd. It holds no state and does no I/O (event.c needs
+ * only OpenSSL and szkm.h).
  *
  * A caller that keeps a device's chain runs, for each (body, signature):
  *   szkm_event_decode()      strict form check, fills struct szkm_event
@@ -67,18 +67,18 @@ int szkm_event_decode(const uint8_t *buf, size_t len, struct szkm_event *ev,
  * be on the curve; NULL when it is not one. Callers that verify often
  * keep it (building it costs more than hashing an event).
  */
-EVP_PKEY *szkm_p256_pubkey(const uint8_t pub[SZKM_P256_PUB_LEN]);
+EVP_PKEY *szkm_ec_pubkey(const uint8_t pub[SZKM_P256_PUB_LEN]);
 
 /*
  * Verifies the 64-byte r || s @sig over the SHA-256 @digest with @pkey.
  * 0 when it holds, -EBADMSG when it does not (r or s out of range
  * included), -ENOMEM or -EIO when OpenSSL fails.
  */
-int szkm_p256_verify_digest(EVP_PKEY *pkey, const uint8_t digest[32],
+int szkm_ec_verify_digest(EVP_PKEY *pkey, const uint8_t digest[32],
 			    const uint8_t sig[SZKM_EVENT_SIG_LEN]);
 
 /* The same over SHA-256(@msg), for callers holding only the point. */
-int szkm_p256_verify(const uint8_t pub[SZKM_P256_PUB_LEN], const void *msg,
+int szkm_ec_verify(const uint8_t pub[SZKM_P256_PUB_LEN], const void *msg,
 		     size_t len, const uint8_t sig[SZKM_EVENT_SIG_LEN]);
 
 /* D's signature on a decoded event (why "bad-signature" when it fails). */

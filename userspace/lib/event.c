@@ -7,7 +7,7 @@
  * does not add up, a trailing byte, an enum out of range, a name outside
  * the kernel's charset, a device event that names a key. Whatever passes
  * is then a well-formed statement whose signature and place in the chain
- * decide whether it is true. No state, no I/O: see event.h.
+ * decide whether it is true. No state, no I/O: see szkm_event.h.
  */
 #include <errno.h>
 #include <string.h>
@@ -18,7 +18,7 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 
-#include "event.h"
+#include "szkm_event.h"
 
 struct reader {
 	const uint8_t *p;
@@ -208,7 +208,7 @@ int szkm_event_decode(const uint8_t *buf, size_t len, struct szkm_event *ev,
 	return sha256(buf, len, ev->hash);
 }
 
-EVP_PKEY *szkm_p256_pubkey(const uint8_t pub[SZKM_P256_PUB_LEN])
+EVP_PKEY *szkm_ec_pubkey(const uint8_t pub[SZKM_P256_PUB_LEN])
 {
 	OSSL_PARAM params[3];
 	EVP_PKEY_CTX *ctx;
@@ -242,7 +242,7 @@ EVP_PKEY *szkm_p256_pubkey(const uint8_t pub[SZKM_P256_PUB_LEN])
 	return pkey;
 }
 
-int szkm_p256_verify_digest(EVP_PKEY *pkey, const uint8_t digest[32],
+int szkm_ec_verify_digest(EVP_PKEY *pkey, const uint8_t digest[32],
 			    const uint8_t sig[SZKM_EVENT_SIG_LEN])
 {
 	ECDSA_SIG *es = ECDSA_SIG_new();
@@ -279,7 +279,7 @@ out:
 	return ret;
 }
 
-int szkm_p256_verify(const uint8_t pub[SZKM_P256_PUB_LEN], const void *msg,
+int szkm_ec_verify(const uint8_t pub[SZKM_P256_PUB_LEN], const void *msg,
 		     size_t len, const uint8_t sig[SZKM_EVENT_SIG_LEN])
 {
 	uint8_t digest[32];
@@ -288,10 +288,10 @@ int szkm_p256_verify(const uint8_t pub[SZKM_P256_PUB_LEN], const void *msg,
 
 	if (sha256(msg, len, digest))
 		return -EIO;
-	pkey = szkm_p256_pubkey(pub);
+	pkey = szkm_ec_pubkey(pub);
 	if (!pkey)
 		return -EINVAL;
-	ret = szkm_p256_verify_digest(pkey, digest, sig);
+	ret = szkm_ec_verify_digest(pkey, digest, sig);
 	EVP_PKEY_free(pkey);
 	return ret;
 }
@@ -303,7 +303,7 @@ int szkm_event_verify(const struct szkm_event *ev, EVP_PKEY *device_key,
 
 	if (!ev || !device_key || !sig)
 		return -EINVAL;
-	ret = szkm_p256_verify_digest(device_key, ev->hash, sig);
+	ret = szkm_ec_verify_digest(device_key, ev->hash, sig);
 	if (ret == -EBADMSG)
 		return bad(why, "bad-signature");
 	return ret;
