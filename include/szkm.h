@@ -206,6 +206,9 @@ enum szkm_tpm_state {
  *       64-byte keys = HKDF-SHA256(salt none, ikm = the version's 32-byte
  *       secret, info = SZKM_XTS_INFO or SZKM_FSCRYPT_INFO); fscrypt keys
  *       are FSCRYPT_KEY_SPEC_TYPE_IDENTIFIER (v2 policies).
+ *       A version tracks at most 8 provisioned keys in use (-ENOSPC for
+ *       more); "destroy <v>" invalidates each of them, wherever linked.
+ *       Freeing the szkm key (unlink, module unload) leaves them alive.
  * <period> is a number with a unit s, m, h or d (1s to 3650d).
  * Secrets: aes256-gcm 32 bytes; ecdsa-p256/ecdh-p256 a 32-byte scalar.
  */

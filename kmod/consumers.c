@@ -8,6 +8,8 @@
  * permission, so the raw bytes stay in the kernel. Longer keys (aes-xts,
  * fscrypt's 64-byte master keys) are derived with HKDF-SHA256 under fixed
  * labels (include/szkm.h), so a version gives the same key after a reboot.
+ * Each version keeps a reference to the keys provisioned from it, so that
+ * destroying the version kills them too.
  */
 #include "consumers.h"
 #include "hkdf.h"
@@ -16,7 +18,9 @@
 #include <linux/err.h>
 #include <linux/fscrypt.h>
 #include <linux/key.h>
+#include <linux/key-type.h>
 #include <linux/printk.h>
+#include <linux/refcount.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -104,6 +108,103 @@ static int szkm_consumer_payload(u8 consumer, const struct szkm_ver *v, u8 *buf)
 	return -EINVAL;
 }
 
+/* Takes entry @i off @v's list; its reference is the caller's now. */
+static struct key *szkm_consumer_untrack(struct szkm_ver *v, unsigned int i)
+{
+	struct key *key = v->prov[i];
+
+	v->prov[i] = v->prov[--v->nprov];
+	v->prov[v->nprov] = NULL;
+	return key;
+}
+
+/*
+ * Invalidated rather than revoked: invalidation takes a key out of every
+ * keyring it was linked into at once (a search no longer finds it,
+ * dm-crypt and fscrypt no longer load it), and the key GC destroys it as
+ * soon as the last reference goes, which wipes the payload of both types.
+ * A revoked key would stay linked under its szkm:<name>:v<N> name for
+ * key_gc_delay (5 minutes by default), and fscrypt-provisioning keys have
+ * no revoke method, so their bytes would stay in memory that long too.
+ */
+void szkm_consumer_kill(struct szkm_ver *v)
+{
+	struct key *key;
+
+	while (v->nprov) {
+		key = szkm_consumer_untrack(v, v->nprov - 1);
+		if (!test_bit(KEY_FLAG_INVALIDATED, &key->flags)) {
+			key_invalidate(key);
+			pr_info("invalidated %s key %d \"%s\": its version is destroyed\n",
+				key->type->name, key->serial, key->description);
+		}
+		key_put(key);
+	}
+}
+
+/*
+ * A freed szkm key is not a destroyed one: its versions live on in the
+ * sealed blob, and the same secret comes back with "load". Its copies stay
+ * usable, as the consumers expect: a boot script that loads a key into its
+ * session keyring and provisions it into @u for dm-crypt must not lose the
+ * logon key when the session ends. Only "destroy" kills copies; released
+ * ones live as long as a keyring holds them.
+ */
+void szkm_consumer_release(struct szkm_ver *v)
+{
+	while (v->nprov)
+		key_put(szkm_consumer_untrack(v, v->nprov - 1));
+}
+
+/*
+ * Copies that need no tracking any more: dead already (revoked or
+ * invalidated by their owner), or linked nowhere, so that this list holds
+ * the only reference. Those are invalidated on the way out: a caller who
+ * knows the serial could link one again, and an untracked copy would
+ * outlive its version's destruction.
+ */
+static void szkm_consumer_prune(struct szkm_ver *v)
+{
+	unsigned int i = 0;
+
+	while (i < v->nprov) {
+		struct key *key = v->prov[i];
+
+		if (test_bit(KEY_FLAG_REVOKED, &key->flags) ||
+		    test_bit(KEY_FLAG_INVALIDATED, &key->flags) ||
+		    refcount_read(&key->usage) == 1) {
+			key = szkm_consumer_untrack(v, i);
+			key_invalidate(key);
+			key_put(key);
+		} else {
+			i++;
+		}
+	}
+}
+
+/*
+ * Remembers @key, just provisioned from @v. A key updated in place is
+ * there already. With the list full of live copies, @key is invalidated
+ * and refused, since a copy the version does not track would outlive it.
+ */
+static int szkm_consumer_track(struct szkm_key *k, struct szkm_ver *v, struct key *key)
+{
+	unsigned int i;
+
+	for (i = 0; i < v->nprov; i++)
+		if (v->prov[i] == key)
+			return 0;
+	szkm_consumer_prune(v);
+	if (v->nprov >= SZKM_PROV_MAX) {
+		key_invalidate(key);
+		pr_info("provision '%s' v%u: %d copies of it are in use already; unlink one first\n",
+			k->name, v->ver, SZKM_PROV_MAX);
+		return -ENOSPC;
+	}
+	v->prov[v->nprov++] = key_get(key);
+	return 0;
+}
+
 int szkm_consumer_provision(struct szkm_key *k, u32 ver, u8 consumer, s32 keyring)
 {
 	const char *type = consumer == SZKM_CONS_FSCRYPT ? "fscrypt-provisioning" : "logon";
@@ -155,10 +256,11 @@ int szkm_consumer_provision(struct szkm_key *k, u32 ver, u8 consumer, s32 keyrin
 				k->name, ver, type, desc, ret);
 		goto out_buf;
 	}
-	pr_info("provisioned '%s' v%u as %s key %d \"%s\"\n", k->name, ver,
-		szkm_consumer_names[consumer], key_ref_to_ptr(ref)->serial, desc);
+	ret = szkm_consumer_track(k, v, key_ref_to_ptr(ref));
+	if (!ret)
+		pr_info("provisioned '%s' v%u as %s key %d \"%s\"\n", k->name, ver,
+			szkm_consumer_names[consumer], key_ref_to_ptr(ref)->serial, desc);
 	key_ref_put(ref);
-	ret = 0;
 out_buf:
 	kfree_sensitive(buf);
 out_ring:

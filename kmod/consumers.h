@@ -15,4 +15,11 @@ struct szkm_key;
  */
 int szkm_consumer_provision(struct szkm_key *k, u32 ver, u8 consumer, s32 keyring);
 
+struct szkm_ver;
+
+/* Version @v is destroyed (caller holds the key's lock): kills its copies. */
+void szkm_consumer_kill(struct szkm_ver *v);
+/* Version @v is freed with its szkm key: lets go of its copies, alive. */
+void szkm_consumer_release(struct szkm_ver *v);
+
 #endif /* _SZKM_CONSUMERS_H */

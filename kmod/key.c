@@ -9,6 +9,7 @@
  */
 #include "key.h"
 #include "aead.h"
+#include "consumers.h"
 #include "crypto/p256.h"
 
 #include <linux/err.h>
@@ -60,10 +61,12 @@ static void szkm_ver_wipe_secret(struct szkm_ver *v)
 	v->secret_len = 0;
 }
 
+/* Provisioned keys outlive a freed version: consumers.c says why. */
 static void szkm_ver_free(struct szkm_ver *v)
 {
 	if (!v)
 		return;
+	szkm_consumer_release(v);
 	szkm_ver_wipe_secret(v);
 	kfree_sensitive(v);
 }
@@ -196,6 +199,8 @@ int szkm_key_restore_version(struct szkm_key *k, const struct szkm_ver *src)
 	if (!v)
 		return -ENOMEM;
 	v->tfm = NULL;
+	v->nprov = 0;
+	memset(v->prov, 0, sizeof(v->prov));
 	if (v->secret_len)
 		v->pub_len = 0;		/* derived again from the secret */
 	else if (v->pub_len && szkm_p256_check_pub(v->pub))
@@ -322,6 +327,7 @@ struct szkm_ver *szkm_key_destroy_check(struct szkm_key *k, u32 ver)
 
 void szkm_key_destroy_version(struct szkm_ver *v)
 {
+	szkm_consumer_kill(v);
 	szkm_ver_wipe_secret(v);
 	v->state = SZKM_VS_DESTROYED;
 }

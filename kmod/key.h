@@ -10,6 +10,14 @@
 #include "payload.h"
 
 struct crypto_aead;
+struct key;
+
+/*
+ * Keys provisioned from one version that it keeps track of, so that
+ * destroying the version kills them (consumers.c). Copies nobody holds
+ * any more make room for new ones.
+ */
+#define SZKM_PROV_MAX	8
 
 struct szkm_ver {
 	u32 ver;
@@ -21,10 +29,12 @@ struct szkm_ver {
 	u8 pub[SZKM_P256_PUB_LEN];
 	u64 uses;
 	struct crypto_aead *tfm;	/* aes256-gcm versions with a secret */
+	u8 nprov;		/* under the key's lock */
+	struct key *prov[SZKM_PROV_MAX];	/* each holds a reference */
 };
 
 struct szkm_key {
-	struct mutex lock;	/* versions, states, policy */
+	struct mutex lock;	/* versions, states, policy, provisioned keys */
 	u8 alg;
 	u8 id[SZKM_KEY_ID_LEN];
 	char name[SZKM_NAME_MAX + 1];
@@ -61,7 +71,10 @@ struct szkm_ver *szkm_key_rotate(struct szkm_key *k, bool pending);
 void szkm_key_unrotate(struct szkm_key *k, u32 old_active);
 bool szkm_key_activate(struct szkm_key *k, u32 ver);
 int szkm_key_retire(struct szkm_key *k, u32 ver);
-/* Destroy in two steps, so the event is recorded before the wipe. */
+/*
+ * Destroy in two steps, so the event is recorded before the wipe; the wipe
+ * also kills every key provisioned from the version.
+ */
 struct szkm_ver *szkm_key_destroy_check(struct szkm_key *k, u32 ver);
 void szkm_key_destroy_version(struct szkm_ver *v);
 

@@ -2,7 +2,10 @@
 # or "logon-xts" (64 bytes, HKDF as include/szkm.h says) opens a dm-crypt
 # mapping by keyring reference; the logon key is never readable; data
 # survives removing and re-creating the mapping; after a rotation v1 still
-# opens the old volume and v2 a new one; bad provisions are refused.
+# opens the old volume and v2 a new one; destroying v1 kills every key
+# provisioned from it, and only those; a version tracks at most 8 copies;
+# unloading the module (freeing the szkm key) leaves the copies working;
+# bad provisions are refused.
 szkm_device_up
 modprobe -a dm-crypt loop
 export DM_DISABLE_UDEV=1	# no udev in the guest: libdevmapper makes the nodes
@@ -112,11 +115,54 @@ kr=$(ok keyctl newring consumers @s)
 ok keyctl update "$k" "provision 2 logon $kr"
 ok keyctl search "$kr" logon szkm:vol:v2 >/dev/null
 
+# Destroying v1 kills each of its copies wherever it went: provisioned into
+# @s and into another keyring, linked by hand into a third, provisioned and
+# then unlinked from everywhere (known only by its serial), and the first
+# one, unlinked after the rotation. dm-crypt no longer loads v1, nothing
+# links a copy back; v2's copies and volume are untouched.
+ok keyctl update "$k" "provision 1 logon-xts $s"
+v1=$(ok keyctl search @s logon szkm:vol:v1)
+kr1=$(ok keyctl newring v1-copies @s)
+ok keyctl update "$k" "provision 1 logon-xts $kr1"
+c1=$(ok keyctl search "$kr1" logon szkm:vol:v1)
+[ "$c1" != "$v1" ] || fail "two keyrings share one provisioned key"
+kl=$(ok keyctl newring v1-linked @s)
+ok keyctl link "$v1" "$kl"
+hide=$(ok keyctl newring v1-hidden @s)
+ok keyctl update "$k" "provision 1 logon $hide"
+h=$(ok keyctl search "$hide" logon szkm:vol:v1)
+ok keyctl unlink "$h" "$hide"
+ok mk x1 aes-xts-plain64 :64:logon:szkm:vol:v1 "$l1"
+same $T/data x1 || fail "v1 does not open its volume before the destroy"
+ok keyctl update "$k" "destroy 1"
+# A mapping made before holds its own copy of the key (see szkmctl(8)).
+dd if=/dev/mapper/x1 bs=64k count=16 iflag=direct status=none | cmp -s - $T/data ||
+	fail "the open v1 mapping lost its data at destroy 1"
+ok dmsetup remove x1
+for ring in "$s" "$kr1" "$kl"; do
+	keyctl search "$ring" logon szkm:vol:v1 >/dev/null 2>&1 &&
+		fail "keyring $ring still gives v1's logon key after destroy 1"
+done
+for key in "$v1" "$c1" "$h" "$id"; do
+	refuses "Required key not available" keyctl describe "$key"
+	keyctl link "$key" @s 2>/dev/null && fail "v1's key $key linked back after destroy 1"
+done
+! mk x1 aes-xts-plain64 :64:logon:szkm:vol:v1 "$l1" 2>/dev/null ||
+	fail "dm-crypt loaded v1's key after destroy 1"
+for key in "$v1" "$c1"; do
+	dmesg | grep -q "invalidated logon key $key \"szkm:vol:v1\": its version is destroyed" ||
+		fail "no kernel message for key $key"
+done
+ok keyctl search @s logon szkm:vol:v2 >/dev/null
+ok keyctl search "$kr" logon szkm:vol:v2 >/dev/null
+ok mk x2 aes-xts-plain64 :64:logon:szkm:vol:v2 "$l3"
+same $T/data x2 || fail "v2 volume unreadable after destroy 1"
+ok dmsetup remove x2
+
 # Refused, each with a clear message.
 reason() { dmesg | tail -5 | grep -qF "$1" || fail "no kernel message '$1'"; }
 refuses "Invalid argument" keyctl update "$k" "provision 9 logon $s"
 reason "provision 'vol': no version 9"
-ok keyctl update "$k" "destroy 1"
 refuses "Invalid argument" keyctl update "$k" "provision 1 logon $s"
 reason "provision 'vol': version 1 is destroyed"
 e=$(szkm_add sig "new ecdsa-p256" @s)
@@ -135,6 +181,34 @@ for bad in "provision" "provision 2" "provision 2 logon" "provision x logon $s" 
 	refuses "Invalid argument" keyctl update "$k" "$bad"
 done
 keyctl search @s logon szkm:vol:v9 >/dev/null 2>&1 && fail "a refused provision left a key"
+
+# A version tracks at most 8 copies (SZKM_PROV_MAX): provisioning into the
+# same keyring again takes no new place, a ninth keyring is refused and
+# keeps no key, and a copy its owner revoked makes room.
+m=$(szkm_add many "new aes256-gcm" @s)
+for i in 1 2 3 4 5 6 7 8; do
+	r=$(ok keyctl newring "many$i" @s)
+	ok keyctl update "$m" "provision 1 logon $r"
+	[ "$i" = 1 ] && r1=$r
+done
+ok keyctl update "$m" "provision 1 logon $r1"
+r9=$(ok keyctl newring many9 @s)
+refuses "No space left on device" keyctl update "$m" "provision 1 logon $r9"
+reason "provision 'many' v1: 8 copies of it are in use already"
+keyctl search "$r9" logon szkm:many:v1 >/dev/null 2>&1 && fail "a refused ninth copy is usable"
+ok keyctl revoke "$(keyctl search "$r1" logon szkm:many:v1)"
+ok keyctl update "$m" "provision 1 logon $r9"
+ok keyctl search "$r9" logon szkm:many:v1 >/dev/null
+
+# Unloading the module frees every szkm key (synchronously, before rmmod
+# returns): that is no destroy, and v2's logon keys still open its volume.
+ok rmmod szkm
+ok keyctl search "$kr" logon szkm:vol:v2 >/dev/null
+ok mk x2 aes-xts-plain64 :64:logon:szkm:vol:v2 "$l3"
+same $T/data x2 || fail "v2 volume unreadable after the szkm key was freed"
+ok dmsetup remove x2
+cat /proc/keys >/dev/null
+ok szkm_load
 
 for l in $l1 $l2 $l3; do losetup -d "$l"; done
 dmesg_clean

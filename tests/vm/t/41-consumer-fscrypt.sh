@@ -2,7 +2,8 @@
 # "fscrypt" is added to an ext4 filesystem by key id (FS_IOC_ADD_ENCRYPTION_KEY,
 # v2 policy); with the key removed, names and contents are unreadable; added
 # again, they read back. The key is never readable, is refused as a logon
-# key, and each version gives its own fscrypt key.
+# key, and each version gives its own fscrypt key. Destroying a version
+# kills its fscrypt-provisioning key; the other version's still adds.
 szkm_device_up
 modprobe -a loop ext4 2>/dev/null || modprobe loop
 tool=$SZKM_TOP/build/bin/fscrypt_tool
@@ -93,6 +94,19 @@ refuses "Required key not available" cat $m/d2/"$(ls $m/d2)"
 ok keyctl update "$k" "provision 2 logon $s"
 lid=$(ok keyctl search @s logon szkm:home:v2)
 refuses "Key was rejected" "$tool" add $m "$lid"
+
+# Destroying v1: its provisioned key is gone, by name and by key id, so
+# FS_IOC_ADD_ENCRYPTION_KEY cannot add v1's key any more; v2's still adds
+# and opens v2's files.
+ok keyctl update "$k" "destroy 1"
+keyctl search @s fscrypt-provisioning szkm:home:v1 >/dev/null 2>&1 &&
+	fail "v1's fscrypt key still found after destroy 1"
+refuses "Required key not available" keyctl describe "$kid1"
+refuses "Required key not available" "$tool" add $m "$kid1"
+dmesg | grep -q "invalidated fscrypt-provisioning key $kid1 \"szkm:home:v1\": its version is destroyed" ||
+	fail "no kernel message for key $kid1"
+[ "$("$tool" add $m "$kid2")" = "$id2" ] || fail "v2's key no longer adds after destroy 1"
+[ "$(cat $m/d2/f)" = v2 ] || fail "v2 files unreadable after destroy 1"
 
 ok umount $m
 losetup -d "$l"
