@@ -93,6 +93,16 @@ szkm_wait_ledger() {
 	fail "key $1 still waits for the ledger: $(tail -3 /run/szkm-listen.log)"
 }
 
+# Wait until the listener has acknowledged every journalled event.
+szkm_wait_drained() {
+	local i
+	for i in $(seq 100); do
+		"$SZKMCTL" status | grep -q ', 0 waiting for the ledger$' && return 0
+		sleep 0.1
+	done
+	fail "journal did not drain: $("$SZKMCTL" status | grep '^events:')"
+}
+
 # keyctl add szkm <args>, then wait for the ledger; prints the id.
 szkm_add() {
 	local id

@@ -388,6 +388,25 @@ int szkm_event_resume(const uint8_t *dev, uint64_t seq, const uint8_t hash[32])
 	return szkm_genl_call(SZKM_CMD_EVENT_RESUME, put_ack, &a, NULL, NULL, 0);
 }
 
+struct raw_attrs {
+	const void *p;
+	size_t len;
+};
+
+static int put_raw(struct nl_msg *msg, const void *arg)
+{
+	const struct raw_attrs *r = arg;
+
+	return r->len ? nlmsg_append(msg, (void *)r->p, r->len, NLA_ALIGNTO) : 0;
+}
+
+int szkm_genl_send_raw(uint8_t cmd, const void *attrs, size_t len)
+{
+	struct raw_attrs r = { attrs, len };
+
+	return szkm_genl_call(cmd, put_raw, &r, NULL, NULL, 0);
+}
+
 static int bad_event(const char **why, const char *reason)
 {
 	if (why)

@@ -129,6 +129,13 @@ struct nlmsghdr;
 int szkm_event_msg_parse(struct nlmsghdr *nlh, uint64_t *seq, const uint8_t **body,
 			 size_t *len, const uint8_t **sig, const char **why);
 
+/*
+ * Sends @cmd with @len bytes of attributes encoded by the caller, as they
+ * are (tests: requests the library itself would never build). The
+ * kernel's errno, and its reason in szkm_last_message().
+ */
+int szkm_genl_send_raw(uint8_t cmd, const void *attrs, size_t len);
+
 /* Writes a P-256 public point as SubjectPublicKeyInfo PEM. */
 int szkm_p256_write_pem(FILE *f, const uint8_t pub[65]);
 

@@ -50,10 +50,7 @@ echo 4096 >/sys/module/szkm/parameters/journal_max
 szkm_listener_up
 szkm_wait_ledger "$r"
 [ "$(ver_of "$r")" = 2 ] || fail "v2 not active after the ledger acked"
-for i in $(seq 100); do
-	"$SZKMCTL" status | grep -q ', 0 waiting' && break; sleep 0.1
-done
-"$SZKMCTL" status | grep -q ', 0 waiting' || fail "journal did not drain: $("$SZKMCTL" status)"
+szkm_wait_drained
 # Every event seen once, in order, each verified (signature and chain).
 tail -n +$((log0 + 1)) /run/szkm-listen.log | awk -F'[= ]' '
 	/^new device/ { last = 0; next }
@@ -61,12 +58,33 @@ tail -n +$((log0 + 1)) /run/szkm-listen.log | awk -F'[= ]' '
 	fail "listener saw a gap or a duplicate"
 ! grep -q REJECT /run/szkm-listen.log || fail "listener rejected an event"
 
-# Acknowledgements: only for events sent, once, and only by root.
+# Acknowledgements: only for events sent, once, only by root, well formed.
 last=$("$SZKMCTL" status --json | sed -n 's/.*"seq":\([0-9]*\).*/\1/p')
 refuses "was ever sent" "$SZKMCTL" events ack $((last + 100)) 1
 refuses "already acknowledged" "$SZKMCTL" events ack 1 0
 refuses "CAP_SYS_ADMIN" setpriv --reuid=65534 --regid=65534 --clear-groups "$SZKMCTL" events ack "$last" 0
 refuses "already positioned" "$SZKMCTL" events resume 1 $(printf '0%.0s' $(seq 64))
+# Malformed ones, built by hand: refused for what is wrong, journal as it was.
+raw=$SZKM_TOP/build/bin/genl_raw
+le64() { local i; for i in 0 1 2 3 4 5 6 7; do printf '%02x' $((($1 >> (8 * i)) & 255)); done; }
+# Quiet first: no rotation due, every event acknowledged.
+ok keyctl update "$p" "set rotate=3650d"
+szkm_wait_drained
+before=$("$SZKMCTL" status --json)
+# An attribute of the wrong size fails the family's policy (EINVAL or ERANGE).
+bad_size() {
+	local out
+	out=$("$raw" "$@") && fail "accepted: $*"
+	grep -qE "Invalid argument|Numerical result out of range" <<<"$out" || fail "$*: $out"
+}
+refuses "ack needs SZKM_A_SEQ and SZKM_A_LEDGER_INDEX" "$raw" ack seq:$(le64 "$last")
+refuses "ack needs SZKM_A_SEQ and SZKM_A_LEDGER_INDEX" "$raw" ack index:$(le64 0)
+bad_size ack seq:0102 index:$(le64 0)
+refuses "events of another device" "$raw" ack seq:$(le64 "$last") index:$(le64 0) device:$(printf '00%.0s' $(seq 32))
+bad_size ack seq:$(le64 "$last") index:$(le64 0) device:0011
+refuses "resume needs SZKM_A_SEQ and SZKM_A_EVENT_HASH" "$raw" resume seq:$(le64 1)
+bad_size resume seq:$(le64 1) hash:00
+[ "$("$SZKMCTL" status --json)" = "$before" ] || fail "a malformed ack changed the journal"
 # The periodic key would rotate for the rest of the boot: let it go.
 ok keyctl unlink "$p" @s
 dmesg_clean
