@@ -31,36 +31,3 @@ const struct szkm_version_info *szkm_key_version(const struct szkm_key_info *inf
 			return &info->ver[i];
 	return NULL;
 }
-
-#define NAME(tab, i) ((i) < sizeof(tab) / sizeof(tab[0]) && tab[i] ? tab[i] : "unknown")
-
-const char *szkm_alg_str(uint8_t alg)
-{
-	static const char *const n[] = {
-		[SZKM_ALG_AES256_GCM] = "aes256-gcm",
-		[SZKM_ALG_ECDSA_P256] = "ecdsa-p256",
-		[SZKM_ALG_ECDH_P256] = "ecdh-p256",
-	};
-	return NAME(n, alg);
-}
-
-const char *szkm_vstate_str(uint8_t state)
-{
-	static const char *const n[] = {
-		[SZKM_VS_PENDING] = "pending",
-		[SZKM_VS_ACTIVE] = "active",
-		[SZKM_VS_DECRYPT_ONLY] = "decrypt-only",
-		[SZKM_VS_DESTROYED] = "destroyed",
-	};
-	return NAME(n, state);
-}
-
-const char *szkm_origin_str(uint8_t origin)
-{
-	static const char *const n[] = {
-		[SZKM_ORIGIN_GENERATED] = "generated",
-		[SZKM_ORIGIN_IMPORTED] = "imported",
-		[SZKM_ORIGIN_IMPORTED_PUBLIC] = "imported-public",
-	};
-	return NAME(n, origin);
-}

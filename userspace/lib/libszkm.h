@@ -86,9 +86,7 @@ int32_t szkm_key_find(const char *spec);
 int szkm_key_info(int32_t serial, struct szkm_key_info *info);
 const struct szkm_version_info *szkm_key_version(const struct szkm_key_info *info,
 						 uint32_t num);
-const char *szkm_alg_str(uint8_t alg);
-const char *szkm_vstate_str(uint8_t state);
-const char *szkm_origin_str(uint8_t origin);
+/* Names of the enum values: szkm_alg_name() and the others of szkm_event.h. */
 
 /*
  * ECIES of include/szkm.h with OpenSSL: encrypt @len bytes to version

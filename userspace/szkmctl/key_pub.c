@@ -6,6 +6,7 @@
  */
 #include "subcommands.h"
 #include "libszkm.h"
+#include "szkm_event.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +32,7 @@ int key_pub_main(int argc, char *argv[])
 	if (!v)
 		fprintf(stderr, "Key `%s' has no version %lu\n", k->name, want ? want : k->active);
 	else if (!v->has_pub)
-		fprintf(stderr, "Key `%s' (%s) has no public key\n", k->name, szkm_alg_str(k->alg));
+		fprintf(stderr, "Key `%s' (%s) has no public key\n", k->name, szkm_alg_name(k->alg));
 	else if (szkm_p256_write_pem(stdout, v->pub))
 		fprintf(stderr, "The kernel's public key is not a valid P-256 point\n");
 	else

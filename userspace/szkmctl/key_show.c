@@ -6,6 +6,7 @@
  */
 #include "subcommands.h"
 #include "libszkm.h"
+#include "szkm_event.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,13 +18,13 @@ static void print_json(const struct szkm_key_info *k)
 
 	szkm_hex_encode(hex, k->id, sizeof(k->id));
 	printf("{\"serial\":%d,\"id\":\"%s\",\"name\":\"%s\",\"alg\":\"%s\",\"active\":%u,\"versions\":[",
-	       k->serial, hex, k->name, szkm_alg_str(k->alg), k->active);
+	       k->serial, hex, k->name, szkm_alg_name(k->alg), k->active);
 	for (unsigned int i = 0; i < k->nver; i++) {
 		const struct szkm_version_info *v = &k->ver[i];
 
 		printf("%s{\"version\":%u,\"state\":\"%s\",\"origin\":\"%s\",\"uses\":%llu",
-		       i ? "," : "", v->num, szkm_vstate_str(v->state),
-		       szkm_origin_str(v->origin), (unsigned long long)v->uses);
+		       i ? "," : "", v->num, szkm_vstate_name(v->state),
+		       szkm_origin_name(v->origin), (unsigned long long)v->uses);
 		if (v->has_pub) {
 			szkm_hex_encode(hex, v->pub, sizeof(v->pub));
 			printf(",\"pubkey\":\"%s\"", hex);
@@ -39,15 +40,15 @@ static void print_table(const struct szkm_key_info *k)
 
 	szkm_hex_encode(hex, k->id, sizeof(k->id));
 	printf("key:     %s (serial %d)\nid:      %s\nalg:     %s\nactive:  v%u\n",
-	       k->name, k->serial, hex, szkm_alg_str(k->alg), k->active);
+	       k->name, k->serial, hex, szkm_alg_name(k->alg), k->active);
 	printf("%-8s %-13s %-16s %-12s %s\n", "VERSION", "STATE", "ORIGIN", "USES", "PUBLIC KEY");
 	for (unsigned int i = 0; i < k->nver; i++) {
 		const struct szkm_version_info *v = &k->ver[i];
 
 		if (v->has_pub)
 			szkm_hex_encode(hex, v->pub, sizeof(v->pub));
-		printf("v%-7u %-13s %-16s %-12llu %s\n", v->num, szkm_vstate_str(v->state),
-		       szkm_origin_str(v->origin), (unsigned long long)v->uses,
+		printf("v%-7u %-13s %-16s %-12llu %s\n", v->num, szkm_vstate_name(v->state),
+		       szkm_origin_name(v->origin), (unsigned long long)v->uses,
 		       v->has_pub ? hex : "-");
 	}
 }
