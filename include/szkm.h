@@ -192,11 +192,12 @@ enum szkm_tpm_state {
  *   import <alg> pub:<hex point> [options] (CAP_SYS_ADMIN; public key only)
  * update:
  *   rotate | retire <v> | destroy <v> | set <option>...
- *   provision <v> logon|logon-xts|fscrypt <keyring serial>
+ *   provision <v> logon|logon-xts|fscrypt <keyring>
  *       hands version <v> of an aes256-gcm key to the kernel as a logon key
  *       "szkm:<name>:v<v>" (32 bytes; logon-xts: 64 bytes derived for
  *       aes-xts) for dm-crypt, or as an fscrypt-provisioning key for
- *       FS_IOC_ADD_ENCRYPTION_KEY; the keyring needs Write permission.
+ *       FS_IOC_ADD_ENCRYPTION_KEY; <keyring> is a serial or @s, @u, @us,
+ *       @p, @t as keyctl(1) names them, and needs Write permission.
  *       keyctl update prints nothing: find the new key by its description,
  *       e.g. `keyctl search <keyring> logon szkm:<name>:v<v>` (or type
  *       fscrypt-provisioning). Provisioning again replaces it; logon and

@@ -39,12 +39,6 @@
 	(KEY_POS_VIEW | KEY_POS_SEARCH | KEY_POS_LINK | KEY_POS_SETATTR | KEY_POS_WRITE | \
 	 KEY_USR_VIEW | KEY_USR_SEARCH | KEY_USR_LINK | KEY_USR_SETATTR | KEY_USR_WRITE)
 
-static const char *const szkm_consumer_names[] = {
-	[SZKM_CONS_LOGON] = "logon",
-	[SZKM_CONS_LOGON_XTS] = "logon-xts",
-	[SZKM_CONS_FSCRYPT] = "fscrypt",
-};
-
 /* The version to hand out, or NULL after saying why not. */
 static struct szkm_ver *szkm_consumer_version(struct szkm_key *k, u32 ver)
 {
@@ -214,7 +208,7 @@ int szkm_consumer_provision(struct szkm_key *k, u32 ver, u8 consumer, s32 keyrin
 	u8 *buf;
 	int len, ret;
 
-	if (consumer >= ARRAY_SIZE(szkm_consumer_names))
+	if (consumer >= __SZKM_CONS_MAX)
 		return -EINVAL;
 	v = szkm_consumer_version(k, ver);
 	if (!v)
@@ -259,7 +253,7 @@ int szkm_consumer_provision(struct szkm_key *k, u32 ver, u8 consumer, s32 keyrin
 	ret = szkm_consumer_track(k, v, key_ref_to_ptr(ref));
 	if (!ret)
 		pr_info("provisioned '%s' v%u as %s key %d \"%s\"\n", k->name, ver,
-			szkm_consumer_names[consumer], key_ref_to_ptr(ref)->serial, desc);
+			szkm_consumer_name(consumer), key_ref_to_ptr(ref)->serial, desc);
 	key_ref_put(ref);
 out_buf:
 	kfree_sensitive(buf);

@@ -7,6 +7,8 @@
 #include "payload.h"
 
 #include <linux/kernel.h>
+#include <linux/key.h>
+#include <linux/keyctl.h>
 #include <linux/parser.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -190,25 +192,55 @@ static int szkm_parse_add(struct szkm_request *cmd, const char *verb, char **p)
 	return 0;
 }
 
-/* provision <v> logon|logon-xts|fscrypt <keyring serial> */
-static int szkm_parse_provision(struct szkm_request *cmd, char **p)
+const char *szkm_consumer_name(u8 consumer)
 {
-	static const char *const kinds[] = {
+	static const char *const names[] = {
 		[SZKM_CONS_LOGON] = "logon",
 		[SZKM_CONS_LOGON_XTS] = "logon-xts",
 		[SZKM_CONS_FSCRYPT] = "fscrypt",
 	};
+
+	return consumer < ARRAY_SIZE(names) ? names[consumer] : "?";
+}
+
+/* A keyring: a serial, or keyctl(1)'s names of the special keyrings. */
+static int szkm_parse_keyring(const char *s, s32 *id)
+{
+	static const struct {
+		const char *name;
+		s32 id;
+	} special[] = {
+		{ "@t", KEY_SPEC_THREAD_KEYRING },
+		{ "@p", KEY_SPEC_PROCESS_KEYRING },
+		{ "@s", KEY_SPEC_SESSION_KEYRING },
+		{ "@u", KEY_SPEC_USER_KEYRING },
+		{ "@us", KEY_SPEC_USER_SESSION_KEYRING },
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(special); i++) {
+		if (!strcmp(s, special[i].name)) {
+			*id = special[i].id;
+			return 0;
+		}
+	}
+	return kstrtos32(s, 0, id);
+}
+
+/* provision <v> logon|logon-xts|fscrypt <keyring> */
+static int szkm_parse_provision(struct szkm_request *cmd, char **p)
+{
 	char *ver = next_tok(p), *kind = next_tok(p), *ring = next_tok(p);
 	int i;
 
 	cmd->op = SZKM_OP_PROVISION;
 	if (!ver || kstrtou32(ver, 10, &cmd->version) || !cmd->version || !kind || !ring ||
-	    kstrtos32(ring, 0, &cmd->keyring) || next_tok(p)) {
-		pr_info("provision: expected <version> logon|logon-xts|fscrypt <keyring>\n");
+	    szkm_parse_keyring(ring, &cmd->keyring) || next_tok(p)) {
+		pr_info("provision: expected <version> logon|logon-xts|fscrypt <keyring: serial, @s, @u, @us, @p or @t>\n");
 		return -EINVAL;
 	}
-	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
-		if (!strcmp(kind, kinds[i])) {
+	for (i = 0; i < __SZKM_CONS_MAX; i++) {
+		if (!strcmp(kind, szkm_consumer_name(i))) {
 			cmd->consumer = i;
 			return 0;
 		}

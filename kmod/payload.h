@@ -23,7 +23,11 @@ enum szkm_consumer {
 	SZKM_CONS_LOGON,	/* logon key "szkm:<name>:v<N>", 32 bytes (dm-crypt aes) */
 	SZKM_CONS_LOGON_XTS,	/* the same, 64 bytes (dm-crypt aes-xts) */
 	SZKM_CONS_FSCRYPT,	/* fscrypt-provisioning key, for FS_IOC_ADD_ENCRYPTION_KEY */
+	__SZKM_CONS_MAX
 };
+
+/* "logon", "logon-xts", "fscrypt": the grammar's names (payload.c). */
+const char *szkm_consumer_name(u8 consumer);
 
 struct szkm_policy {
 	u64 rotate_secs;	/* 0: no scheduled rotation */

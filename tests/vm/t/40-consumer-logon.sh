@@ -75,8 +75,9 @@ ok dmsetup remove x1h
 # A 32-byte table does not take the 64-byte key.
 ! mk bad aes-cbc-essiv:sha256 :32:logon:szkm:vol:v1 "$l1" 2>/dev/null || fail "size mismatch accepted"
 
-# logon: the same description, now 32 bytes (provisioning replaces it).
-ok keyctl update "$k" "provision 1 logon $s"
+# logon: the same description, now 32 bytes (provisioning replaces it);
+# the keyring named as keyctl(1) names it.
+ok keyctl update "$k" "provision 1 logon @s"
 [ "$(keyctl search @s logon szkm:vol:v1)" = "$id" ] || fail "provision did not update the logon key in place"
 grep "^$(printf %08x "$id") " /proc/keys | grep -q 'szkm:vol:v1: 32$' || fail "logon key is not 32 bytes"
 l2=$(ok new_loop $T/disk2 8)
@@ -176,7 +177,7 @@ refuses "Not a directory" keyctl update "$k" "provision 2 logon $k"
 reason "is not a keyring"
 refuses "Required key not available" keyctl update "$k" "provision 2 logon 123456789"
 for bad in "provision" "provision 2" "provision 2 logon" "provision x logon $s" \
-	   "provision 0 logon $s" "provision 2 tape $s" "provision 2 logon @s" \
+	   "provision 0 logon $s" "provision 2 tape $s" "provision 2 logon @x" "provision 2 logon @" \
 	   "provision 2 logon $s extra" "provision -1 logon $s"; do
 	refuses "Invalid argument" keyctl update "$k" "$bad"
 done
