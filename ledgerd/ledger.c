@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -612,61 +613,91 @@ static int same_entry(void *arg, const struct ledger_store_entry *e)
 	return 0;
 }
 
-struct sig_slice {
-	struct ledger *l;
+struct ledger_verifier {
 	struct ledger_sigcheck *v;
 	size_t n;
+	atomic_size_t next;		/* the first item nobody claimed */
+	atomic_bool *done;		/* v[i].ok is final */
+	pthread_t tid[15];
+	unsigned int nthreads;		/* helpers started */
 };
 
-static void *check_slice(void *arg)
+/* Claims the next item and verifies it; false when none is left. */
+static bool verify_next(struct ledger_verifier *vf)
 {
-	struct sig_slice *s = arg;
+	size_t i = atomic_fetch_add(&vf->next, 1);
+	struct ledger_sigcheck *c;
 
-	for (size_t i = 0; i < s->n; i++) {
-		struct ledger_sigcheck *c = &s->v[i];
-		struct szkm_event ev;
-		struct device *dev;
+	if (i >= vf->n)
+		return false;
+	c = &vf->v[i];
+	c->ok = c->key && !szkm_ec_verify_digest(c->key, c->hash, c->sig);
+	atomic_store_explicit(&vf->done[i], true, memory_order_release);
+	return true;
+}
 
-		c->ok = false;
-		if (szkm_event_decode(c->body, c->len, &ev, NULL))
-			continue;
-		dev = find_device(s->l, ev.device_id);
-		c->ok = dev && !szkm_event_verify(&ev, dev->pkey, c->sig, NULL);
-	}
+static void *verify_helper(void *arg)
+{
+	while (verify_next(arg))
+		;
 	return NULL;
 }
 
-void ledger_check_signatures(struct ledger *l, struct ledger_sigcheck *v,
-			     size_t n, unsigned int threads)
+struct ledger_verifier *ledger_verify_start(struct ledger *l,
+					    struct ledger_sigcheck *v,
+					    size_t n, unsigned int threads)
 {
-	struct sig_slice sl[16];
-	pthread_t tid[16];
-	bool started[16] = { false };
-	size_t per, off = 0;
+	struct ledger_verifier *vf = calloc(1, sizeof(*vf));
 
-	if (threads < 1)
-		threads = 1;
+	if (!vf || !(vf->done = calloc(n ? n : 1, sizeof(*vf->done)))) {
+		free(vf);
+		return NULL;	/* every item is then judged by add_event */
+	}
+	vf->v = v;
+	vf->n = n;
+	/* The device keys as they are now: helpers never read l->devs. */
+	for (size_t i = 0; i < n; i++) {
+		struct szkm_event ev;
+		struct device *dev;
+
+		v[i].key = NULL;
+		v[i].ok = false;
+		if (v[i].len && !szkm_event_decode(v[i].body, v[i].len, &ev, NULL) &&
+		    (dev = find_device(l, ev.device_id))) {
+			v[i].key = dev->pkey;
+			memcpy(v[i].hash, ev.hash, sizeof(v[i].hash));
+		}
+	}
 	if (threads > 16)
 		threads = 16;
 	/* Starting a thread costs about as much as a few verifies. */
-	if (n < 16 * threads)
-		threads = 1;
-	per = (n + threads - 1) / threads;
-	for (unsigned int t = 0; t < threads; t++) {
-		size_t cnt = off + per > n ? n - off : per;
+	for (unsigned int t = 1; t < threads && n >= 16 * threads; t++) {
+		if (pthread_create(&vf->tid[vf->nthreads], NULL, verify_helper, vf))
+			break;
+		vf->nthreads++;
+	}
+	return vf;
+}
 
-		sl[t] = (struct sig_slice){ l, v + off, cnt };
-		off += cnt;
-		if (t > 0 && !pthread_create(&tid[t], NULL, check_slice, &sl[t]))
-			started[t] = true;
-	}
-	check_slice(&sl[0]);
-	for (unsigned int t = 1; t < threads; t++) {
-		if (started[t])
-			pthread_join(tid[t], NULL);
-		else
-			check_slice(&sl[t]);
-	}
+bool ledger_verify_ok(struct ledger_verifier *vf, size_t i)
+{
+	if (!vf || i >= vf->n)
+		return false;
+	while (!atomic_load_explicit(&vf->done[i], memory_order_acquire))
+		if (!verify_next(vf))
+			sched_yield();	/* a helper has it: a verify is ~50 us */
+	return vf->v[i].ok;
+}
+
+void ledger_verify_end(struct ledger_verifier *vf)
+{
+	if (!vf)
+		return;
+	atomic_store(&vf->next, vf->n);	/* helpers stop after their item */
+	for (unsigned int t = 0; t < vf->nthreads; t++)
+		pthread_join(vf->tid[t], NULL);
+	free(vf->done);
+	free(vf);
 }
 
 int ledger_add_event(struct ledger *l, const uint8_t *body, size_t len,

@@ -74,21 +74,34 @@ int ledger_add_event(struct ledger *l, const uint8_t *body, size_t len,
 		     const uint8_t sig[SZKM_EVENT_SIG_LEN],
 		     struct ledger_result *res);
 /*
- * Signature checks ahead of a batch, spread over @threads threads (ECDSA
- * verification is most of an append's cost). Sets ok for each event that
- * decodes, whose device is enrolled and whose signature holds; the others
- * are left for ledger_add_event to judge. Only reads the ledger: call it
- * from the writer thread before adding the batch's items.
+ * Signature checks for a batch, overlapped with its appends (ECDSA
+ * verification is most of an append's cost). ledger_verify_start(), from
+ * the writer thread before the batch's items are added, notes each event's
+ * device key and hash and starts @threads - 1 helper threads that verify
+ * the items in order. ledger_verify_ok(i) then gives item i's result when
+ * it is ready; while it is not, the writer verifies the next unclaimed
+ * items itself, so both cores verify while the writer is not appending.
+ * true: the event decodes, its device was enrolled at start and its
+ * signature holds; false: ledger_add_event must judge it (a device enrolled
+ * within the batch is checked there). Helpers touch nothing of the ledger
+ * but the device keys, which never change. ledger_verify_end() joins them.
  */
 struct ledger_sigcheck {
 	const uint8_t *body;
 	size_t len;
 	const uint8_t *sig;
+	/* Filled by ledger_verify_start. */
+	EVP_PKEY *key;
+	uint8_t hash[32];
 	bool ok;
 };
-void ledger_check_signatures(struct ledger *l, struct ledger_sigcheck *v,
-			     size_t n, unsigned int threads);
-/* ledger_add_event for an event that ledger_check_signatures passed. */
+struct ledger_verifier;
+struct ledger_verifier *ledger_verify_start(struct ledger *l,
+					    struct ledger_sigcheck *v,
+					    size_t n, unsigned int threads);
+bool ledger_verify_ok(struct ledger_verifier *vf, size_t i);
+void ledger_verify_end(struct ledger_verifier *vf);
+/* ledger_add_event for an event whose signature is known to hold. */
 int ledger_add_checked_event(struct ledger *l, const uint8_t *body,
 			     size_t len, const uint8_t sig[SZKM_EVENT_SIG_LEN],
 			     bool sig_ok, struct ledger_result *res);

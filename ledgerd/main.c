@@ -635,6 +635,7 @@ static void reply(struct daemon *d, const struct ledgerd_req *r,
 
 static void process_batch(struct daemon *d)
 {
+	struct ledger_verifier *vf;
 	double now = now_mono();
 	bool cp;
 	int ret;
@@ -645,7 +646,7 @@ static void process_batch(struct daemon *d)
 			.len = d->reqs[i].kind == REQ_EVENT ? d->reqs[i].len : 0,
 			.sig = d->reqs[i].sig,
 		};
-	ledger_check_signatures(d->l, d->sigs, d->nreqs, d->cfg->verify_threads);
+	vf = ledger_verify_start(d->l, d->sigs, d->nreqs, d->cfg->verify_threads);
 	ret = ledger_begin(d->l);
 	if (ret)
 		die("cannot start a transaction: %s", strerror(-ret));
@@ -663,7 +664,8 @@ static void process_batch(struct daemon *d)
 				break;
 			}
 			ret = ledger_add_checked_event(d->l, r->body, r->len,
-						       r->sig, d->sigs[i].ok,
+						       r->sig,
+						       ledger_verify_ok(vf, i),
 						       res);
 			break;
 		case REQ_ENROL:
@@ -682,6 +684,7 @@ static void process_batch(struct daemon *d)
 		if (res->verdict == LEDGER_REJECTED)
 			log_reject(r, res);
 	}
+	ledger_verify_end(vf);
 	cp = d->want_cp || d->cfg->checkpoint_ms == 0 ||
 	     (now - d->last_cp) * 1000 >= d->cfg->checkpoint_ms;
 	ret = ledger_commit(d->l, cp);

@@ -215,6 +215,81 @@ static void forged_event_is_never_appended(void **state)
 	tdev_free(&mallory);
 }
 
+/*
+ * The batch verifier, on one thread and with helpers: true only for an
+ * event of an enrolled device whose signature holds; a forged signature,
+ * a body altered after signing and an unknown device's event are false.
+ */
+static void verifier_passes_only_good_signatures(void **state)
+{
+	struct fixture *f = *state;
+	enum { N = 80 };
+	static struct ev e[N];
+	struct ledger_sigcheck sc[N];
+	struct tdev stranger;
+
+	enrol(f, &f->dev, "dev-a");
+	assert_int_equal(tdev_init(&stranger, NULL), 0);
+	for (unsigned int threads = 1; threads <= 4; threads *= 2) {
+		struct ledger_verifier *vf;
+
+		for (int i = 0; i < N - 1; i++)
+			next_event(&f->dev, &e[i]);
+		next_event(&stranger, &e[N - 1]);
+		e[10].sig[5] ^= 1;
+		e[20].body[e[20].len - 40] ^= 1;
+		for (int i = 0; i < N; i++)
+			sc[i] = (struct ledger_sigcheck){ .body = e[i].body,
+							  .len = e[i].len,
+							  .sig = e[i].sig };
+		vf = ledger_verify_start(f->l, sc, N, threads);
+		assert_non_null(vf);
+		/* Asked out of order too: the answer waits for its item. */
+		assert_false(ledger_verify_ok(vf, N - 1));
+		for (int i = 0; i < N; i++) {
+			bool want = i != 10 && i != 20 && i != N - 1;
+
+			if (ledger_verify_ok(vf, (size_t)i) != want)
+				fail_msg("%u threads, event %d: not %d",
+					 threads, i, want);
+		}
+		ledger_verify_end(vf);
+	}
+	tdev_free(&stranger);
+}
+
+/* A device enrolled within the batch: the verifier did not know it, so
+ * add_checked_event checks the signature itself, and appends. */
+static void device_enrolled_in_the_batch_is_checked_in_line(void **state)
+{
+	struct fixture *f = *state;
+	struct ledger_sigcheck sc[2];
+	struct ledger_verifier *vf;
+	struct ledger_result r;
+	struct ev e[2];
+
+	next_event(&f->dev, &e[0]);
+	next_event(&f->dev, &e[1]);
+	e[1].sig[3] ^= 1;
+	for (int i = 0; i < 2; i++)
+		sc[i] = (struct ledger_sigcheck){ .body = e[i].body,
+						  .len = e[i].len,
+						  .sig = e[i].sig };
+	vf = ledger_verify_start(f->l, sc, 2, 2);
+	assert_int_equal(ledger_begin(f->l), 0);
+	assert_int_equal(ledger_enrol(f->l, "dev-a", f->dev.pub, 1, &r), 0);
+	for (int i = 0; i < 2; i++) {
+		assert_false(ledger_verify_ok(vf, (size_t)i));
+		assert_int_equal(ledger_add_checked_event(f->l, e[i].body, e[i].len,
+							  e[i].sig, false, &r), 0);
+		assert_int_equal(r.verdict, i ? LEDGER_REJECTED : LEDGER_APPENDED);
+	}
+	assert_string_equal(r.why, "bad-signature");
+	ledger_verify_end(vf);
+	assert_int_equal(ledger_commit(f->l, true), 0);
+	assert_int_equal(ledger_size(f->l), 2);
+}
+
 static void reordered_events_wait_for_the_gap(void **state)
 {
 	struct fixture *f = *state;
@@ -487,6 +562,8 @@ int main(void)
 		T(enrolled_events_append_in_order),
 		T(unenrolled_device_is_rejected),
 		T(forged_event_is_never_appended),
+		T(verifier_passes_only_good_signatures),
+		T(device_enrolled_in_the_batch_is_checked_in_line),
 		T(reordered_events_wait_for_the_gap),
 		T(replayed_event_is_a_duplicate_not_an_entry),
 		T(enrolling_twice_is_rejected),
