@@ -44,6 +44,7 @@ sync
 # as fscrypt(1) does, drop the caches and remove again to finish it.
 r=$("$tool" remove $m "$id")
 if [ "$r" = "removed, but files still in use" ]; then
+	echo "key removal incomplete (files still in use): dropping caches, removing again"
 	sync; echo 2 >/proc/sys/vm/drop_caches
 	r=$("$tool" remove $m "$id")
 fi
