@@ -29,6 +29,7 @@
 
 #include "entry.h"
 #include "http.h"
+#include "libszkm.h"
 
 #define MAX_RANGE	1000
 #define NOTE_MAX	4096
@@ -49,24 +50,13 @@ struct ledger_http {
 
 /* Helpers. */
 
-static void to_hex(const uint8_t *p, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[p[i] >> 4];
-		out[2 * i + 1] = digits[p[i] & 15];
-	}
-	out[2 * n] = 0;
-}
-
 static json_t *jhex(const uint8_t *p, size_t n)
 {
 	char buf[2 * 512 + 1];
 
 	if (n > 512)
 		return json_null();
-	to_hex(p, n, buf);
+	szkm_hex_encode(buf, p, n);
 	return json_string(buf);
 }
 

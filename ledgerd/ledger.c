@@ -31,6 +31,7 @@
 #include <openssl/crypto.h>
 
 #include "ledger.h"
+#include "libszkm.h"
 #include "nodecache.h"
 
 #define MAX_REASONS	64
@@ -87,17 +88,6 @@ static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
 		va_end(ap);
 	}
 	return ret;
-}
-
-static void hex(const uint8_t *p, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[p[i] >> 4];
-		out[2 * i + 1] = digits[p[i] & 15];
-	}
-	out[2 * n] = 0;
 }
 
 /* Devices. */
@@ -242,7 +232,7 @@ static int scan_entry(void *arg, const struct ledger_store_entry *se)
 	if (e.type == LEDGER_ENTRY_ENROL) {
 		struct ledger_store_device d = { 0 };
 
-		hex(e.enrol.device_id, SZKM_DEVICE_ID_LEN, idhex);
+		szkm_hex_encode(idhex, e.enrol.device_id, SZKM_DEVICE_ID_LEN);
 		if (find_device(l, e.enrol.device_id))
 			return fail(c->err, c->errlen, -EBADMSG,
 				    "entry %" PRIu64 " enrols device %s a "
@@ -257,7 +247,7 @@ static int scan_entry(void *arg, const struct ledger_store_entry *se)
 				    "entry %" PRIu64 " enrols an invalid "
 				    "public key", se->index);
 	} else {
-		hex(e.event.device_id, SZKM_DEVICE_ID_LEN, idhex);
+		szkm_hex_encode(idhex, e.event.device_id, SZKM_DEVICE_ID_LEN);
 		dev = find_device(l, e.event.device_id);
 		if (!dev)
 			return fail(c->err, c->errlen, -EBADMSG,
@@ -368,7 +358,7 @@ static int check_device_row(void *arg, const struct ledger_store_device *d)
 	struct device *dev = find_device(c->l, d->id);
 	char idhex[2 * SZKM_DEVICE_ID_LEN + 1];
 
-	hex(d->id, SZKM_DEVICE_ID_LEN, idhex);
+	szkm_hex_encode(idhex, d->id, SZKM_DEVICE_ID_LEN);
 	if (!dev || dev->d.last_seq != d->last_seq ||
 	    memcmp(dev->d.last_hash, d->last_hash, 32) ||
 	    memcmp(dev->d.pubkey, d->pubkey, SZKM_P256_PUB_LEN) ||

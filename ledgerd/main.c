@@ -416,12 +416,6 @@ static int nl_identity(struct daemon *d)
 	return ret;
 }
 
-static void hex(const uint8_t *p, size_t n, char *out)
-{
-	for (size_t i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", p[i]);
-}
-
 static void nl_try_open(struct daemon *d)
 {
 	uint64_t head = 0;
@@ -450,7 +444,7 @@ static void nl_try_open(struct daemon *d)
 	if (ledger_device_head(d->l, d->nl_dev, &head)) {
 		char idh[65];
 
-		hex(d->nl_dev, 32, idh);
+		szkm_hex_encode(idh, d->nl_dev, 32);
 		say("the kernel's device %s is not enrolled: its events are "
 		    "rejected until an administrator enrols it", idh);
 	}
@@ -561,7 +555,7 @@ static void log_reject(const struct ledgerd_req *r,
 	char idh[65] = "?";
 
 	if (res->has_device)
-		hex(res->device_id, 8, idh);
+		szkm_hex_encode(idh, res->device_id, 8);
 	if (r->kind == REQ_ENROL)
 		say("rejected enrolment of '%s' (device %s...): %s", r->name,
 		    idh, res->why);
@@ -599,7 +593,7 @@ static void reply(struct daemon *d, const struct ledgerd_req *r,
 			snprintf(line, sizeof(line), "reject %s", res->why);
 			break;
 		}
-		hex(res->device_id, 32, idh);
+		szkm_hex_encode(idh, res->device_id, 32);
 		snprintf(line, sizeof(line), "enrolled %" PRIu64 " %s",
 			 res->index, idh);
 		say("enrolled device '%s' %s at index %" PRIu64, r->name, idh,

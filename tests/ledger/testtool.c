@@ -19,6 +19,7 @@
 
 #include "note.h"
 #include "../unit/test_ledger_util.h"
+#include "libszkm.h"
 
 static EVP_PKEY *read_key(const char *path)
 {
@@ -71,9 +72,9 @@ int main(int argc, char **argv)
 		struct tdev d = device(argv[2]);
 
 		if (!strcmp(argv[1], "pubhex"))
-			tev_hex(d.pub, 65, hex);
+			szkm_hex_encode(hex, d.pub, 65);
 		else
-			tev_hex(d.id, 32, hex);
+			szkm_hex_encode(hex, d.id, 32);
 		puts(hex);
 		tdev_free(&d);
 		return 0;
@@ -89,8 +90,8 @@ int main(int argc, char **argv)
 
 			if (!n)
 				return 1;
-			tev_hex(body, n, hex);
-			tev_hex(sig, 64, shex);
+			szkm_hex_encode(hex, body, n);
+			szkm_hex_encode(shex, sig, 64);
 			printf("event %s %s\n", hex, shex);
 		}
 		tdev_free(&d);
@@ -120,7 +121,7 @@ int main(int argc, char **argv)
 		}
 		if (ledger_checkpoint_parse(note, r.text_len, &cp))
 			return 1;
-		tev_hex(cp.root, 32, hex);
+		szkm_hex_encode(hex, cp.root, 32);
 		printf("%" PRIu64 " %s\n", cp.size, hex);
 		ledger_note_key_clear(&k);
 		return 0;

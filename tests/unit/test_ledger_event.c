@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "control.h"
+#include "libszkm.h"
 #include "szkm_event.h"
 #include "test_ledger_util.h"
 
@@ -443,7 +444,7 @@ static void control_lines_parse_strictly(void **state)
 	assert_int_equal(r->kind, REQ_EVENT);
 	assert_int_equal(r->len, 2);
 	assert_int_equal(r->sig[63], 0xaa);
-	tev_hex(dev.pub, 65, pub);
+	szkm_hex_encode(pub, dev.pub, 65);
 	snprintf(line, sizeof(line), "enroll node-1 %s\r", pub);
 	ledgerd_parse_line(line, strlen(line), r);
 	assert_int_equal(r->kind, REQ_ENROL);

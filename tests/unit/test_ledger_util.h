@@ -191,15 +191,4 @@ static inline size_t tdev_next(struct tdev *d, unsigned int nkeys,
 	return n;
 }
 
-static inline void tev_hex(const uint8_t *p, size_t n, char *out)
-{
-	static const char dg[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = dg[p[i] >> 4];
-		out[2 * i + 1] = dg[p[i] & 15];
-	}
-	out[2 * n] = 0;
-}
-
 #endif /* TEST_LEDGER_UTIL_H */
