@@ -14,17 +14,7 @@ rm -f "$T/node.pem"    # only the token holds the key from here on
 HSM=(--key "pkcs11:token=ledger;object=node;type=private"
 	--pkcs11-module /usr/lib/softhsm/libsofthsm2.so --pkcs11-pin 1234)
 LEDGERD_ARGS+=("${HSM[@]}")
-vk=$("$B/ledgerd" "${LEDGERD_ARGS[@]}" vkey)
-[[ $vk == test.example/ledger+*+A* ]] || fail "vkey $vk"
-python3 -c 'import base64,sys; k=base64.b64decode(sys.argv[1].split("+", 2)[2]); assert k[0] == 2, k[0]' "$vk" || fail "not a type 0x02 key: $vk"
-start
-"$B/ledger-testtool" keygen "$T/dev.pem"
-"$B/ledger-testtool" events "$T/dev.pem" 10 >"$T/ev"
-"$B/ledgerd" -c /dev/null --control-socket "$CTL" enroll dev-a "$T/dev.pem" >/dev/null
-feed "$T/ev" >/dev/null
-get /checkpoint >"$T/cp"
-read -r size root < <("$B/ledger-testtool" verify-note "$vk" "$T/cp") || fail "checkpoint does not verify"
-[ "$size" = 11 ] || fail "size $size"
+signed_by_node_key 10
 # The public key in the vkey is the token's key.
 python3 - "$vk" "$T/hsm.pem" <<'PY' || fail "the vkey is not the token's key"
 import base64, subprocess, sys

@@ -23,17 +23,7 @@ grep -q 'BEGIN TSS2 PRIVATE KEY' "$T/tpm.pem" || fail "no TPM key"
 if openssl pkey -in "$T/tpm.pem" -noout 2>/dev/null; then fail "key readable without the TPM"; fi
 rm -f "$T/node.pem"
 LEDGERD_ARGS+=(--key "tpm2:$T/tpm.pem" --checkpoint-interval-ms 100)
-vk=$("$B/ledgerd" "${LEDGERD_ARGS[@]}" vkey)
-python3 -c 'import base64,sys; k=base64.b64decode(sys.argv[1].split("+", 2)[2]); assert k[0] == 2' "$vk" || fail "not type 0x02: $vk"
-start
-"$B/ledger-testtool" keygen "$T/dev.pem"
-"$B/ledger-testtool" events "$T/dev.pem" 20 >"$T/ev"
-"$B/ledgerd" -c /dev/null --control-socket "$CTL" enroll dev-a "$T/dev.pem" >/dev/null
-feed "$T/ev" >/dev/null
-echo sync | feed >/dev/null
-get /checkpoint >"$T/cp"
-read -r size root < <("$B/ledger-testtool" verify-note "$vk" "$T/cp") || fail "checkpoint does not verify"
-[ "$size" = 21 ] || fail "size $size"
+signed_by_node_key 20
 stop
 "$B/ledgerd" "${LEDGERD_ARGS[@]}" check | grep -q 'integrity ok' || fail "restart check"
 echo "tpm2 ok: $size entries, checkpoints signed in the TPM"

@@ -44,3 +44,24 @@ feed() { "$B/ledgerd" -c /dev/null --control-socket "$CTL" feed "$@"; }
 vkey() { "$B/ledgerd" -c /dev/null --key "$T/node.pem" --origin test.example/ledger "$@" vkey; }
 get() { curl -sS --fail-with-body "$URL$1"; }
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+
+# signed_by_node_key <events>: with LEDGERD_ARGS naming an ECDSA node key
+# (HSM or TPM), its verifier key must be type 0x02; start ledgerd, enrol a
+# device, feed it <events> events, and check the latest checkpoint
+# verifies under that key. Sets vk, size and root.
+signed_by_node_key() {
+	vk=$("$B/ledgerd" "${LEDGERD_ARGS[@]}" vkey)
+	[[ $vk == test.example/ledger+*+A* ]] || fail "vkey $vk"
+	python3 -c 'import base64,sys; k=base64.b64decode(sys.argv[1].split("+", 2)[2]); assert k[0] == 2, k[0]' "$vk" ||
+		fail "not a type 0x02 key: $vk"
+	start
+	"$B/ledger-testtool" keygen "$T/dev.pem"
+	"$B/ledger-testtool" events "$T/dev.pem" "$1" >"$T/ev"
+	"$B/ledgerd" -c /dev/null --control-socket "$CTL" enroll dev-a "$T/dev.pem" >/dev/null
+	feed "$T/ev" >/dev/null
+	echo sync | feed >/dev/null
+	get /checkpoint >"$T/cp"
+	read -r size root < <("$B/ledger-testtool" verify-note "$vk" "$T/cp") ||
+		fail "checkpoint does not verify"
+	[ "$size" = $(($1 + 1)) ] || fail "size $size"
+}
