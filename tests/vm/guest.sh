@@ -24,7 +24,8 @@ finish() { echo "SZKM-DONE $token" >/dev/ttyS1; sync; echo o >/proc/sysrq-trigge
 exec </dev/null >/dev/console 2>&1
 
 export SZKM_TOP=$top SZKM_KVER=$(uname -r) SZKM_SHARE=/mnt/share
-export SZKM_VECTORS=${SZKM_VECTORS:-$top/../shared/vectors}
+v=$(arg vectors)
+export SZKM_VECTORS=${v:-$top/../shared/vectors}
 export SZKM_MODPARAMS=$(arg params | tr , " ")
 # shellcheck source=tests/vm/lib.sh
 . "$top/tests/vm/lib.sh"

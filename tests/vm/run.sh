@@ -68,6 +68,8 @@ append+=" szkmvm.token=$token szkmvm.top=$top szkmvm.tests=$list"
 append+=" szkmvm.moddir=$img/lib/modules/$rel szkmvm.init=$top/tests/vm/guest.sh"
 [ $nomod = 1 ] && append+=" szkmvm.nomodule=1"
 [ -n "$params" ] && append+=" szkmvm.params=$(tr ' ' ',' <<<"$params")"
+# The host's vectors folder, when not beside the checkout (same path in the guest).
+[ -n "${SZKM_VECTORS:-}" ] && append+=" szkmvm.vectors=$SZKM_VECTORS"
 share_args=()
 if [ -n "$share" ]; then
 	mkdir -p "$share"
