@@ -45,6 +45,13 @@ dmesg_clean() {
 
 SZKMCTL=$SZKM_TOP/build/bin/szkmctl
 
+# szkmctl for an unprivileged user: a copy in $T, since the checkout may
+# sit in a folder only root can enter (a mktemp -d clone).
+szkmctl_for_nobody() {
+	[ -x "$T/szkmctl" ] || install -m 755 "$SZKMCTL" "$T/szkmctl"
+	echo "$T/szkmctl"
+}
+
 # Initialises the device once per boot (fresh TPM), keeping its blob;
 # after a module reload, unseals that blob again.
 szkm_device_up() {

@@ -7,7 +7,7 @@ grep -q '^tpm: *2.0$' <<<"$out" || fail "status: $out"
 grep -q '^state: *uninitialised$' <<<"$out" || fail "status: $out"
 grep -q '^test mode: *off$' <<<"$out" || fail "status: $out"
 "$ctl" status --json | grep -q '"tpm":"2.0"' || fail "json status"
-refuses "CAP_SYS_ADMIN" setpriv --reuid=65534 --regid=65534 --clear-groups "$ctl" status
+refuses "CAP_SYS_ADMIN" setpriv --reuid=65534 --regid=65534 --clear-groups "$(szkmctl_for_nobody)" status
 set +e; "$ctl" status extra >/dev/null 2>&1; rc=$?; set -e
 [ $rc -eq 2 ] || fail "usage error exits $rc, not 2"
 ok rmmod szkm

@@ -50,12 +50,13 @@ cmp -s $T/d/device.blob $b || fail "refused init touched the blob"
 
 # Not root: every command refused, and says why.
 cp $b $T/pub.blob && chmod 644 $T/pub.blob
+nctl=$(szkmctl_for_nobody)
 nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
-refuses "CAP_SYS_ADMIN" nobody "$ctl" status
-refuses "CAP_SYS_ADMIN" nobody "$ctl" device init --out $T/nobody.blob
-refuses "CAP_SYS_ADMIN" nobody "$ctl" device unseal --in $T/pub.blob
-refuses "CAP_SYS_ADMIN" nobody "$ctl" device identity
-refuses "CAP_SYS_ADMIN" nobody "$ctl" device lock
+refuses "CAP_SYS_ADMIN" nobody "$nctl" status
+refuses "CAP_SYS_ADMIN" nobody "$nctl" device init --out $T/nobody.blob
+refuses "CAP_SYS_ADMIN" nobody "$nctl" device unseal --in $T/pub.blob
+refuses "CAP_SYS_ADMIN" nobody "$nctl" device identity
+refuses "CAP_SYS_ADMIN" nobody "$nctl" device lock
 expect_state ready
 
 # --force makes a new device (and says so in its id).

@@ -35,6 +35,6 @@ refuses "no public key" "$SZKMCTL" key pub sym
 # Without View permission the kernel refuses the metadata too.
 ok keyctl setperm "$a" 0x3f000000
 refuses "View permission" setpriv --reuid=65534 --regid=65534 --clear-groups \
-	keyctl session - "$SZKMCTL" key show "$a"
+	keyctl session - "$(szkmctl_for_nobody)" key show "$a"
 refuses "Unable to find key" "$SZKMCTL" key show no-such-key
 dmesg_clean

@@ -62,7 +62,7 @@ tail -n +$((log0 + 1)) /run/szkm-listen.log | awk -F'[= ]' '
 last=$("$SZKMCTL" status --json | sed -n 's/.*"seq":\([0-9]*\).*/\1/p')
 refuses "was ever sent" "$SZKMCTL" events ack $((last + 100)) 1
 refuses "already acknowledged" "$SZKMCTL" events ack 1 0
-refuses "CAP_SYS_ADMIN" setpriv --reuid=65534 --regid=65534 --clear-groups "$SZKMCTL" events ack "$last" 0
+refuses "CAP_SYS_ADMIN" setpriv --reuid=65534 --regid=65534 --clear-groups "$(szkmctl_for_nobody)" events ack "$last" 0
 refuses "already positioned" "$SZKMCTL" events resume 1 $(printf '0%.0s' $(seq 64))
 # Malformed ones, built by hand: refused for what is wrong, journal as it was.
 raw=$SZKM_TOP/build/bin/genl_raw
