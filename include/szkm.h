@@ -143,6 +143,34 @@ enum szkm_tpm_state {
  */
 #define SZKM_TPM2_SRK_HANDLE	0x81000001
 #define SZKM_TPM2_SRK_ATTRS	0x00030472
+/*
+ * The SRK template above as a marshalled TPMT_PUBLIC (big-endian, without
+ * the TPM2B size): the one definition that the module's TPM2_CreatePrimary
+ * and szkmctl tpm provision send; tests/unit/test_srk_template.c pins it
+ * against tpm2-tss's marshalling. Kernel and userspace alike:
+ *   static const u8 t[] = SZKM_TPM2_SRK_TEMPLATE;	(or uint8_t)
+ */
+#define SZKM_TPM2_SRK_TEMPLATE_LEN	90
+#define SZKM_TPM2_SRK_TEMPLATE {					\
+	0x00, 0x23,			/* type: TPM_ALG_ECC */		\
+	0x00, 0x0b,			/* nameAlg: TPM_ALG_SHA256 */	\
+	(SZKM_TPM2_SRK_ATTRS >> 24) & 0xff,				\
+	(SZKM_TPM2_SRK_ATTRS >> 16) & 0xff,				\
+	(SZKM_TPM2_SRK_ATTRS >> 8) & 0xff,				\
+	SZKM_TPM2_SRK_ATTRS & 0xff,	/* objectAttributes */		\
+	0x00, 0x00,			/* authPolicy: empty */		\
+	0x00, 0x06, 0x00, 0x80, 0x00, 0x43, /* symmetric: AES-128-CFB */ \
+	0x00, 0x10,			/* scheme: TPM_ALG_NULL */	\
+	0x00, 0x03,			/* curveID: NIST P-256 */	\
+	0x00, 0x10,			/* kdf: TPM_ALG_NULL */		\
+	0x00, 0x20,			/* unique.x: 32 zero bytes */	\
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,			\
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,			\
+	0x00, 0x20,			/* unique.y: 32 zero bytes */	\
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,			\
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,			\
+}
+
 #define SZKM_TPM2_NAME_LEN	34	/* nameAlg (SHA-256) || digest */
 #define SZKM_TPM2_SEALED_MAX	512	/* TPM2B_PRIVATE || TPM2B_PUBLIC */
 

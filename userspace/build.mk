@@ -1,9 +1,9 @@
 # userspace: libszkm and szkmctl.
 NL_CFLAGS    := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
 NL_LIBS      := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
-# szkmctl's `tpm` subcommands use tpm2-tss (ESAPI); `device identity --pem` OpenSSL.
-TSS_CFLAGS   := $(shell pkg-config --cflags tss2-esys tss2-tctildr tss2-rc libcrypto 2>/dev/null)
-TSS_LIBS     := $(shell pkg-config --libs tss2-esys tss2-tctildr tss2-rc libcrypto 2>/dev/null)
+# szkmctl's `tpm` subcommands use tpm2-tss (ESAPI, MU); `device identity --pem` OpenSSL.
+TSS_CFLAGS   := $(shell pkg-config --cflags tss2-esys tss2-mu tss2-tctildr tss2-rc libcrypto 2>/dev/null)
+TSS_LIBS     := $(shell pkg-config --libs tss2-esys tss2-mu tss2-tctildr tss2-rc libcrypto 2>/dev/null)
 
 LIBSZKM_SRCS := $(wildcard userspace/lib/*.c)
 LIBSZKM      := $(BUILD)/libszkm.a

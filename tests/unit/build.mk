@@ -6,3 +6,13 @@ $(LIBSZKM_UNIT:$(BUILD)/unit/%=$(BUILD)/tests/unit/%.o): CFLAGS += -Iuserspace/l
 $(LIBSZKM_UNIT): $(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $(LIBSZKM)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBSZKM_LIBS)
+
+# include/szkm.h's SRK template against tpm2-tss's marshalling (libtss2-mu).
+MU_CFLAGS    := $(shell pkg-config --cflags tss2-mu 2>/dev/null)
+MU_LIBS      := $(shell pkg-config --libs tss2-mu 2>/dev/null)
+UNIT_TESTS   += $(BUILD)/unit/test_srk_template
+
+$(BUILD)/tests/unit/test_srk_template.o: CFLAGS += $(MU_CFLAGS)
+$(BUILD)/unit/test_srk_template: $(BUILD)/tests/unit/test_srk_template.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(MU_LIBS)

@@ -10,31 +10,33 @@
 #include "tpm_esys.h"
 #include "szkm.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <tss2/tss2_mu.h>
 
-static const TPM2B_PUBLIC srk_template = {
-	.publicArea = {
-		.type = TPM2_ALG_ECC,
-		.nameAlg = TPM2_ALG_SHA256,
-		.objectAttributes = SZKM_TPM2_SRK_ATTRS,
-		.parameters.eccDetail = {
-			.symmetric = {
-				.algorithm = TPM2_ALG_AES,
-				.keyBits.aes = 128,
-				.mode.aes = TPM2_ALG_CFB,
-			},
-			.scheme = { .scheme = TPM2_ALG_NULL },
-			.curveID = TPM2_ECC_NIST_P256,
-			.kdf = { .scheme = TPM2_ALG_NULL },
-		},
-		.unique.ecc = { .x = { .size = 32 }, .y = { .size = 32 } },
-	},
-};
+/* inPublic: the one SRK template (include/szkm.h), unmarshalled. */
+static int srk_template(TPM2B_PUBLIC *pub)
+{
+	static const uint8_t tmpl[] = SZKM_TPM2_SRK_TEMPLATE;
+	size_t off = 0;
+	TSS2_RC rc;
+
+	_Static_assert(sizeof(tmpl) == SZKM_TPM2_SRK_TEMPLATE_LEN, "SRK template length");
+	memset(pub, 0, sizeof(*pub));
+	rc = Tss2_MU_TPMT_PUBLIC_Unmarshal(tmpl, sizeof(tmpl), &off, &pub->publicArea);
+	if (rc != TSS2_RC_SUCCESS || off != sizeof(tmpl)) {
+		fprintf(stderr, "%s: internal error: the SRK template does not unmarshal\n",
+			PROG_NAME);
+		return -1;
+	}
+	return 0;
+}
 
 int tpm_provision_main(int argc, char *argv[])
 {
 	TPM2B_SENSITIVE_CREATE sens = { 0 };
+	TPM2B_PUBLIC tmpl;
 	TPM2B_DATA outside = { 0 };
 	TPML_PCR_SELECTION pcrs = { 0 };
 	TPM2B_PUBLIC *pub = NULL;
@@ -51,7 +53,7 @@ int tpm_provision_main(int argc, char *argv[])
 		fprintf(stderr, "Usage: %s tpm provision\n", PROG_NAME);
 		return EXIT_USAGE;
 	}
-	if (szkmctl_tpm_open(&t))
+	if (srk_template(&tmpl) || szkmctl_tpm_open(&t))
 		return EXIT_FAILED;
 	has = szkmctl_tpm_has_persistent(&t, SZKM_TPM2_SRK_HANDLE);
 	if (has < 0)
@@ -62,7 +64,7 @@ int tpm_provision_main(int argc, char *argv[])
 		goto out;
 	}
 	rc = Esys_CreatePrimary(t.esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE,
-				ESYS_TR_NONE, &sens, &srk_template, &outside, &pcrs,
+				ESYS_TR_NONE, &sens, &tmpl, &outside, &pcrs,
 				&primary, &pub, &cdata, &chash, &ticket);
 	if (rc != TSS2_RC_SUCCESS) {
 		szkmctl_tpm_report("Unable to create the storage key (does the owner hierarchy have a password?)", rc);
