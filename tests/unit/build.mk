@@ -1,5 +1,5 @@
 # Unit tests of libszkm (cmocka; run with TAP output by run-unit.sh).
-LIBSZKM_UNIT := $(BUILD)/unit/test_hex $(BUILD)/unit/test_event_msg
+LIBSZKM_UNIT := $(BUILD)/unit/test_hex $(BUILD)/unit/test_event_msg $(BUILD)/unit/test_devblob
 UNIT_TESTS   += $(LIBSZKM_UNIT)
 
 $(LIBSZKM_UNIT:$(BUILD)/unit/%=$(BUILD)/tests/unit/%.o): CFLAGS += -Iuserspace/lib $(NL_CFLAGS)

@@ -21,6 +21,9 @@
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
 #endif
+#ifndef NETLINK_CAP_ACK
+#define NETLINK_CAP_ACK 10
+#endif
 
 static _Thread_local char last_message[256];
 
@@ -116,8 +119,13 @@ static int genl_request(uint8_t cmd, int flags,
 	ret = genl_connect(sk);
 	if (ret < 0)
 		goto out;
-	/* Ask for the kernel's reason with every error (best effort). */
+	/*
+	 * Ask for the kernel's reason with every error (best effort), and no
+	 * echo of our request in it: a request may carry a PIN, which would
+	 * come back in a reply buffer libnl frees without wiping.
+	 */
 	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	family = genl_ctrl_resolve(sk, SZKM_GENL_NAME);
 	if (family < 0) {
 		ret = -NLE_OBJ_NOTFOUND;
@@ -151,6 +159,9 @@ out:
 	else
 		ret = 0;
 done:
+	/* The request may hold a PIN: wipe what was built before freeing it. */
+	if (msg)
+		explicit_bzero(nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len);
 	nlmsg_free(msg);
 	nl_socket_free(sk);
 	if (ret < 0)
@@ -200,6 +211,22 @@ static int status_parse(struct nlattr **tb, void *arg)
 	if (tb[SZKM_A_DEVICE_ID])
 		st->has_device_id = !get_exact(tb[SZKM_A_DEVICE_ID], st->device_id,
 					       sizeof(st->device_id));
+	/* The binding comes as a whole, for a device sealed by a TPM. */
+	if (tb[SZKM_A_LOCK_PCR]) {
+		st->has_binding = 1;
+		st->lock_pcr = nla_get_u8(tb[SZKM_A_LOCK_PCR]);
+	}
+	if (tb[SZKM_A_PCR_CAPPED])
+		st->pcr_capped = nla_get_u8(tb[SZKM_A_PCR_CAPPED]);
+	if (tb[SZKM_A_BOOT_PCRS])
+		st->boot_pcrs = nla_get_u32(tb[SZKM_A_BOOT_PCRS]);
+	if (tb[SZKM_A_PIN_SET])
+		st->pin_set = nla_get_u8(tb[SZKM_A_PIN_SET]);
+	if (tb[SZKM_A_TPM_POLICY] &&
+	    get_exact(tb[SZKM_A_TPM_POLICY], st->tpm_policy, sizeof(st->tpm_policy)))
+		return -EPROTO;
+	if (tb[SZKM_A_TPM_SESSION])
+		st->tpm_session = nla_get_u8(tb[SZKM_A_TPM_SESSION]);
 	return 0;
 }
 
@@ -212,6 +239,33 @@ int szkm_status_get(struct szkm_status *st)
 static int put_force(struct nl_msg *msg, const void *arg)
 {
 	return *(const int *)arg ? nla_put_flag(msg, SZKM_A_FORCE) : 0;
+}
+
+/* A PIN is 1..SZKM_PIN_MAX bytes; the kernel never sees another. */
+static int pin_check(const uint8_t *pin, size_t pin_len)
+{
+	if (pin && (!pin_len || pin_len > SZKM_PIN_MAX)) {
+		last_message[0] = 0;
+		errno = EINVAL;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int put_pin(struct nl_msg *msg, const uint8_t *pin, size_t pin_len)
+{
+	return pin ? nla_put(msg, SZKM_A_PIN, (int)pin_len, pin) : 0;
+}
+
+static int put_init(struct nl_msg *msg, const void *arg)
+{
+	const struct szkm_device_opts *o = arg;
+
+	if (put_force(msg, &o->force) < 0 ||
+	    (o->has_lock_pcr && nla_put_u8(msg, SZKM_A_LOCK_PCR, o->lock_pcr) < 0) ||
+	    (o->boot_pcrs && nla_put_u32(msg, SZKM_A_BOOT_PCRS, o->boot_pcrs) < 0))
+		return -1;
+	return put_pin(msg, o->pin, o->pin_len);
 }
 
 struct init_reply {
@@ -237,13 +291,19 @@ static int init_parse(struct nlattr **tb, void *arg)
 	return 0;
 }
 
-int szkm_device_init(int force, uint8_t **blob, size_t *len,
+int szkm_device_init(const struct szkm_device_opts *opts, uint8_t **blob, size_t *len,
 		     uint8_t id[SZKM_DEVICE_ID_LEN])
 {
+	static const struct szkm_device_opts defaults;
 	struct init_reply r = { 0 };
 	int ret;
 
-	ret = szkm_genl_call(SZKM_CMD_DEVICE_INIT, put_force, &force, init_parse, &r, 1);
+	if (!opts)
+		opts = &defaults;
+	ret = pin_check(opts->pin, opts->pin_len);
+	if (ret < 0)
+		return ret;
+	ret = szkm_genl_call(SZKM_CMD_DEVICE_INIT, put_init, opts, init_parse, &r, 1);
 	if (ret < 0) {
 		free(r.blob);
 		return ret;
@@ -259,24 +319,32 @@ struct unseal_req {
 	const uint8_t *blob;
 	size_t len;
 	int force;
+	const uint8_t *pin;
+	size_t pin_len;
 };
 
 static int put_unseal(struct nl_msg *msg, const void *arg)
 {
 	const struct unseal_req *u = arg;
 
-	if (nla_put(msg, SZKM_A_DEVICE_BLOB, (int)u->len, u->blob) < 0)
+	if (nla_put(msg, SZKM_A_DEVICE_BLOB, (int)u->len, u->blob) < 0 ||
+	    put_force(msg, &u->force) < 0)
 		return -1;
-	return put_force(msg, &u->force);
+	return put_pin(msg, u->pin, u->pin_len);
 }
 
-int szkm_device_unseal(const uint8_t *blob, size_t len, int force)
+int szkm_device_unseal(const uint8_t *blob, size_t len, int force,
+		       const uint8_t *pin, size_t pin_len)
 {
-	struct unseal_req u = { blob, len, force };
+	struct unseal_req u = { blob, len, force, pin, pin_len };
+	int ret;
 
 	/* Let the kernel judge the size too; only refuse what cannot be sent. */
 	if (len > SZKM_DEVBLOB_MAX * 4)
 		return errno = EMSGSIZE, -EMSGSIZE;
+	ret = pin_check(pin, pin_len);
+	if (ret < 0)
+		return ret;
 	return szkm_genl_call(SZKM_CMD_DEVICE_UNSEAL, put_unseal, &u, NULL, NULL, 0);
 }
 

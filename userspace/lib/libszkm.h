@@ -29,6 +29,17 @@ struct szkm_status {
 	uint32_t nkeys;
 	int has_device_id;	/* a device is known (sealed or ready) */
 	uint8_t device_id[32];
+	/* The TPM binding of a device sealed by a TPM (has_binding; none in
+	 * test mode or without a device). */
+	int has_binding;
+	uint8_t lock_pcr;	/* the PCR the module caps after each unseal */
+	int pcr_capped;		/* the lock PCR is off its reset value: no
+				 * unseal of this device until the next boot */
+	uint32_t boot_pcrs;	/* bit n = PCR n */
+	int pin_set;		/* the device needs a PIN to unseal */
+	uint8_t tpm_policy[32];	/* the sealed objects' policy digest */
+	/* How the module's last secret-carrying TPM command ran. */
+	uint32_t tpm_session;	/* enum szkm_tpm_session */
 };
 
 /* Asks the kernel (family "szkm") for the device status. */
@@ -42,14 +53,51 @@ int szkm_status_get(struct szkm_status *st);
 const char *szkm_last_message(void);
 
 /*
+ * How device init seals the device. All zero ({ 0 }, or NULL for the
+ * struct) is the default: no force, the module's lock PCR, no boot PCRs,
+ * no PIN.
+ */
+struct szkm_device_opts {
+	int force;		/* replace an existing device (its keys are lost) */
+	int has_lock_pcr;	/* else the module's lock_pcr parameter */
+	uint8_t lock_pcr;	/* 8..15, or 16 (resettable: tests only) */
+	uint32_t boot_pcrs;	/* bit n = PCR n, among 0..15; 0: none */
+	const uint8_t *pin;	/* NULL: no PIN; else 1..SZKM_PIN_MAX bytes */
+	size_t pin_len;
+};
+
+/*
  * Device lifecycle (CAP_SYS_ADMIN). init makes a new device and returns
  * its blob (malloc'd; the caller frees it and stores it) and id; -EEXIST
- * when a device exists and !force. unseal hands a stored blob back.
- * lock wipes the device's secrets from the kernel until the next unseal.
+ * when a device exists and !opts->force. unseal hands a stored blob back,
+ * with the device's PIN when it has one (@pin NULL: none); -ESTALE: the
+ * lock PCR is capped (reboot), -EACCES: wrong PIN. A PIN must be
+ * 1..SZKM_PIN_MAX bytes (-EINVAL otherwise, before the kernel is asked);
+ * the library keeps no copy of it. lock wipes the device's secrets from
+ * the kernel until the next unseal.
  */
-int szkm_device_init(int force, uint8_t **blob, size_t *len, uint8_t id[32]);
-int szkm_device_unseal(const uint8_t *blob, size_t len, int force);
+int szkm_device_init(const struct szkm_device_opts *opts, uint8_t **blob, size_t *len,
+		     uint8_t id[32]);
+int szkm_device_unseal(const uint8_t *blob, size_t len, int force,
+		       const uint8_t *pin, size_t pin_len);
 int szkm_device_lock(void);
+
+/*
+ * What a device blob's header and TPM binding say (include/szkm.h,
+ * "Device blob"), read without the kernel and without checking anything
+ * cryptographically: a hint for the caller (does it need a PIN?), never a
+ * verdict. -EBADMSG: no device blob (or a malformed one);
+ * -EPROTONOSUPPORT: another format (format and flags are filled in).
+ */
+struct szkm_devblob_info {
+	uint8_t format;
+	uint8_t flags;		/* SZKM_DEVBLOB_TEST, SZKM_DEVBLOB_PIN */
+	int has_binding;	/* sealed by a TPM (none in test mode) */
+	uint8_t lock_pcr;
+	uint32_t boot_pcrs;	/* bit n = PCR n */
+	uint8_t policy[32];
+};
+int szkm_devblob_info(const uint8_t *blob, size_t len, struct szkm_devblob_info *info);
 
 struct szkm_identity {
 	uint8_t id[32];		/* SHA-256 of pub */

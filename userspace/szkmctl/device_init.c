@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * device_init.c - `szkmctl device init [--out FILE] [--force]`: the kernel
- * makes a new device (R, E, D) and returns its sealed blob, which is
+ * device_init.c - `szkmctl device init [--out FILE] [--force] [--lock-pcr N]
+ * [--boot-pcrs LIST] [--pin]`: the kernel makes a new device (R, E, D),
+ * seals R and E with the TPM under a policy on the lock PCR (and the boot
+ * PCRs, and the PIN, when given) and returns its sealed blob, which is
  * written to FILE (default /var/lib/szkm/device.blob), mode 0600,
  * atomically. An existing FILE means a device was made before: refused
  * without --force, since a new device makes the old one's keys unreadable.
@@ -18,38 +20,82 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "Usage: %s device init [--out FILE] [--force]\n", PROG_NAME);
+	fprintf(stderr, "Usage: %s device init [--out FILE] [--force] [--lock-pcr N] [--boot-pcrs LIST] [--pin]\n",
+		PROG_NAME);
 	return EXIT_USAGE;
+}
+
+/* What the device is bound to, as its blob says. */
+static void print_binding(const uint8_t *blob, size_t len)
+{
+	struct szkm_devblob_info info;
+	char pcrs[64];
+
+	if (szkm_devblob_info(blob, len, &info) < 0) {
+		printf("binding:   unknown (the blob's binding could not be read)\n");
+		return;
+	}
+	if (info.has_binding)
+		printf("lock pcr:  %u, capped now (the next unseal needs a reboot)\n",
+		       info.lock_pcr);
+	else
+		printf("lock pcr:  none (test mode: no TPM)\n");
+	szkmctl_pcr_list(pcrs, sizeof(pcrs), info.boot_pcrs);
+	printf("boot pcrs: %s\npin:       %s\n", pcrs,
+	       (info.flags & SZKM_DEVBLOB_PIN) ? "yes" : "no");
 }
 
 int device_init_main(int argc, char *argv[])
 {
 	const char *out = SZKMCTL_DEVICE_BLOB;
-	uint8_t *blob, id[SZKM_DEVICE_ID_LEN];
-	size_t len;
-	int force = 0, ret;
+	struct szkm_device_opts opts = { 0 };
+	uint8_t *blob, id[SZKM_DEVICE_ID_LEN], pin[SZKM_PIN_MAX];
+	size_t len, pin_len;
+	int want_pin = 0, ret;
 
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--out") && i + 1 < argc)
+		if (!strcmp(argv[i], "--out") && i + 1 < argc) {
 			out = argv[++i];
-		else if (!strcmp(argv[i], "--force"))
-			force = 1;
-		else
+		} else if (!strcmp(argv[i], "--force")) {
+			opts.force = 1;
+		} else if (!strcmp(argv[i], "--lock-pcr") && i + 1 < argc) {
+			if (szkmctl_parse_pcr("--lock-pcr", argv[++i], 8, SZKM_LOCK_PCR_TEST,
+					      "from 8 to 15 (16: tests only)", &opts.lock_pcr))
+				return EXIT_USAGE;
+			opts.has_lock_pcr = 1;
+		} else if (!strcmp(argv[i], "--boot-pcrs") && i + 1 < argc) {
+			if (szkmctl_parse_pcr_list("--boot-pcrs", argv[++i], 15, &opts.boot_pcrs))
+				return EXIT_USAGE;
+		} else if (!strcmp(argv[i], "--pin")) {
+			want_pin = 1;
+		} else {
 			return usage();
+		}
 	}
-	if (!force && access(out, F_OK) == 0) {
+	if (opts.has_lock_pcr && opts.lock_pcr == SZKM_LOCK_PCR_TEST)
+		fprintf(stderr, "warning: --lock-pcr %d is the debug PCR, which anyone can reset: it protects nothing (tests only)\n",
+			SZKM_LOCK_PCR_TEST);
+	if (!opts.force && access(out, F_OK) == 0) {
 		fprintf(stderr, "%s exists: a device was made already; unseal it (%s device unseal --in %s), or pass --force to replace it (its keys become unreadable)\n",
 			out, PROG_NAME, out);
 		return EXIT_FAILED;
 	}
-	ret = szkm_device_init(force, &blob, &len, id);
+	if (want_pin) {
+		if (szkmctl_read_pin("PIN for the new device: ", "The same PIN again: ",
+				     pin, &pin_len))
+			return EXIT_FAILED;
+		opts.pin = pin;
+		opts.pin_len = pin_len;
+	}
+	ret = szkm_device_init(&opts, &blob, &len, id);
+	explicit_bzero(pin, sizeof(pin));
 	if (ret < 0) {
 		szkmctl_report("Unable to initialise the device", ret);
 		return EXIT_FAILED;
 	}
 	ret = szkmctl_write_file_atomic(out, blob, len);
-	free(blob);
 	if (ret < 0) {
+		free(blob);
 		fprintf(stderr, "The device was made but its blob could not be written to %s: %s\n"
 			"Fix that and run `%s device init --force` again: without the blob the device is lost at the next boot.\n",
 			out, strerror(-ret), PROG_NAME);
@@ -58,5 +104,7 @@ int device_init_main(int argc, char *argv[])
 	printf("device initialised\nid:   ");
 	szkmctl_print_hex(id, sizeof(id));
 	printf("\nblob: %s (%zu bytes)\n", out, len);
+	print_binding(blob, len);
+	free(blob);
 	return EXIT_OK;
 }

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * device_unseal.c - `szkmctl device unseal [--in FILE] [--force]`: hand the
- * stored device blob back to the kernel (at boot), which unseals R and E
- * with the TPM. --force takes a blob of another device than the sealed one.
+ * device_unseal.c - `szkmctl device unseal [--in FILE] [--force] [--pin]`:
+ * hand the stored device blob back to the kernel (at boot), which unseals
+ * R and E with the TPM (once per boot: it caps the lock PCR right after).
+ * --force takes a blob of another device than the sealed one; --pin reads
+ * the device's PIN (a terminal prompt, or the first line of stdin). A blob
+ * that needs a PIN is not sent without one: a wrong PIN counts toward the
+ * TPM's dictionary-attack lockout.
  */
 #include "subcommands.h"
 #include "libszkm.h"
@@ -15,23 +19,52 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "Usage: %s device unseal [--in FILE] [--force]\n", PROG_NAME);
+	fprintf(stderr, "Usage: %s device unseal [--in FILE] [--force] [--pin]\n", PROG_NAME);
 	return EXIT_USAGE;
+}
+
+/* The refusals an operator acts on, when the kernel gave no reason. */
+static void report(int ret, const struct szkm_devblob_info *info)
+{
+	if (szkm_last_message()[0]) {
+		szkmctl_report("Unable to unseal the device", ret);
+		return;
+	}
+	switch (-ret) {
+	case ESTALE:
+		if (info->has_binding)
+			fprintf(stderr, "Unable to unseal the device: its lock PCR %u is capped (unsealed once this boot, or extended by someone else): a reboot is needed\n",
+				info->lock_pcr);
+		else
+			fprintf(stderr, "Unable to unseal the device: its lock PCR is capped: a reboot is needed\n");
+		break;
+	case EACCES:
+		fprintf(stderr, "Unable to unseal the device: wrong PIN (the TPM counts it toward its dictionary-attack lockout)\n");
+		break;
+	case EALREADY:
+		fprintf(stderr, "Unable to unseal the device: this device is unsealed already\n");
+		break;
+	default:
+		szkmctl_report("Unable to unseal the device", ret);
+	}
 }
 
 int device_unseal_main(int argc, char *argv[])
 {
 	const char *in = SZKMCTL_DEVICE_BLOB;
+	struct szkm_devblob_info info;
 	struct szkm_status st;
-	uint8_t *blob;
-	size_t len;
-	int force = 0, ret;
+	uint8_t *blob, pin[SZKM_PIN_MAX];
+	size_t len, pin_len = 0;
+	int force = 0, want_pin = 0, ret;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--in") && i + 1 < argc)
 			in = argv[++i];
 		else if (!strcmp(argv[i], "--force"))
 			force = 1;
+		else if (!strcmp(argv[i], "--pin"))
+			want_pin = 1;
 		else
 			return usage();
 	}
@@ -47,10 +80,32 @@ int device_unseal_main(int argc, char *argv[])
 		free(blob);
 		return EXIT_FAILED;
 	}
-	ret = szkm_device_unseal(blob, len, force);
+	/*
+	 * What the blob says it needs. A blob this cannot read goes to the
+	 * kernel as it is: the kernel says what is wrong with it.
+	 */
+	if (szkm_devblob_info(blob, len, &info) == 0) {
+		if ((info.flags & SZKM_DEVBLOB_PIN) && !want_pin) {
+			fprintf(stderr, "%s needs the device's PIN: pass --pin (it is read from the terminal or stdin)\n",
+				in);
+			free(blob);
+			return EXIT_FAILED;
+		}
+		if (!(info.flags & SZKM_DEVBLOB_PIN) && want_pin) {
+			fprintf(stderr, "--pin: %s has no PIN; unseal it without --pin\n", in);
+			free(blob);
+			return EXIT_FAILED;
+		}
+	}
+	if (want_pin && szkmctl_read_pin("PIN of the device: ", NULL, pin, &pin_len)) {
+		free(blob);
+		return EXIT_FAILED;
+	}
+	ret = szkm_device_unseal(blob, len, force, want_pin ? pin : NULL, pin_len);
+	explicit_bzero(pin, sizeof(pin));
 	free(blob);
 	if (ret < 0) {
-		szkmctl_report("Unable to unseal the device", ret);
+		report(ret, &info);
 		return EXIT_FAILED;
 	}
 	printf("device unsealed\n");

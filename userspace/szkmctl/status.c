@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* status.c - `szkmctl status [--json]`: what the kernel says of the device. */
+/*
+ * status.c - `szkmctl status [--json]`: what the kernel says of the device,
+ * then its TPM binding (lock PCR, boot PCRs, PIN, policy digest) and how
+ * the module's TPM session runs. The first lines never change: scripts
+ * read them.
+ */
 #include "subcommands.h"
 #include "libszkm.h"
 #include "szkm.h"
@@ -19,6 +24,48 @@ static const char *const tpm_names[] = {
 };
 
 #define NAME(tab, i) ((i) < sizeof(tab) / sizeof(tab[0]) ? tab[i] : "unknown")
+
+/* The binding's keys, after the original ones (which keep their names). */
+static void json_binding(const struct szkm_status *st)
+{
+	char policy[2 * sizeof(st->tpm_policy) + 1] = "";
+	int first = 1;
+
+	if (st->has_binding) {
+		szkm_hex_encode(policy, st->tpm_policy, sizeof(st->tpm_policy));
+		printf(",\"tpm_binding\":true,\"lock_pcr\":%u,\"pcr_capped\":%s",
+		       st->lock_pcr, st->pcr_capped ? "true" : "false");
+	} else {
+		printf(",\"tpm_binding\":false,\"lock_pcr\":null,\"pcr_capped\":false");
+	}
+	printf(",\"boot_pcrs\":[");
+	for (unsigned int i = 0; i < 32; i++) {
+		if (st->boot_pcrs & (1u << i)) {
+			printf("%s%u", first ? "" : ",", i);
+			first = 0;
+		}
+	}
+	printf("],\"pin_set\":%s,\"tpm_policy\":\"%s\",\"tpm_session\":\"%s\"",
+	       st->pin_set ? "true" : "false", policy, szkmctl_session_word(st->tpm_session));
+}
+
+static void text_binding(const struct szkm_status *st)
+{
+	char pcrs[64];
+
+	if (st->has_binding)
+		printf("lock pcr:  %u, %s\n", st->lock_pcr,
+		       st->pcr_capped ? "capped (no unseal until reboot)" : "open");
+	else
+		printf("lock pcr:  none\n");
+	szkmctl_pcr_list(pcrs, sizeof(pcrs), st->boot_pcrs);
+	printf("boot pcrs: %s\npin:       %s\ntpm policy: ", pcrs, st->pin_set ? "yes" : "no");
+	if (st->has_binding)
+		szkmctl_print_hex(st->tpm_policy, sizeof(st->tpm_policy));
+	else
+		printf("none");
+	printf("\ntpm session: %s\n", szkmctl_session_text(st->tpm_session));
+}
 
 int status_main(int argc, char *argv[])
 {
@@ -41,15 +88,19 @@ int status_main(int argc, char *argv[])
 		szkm_hex_encode(id, st.device_id, sizeof(st.device_id));
 	else
 		strcpy(id, json ? "" : "none");
-	if (json)
-		printf("{\"version\":\"%s\",\"state\":\"%s\",\"tpm\":\"%s\",\"test_mode\":%s,\"keys\":%u,\"device_id\":\"%s\",\"chain\":%s,\"seq\":%llu,\"journal\":%u}\n",
+	if (json) {
+		printf("{\"version\":\"%s\",\"state\":\"%s\",\"tpm\":\"%s\",\"test_mode\":%s,\"keys\":%u,\"device_id\":\"%s\",\"chain\":%s,\"seq\":%llu,\"journal\":%u",
 		       st.version, NAME(state_names, st.state), NAME(tpm_names, st.tpm),
 		       st.test_mode ? "true" : "false", st.nkeys, id, st.chain ? "true" : "false",
 		       (unsigned long long)st.seq, st.journal);
-	else
+		json_binding(&st);
+		printf("}\n");
+	} else {
 		printf("module:    szkm %s\nstate:     %s\ntpm:       %s\ntest mode: %s\nkeys:      %u\ndevice id: %s\nevents:    %s, last %llu, %u waiting for the ledger\n",
 		       st.version, NAME(state_names, st.state), NAME(tpm_names, st.tpm),
 		       st.test_mode ? "ON (INSECURE)" : "off", st.nkeys, id,
 		       st.chain ? "chained" : "not resumed", (unsigned long long)st.seq, st.journal);
+		text_binding(&st);
+	}
 	return EXIT_OK;
 }

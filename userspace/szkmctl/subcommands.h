@@ -35,6 +35,32 @@ int szkmctl_read_file(const char *path, uint8_t **data, size_t *len, size_t max)
 int szkmctl_write_file_atomic(const char *path, const uint8_t *data, size_t len);
 void szkmctl_print_hex(const uint8_t *p, size_t n);
 
+/*
+ * Option values. A PCR number from @lo to @hi (@range says which, e.g.
+ * "from 8 to 15"); a comma-separated list of PCR numbers from 0 to @hi as
+ * a bitmap (bit n = PCR n). On bad input both say in one line on stderr
+ * what was wrong, naming @opt, and return -1.
+ */
+int szkmctl_parse_pcr(const char *opt, const char *s, unsigned int lo, unsigned int hi,
+		      const char *range, uint8_t *pcr);
+int szkmctl_parse_pcr_list(const char *opt, const char *s, unsigned int hi, uint32_t *bitmap);
+/* "0,2,7", or "none" for an empty bitmap. */
+void szkmctl_pcr_list(char *out, size_t outlen, uint32_t bitmap);
+/* The module's TPM session (enum szkm_tpm_session): the text status and
+ * tpm info print, and the word their --json prints. */
+const char *szkmctl_session_text(uint32_t session);
+const char *szkmctl_session_word(uint32_t session);
+
+/*
+ * Reads a PIN for --pin, never from the command line: on a terminal
+ * (stdin) it prompts on /dev/tty with echo off, @prompt, then @again when
+ * not NULL and requires the same PIN twice; otherwise it takes the first
+ * line of stdin without its newline. @pin holds SZKM_PIN_MAX bytes; the
+ * caller wipes it (explicit_bzero) after use. Empty or longer than
+ * SZKM_PIN_MAX is refused. Returns 0, or -1 having said why on stderr.
+ */
+int szkmctl_read_pin(const char *prompt, const char *again, uint8_t *pin, size_t *len);
+
 struct szkm_key_info;
 /* Finds a key by serial or name and fetches its metadata (malloc'd), or
  * says why not on stderr and returns NULL. */

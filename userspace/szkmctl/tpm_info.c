@@ -2,10 +2,13 @@
 /*
  * tpm_info.c - `szkmctl tpm info [--json]`: the TPM's manufacturer, vendor
  * string, firmware version, spec revision, PCR banks, lockout, and
- * whether the storage key szkm uses is at 0x81000001.
+ * whether the storage key szkm uses is at 0x81000001. When the module
+ * answers: its device's lock PCR as the TPM has it now (SHA-256 bank: at
+ * its reset value, or capped) and how its TPM session runs.
  */
 #include "subcommands.h"
 #include "tpm_esys.h"
+#include "libszkm.h"
 #include "szkm.h"
 
 #include <ctype.h>
@@ -105,10 +108,114 @@ static int read_banks(struct szkmctl_tpm *t, char *out, size_t outlen)
 	return 0;
 }
 
+/*
+ * The SHA-256 value of @pcr into @value: 1 read, 0 when the TPM has no
+ * SHA-256 bank with that PCR, -1 on error (said on stderr).
+ */
+static int read_pcr(struct szkmctl_tpm *t, unsigned int pcr, uint8_t value[32])
+{
+	TPML_PCR_SELECTION sel = { .count = 1 };
+	TPML_PCR_SELECTION *out = NULL;
+	TPML_DIGEST *values = NULL;
+	uint32_t counter;
+	TSS2_RC rc;
+	int found;
+
+	sel.pcrSelections[0].hash = TPM2_ALG_SHA256;
+	sel.pcrSelections[0].sizeofSelect = 3;
+	sel.pcrSelections[0].pcrSelect[pcr / 8] = (uint8_t)(1u << (pcr % 8));
+	rc = Esys_PCR_Read(t->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &sel,
+			   &counter, &out, &values);
+	if (rc != TSS2_RC_SUCCESS) {
+		szkmctl_tpm_report("Unable to read the lock PCR", rc);
+		return -1;
+	}
+	found = values->count == 1 && values->digests[0].size == 32;
+	if (found)
+		memcpy(value, values->digests[0].buffer, 32);
+	Esys_Free(out);
+	Esys_Free(values);
+	return found;
+}
+
+/* What the module says of its device's TPM binding and session. */
+struct szkm_view {
+	int loaded;		/* the module answered */
+	int lock_known;		/* a device with a TPM binding */
+	unsigned int lock_pcr;
+	int have_value;		/* the TPM has that PCR in its SHA-256 bank */
+	int capped;		/* off its reset value */
+	uint8_t value[32];
+	uint32_t session;
+};
+
+static int read_szkm_view(struct szkmctl_tpm *t, struct szkm_view *v)
+{
+	static const uint8_t reset[32];
+	struct szkm_status st;
+	int r;
+
+	memset(v, 0, sizeof(*v));
+	if (szkm_status_get(&st) < 0)
+		return 0;	/* no module (or not allowed): the TPM alone */
+	v->loaded = 1;
+	v->session = st.tpm_session;
+	if (!st.has_device_id || !st.has_binding || st.lock_pcr > 23)
+		return 0;
+	v->lock_known = 1;
+	v->lock_pcr = st.lock_pcr;
+	r = read_pcr(t, v->lock_pcr, v->value);
+	if (r < 0)
+		return -1;
+	v->have_value = r;
+	v->capped = r && memcmp(v->value, reset, sizeof(reset)) != 0;
+	return 0;
+}
+
+static void json_szkm_view(const struct szkm_view *v)
+{
+	char hex[65];
+
+	if (v->lock_known && v->have_value) {
+		szkm_hex_encode(hex, v->value, sizeof(v->value));
+		printf(",\"lock_pcr\":%u,\"lock_pcr_sha256\":\"%s\",\"lock_pcr_capped\":%s",
+		       v->lock_pcr, hex, v->capped ? "true" : "false");
+	} else if (v->lock_known) {
+		printf(",\"lock_pcr\":%u,\"lock_pcr_sha256\":null,\"lock_pcr_capped\":null",
+		       v->lock_pcr);
+	} else {
+		printf(",\"lock_pcr\":null,\"lock_pcr_sha256\":null,\"lock_pcr_capped\":null");
+	}
+	if (v->loaded)
+		printf(",\"tpm_session\":\"%s\"", szkmctl_session_word(v->session));
+	else
+		printf(",\"tpm_session\":null");
+}
+
+static void text_szkm_view(const struct szkm_view *v)
+{
+	char label[24];
+
+	if (!v->loaded)
+		return;
+	if (v->lock_known && v->have_value) {
+		snprintf(label, sizeof(label), "pcr %u sha256:", v->lock_pcr);
+		printf("lock pcr:      %u (szkm's), %s\n%-15s", v->lock_pcr,
+		       v->capped ? "capped (no unseal until reboot)"
+				 : "at its reset value (the device can be unsealed once)", label);
+		szkmctl_print_hex(v->value, sizeof(v->value));
+		printf("\n");
+	} else if (v->lock_known) {
+		printf("lock pcr:      %u (szkm's), not in the TPM's SHA-256 bank\n", v->lock_pcr);
+	}
+	printf("tpm session:   %s\n", szkmctl_session_text(v->session));
+}
+
 int tpm_info_main(int argc, char *argv[])
 {
 	struct tpm_props p = { 0 };
 	char manu[5], vendor[17] = "", banks[128];
+	struct szkm_view view;
 	struct szkmctl_tpm t;
 	int json = 0, srk, ret = EXIT_FAILED;
 
@@ -125,19 +232,21 @@ int tpm_info_main(int argc, char *argv[])
 	    read_banks(&t, banks, sizeof(banks)))
 		goto out;
 	srk = szkmctl_tpm_has_persistent(&t, SZKM_TPM2_SRK_HANDLE);
-	if (srk < 0)
+	if (srk < 0 || read_szkm_view(&t, &view))
 		goto out;
 	prop_chars(manu, p.manufacturer);
 	for (int i = 0; i < 4; i++)
 		prop_chars(vendor + strlen(vendor), p.vendor[i]);
-	if (json)
+	if (json) {
 		printf("{\"manufacturer\":\"%s\",\"vendor\":\"%s\",\"firmware\":\"%u.%u.%u.%u\","
-		       "\"spec_revision\":\"%u.%02u\",\"pcr_banks\":\"%s\",\"lockout\":%s,\"srk\":%s}\n",
+		       "\"spec_revision\":\"%u.%02u\",\"pcr_banks\":\"%s\",\"lockout\":%s,\"srk\":%s",
 		       manu, vendor, p.fw1 >> 16, p.fw1 & 0xffff, p.fw2 >> 16, p.fw2 & 0xffff,
 		       p.revision / 100, p.revision % 100, banks,
 		       (p.permanent & TPMA_PERMANENT_INLOCKOUT) ? "true" : "false",
 		       srk ? "true" : "false");
-	else
+		json_szkm_view(&view);
+		printf("}\n");
+	} else {
 		printf("manufacturer:  %s (0x%08x)\nvendor:        %s\nfirmware:      %u.%u.%u.%u\n"
 		       "spec revision: %u.%02u (%u)\npcr banks:     %s\nlockout:       %s\n"
 		       "storage key:   %s\n",
@@ -145,6 +254,8 @@ int tpm_info_main(int argc, char *argv[])
 		       p.fw2 & 0xffff, p.revision / 100, p.revision % 100, p.year, banks,
 		       (p.permanent & TPMA_PERMANENT_INLOCKOUT) ? "IN LOCKOUT" : "no",
 		       srk ? "0x81000001 (persistent SRK)" : "none at 0x81000001 (szkmctl tpm provision makes it)");
+		text_szkm_view(&view);
+	}
 	ret = EXIT_OK;
 out:
 	szkmctl_tpm_close(&t);

@@ -1,19 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * util.c - what several subcommands share: saying why the kernel refused,
- * reading a blob file, writing one atomically with mode 0600.
+ * reading a blob file, writing one atomically with mode 0600, PCR
+ * options, the TPM session's name, reading a PIN.
  */
 #include "subcommands.h"
 #include "libszkm.h"
+#include "szkm.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 void szkmctl_report(const char *what, int err)
@@ -161,4 +165,250 @@ struct szkm_key_info *szkmctl_key_load(const char *spec)
 		return NULL;
 	}
 	return k;
+}
+
+/* A decimal number from @lo to @hi, nothing else (no sign, no spaces). */
+static int parse_num(const char *s, size_t n, unsigned int lo, unsigned int hi,
+		     unsigned int *out)
+{
+	unsigned int v = 0;
+
+	if (!n)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (unsigned int)(s[i] - '0');
+		if (v > hi)
+			return -1;
+	}
+	if (v < lo)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int szkmctl_parse_pcr(const char *opt, const char *s, unsigned int lo, unsigned int hi,
+		      const char *range, uint8_t *pcr)
+{
+	unsigned int v;
+
+	if (parse_num(s, strlen(s), lo, hi, &v)) {
+		fprintf(stderr, "%s: '%s' is not a PCR %s\n", opt, s, range);
+		return -1;
+	}
+	*pcr = (uint8_t)v;
+	return 0;
+}
+
+int szkmctl_parse_pcr_list(const char *opt, const char *s, unsigned int hi, uint32_t *bitmap)
+{
+	uint32_t map = 0;
+	const char *p = s;
+
+	if (!*s) {
+		fprintf(stderr, "%s: empty list (PCR numbers from 0 to %u, e.g. 7 or 0,2,7)\n",
+			opt, hi);
+		return -1;
+	}
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		unsigned int v;
+
+		if (!n) {
+			fprintf(stderr, "%s: empty item in '%s' (PCR numbers from 0 to %u, e.g. 7 or 0,2,7)\n",
+				opt, s, hi);
+			return -1;
+		}
+		if (parse_num(p, n, 0, hi, &v)) {
+			fprintf(stderr, "%s: '%.*s' is not a PCR from 0 to %u\n", opt, (int)n, p, hi);
+			return -1;
+		}
+		map |= 1u << v;
+		if (!p[n])
+			break;
+		p += n + 1;
+	}
+	*bitmap = map;
+	return 0;
+}
+
+void szkmctl_pcr_list(char *out, size_t outlen, uint32_t bitmap)
+{
+	size_t n = 0;
+
+	if (!outlen)
+		return;
+	out[0] = 0;
+	if (!bitmap) {
+		snprintf(out, outlen, "none");
+		return;
+	}
+	for (unsigned int i = 0; i < 32 && n < outlen; i++)
+		if (bitmap & (1u << i))
+			n += (size_t)snprintf(out + n, outlen - n, "%s%u", n ? "," : "", i);
+}
+
+const char *szkmctl_session_text(uint32_t session)
+{
+	switch (session) {
+	case SZKM_TPM_SESSION_NONE:
+		return "none yet";
+	case SZKM_TPM_SESSION_ENCRYPTED:
+		return "encrypted (salted HMAC session, AES-128-CFB both ways, response HMAC checked)";
+	case SZKM_TPM_SESSION_CLEAR:
+		return "CLEAR (test-only build)";
+	default:
+		return "unknown";
+	}
+}
+
+const char *szkmctl_session_word(uint32_t session)
+{
+	switch (session) {
+	case SZKM_TPM_SESSION_NONE: return "none";
+	case SZKM_TPM_SESSION_ENCRYPTED: return "encrypted";
+	case SZKM_TPM_SESSION_CLEAR: return "clear";
+	default: return "unknown";
+	}
+}
+
+/* The signal that interrupted a prompt (echo is restored before it acts). */
+static volatile sig_atomic_t pin_signal;
+
+static void pin_on_signal(int sig)
+{
+	pin_signal = sig;
+}
+
+/*
+ * One line from @fd, a byte at a time (no stdio buffer keeps a copy, and
+ * nothing after the line is taken): the number of bytes before the
+ * newline or the end, SZKM_PIN_MAX + 1 when longer (the rest of the line
+ * is read and dropped), -errno, or -EINTR when a signal came on the
+ * terminal.
+ */
+static ssize_t pin_line(int fd, uint8_t *pin)
+{
+	size_t n = 0;
+	int over = 0;
+	uint8_t c;
+
+	for (;;) {
+		ssize_t r = read(fd, &c, 1);
+
+		if (r < 0) {
+			if (errno == EINTR && !pin_signal)
+				continue;
+			explicit_bzero(&c, sizeof(c));
+			return -errno;
+		}
+		if (r == 0 || c == '\n')
+			break;
+		if (n < SZKM_PIN_MAX)
+			pin[n++] = c;
+		else
+			over = 1;
+	}
+	explicit_bzero(&c, sizeof(c));
+	return over ? SZKM_PIN_MAX + 1 : (ssize_t)n;
+}
+
+/* Prompt on /dev/tty with echo off; echo and the signals are restored,
+ * and a signal that came is then raised again. */
+static ssize_t pin_prompt(const char *prompt, uint8_t *pin)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP };
+	struct sigaction sa = { .sa_handler = pin_on_signal }, old[5];
+	struct termios t, quiet;
+	ssize_t n;
+	int fd, e;
+
+	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (tcgetattr(fd, &t)) {
+		e = errno;
+		close(fd);
+		return -e;
+	}
+	pin_signal = 0;
+	sigemptyset(&sa.sa_mask);	/* no SA_RESTART: read() returns */
+	for (int i = 0; i < 5; i++)
+		sigaction(sigs[i], &sa, &old[i]);
+	quiet = t;
+	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL);
+	quiet.c_lflag |= ICANON;
+	if (tcsetattr(fd, TCSAFLUSH, &quiet)) {
+		n = -errno;
+		goto out;
+	}
+	if (write(fd, prompt, strlen(prompt)) < 0) {
+		n = -errno;
+		goto restore;
+	}
+	n = pin_line(fd, pin);
+restore:
+	tcsetattr(fd, TCSAFLUSH, &t);
+	if (write(fd, "\n", 1) < 0) {
+		/* only cosmetic */
+	}
+out:
+	for (int i = 0; i < 5; i++)
+		sigaction(sigs[i], &old[i], NULL);
+	close(fd);
+	if (pin_signal) {
+		explicit_bzero(pin, SZKM_PIN_MAX);
+		raise(pin_signal);
+		return -EINTR;	/* the signal was handled or ignored */
+	}
+	return n;
+}
+
+/* Empty or too long: say so (never the PIN itself). */
+static int pin_refused(ssize_t n, uint8_t *pin)
+{
+	if (n < 0)
+		fprintf(stderr, "--pin: unable to read the PIN: %s\n", strerror((int)-n));
+	else if (n == 0)
+		fprintf(stderr, "--pin: the PIN is empty\n");
+	else if (n > SZKM_PIN_MAX)
+		fprintf(stderr, "--pin: the PIN is longer than %d bytes\n", SZKM_PIN_MAX);
+	else
+		return 0;
+	explicit_bzero(pin, SZKM_PIN_MAX);
+	return -1;
+}
+
+int szkmctl_read_pin(const char *prompt, const char *again, uint8_t *pin, size_t *len)
+{
+	uint8_t check[SZKM_PIN_MAX];
+	ssize_t n, m;
+
+	if (!isatty(STDIN_FILENO)) {
+		n = pin_line(STDIN_FILENO, pin);
+		if (pin_refused(n, pin))
+			return -1;
+		*len = (size_t)n;
+		return 0;
+	}
+	n = pin_prompt(prompt, pin);
+	if (pin_refused(n, pin))
+		return -1;
+	if (again) {
+		m = pin_prompt(again, check);
+		if (pin_refused(m, check)) {
+			explicit_bzero(pin, SZKM_PIN_MAX);
+			return -1;
+		}
+		if (m != n || memcmp(pin, check, (size_t)n)) {
+			explicit_bzero(pin, SZKM_PIN_MAX);
+			explicit_bzero(check, sizeof(check));
+			fprintf(stderr, "--pin: the two PINs differ; nothing was done\n");
+			return -1;
+		}
+		explicit_bzero(check, sizeof(check));
+	}
+	*len = (size_t)n;
+	return 0;
 }
