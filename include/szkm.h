@@ -18,6 +18,18 @@
  *                        device made without a TPM (INSECURE, logged loudly)
  *     SZKM_A_NKEYS       u32, number of szkm keys instantiated
  *     SZKM_A_DEVICE_ID   [32], when a device is known (sealed or ready)
+ *   and, for a device sealed by a TPM (the TPM binding, see "Device blob"):
+ *     SZKM_A_LOCK_PCR    u8, the PCR the module caps after each unseal
+ *     SZKM_A_PCR_CAPPED  u8, 1: the lock PCR is off its reset value (capped
+ *                        by szkm, or extended by someone else): no unseal
+ *                        of this device until the next boot
+ *     SZKM_A_BOOT_PCRS   u32, bitmap of the boot PCRs the device is bound to
+ *     SZKM_A_PIN_SET     u8, 1: the device needs a PIN to unseal
+ *     SZKM_A_TPM_POLICY  [32], the sealed objects' TPM2 policy digest
+ *     SZKM_A_TPM_SESSION u8, how the module's last TPM command that carried a
+ *                        secret ran: 0 none yet, 1 in a salted HMAC session
+ *                        with parameter encryption both ways and a checked
+ *                        response HMAC, 2 in clear (a test-only build)
  *
  * SZKM_CMD_DEVICE_INIT (doit): make a new device: generate R, E and D in
  *   the kernel, seal R and E with the TPM, wrap D under R. Refused with
@@ -25,16 +37,28 @@
  *   is given, which wipes it (its keys become unreadable). Refused with
  *   -ENODEV without a TPM 2.0 unless the module's test_mode=1. Attributes:
  *     SZKM_A_FORCE       flag, optional
+ *     SZKM_A_LOCK_PCR    u8, optional: the lock PCR (default: the module's
+ *                        lock_pcr parameter); 8..15, or 16 (resettable:
+ *                        tests only, logged loudly)
+ *     SZKM_A_BOOT_PCRS   u32, optional: bitmap of PCRs 0..15 to bind to, at
+ *                        their values now (e.g. 1 << 7, Secure Boot state)
+ *     SZKM_A_PIN         1..SZKM_PIN_MAX bytes, optional: a PIN, needed at
+ *                        every unseal (PolicyAuthValue; the TPM's
+ *                        dictionary-attack lockout counts wrong ones)
  *   Reply:
  *     SZKM_A_DEVICE_BLOB  the device blob (format below) for userspace to keep
  *     SZKM_A_DEVICE_ID    [32]
  * SZKM_CMD_DEVICE_UNSEAL (doit): hand the stored blob back (at boot).
  *   Attributes: SZKM_A_DEVICE_BLOB (required), SZKM_A_FORCE (optional: take
- *   a blob of another device than the sealed one). No reply attributes.
- *   The blob of the device that is already ready is checked in full again.
- *   -EKEYREJECTED: sealed by a different TPM; -EBADMSG: malformed or
- *   modified blob; -EBUSY: another device is ready. The state is unchanged
- *   on any error.
+ *   a blob of another device than the sealed one), SZKM_A_PIN (when the
+ *   device has one). No reply attributes.
+ *   The TPM unseals R and E once per boot: the module caps the lock PCR
+ *   right after. -EALREADY: this device is ready already; -ESTALE: the lock
+ *   PCR is capped (a reboot is needed); -EKEYREJECTED: sealed by a
+ *   different TPM, or a boot PCR changed (the message names it);
+ *   -EACCES: wrong PIN (counted by the TPM's lockout); -EBADMSG: malformed
+ *   or modified blob; -EBUSY: another device is ready. The state is
+ *   unchanged on any error.
  * SZKM_CMD_IDENTITY (doit): no attributes. Reply (device sealed or ready):
  *     SZKM_A_DEVICE_ID    [32], SHA-256 of the public key
  *     SZKM_A_PUBKEY       [65], D's public key, uncompressed P-256 point
@@ -99,6 +123,13 @@ enum szkm_attr {
 	SZKM_A_EVENT_HASH,	/* [32], SHA-256 of an event body */
 	SZKM_A_CHAIN,		/* u8, 1 when the event chain position is known */
 	SZKM_A_JOURNAL,		/* u32, events waiting for the ledger */
+	SZKM_A_LOCK_PCR,	/* u8 */
+	SZKM_A_PCR_CAPPED,	/* u8 */
+	SZKM_A_BOOT_PCRS,	/* u32, bit n = PCR n */
+	SZKM_A_PIN,		/* binary, 1..SZKM_PIN_MAX */
+	SZKM_A_PIN_SET,		/* u8 */
+	SZKM_A_TPM_POLICY,	/* [32] */
+	SZKM_A_TPM_SESSION,	/* u8, enum szkm_tpm_session */
 	__SZKM_A_LAST
 };
 #define SZKM_A_MAX (__SZKM_A_LAST - 1)
@@ -130,6 +161,17 @@ enum szkm_tpm_state {
 	SZKM_TPM_1_2,		/* a TPM 1.2: not supported */
 	SZKM_TPM_2_0,
 };
+
+enum szkm_tpm_session {
+	SZKM_TPM_SESSION_NONE,		/* no secret-carrying command yet */
+	SZKM_TPM_SESSION_ENCRYPTED,	/* salted, AES-128-CFB both ways, HMAC checked */
+	SZKM_TPM_SESSION_CLEAR,		/* test-only build: secrets in clear */
+};
+
+#define SZKM_PIN_MAX		64
+#define SZKM_LOCK_PCR_DEFAULT	13
+#define SZKM_LOCK_PCR_TEST	16	/* the debug PCR: resettable, tests only */
+#define SZKM_BOOT_PCRS_ALLOWED	0xffff	/* boot PCRs are among 0..15 */
 
 /*
  * The TPM storage parent: the persistent SRK at SZKM_TPM2_SRK_HANDLE when
@@ -180,9 +222,13 @@ enum szkm_tpm_state {
  * big-endian; every field is length-prefixed, every length is checked and
  * the fields fill the blob exactly.
  *
- *   magic "SZKD" | format u8 (1) | flags u8 | reserved u16 (0)
+ *   magic "SZKD" | format u8 (2) | flags u8 | reserved u16 (0)
  *   u16 len | parent name    SZKM_TPM2_NAME_LEN; 0 bytes in test mode
  *   u16 len | device pubkey  65, D's public key (04 || X || Y)
+ *   u16 len | TPM binding    0 bytes in test mode, else
+ *             lock PCR u8 | boot PCRs be32 (bit n = PCR n) |
+ *             policy digest [32] | the boot PCRs' SHA-256 values at init
+ *             [32 each, ascending PCR order]
  *   u16 len | sealed R       1..SZKM_TPM2_SEALED_MAX: TPM2B_PRIVATE ||
  *                            TPM2B_PUBLIC of a TPM2 sealed data object
  *   u16 len | sealed E       the same
@@ -190,22 +236,38 @@ enum szkm_tpm_state {
  *
  * flags: SZKM_DEVBLOB_TEST: no TPM; R and E are under a fixed key built
  * into the module (INSECURE, test mode only; the module refuses such a
- * blob unless loaded with test_mode=1).
+ * blob unless loaded with test_mode=1). SZKM_DEVBLOB_PIN: the sealed
+ * objects need a PIN.
+ *
+ * R and E are sealed objects (fixedTPM, fixedParent; noDA only without a
+ * PIN; userWithAuth clear, so only their policy opens them) whose
+ * authPolicy is, in SHA-256 policy-digest arithmetic:
+ *   TPM2_PolicyPCR(SHA-256 bank, {lock PCR} + boot PCRs,
+ *                  H(lock PCR at its reset value, 32 zeros || boot values))
+ *   [then TPM2_PolicyAuthValue when there is a PIN; authValue = SHA-256(PIN)]
+ * The module extends the lock PCR with random bytes right after device
+ * init and after every unseal, so the TPM opens R and E at most once per
+ * boot, for the module. Format 1 blobs (no policy) are refused.
+ *
  * D is wrapped under HMAC-SHA256(R, SZKM_DEVBLOB_D_LABEL) with
  * AAD = SZKM_DEVBLOB_D_LABEL || every blob byte before the wrapped D's
- * length, so a change anywhere (flags, parent, public key, sealed R or E)
- * fails the tag. Key material at rest (szkm_device_wrap) uses
+ * length, so a change anywhere (flags, parent, public key, binding, sealed
+ * R or E) fails the tag. Key material at rest (szkm_device_wrap) uses
  * HMAC-SHA256(R, SZKM_WRAP_LABEL).
  */
 #define SZKM_DEVBLOB_MAGIC	"SZKD"
-#define SZKM_DEVBLOB_FORMAT	1
+#define SZKM_DEVBLOB_FORMAT	2
 #define SZKM_DEVBLOB_HDR_LEN	8
 #define SZKM_DEVBLOB_TEST	0x01
+#define SZKM_DEVBLOB_PIN	0x02
 #define SZKM_DEVBLOB_D_LABEL	"szkm-device-identity-v1"
 #define SZKM_WRAP_LABEL		"szkm-key-wrap-v1"
 #define SZKM_DEVBLOB_WRAPPED_D_LEN	(12 + 32 + 16)
+#define SZKM_DEVBLOB_BINDING_MIN	(1 + 4 + 32)
+#define SZKM_DEVBLOB_BINDING_MAX	(SZKM_DEVBLOB_BINDING_MIN + 16 * 32)
 #define SZKM_DEVBLOB_MAX	(SZKM_DEVBLOB_HDR_LEN + 2 + SZKM_TPM2_NAME_LEN + \
-				 2 + 65 + 2 * (2 + SZKM_TPM2_SEALED_MAX) + \
+				 2 + 65 + 2 + SZKM_DEVBLOB_BINDING_MAX + \
+				 2 * (2 + SZKM_TPM2_SEALED_MAX) + \
 				 2 + SZKM_DEVBLOB_WRAPPED_D_LEN)
 
 /*
@@ -364,6 +426,11 @@ enum szkm_ledger_mode {
  *   rotate seconds be64 | max uses be64 | min version be32 | ledger u8
  *   policy digest [32]    SHA-256 of the key's access policy (zeros: none)
  *
+ * A DEVICE_INIT event carries D's public key and, for a device sealed by a
+ * TPM, what R and E are sealed to: the name is SZKM_EV_DEVICE_BINDING_FMT
+ * (lock PCR, boot PCR bitmap in hex, "pin" or "no-pin") and the policy
+ * digest is the sealed objects' TPM2 policy digest (see "Device blob").
+ *
  * Netlink: SZKM_CMD_EVENT on the "events" group carries SZKM_A_SEQ,
  * SZKM_A_EVENT and SZKM_A_EVENT_SIG. SZKM_CMD_EVENT_ACK (CAP_SYS_ADMIN)
  * takes SZKM_A_SEQ and SZKM_A_LEDGER_INDEX: the event is durably in the
@@ -388,6 +455,7 @@ enum szkm_ledger_mode {
 				 8 + 8 + 4 + 1 + 32)
 #define SZKM_EVENT_MAX_LEN	(SZKM_EVENT_FIXED_LEN + SZKM_NAME_MAX + SZKM_P256_PUB_LEN)
 #define SZKM_EVF_TEST_MODE	0x0001
+#define SZKM_EV_DEVICE_BINDING_FMT	"tpm.lock-pcr-%u.boot-pcrs-%04x.%s"
 
 enum szkm_event_type {
 	SZKM_EV_NONE,

@@ -14,6 +14,7 @@
  * without blocking readers, and take the semaphore only to swap state.
  */
 #include "device.h"
+#include "devblob.h"
 #include "tpm2.h"
 #include "hkdf.h"
 #include "journal.h"
@@ -21,7 +22,9 @@
 #include "crypto/p256.h"
 
 #include <crypto/sha2.h>
+#include <linux/bitops.h>
 #include <linux/err.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/random.h>
 #include <linux/rwsem.h>
@@ -45,7 +48,14 @@ static struct {
 	u8 pub[SZKM_P256_PUB_LEN];	/* SEALED and READY */
 	u8 id[SZKM_DEVICE_ID_LEN];
 	bool insecure;			/* R and E are not sealed by a TPM */
+	bool bound;			/* sealed by a TPM under .binding */
+	struct szkm_tpm2_binding binding;
 } szkm_dev;
+
+/* The lock PCR a device init uses unless it names one (see szkmctl(8)). */
+static uint szkm_lock_pcr = SZKM_LOCK_PCR_DEFAULT;
+module_param_named(lock_pcr, szkm_lock_pcr, uint, 0444);
+MODULE_PARM_DESC(lock_pcr, "PCR capped after every unseal, for new devices (8-15; default 13; 16 is resettable: tests only)");
 
 /*
  * Test mode without a TPM: R and E are "sealed" under this fixed key,
@@ -57,27 +67,6 @@ static struct {
 static const u8 szkm_insecure_test_key[SZKM_AES_KEY_LEN] =
 	"szkm TEST MODE: NOT A SECRET!!!";
 #define SZKM_TEST_SEAL_LABEL	"szkm-INSECURE-test-mode-seal-v1"
-
-/* A parsed device blob: pointers into the caller's bytes. */
-struct szkm_devblob {
-	u8 flags;
-	const u8 *hdr_and_fields;	/* blob start, for the D wrap's AAD */
-	size_t aadlen;			/* bytes before the wrapped D's length */
-	const u8 *fields[5];
-	size_t lens[5];
-};
-
-enum { F_PARENT, F_PUB, F_SEALED_R, F_SEALED_E, F_WRAPPED_D };
-
-static const struct {
-	u16 min, max;
-} szkm_devblob_limits[5] = {
-	[F_PARENT] = { 0, SZKM_TPM2_NAME_LEN },
-	[F_PUB] = { SZKM_P256_PUB_LEN, SZKM_P256_PUB_LEN },
-	[F_SEALED_R] = { 1, SZKM_TPM2_SEALED_MAX },
-	[F_SEALED_E] = { 1, SZKM_TPM2_SEALED_MAX },
-	[F_WRAPPED_D] = { SZKM_DEVBLOB_WRAPPED_D_LEN, SZKM_DEVBLOB_WRAPPED_D_LEN },
-};
 
 static struct szkm_dev_secrets *szkm_dev_secrets_new(void)
 {
@@ -175,103 +164,75 @@ static int szkm_dev_gcm_derived(const u8 r[SZKM_KEY_LEN], bool enc,
 	return ret;
 }
 
-/* ---- the blob ---- */
-
-static int szkm_devblob_parse(struct szkm_devblob *b, const u8 *blob,
-			      size_t len, const char **msg)
-{
-	size_t pos = SZKM_DEVBLOB_HDR_LEN;
-	int i;
-
-	if (len < SZKM_DEVBLOB_HDR_LEN || len > SZKM_DEVBLOB_MAX) {
-		*msg = "szkm: device blob has the wrong size (truncated or not a device blob)";
-		return -EBADMSG;
-	}
-	if (memcmp(blob, SZKM_DEVBLOB_MAGIC, 4)) {
-		*msg = "szkm: not a device blob (bad magic)";
-		return -EBADMSG;
-	}
-	if (blob[4] != SZKM_DEVBLOB_FORMAT) {
-		*msg = "szkm: device blob format version not supported";
-		return -EBADMSG;
-	}
-	b->flags = blob[5];
-	if ((b->flags & ~SZKM_DEVBLOB_TEST) || blob[6] || blob[7]) {
-		*msg = "szkm: device blob has unknown flags or reserved bits set";
-		return -EBADMSG;
-	}
-	b->hdr_and_fields = blob;
-	for (i = 0; i < ARRAY_SIZE(szkm_devblob_limits); i++) {
-		size_t n;
-
-		if (i == F_WRAPPED_D)
-			b->aadlen = pos;
-		if (len - pos < 2)
-			goto truncated;
-		n = (size_t)blob[pos] << 8 | blob[pos + 1];
-		pos += 2;
-		if (n < szkm_devblob_limits[i].min || n > szkm_devblob_limits[i].max) {
-			*msg = "szkm: device blob has a field of the wrong length (modified)";
-			return -EBADMSG;
-		}
-		if (len - pos < n)
-			goto truncated;
-		b->fields[i] = blob + pos;
-		b->lens[i] = n;
-		pos += n;
-	}
-	if (pos != len) {
-		*msg = "szkm: device blob has trailing bytes (modified)";
-		return -EBADMSG;
-	}
-	/* Test mode has no TPM parent; a TPM blob always has one. */
-	if (!!(b->flags & SZKM_DEVBLOB_TEST) != !b->lens[F_PARENT] ||
-	    (b->lens[F_PARENT] && b->lens[F_PARENT] != SZKM_TPM2_NAME_LEN)) {
-		*msg = "szkm: device blob's parent does not match its mode (modified)";
-		return -EBADMSG;
-	}
-	return 0;
-
-truncated:
-	*msg = "szkm: device blob is truncated";
-	return -EBADMSG;
-}
-
-static void szkm_devblob_put_field(u8 *blob, size_t *pos, const u8 *data,
-				   size_t n)
-{
-	blob[*pos] = n >> 8;
-	blob[*pos + 1] = n & 0xff;
-	if (n)
-		memcpy(blob + *pos + 2, data, n);
-	*pos += 2 + n;
-}
-
 /* ---- sealing R and E: the TPM, or the insecure test-mode wrap ---- */
 
 static const char *szkm_tpm_msg(int err)
 {
 	switch (err) {
 	case -ENODEV:
-		return "szkm: no TPM 2.0 (see the kernel log)";
+		return SZKM_MSG("no TPM 2.0 (see the kernel log)");
 	case -EKEYREJECTED:
-		return "szkm: device blob was sealed by a different TPM";
+		return SZKM_MSG("device blob was sealed by a different TPM, or this TPM refused its policy (see the kernel log)");
 	case -EBADMSG:
-		return "szkm: device blob was modified: the TPM refused a sealed object";
-	case -EBUSY:
-		return "szkm: the TPM is in dictionary-attack lockout";
+		return SZKM_MSG("device blob was modified: the TPM refused a sealed object (or its reply failed the session HMAC)");
+	case -EPERM:
+		return SZKM_MSG("the key at TPM handle 0x81000001 is not the standard storage key (planted or duplicable): refused; see the kernel log");
 	case -EACCES:
-		return "szkm: the TPM refused the authorisation (see the kernel log)";
+		return SZKM_MSG("wrong PIN (the TPM counts it towards its dictionary-attack lockout)");
+	case -EBUSY:
+		return SZKM_MSG("the TPM is in dictionary-attack lockout");
 	case -ENOSPC:
-		return "szkm: the TPM is out of object memory";
+		return SZKM_MSG("the TPM is out of object memory");
 	default:
-		return "szkm: TPM operation failed (see the kernel log)";
+		return SZKM_MSG("TPM operation failed (see the kernel log)");
 	}
 }
 
-/* Seal R and E into @blob at *@pos (parent name, then two fields). */
-static int szkm_dev_seal_re(const struct szkm_dev_secrets *sec, bool insecure,
-			    u8 *blob, size_t *pos, const u8 *pubfield,
+/* One message per PCR, since an extended ack must be a static string. */
+#define SZKM_PCR_MSG(n) SZKM_MSG("boot PCR " #n " changed since device init: unseal refused (the machine booted differently)")
+static const char *const szkm_pcr_msgs[16] = {
+	SZKM_PCR_MSG(0), SZKM_PCR_MSG(1), SZKM_PCR_MSG(2), SZKM_PCR_MSG(3),
+	SZKM_PCR_MSG(4), SZKM_PCR_MSG(5), SZKM_PCR_MSG(6), SZKM_PCR_MSG(7),
+	SZKM_PCR_MSG(8), SZKM_PCR_MSG(9), SZKM_PCR_MSG(10), SZKM_PCR_MSG(11),
+	SZKM_PCR_MSG(12), SZKM_PCR_MSG(13), SZKM_PCR_MSG(14), SZKM_PCR_MSG(15),
+};
+#define SZKM_CAPPED_MSG SZKM_MSG("the lock PCR is capped: the TPM opens a device's root key once per boot, and it was opened (or the PCR extended) since this boot began; a reboot is needed")
+
+/* The sealed objects' authValue: SHA-256 of the PIN, or none. */
+static const u8 *szkm_dev_pin_auth(const u8 *pin, size_t pinlen, u8 auth[32])
+{
+	if (!pin)
+		return NULL;
+	sha256(pin, pinlen, auth);
+	return auth;
+}
+
+static int szkm_dev_seal_test(const struct szkm_dev_secrets *sec,
+			      struct szkm_devblob_writer *w)
+{
+	u8 tmp[SZKM_KEY_LEN + SZKM_WRAP_OVERHEAD];
+	int ret, i;
+
+	for (i = 0; i < 2; i++) {
+		ret = szkm_dev_gcm_key(szkm_insecure_test_key, true,
+				       SZKM_TEST_SEAL_LABEL,
+				       i ? (const u8 *)"E" : (const u8 *)"R", 1,
+				       i ? sec->e : sec->r, SZKM_KEY_LEN, tmp);
+		if (ret)
+			return ret;
+		szkm_devblob_put(w, tmp, sizeof(tmp));
+	}
+	return 0;
+}
+
+/*
+ * Seal R and E under @b into the blob (parent name, public key, binding,
+ * two sealed objects), then cap the lock PCR: from here on no one can
+ * unseal this blob until the next boot.
+ */
+static int szkm_dev_seal_re(const struct szkm_dev_secrets *sec,
+			    struct szkm_tpm2_binding *b, const u8 *auth,
+			    struct szkm_devblob_writer *w, const u8 *pub,
 			    const char **msg)
 {
 	struct szkm_tpm2 t;
@@ -282,84 +243,94 @@ static int szkm_dev_seal_re(const struct szkm_dev_secrets *sec, bool insecure,
 	tmp = kmalloc(SZKM_TPM2_SEALED_MAX, GFP_KERNEL);
 	if (!tmp)
 		return -ENOMEM;
-	if (insecure) {
-		szkm_devblob_put_field(blob, pos, NULL, 0);
-		szkm_devblob_put_field(blob, pos, pubfield, SZKM_P256_PUB_LEN);
-		for (i = 0; i < 2; i++) {
-			ret = szkm_dev_gcm_key(szkm_insecure_test_key, true,
-					       SZKM_TEST_SEAL_LABEL,
-					       i ? (const u8 *)"E" : (const u8 *)"R", 1,
-					       i ? sec->e : sec->r, SZKM_KEY_LEN, tmp);
-			if (ret)
-				goto out;
-			szkm_devblob_put_field(blob, pos, tmp,
-					       SZKM_KEY_LEN + SZKM_WRAP_OVERHEAD);
-		}
-		goto out;
-	}
-
 	ret = szkm_tpm2_begin(&t, NULL);
 	if (ret) {
 		*msg = szkm_tpm_msg(ret);
 		goto out;
 	}
-	szkm_devblob_put_field(blob, pos, t.parent_name, SZKM_TPM2_NAME_LEN);
-	szkm_devblob_put_field(blob, pos, pubfield, SZKM_P256_PUB_LEN);
-	for (i = 0; i < 2; i++) {
-		ret = szkm_tpm2_seal(&t, i ? sec->e : sec->r, SZKM_KEY_LEN, tmp, &n);
-		if (ret) {
-			*msg = szkm_tpm_msg(ret);
-			break;
-		}
-		szkm_devblob_put_field(blob, pos, tmp, n);
+	ret = szkm_tpm2_binding_make(&t, b);
+	if (ret)
+		goto out_end;
+	szkm_devblob_put(w, t.parent_name, SZKM_TPM2_NAME_LEN);
+	szkm_devblob_put(w, pub, SZKM_P256_PUB_LEN);
+	szkm_devblob_put_binding(w, b);
+	for (i = 0; i < 2 && !ret; i++) {
+		ret = szkm_tpm2_seal(&t, b, auth, i ? sec->e : sec->r,
+				     SZKM_KEY_LEN, tmp, &n);
+		if (!ret)
+			szkm_devblob_put(w, tmp, n);
 	}
+	if (!ret)
+		ret = szkm_tpm2_cap(&t, b->lock_pcr);
+	if (ret)
+		*msg = szkm_tpm_msg(ret);
+out_end:
 	szkm_tpm2_end(&t);
 out:
 	kfree(tmp);	/* sealed objects only: nothing secret */
 	return ret;
 }
 
-static int szkm_dev_unseal_re(const struct szkm_devblob *b,
-			      struct szkm_dev_secrets *sec, const char **msg)
+static int szkm_dev_unseal_test(const struct szkm_devblob *b,
+				struct szkm_dev_secrets *sec, const char **msg)
 {
-	struct szkm_tpm2 t;
-	size_t n;
 	int ret, i;
 
-	if (b->flags & SZKM_DEVBLOB_TEST) {
-		for (i = 0; i < 2; i++) {
-			if (b->lens[F_SEALED_R + i] != SZKM_KEY_LEN + SZKM_WRAP_OVERHEAD) {
-				*msg = "szkm: device blob has a field of the wrong length (modified)";
-				return -EBADMSG;
-			}
-			ret = szkm_dev_gcm_key(szkm_insecure_test_key, false,
-					       SZKM_TEST_SEAL_LABEL,
-					       i ? (const u8 *)"E" : (const u8 *)"R", 1,
-					       b->fields[F_SEALED_R + i],
-					       b->lens[F_SEALED_R + i],
-					       i ? sec->e : sec->r);
-			if (ret) {
-				*msg = "szkm: device blob was modified (test-mode seal does not authenticate)";
-				return -EBADMSG;
-			}
+	for (i = 0; i < 2; i++) {
+		if (b->sealedlen[i] != SZKM_KEY_LEN + SZKM_WRAP_OVERHEAD) {
+			*msg = SZKM_MSG("device blob has a field of the wrong length (modified)");
+			return -EBADMSG;
 		}
-		return 0;
+		ret = szkm_dev_gcm_key(szkm_insecure_test_key, false,
+				       SZKM_TEST_SEAL_LABEL,
+				       i ? (const u8 *)"E" : (const u8 *)"R", 1,
+				       b->sealed[i], b->sealedlen[i],
+				       i ? sec->e : sec->r);
+		if (ret) {
+			*msg = SZKM_MSG("device blob was modified (test-mode seal does not authenticate)");
+			return -EBADMSG;
+		}
 	}
+	return 0;
+}
 
-	ret = szkm_tpm2_begin(&t, b->fields[F_PARENT]);
+/* Unseal R and E with the TPM, once: the lock PCR is capped right after. */
+static int szkm_dev_unseal_re(const struct szkm_devblob *b, const u8 *auth,
+			      struct szkm_dev_secrets *sec, const char **msg)
+{
+	u8 *const secrets[2] = { sec->r, sec->e };
+	struct szkm_tpm2 t;
+	int ret, bad = -1;
+
+	ret = szkm_tpm2_begin(&t, b->parent);
 	if (ret) {
 		*msg = szkm_tpm_msg(ret);
 		return ret;
 	}
-	for (i = 0; i < 2 && !ret; i++) {
-		ret = szkm_tpm2_unseal(&t, b->fields[F_SEALED_R + i],
-				       b->lens[F_SEALED_R + i],
-				       i ? sec->e : sec->r, SZKM_KEY_LEN, &n);
-		if (!ret && n != SZKM_KEY_LEN)
-			ret = -EBADMSG;
-		if (ret)
-			*msg = szkm_tpm_msg(ret);
+	ret = szkm_tpm2_check_pcrs(&t, &b->binding, &bad);
+	if (ret == -ESTALE) {
+		*msg = SZKM_CAPPED_MSG;
+		goto out;
 	}
+	if (ret == -EKEYREJECTED && bad >= 0 && bad < 16) {
+		*msg = szkm_pcr_msgs[bad];
+		goto out;
+	}
+	if (ret) {
+		*msg = szkm_tpm_msg(ret);
+		goto out;
+	}
+	ret = szkm_tpm2_unseal(&t, &b->binding, auth, b->sealed, b->sealedlen,
+			       secrets, 2, SZKM_KEY_LEN);
+	/* Whatever happened, the lock PCR is capped before we go on. */
+	if (!ret) {
+		ret = szkm_tpm2_cap(&t, b->binding.lock_pcr);
+		if (ret)
+			*msg = SZKM_MSG("could not cap the lock PCR after unsealing: refused (see the kernel log)");
+	} else {
+		*msg = szkm_tpm_msg(ret);
+	}
+out:
 	szkm_tpm2_end(&t);
 	return ret;
 }
@@ -378,7 +349,8 @@ static void szkm_dev_compute_id(const u8 pub[SZKM_P256_PUB_LEN],
  * never see a half-made device.
  */
 static int szkm_dev_install(struct szkm_dev_secrets *sec,
-			    const u8 pub[SZKM_P256_PUB_LEN], bool insecure)
+			    const u8 pub[SZKM_P256_PUB_LEN], bool insecure,
+			    const struct szkm_tpm2_binding *bind)
 {
 	struct szkm_dev_secrets *old_sec;
 	struct crypto_aead *tfm, *old_tfm;
@@ -402,6 +374,9 @@ static int szkm_dev_install(struct szkm_dev_secrets *sec,
 	memcpy(szkm_dev.pub, pub, SZKM_P256_PUB_LEN);
 	szkm_dev_compute_id(pub, szkm_dev.id);
 	szkm_dev.insecure = insecure;
+	szkm_dev.bound = !!bind;
+	if (bind)
+		szkm_dev.binding = *bind;
 	szkm_dev.state = SZKM_DEV_READY;
 	up_write(&szkm_dev.sem);
 
@@ -426,20 +401,51 @@ static int szkm_dev_gen_identity(struct szkm_dev_secrets *sec,
 	return -EIO;
 }
 
-int szkm_device_create(bool force, u8 **blobp, size_t *bloblen,
-		       const char **msg)
+/* The binding an init asks for, checked; the module's lock_pcr by default. */
+static int szkm_dev_binding_opts(const struct szkm_device_opts *o,
+				 struct szkm_tpm2_binding *b, const char **msg)
+{
+	memset(b, 0, sizeof(*b));
+	b->lock_pcr = o->lock_pcr >= 0 ? o->lock_pcr : szkm_lock_pcr;
+	b->boot_pcrs = o->boot_pcrs;
+	b->pin = !!o->pin;
+	if (o->pin && !o->pinlen) {
+		*msg = SZKM_MSG("the PIN is empty");
+		return -EINVAL;
+	}
+	if (b->lock_pcr < 8 || b->lock_pcr > SZKM_LOCK_PCR_TEST) {
+		*msg = SZKM_MSG("the lock PCR must be one of 8..15 (16, resettable, for tests only)");
+		return -EINVAL;
+	}
+	if (b->boot_pcrs & ~SZKM_BOOT_PCRS_ALLOWED) {
+		*msg = SZKM_MSG("boot PCRs must be among 0..15");
+		return -EINVAL;
+	}
+	if (b->boot_pcrs & BIT(b->lock_pcr)) {
+		*msg = SZKM_MSG("the lock PCR cannot also be a boot PCR");
+		return -EINVAL;
+	}
+	if (b->lock_pcr == SZKM_LOCK_PCR_TEST)
+		pr_crit("TEST ONLY: lock PCR %u is resettable (TPM2_PCR_Reset): anyone can reset it and unseal this device's root key. Never use it on a real machine.\n",
+			b->lock_pcr);
+	return 0;
+}
+
+int szkm_device_create(const struct szkm_device_opts *o, u8 **blobp,
+		       size_t *bloblen, const char **msg)
 {
 	struct szkm_dev_secrets *sec = NULL;
+	struct szkm_tpm2_binding *bind = NULL;
+	struct szkm_devblob_writer w = { NULL, 0 };
 	enum szkm_tpm_state tpm;
-	u8 pub[SZKM_P256_PUB_LEN];
-	u8 *blob = NULL, *dkey = NULL;
+	u8 pub[SZKM_P256_PUB_LEN], auth[32];
+	u8 *dkey = NULL;
 	bool insecure = false;
-	size_t pos;
 	int ret;
 
 	mutex_lock(&szkm_dev.lifecycle);
-	if (szkm_dev.state != SZKM_DEV_UNINITIALISED && !force) {
-		*msg = "szkm: a device exists: init refused (force replaces it, and its keys become unreadable)";
+	if (szkm_dev.state != SZKM_DEV_UNINITIALISED && !o->force) {
+		*msg = SZKM_MSG("a device exists: init refused (force replaces it, and its keys become unreadable)");
 		ret = -EEXIST;
 		goto out;
 	}
@@ -447,10 +453,15 @@ int szkm_device_create(bool force, u8 **blobp, size_t *bloblen,
 	if (tpm != SZKM_TPM_2_0) {
 		if (!szkm_test_mode) {
 			*msg = tpm == SZKM_TPM_NONE ?
-				"szkm: no TPM: device init refused (only test_mode=1 allows it, INSECURE)" :
-				"szkm: the TPM is a TPM 1.2: device init refused (TPM 2.0 needed)";
-			pr_err("%s\n", *msg + 6);
+				SZKM_MSG("no TPM: device init refused (only test_mode=1 allows it, INSECURE)") :
+				SZKM_MSG("the TPM is a TPM 1.2: device init refused (TPM 2.0 needed)");
+			pr_err("%s\n", szkm_msg_text(*msg));
 			ret = -ENODEV;
+			goto out;
+		}
+		if (o->pin || o->boot_pcrs || o->lock_pcr >= 0) {
+			*msg = SZKM_MSG("no TPM: a PIN or PCR binding needs one");
+			ret = -EINVAL;
 			goto out;
 		}
 		insecure = true;
@@ -459,86 +470,112 @@ int szkm_device_create(bool force, u8 **blobp, size_t *bloblen,
 
 	ret = -ENOMEM;
 	sec = szkm_dev_secrets_new();
-	blob = kmalloc(SZKM_DEVBLOB_MAX, GFP_KERNEL);
-	if (!sec || !blob)
+	bind = kzalloc(sizeof(*bind), GFP_KERNEL);
+	w.blob = kmalloc(SZKM_DEVBLOB_MAX, GFP_KERNEL);
+	dkey = kmalloc(SZKM_DEVBLOB_WRAPPED_D_LEN, GFP_KERNEL);
+	if (!sec || !bind || !w.blob || !dkey)
 		goto out;
+	if (!insecure) {
+		ret = szkm_dev_binding_opts(o, bind, msg);
+		if (ret)
+			goto out;
+	}
 	ret = szkm_dev_gen_identity(sec, pub);
 	if (ret) {
-		*msg = "szkm: could not make the device identity key";
+		*msg = SZKM_MSG("could not make the device identity key");
 		goto out;
 	}
 
-	memcpy(blob, SZKM_DEVBLOB_MAGIC, 4);
-	blob[4] = SZKM_DEVBLOB_FORMAT;
-	blob[5] = insecure ? SZKM_DEVBLOB_TEST : 0;
-	blob[6] = blob[7] = 0;
-	pos = SZKM_DEVBLOB_HDR_LEN;
-	ret = szkm_dev_seal_re(sec, insecure, blob, &pos, pub, msg);
+	szkm_devblob_start(&w, (insecure ? SZKM_DEVBLOB_TEST : 0) |
+			       (o->pin ? SZKM_DEVBLOB_PIN : 0));
+	if (insecure) {
+		szkm_devblob_put(&w, NULL, 0);
+		szkm_devblob_put(&w, pub, SZKM_P256_PUB_LEN);
+		szkm_devblob_put_binding(&w, NULL);
+		ret = szkm_dev_seal_test(sec, &w);
+	} else {
+		ret = szkm_dev_seal_re(sec, bind, szkm_dev_pin_auth(o->pin, o->pinlen, auth),
+				       &w, pub, msg);
+		memzero_explicit(auth, sizeof(auth));
+	}
 	if (ret)
 		goto out;
 
 	/* D under R; the AAD is everything in the blob so far. */
-	dkey = kmalloc(SZKM_DEVBLOB_WRAPPED_D_LEN, GFP_KERNEL);
-	if (!dkey) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	ret = szkm_dev_gcm_derived(sec->r, true, SZKM_DEVBLOB_D_LABEL, blob, pos,
+	ret = szkm_dev_gcm_derived(sec->r, true, SZKM_DEVBLOB_D_LABEL, w.blob, w.pos,
 				   sec->d, sizeof(sec->d), dkey);
 	if (ret)
 		goto out;
-	szkm_devblob_put_field(blob, &pos, dkey, SZKM_DEVBLOB_WRAPPED_D_LEN);
+	szkm_devblob_put(&w, dkey, SZKM_DEVBLOB_WRAPPED_D_LEN);
 
-	ret = szkm_dev_install(sec, pub, insecure);
+	ret = szkm_dev_install(sec, pub, insecure, insecure ? NULL : bind);
 	if (ret)
 		goto out;
 	sec = NULL;
-	*blobp = blob;
-	*bloblen = pos;
-	blob = NULL;
+	*blobp = w.blob;
+	*bloblen = w.pos;
+	w.blob = NULL;
 	pr_info("device initialised: id %*phN%s\n", SZKM_DEVICE_ID_LEN,
 		szkm_dev.id, insecure ? " (TEST MODE, no TPM: INSECURE)" : "");
+	if (!insecure)
+		pr_info("device bound to lock PCR %u (capped now), boot PCRs 0x%04x, %s\n",
+			bind->lock_pcr, bind->boot_pcrs, bind->pin ? "a PIN" : "no PIN");
 out:
 	if (ret && !*msg)
-		*msg = "szkm: device init failed (see the kernel log)";
+		*msg = SZKM_MSG("device init failed (see the kernel log)");
 	mutex_unlock(&szkm_dev.lifecycle);
 	kfree(dkey);		/* wrapped: not secret */
-	kfree(blob);
+	kfree(w.blob);
+	kfree(bind);
 	szkm_dev_secrets_free(sec);
 	return ret;
 }
 
 int szkm_device_unseal(const u8 *blob, size_t bloblen, bool force,
-		       const char **msg)
+		       const u8 *pin, size_t pinlen, const char **msg)
 {
 	struct szkm_dev_secrets *sec = NULL;
-	struct szkm_devblob b;
-	u8 pub[SZKM_P256_PUB_LEN];
+	struct szkm_devblob *b;
+	u8 pub[SZKM_P256_PUB_LEN], auth[32];
 	bool insecure, other;
 	int ret;
 
-	ret = szkm_devblob_parse(&b, blob, bloblen, msg);
+	b = kmalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return -ENOMEM;
+	ret = szkm_devblob_parse(b, blob, bloblen, msg);
 	if (ret)
 		goto log;
-	insecure = b.flags & SZKM_DEVBLOB_TEST;
+	insecure = b->flags & SZKM_DEVBLOB_TEST;
 	if (insecure && !szkm_test_mode) {
-		*msg = "szkm: device blob was made in test mode without a TPM (INSECURE): refused unless the module is loaded with test_mode=1";
+		*msg = SZKM_MSG("device blob was made in test mode without a TPM (INSECURE): refused unless the module is loaded with test_mode=1");
 		ret = -EKEYREJECTED;
 		goto log;
 	}
+	if (pin && !pinlen) {
+		*msg = SZKM_MSG("the PIN is empty");
+		ret = -EINVAL;
+		goto log;
+	}
+	if (!!(b->flags & SZKM_DEVBLOB_PIN) != !!pin) {
+		*msg = pin ? SZKM_MSG("this device has no PIN: unseal without one") :
+			     SZKM_MSG("this device needs its PIN to unseal");
+		ret = -EINVAL;
+		goto log;
+	}
 
-	/*
-	 * The blob of the device that is already ready is checked in full all
-	 * the same (and its secrets, the same ones, reinstalled), so a bad
-	 * blob never reads as a good one.
-	 */
 	mutex_lock(&szkm_dev.lifecycle);
 	other = szkm_dev.state != SZKM_DEV_UNINITIALISED &&
-		memcmp(szkm_dev.pub, b.fields[F_PUB], SZKM_P256_PUB_LEN);
+		memcmp(szkm_dev.pub, b->pub, SZKM_P256_PUB_LEN);
+	if (!other && szkm_dev.state == SZKM_DEV_READY) {
+		*msg = SZKM_MSG("this device is unsealed already: the module holds its keys (the TPM opens its root key once per boot)");
+		ret = -EALREADY;
+		goto out;
+	}
 	if (other && !force) {
 		*msg = szkm_dev.state == SZKM_DEV_READY ?
-			"szkm: another device is ready: unseal refused (force replaces it)" :
-			"szkm: this blob is of another device than the sealed one: refused (force replaces it)";
+			SZKM_MSG("another device is ready: unseal refused (force replaces it, which needs a reboot first when it shares the lock PCR)") :
+			SZKM_MSG("this blob is of another device than the sealed one: refused (force replaces it)");
 		ret = -EBUSY;
 		goto out;
 	}
@@ -547,26 +584,30 @@ int szkm_device_unseal(const u8 *blob, size_t bloblen, bool force,
 	sec = szkm_dev_secrets_new();
 	if (!sec)
 		goto out;
-	ret = szkm_dev_unseal_re(&b, sec, msg);
+	if (insecure)
+		ret = szkm_dev_unseal_test(b, sec, msg);
+	else
+		ret = szkm_dev_unseal_re(b, szkm_dev_pin_auth(pin, pinlen, auth),
+					 sec, msg);
+	memzero_explicit(auth, sizeof(auth));
 	if (ret)
 		goto out;
 	ret = szkm_dev_gcm_derived(sec->r, false, SZKM_DEVBLOB_D_LABEL,
-				   b.hdr_and_fields, b.aadlen,
-				   b.fields[F_WRAPPED_D], b.lens[F_WRAPPED_D],
-				   sec->d);
+				   b->aad, b->aadlen, b->wrapped_d,
+				   SZKM_DEVBLOB_WRAPPED_D_LEN, sec->d);
 	if (ret == -EBADMSG) {
-		*msg = "szkm: device blob was modified: the identity key does not authenticate";
+		*msg = SZKM_MSG("device blob was modified: the identity key does not authenticate");
 		goto out;
 	}
 	if (ret)
 		goto out;
 	if (szkm_p256_pubkey(pub, sec->d) ||
-	    memcmp(pub, b.fields[F_PUB], SZKM_P256_PUB_LEN)) {
-		*msg = "szkm: device blob is inconsistent: the identity key does not match its public key";
+	    memcmp(pub, b->pub, SZKM_P256_PUB_LEN)) {
+		*msg = SZKM_MSG("device blob is inconsistent: the identity key does not match its public key");
 		ret = -EBADMSG;
 		goto out;
 	}
-	ret = szkm_dev_install(sec, pub, insecure);
+	ret = szkm_dev_install(sec, pub, insecure, insecure ? NULL : &b->binding);
 	if (ret)
 		goto out;
 	sec = NULL;
@@ -576,14 +617,18 @@ int szkm_device_unseal(const u8 *blob, size_t bloblen, bool force,
 	if (insecure)
 		pr_crit("TEST MODE: device unsealed from a blob made without a TPM: its root key is NOT protected. Never use it for real keys.\n");
 	pr_info("device unsealed: id %*phN\n", SZKM_DEVICE_ID_LEN, szkm_dev.id);
+	if (!insecure)
+		pr_info("lock PCR %u capped: no further unseal of this device until the next boot\n",
+			b->binding.lock_pcr);
 out:
 	mutex_unlock(&szkm_dev.lifecycle);
 	szkm_dev_secrets_free(sec);
 log:
 	if (ret && !*msg)
-		*msg = "szkm: device unseal failed (see the kernel log)";
+		*msg = SZKM_MSG("device unseal failed (see the kernel log)");
 	if (ret)
-		pr_notice("device unseal refused: %s\n", *msg + 6);
+		pr_notice_ratelimited("device unseal refused: %s\n", szkm_msg_text(*msg));
+	kfree(b);
 	return ret;
 }
 
@@ -697,6 +742,19 @@ int szkm_device_pubkey(u8 pub[SZKM_P256_PUB_LEN])
 int szkm_device_test_mode(void)
 {
 	return szkm_test_mode || READ_ONCE(szkm_dev.insecure);
+}
+
+int szkm_device_binding(struct szkm_tpm2_binding *b)
+{
+	int ret = -ENOENT;
+
+	down_read(&szkm_dev.sem);
+	if (szkm_dev.state != SZKM_DEV_UNINITIALISED && szkm_dev.bound) {
+		*b = szkm_dev.binding;
+		ret = 0;
+	}
+	up_read(&szkm_dev.sem);
+	return ret;
 }
 
 enum szkm_device_state szkm_device_state(void)

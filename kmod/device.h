@@ -57,10 +57,22 @@ enum szkm_device_state szkm_device_state(void);
  * operation failed, for the extended ack; never a secret.
  * init: a new device; *@blob (kmalloc'd, caller kfree) and *@bloblen.
  */
-int szkm_device_create(bool force, u8 **blob, size_t *bloblen,
-		       const char **msg);
+struct szkm_device_opts {
+	bool force;		/* replace a device that exists */
+	int lock_pcr;		/* -1: the module's lock_pcr parameter */
+	u32 boot_pcrs;		/* bitmap of PCRs 0..15 to bind to */
+	const u8 *pin;		/* NULL: none */
+	size_t pinlen;
+};
+int szkm_device_create(const struct szkm_device_opts *o, u8 **blob,
+		       size_t *bloblen, const char **msg);
+/* unseal: once per boot; @pin when the device has one (else NULL). */
 int szkm_device_unseal(const u8 *blob, size_t bloblen, bool force,
-		       const char **msg);
+		       const u8 *pin, size_t pinlen, const char **msg);
+
+struct szkm_tpm2_binding;
+/* The device's TPM binding; -ENOENT when none (no device, or test mode). */
+int szkm_device_binding(struct szkm_tpm2_binding *b);
 void szkm_device_lock(void);
 
 #endif /* _SZKM_DEVICE_H */

@@ -9,6 +9,7 @@
 #include "device.h"
 #include "journal.h"
 #include "key.h"
+#include "tpm2.h"
 
 #include <crypto/sha2.h>
 #include <linux/slab.h>
@@ -41,12 +42,38 @@ static void w_be64(struct szkm_ev_writer *w, u64 v) { __be64 b = cpu_to_be64(v);
 #define SZKM_EV_OFF_SEQ		(4 + 1 + 1 + 2 + 32)
 #define SZKM_EV_OFF_PREV	(SZKM_EV_OFF_SEQ + 8)
 
+/*
+ * A DEVICE_INIT event names what the device's root key is sealed to, in
+ * its name field (SZKM_EV_DEVICE_BINDING_FMT) and its policy digest field
+ * (the TPM2 policy digest), so the ledger records the binding.
+ */
+static size_t szkm_event_binding(u8 type, char name[SZKM_NAME_MAX + 1],
+				 u8 policy[32])
+{
+	struct szkm_tpm2_binding *b;
+	size_t n = 0;
+
+	memset(policy, 0, 32);
+	if (type != SZKM_EV_DEVICE_INIT)
+		return 0;
+	b = kmalloc(sizeof(*b), GFP_KERNEL);
+	if (b && !szkm_device_binding(b)) {
+		n = snprintf(name, SZKM_NAME_MAX + 1, SZKM_EV_DEVICE_BINDING_FMT,
+			     b->lock_pcr, b->boot_pcrs, b->pin ? "pin" : "no-pin");
+		memcpy(policy, b->policy, 32);
+	}
+	kfree(b);
+	return min_t(size_t, n, SZKM_NAME_MAX);
+}
+
 static int szkm_event_build(u8 type, struct szkm_key *k, struct szkm_ver *v,
 			    const u8 *dev_pub, u8 *buf, size_t *len)
 {
 	struct szkm_ev_writer w = { buf, buf + SZKM_EVENT_MAX_LEN };
-	u8 id[SZKM_DEVICE_ID_LEN];
-	size_t nlen = k ? strlen(k->name) : 0;
+	u8 id[SZKM_DEVICE_ID_LEN], policy[32];
+	char dname[SZKM_NAME_MAX + 1];
+	size_t dlen = szkm_event_binding(type, dname, policy);
+	size_t nlen = k ? strlen(k->name) : dlen;
 	const u8 *pub = dev_pub;
 	u8 publen = dev_pub ? SZKM_P256_PUB_LEN : 0;
 	int ret;
@@ -68,7 +95,7 @@ static int szkm_event_build(u8 type, struct szkm_key *k, struct szkm_ver *v,
 	w_be64(&w, ktime_get_real_ns());
 	w_bytes(&w, k ? k->id : NULL, SZKM_KEY_ID_LEN);
 	w_u8(&w, nlen);
-	w_bytes(&w, k ? k->name : NULL, nlen);
+	w_bytes(&w, k ? k->name : dname, nlen);
 	w_be32(&w, v ? v->ver : 0);
 	w_u8(&w, k ? k->alg : 0);
 	w_u8(&w, v ? v->state : 0);
@@ -79,7 +106,7 @@ static int szkm_event_build(u8 type, struct szkm_key *k, struct szkm_ver *v,
 	w_be64(&w, k ? k->policy.max_uses : 0);
 	w_be32(&w, k ? k->policy.min_version : 0);
 	w_u8(&w, k ? k->policy.ledger : 0);
-	w_bytes(&w, NULL, 32);		/* policy digest: no access policies yet */
+	w_bytes(&w, policy, 32);	/* keys: no access policies yet */
 	*len = w.p - buf;
 	return 0;
 }

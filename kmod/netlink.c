@@ -41,6 +41,31 @@ static void szkm_nl_why(struct genl_info *info, const char *why)
 		info->extack->_msg = why;
 }
 
+/* The device's TPM binding, for STATUS; the lock PCR read from the TPM. */
+static int szkm_nl_put_binding(struct sk_buff *msg)
+{
+	struct szkm_tpm2_binding *b;
+	int capped, ret = 0;
+
+	if (nla_put_u8(msg, SZKM_A_TPM_SESSION, szkm_tpm2_session_state()))
+		return -EMSGSIZE;
+	b = kmalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return -ENOMEM;
+	if (szkm_device_binding(b))
+		goto out;	/* no device, or test mode: nothing bound */
+	capped = szkm_tpm2_pcr_capped(b->lock_pcr);
+	if (nla_put_u8(msg, SZKM_A_LOCK_PCR, b->lock_pcr) ||
+	    (capped >= 0 && nla_put_u8(msg, SZKM_A_PCR_CAPPED, capped)) ||
+	    nla_put_u32(msg, SZKM_A_BOOT_PCRS, b->boot_pcrs) ||
+	    nla_put_u8(msg, SZKM_A_PIN_SET, b->pin) ||
+	    nla_put(msg, SZKM_A_TPM_POLICY, sizeof(b->policy), b->policy))
+		ret = -EMSGSIZE;
+out:
+	kfree(b);
+	return ret;
+}
+
 static int szkm_nl_status(struct sk_buff *skb, struct genl_info *info)
 {
 	enum szkm_device_state st = szkm_device_state();
@@ -75,6 +100,8 @@ static int szkm_nl_status(struct sk_buff *skb, struct genl_info *info)
 	if (nla_put_u8(msg, SZKM_A_CHAIN, positioned) ||
 	    nla_put_u64_64bit(msg, SZKM_A_SEQ, last_seq, SZKM_A_UNSPEC) ||
 	    nla_put_u32(msg, SZKM_A_JOURNAL, pending))
+		goto nospace;
+	if (szkm_nl_put_binding(msg))
 		goto nospace;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
@@ -123,12 +150,23 @@ static int szkm_nl_device_init(struct sk_buff *skb, struct genl_info *info)
 	size_t bloblen;
 	u8 *blob;
 	int ret;
+	struct nlattr *pin = info->attrs[SZKM_A_PIN];
+	struct szkm_device_opts o = {
+		.force = nla_get_flag(info->attrs[SZKM_A_FORCE]),
+		.lock_pcr = info->attrs[SZKM_A_LOCK_PCR] ?
+			nla_get_u8(info->attrs[SZKM_A_LOCK_PCR]) : -1,
+		.boot_pcrs = info->attrs[SZKM_A_BOOT_PCRS] ?
+			nla_get_u32(info->attrs[SZKM_A_BOOT_PCRS]) : 0,
+		.pin = pin ? nla_data(pin) : NULL,
+		.pinlen = pin ? nla_len(pin) : 0,
+	};
 
 	ret = szkm_nl_admin(skb, info);
 	if (ret)
 		return ret;
-	ret = szkm_device_create(nla_get_flag(info->attrs[SZKM_A_FORCE]),
-				 &blob, &bloblen, &why);
+	ret = szkm_device_create(&o, &blob, &bloblen, &why);
+	if (pin)
+		memzero_explicit(nla_data(pin), nla_len(pin));
 	if (ret) {
 		szkm_nl_why(info, why);
 		return ret;
@@ -145,6 +183,7 @@ static int szkm_nl_device_init(struct sk_buff *skb, struct genl_info *info)
 static int szkm_nl_device_unseal(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *a = info->attrs[SZKM_A_DEVICE_BLOB];
+	struct nlattr *pin = info->attrs[SZKM_A_PIN];
 	const char *why = NULL;
 	int ret;
 
@@ -156,7 +195,11 @@ static int szkm_nl_device_unseal(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	ret = szkm_device_unseal(nla_data(a), nla_len(a),
-				 nla_get_flag(info->attrs[SZKM_A_FORCE]), &why);
+				 nla_get_flag(info->attrs[SZKM_A_FORCE]),
+				 pin ? nla_data(pin) : NULL, pin ? nla_len(pin) : 0,
+				 &why);
+	if (pin)
+		memzero_explicit(nla_data(pin), nla_len(pin));
 	if (ret)
 		szkm_nl_why(info, why);
 	return ret;
@@ -315,6 +358,9 @@ static const struct nla_policy szkm_nl_policy[SZKM_A_MAX + 1] = {
 	[SZKM_A_DEVICE_ID] = NLA_POLICY_EXACT_LEN(SZKM_DEVICE_ID_LEN),
 	[SZKM_A_PUBKEY] = NLA_POLICY_EXACT_LEN(SZKM_P256_PUB_LEN),
 	[SZKM_A_FORCE] = { .type = NLA_FLAG },
+	[SZKM_A_LOCK_PCR] = { .type = NLA_U8 },
+	[SZKM_A_BOOT_PCRS] = { .type = NLA_U32 },
+	[SZKM_A_PIN] = { .type = NLA_BINARY, .len = SZKM_PIN_MAX },
 	[SZKM_A_KEY_SERIAL] = { .type = NLA_U32 },
 	[SZKM_A_SEQ] = { .type = NLA_U64 },
 	[SZKM_A_LEDGER_INDEX] = { .type = NLA_U64 },

@@ -7,6 +7,7 @@
 #include "szkm_main.h"
 #include "aead.h"
 #include "hkdf.h"
+#include "tpm2_session.h"
 #include "crypto/p256.h"
 
 #include <linux/errno.h>
@@ -26,6 +27,7 @@ static const struct {
 	{ "aes256-gcm", szkm_aead_selftest },
 	{ "hkdf-sha256", szkm_hkdf_selftest },
 	{ "p256", szkm_p256_selftest },
+	{ "tpm2-session", szkm_tpm2_session_selftest },
 };
 
 int __init szkm_selftests(void)

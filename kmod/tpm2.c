@@ -4,33 +4,40 @@
  * builds its own commands with tpm_buf and sends them with
  * tpm_transmit_cmd, needing no handle, key or policy from userspace.
  *
- * The storage parent is the persistent SRK at 0x81000001 when there is one
- * (szkmctl tpm provision makes it), else a primary key made under the owner
- * hierarchy from the same TCG SRK template and flushed after use. The TPM
- * derives a primary from its owner seed and the template, so both are the
- * same key: a blob sealed before provisioning unseals after it. The parent's
- * name is kept in the device blob; a blob whose parent no key on this TPM
- * has was sealed by another TPM (or before a TPM2_Clear), which we can tell
- * apart from a modified blob, which the TPM refuses at Load.
+ * Who this file defends against, and how:
+ * - root in userspace, or another OS on a stolen machine, with the blob and
+ *   the TPM: R and E are sealed under a policy that needs the lock PCR at
+ *   its reset value, and the module extends the lock PCR with random bytes
+ *   right after init and after every unseal, so for the rest of the boot no
+ *   one, the module included, can unseal them again. Optional boot PCRs and
+ *   a PIN (PolicyAuthValue, counted by the TPM's lockout) add to that.
+ * - a TPM bus interposer: every command that carries R, E or the PIN runs
+ *   in a session salted to the storage parent (tpm2_session.c), with
+ *   AES-128-CFB parameter encryption both ways and the response HMAC
+ *   checked; the lock PCR's extension is HMAC-checked too.
+ * - a key planted at 0x81000001 (duplicable, not restricted, or just not
+ *   the standard SRK): the module always makes its own parent from the TCG
+ *   SRK template, checks its public area field by field and recomputes its
+ *   name, and refuses to work while a different key sits at 0x81000001.
+ *   The parent's name is kept in the device blob; a blob whose parent this
+ *   TPM does not make was sealed by another TPM (or before a TPM2_Clear).
  *
  * The chip is looked up per operation and never kept (it may go away);
  * tpm_try_get_ops() holds the chip's mutex until tpm_put_ops(), so a whole
  * begin..end sequence runs with no other TPM user's command in between, and
- * every transient object it loads is flushed before the chip is released.
+ * every transient object and session it loads is flushed before the chip
+ * is released. Pages that held a secret are wiped before they are freed.
  *
- * Authorisation is a password session (TPM_RS_PW) with the empty password.
- * Kernels with CONFIG_TCG_TPM2_HMAC protect only the commands the kernel
- * itself wraps in its HMAC/encryption session; tpm_transmit_cmd sends ours
- * as they are. So the secret crosses the TPM bus in the clear in
- * TPM2_Create and in the TPM2_Unseal reply, as with trusted keys; an
- * encrypted salted session is future work.
- *
- * Pages that held a secret (the Create command, the Unseal reply) are wiped
- * before they are freed.
+ * Built with -DSZKM_TPM2_TEST_CLEAR (tests only) the sessions do no
+ * parameter encryption, so a test can show that its capture would find R.
  */
 #include "tpm2.h"
+#include "devblob.h"
 
+#include <crypto/sha2.h>
+#include <linux/bitops.h>
 #include <linux/kernel.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/tpm.h>
@@ -38,7 +45,15 @@
 /* Values from the TPM 2.0 library spec, part 2, that <linux/tpm.h> lacks on 6.1. */
 #define SZKM_TPM_RS_PW			0x40000009
 #define SZKM_TPM_RH_OWNER		0x40000001
+#define SZKM_TPM_RH_NULL		0x40000007
 #define SZKM_TPM_CC_READ_PUBLIC		0x0173
+#define SZKM_TPM_CC_START_AUTH_SESS	0x0176
+#define SZKM_TPM_CC_PCR_READ		0x017E
+#define SZKM_TPM_CC_PCR_EXTEND		0x0182
+#define SZKM_TPM_CC_POLICY_PCR		0x017F
+#define SZKM_TPM_CC_POLICY_AUTHVALUE	0x016B
+#define SZKM_TPM_SE_HMAC		0x00
+#define SZKM_TPM_SE_POLICY		0x01
 #define SZKM_TPM_ALG_AES		0x0006
 #define SZKM_TPM_ALG_KEYEDHASH		0x0008
 #define SZKM_TPM_ALG_SHA256		0x000B
@@ -55,9 +70,13 @@
 #define SZKM_OA_RESTRICTED		BIT(16)
 #define SZKM_OA_DECRYPT			BIT(17)
 
-/* A sealed data object: bound to this TPM and parent, no DA lockout. */
-#define SZKM_SEALED_ATTRS (SZKM_OA_FIXED_TPM | SZKM_OA_FIXED_PARENT | \
-			   SZKM_OA_USER_WITH_AUTH | SZKM_OA_NO_DA)
+/*
+ * A sealed data object: bound to this TPM and parent; userWithAuth clear,
+ * so only its policy opens it; noDA only when it has no PIN.
+ */
+#define SZKM_SEALED_ATTRS (SZKM_OA_FIXED_TPM | SZKM_OA_FIXED_PARENT)
+#define SZKM_PARENT_NEEDS (SZKM_OA_FIXED_TPM | SZKM_OA_FIXED_PARENT | \
+			   SZKM_OA_RESTRICTED | SZKM_OA_DECRYPT)
 
 /* Response codes, in the form szkm_rc_base() gives. */
 #define RC_FMT1			0x080
@@ -66,6 +85,8 @@
 #define RC_AUTH_FAIL		0x08E
 #define RC_INTEGRITY		0x09F
 #define RC_BAD_AUTH		0x0A2
+#define RC_VALUE		0x084
+#define RC_POLICY_FAIL		0x09D
 #define RC_HIERARCHY		0x085
 #define RC_INITIALIZE		0x100
 #define RC_FAILURE		0x101
@@ -135,8 +156,8 @@ static int szkm_tpm_err(ssize_t rc, const char *what)
 		return -EBUSY;
 	case RC_AUTH_FAIL:
 	case RC_BAD_AUTH:
-		pr_err("TPM refused the authorisation while %s: the owner hierarchy or the storage key at 0x%08x has a password; szkm needs the SRK with an empty one (szkmctl tpm provision)\n",
-		       what, SZKM_TPM2_SRK_HANDLE);
+		pr_err("TPM refused the authorisation while %s: the owner hierarchy has a password (szkm needs it empty), or the session's HMAC did not verify\n",
+		       what);
 		return -EACCES;
 	case RC_HIERARCHY:
 		pr_err("TPM owner hierarchy is disabled: %s refused\n", what);
@@ -255,85 +276,145 @@ static int szkm_rsp_name(struct szkm_rsp *r, u8 name[SZKM_TPM2_NAME_LEN])
 	return 0;
 }
 
-/*
- * TPM2_ReadPublic of the persistent SRK. 0 and its name when it is there
- * and is a storage key (restricted, decrypt); -ENOENT when it is not there
- * or is not a storage key.
- */
-static int szkm_read_srk(struct tpm_chip *chip, u8 name[SZKM_TPM2_NAME_LEN])
+static u8 szkm_tpm2_last_session = SZKM_TPM_SESSION_NONE;
+
+u8 szkm_tpm2_session_state(void)
 {
+	return READ_ONCE(szkm_tpm2_last_session);
+}
+
+#ifdef SZKM_TPM2_TEST_CLEAR
+#define SZKM_SA_PARAM_ENC	0
+#define SZKM_SESSION_KIND	SZKM_TPM_SESSION_CLEAR
+#else
+#define SZKM_SA_PARAM_ENC	(SZKM_SA_DECRYPT | SZKM_SA_ENCRYPT)
+#define SZKM_SESSION_KIND	SZKM_TPM_SESSION_ENCRYPTED
+#endif
+
+/* TPML_PCR_SELECTION of the SHA-256 bank, PCRs in @mask (0..23). */
+#define SZKM_PCR_SEL_LEN	(4 + 2 + 1 + 3)
+static void szkm_pcr_sel(u8 sel[SZKM_PCR_SEL_LEN], u32 mask)
+{
+	sel[0] = sel[1] = sel[2] = 0;
+	sel[3] = 1;				/* count */
+	sel[4] = SZKM_TPM_ALG_SHA256 >> 8;
+	sel[5] = SZKM_TPM_ALG_SHA256 & 0xff;
+	sel[6] = 3;				/* sizeofSelect */
+	sel[7] = mask & 0xff;
+	sel[8] = (mask >> 8) & 0xff;
+	sel[9] = (mask >> 16) & 0xff;
+}
+
+static u32 szkm_binding_mask(const struct szkm_tpm2_binding *b)
+{
+	return b->boot_pcrs | BIT(b->lock_pcr);
+}
+
+void szkm_tpm2_binding_policy(const struct szkm_tpm2_binding *b,
+			      u8 policy[SZKM_TPM2_DIGEST])
+{
+	static const u8 reset[SZKM_TPM2_DIGEST];
+	u8 sel[SZKM_PCR_SEL_LEN], digest[SZKM_TPM2_DIGEST];
+	struct sha256_state st;
+	u32 mask = szkm_binding_mask(b);
+	int pcr, i = 0;
+
+	/* The selected PCRs' values in ascending order; the lock PCR at reset. */
+	sha256_init(&st);
+	for (pcr = 0; pcr < 24; pcr++) {
+		if (!(mask & BIT(pcr)))
+			continue;
+		if (pcr == b->lock_pcr)
+			sha256_update(&st, reset, sizeof(reset));
+		else
+			sha256_update(&st, b->boot_values[i++], SZKM_TPM2_DIGEST);
+	}
+	sha256_final(&st, digest);
+	szkm_pcr_sel(sel, mask);
+	memset(policy, 0, SZKM_TPM2_DIGEST);
+	szkm_tpm2_policy_pcr(policy, sel, sizeof(sel), digest);
+	if (b->pin)
+		szkm_tpm2_policy_authvalue(policy);
+}
+
+/* TPM2_PCR_Read of one SHA-256 PCR (no session: nothing secret). */
+static int szkm_pcr_read(struct tpm_chip *chip, u8 pcr, u8 val[SZKM_TPM2_DIGEST])
+{
+	u8 sel[SZKM_PCR_SEL_LEN];
 	struct szkm_rsp r;
 	struct tpm_buf buf;
-	const u8 *pub;
-	u16 publen, type, alg;
-	u32 attrs;
+	const u8 *d, *selout;
+	u32 counter, count;
+	u16 n;
 	ssize_t rc;
 	int ret;
 
-	ret = tpm_buf_init(&buf, TPM2_ST_NO_SESSIONS, SZKM_TPM_CC_READ_PUBLIC);
+	ret = tpm_buf_init(&buf, TPM2_ST_NO_SESSIONS, SZKM_TPM_CC_PCR_READ);
 	if (ret)
 		return ret;
-	tpm_buf_append_u32(&buf, SZKM_TPM2_SRK_HANDLE);
+	szkm_pcr_sel(sel, BIT(pcr));
+	tpm_buf_append(&buf, sel, sizeof(sel));
 	rc = szkm_tpm_send(chip, &buf);
-	ret = szkm_tpm_err(rc, "reading the storage key at 0x81000001");
+	ret = szkm_tpm_err(rc, "reading a PCR");
 	if (ret)
 		goto out;
 	ret = -EPROTO;
-	if (szkm_rsp_start(&r, &buf, 0) ||
-	    szkm_rsp_2b(&r, &pub, &publen, NULL) || publen < 8 ||
-	    szkm_rsp_name(&r, name))
+	if (szkm_rsp_start(&r, &buf, 0) || szkm_rsp_u32(&r, &counter) ||
+	    r.left < sizeof(sel))
 		goto out;
-	type = szkm_be16(pub);
-	alg = szkm_be16(pub + 2);
-	attrs = szkm_be32(pub + 4);
-	if ((attrs & (SZKM_OA_RESTRICTED | SZKM_OA_DECRYPT)) !=
-	    (SZKM_OA_RESTRICTED | SZKM_OA_DECRYPT)) {
-		pr_warn("object at 0x%08x (type 0x%04x, name alg 0x%04x) is not a storage key: not using it\n",
-			SZKM_TPM2_SRK_HANDLE, type, alg);
-		ret = -ENOENT;
+	selout = r.p;
+	r.p += sizeof(sel);
+	r.left -= sizeof(sel);
+	if (szkm_rsp_u32(&r, &count))
+		goto out;
+	if (count == 0 || memcmp(selout, sel, sizeof(sel))) {
+		pr_err("the TPM has no SHA-256 bank for PCR %u: szkm needs one\n", pcr);
+		ret = -ENODEV;
 		goto out;
 	}
+	if (count != 1 || szkm_rsp_2b(&r, &d, &n, NULL) || n != SZKM_TPM2_DIGEST)
+		goto out;
+	memcpy(val, d, SZKM_TPM2_DIGEST);
 	ret = 0;
 out:
 	tpm_buf_destroy(&buf);
 	if (ret == -EPROTO)
-		pr_err("malformed TPM2_ReadPublic reply\n");
+		pr_err("malformed TPM2_PCR_Read reply\n");
 	return ret;
 }
 
-/* TPMT_PUBLIC of the TCG SRK template, ECC NIST P-256 (see szkm.h). */
-static void szkm_append_srk_template(struct tpm_buf *buf)
+/*
+ * The parent's public area must be the SRK template with a P-256 point in
+ * unique, and its name the SHA-256 of that area; fills the point.
+ */
+static int szkm_check_parent_public(struct szkm_tpm2 *t, const u8 *pub, u16 n,
+				    const u8 name[SZKM_TPM2_NAME_LEN])
 {
-	static const u8 zero[32];
+	static const u8 tmpl[] = SZKM_TPM2_SRK_TEMPLATE;
+	const size_t fixed = SZKM_TPM2_SRK_TEMPLATE_LEN - 2 * (2 + 32);
+	u8 digest[SZKM_TPM2_DIGEST];
 
-	tpm_buf_append_u16(buf, 2 + 2 + 4 + 2 + 6 + 2 + 2 + 2 + 34 + 34);
-	tpm_buf_append_u16(buf, SZKM_TPM_ALG_ECC);	/* type */
-	tpm_buf_append_u16(buf, SZKM_TPM_ALG_SHA256);	/* nameAlg */
-	tpm_buf_append_u32(buf, SZKM_TPM2_SRK_ATTRS);
-	tpm_buf_append_u16(buf, 0);			/* authPolicy */
-	/* TPMS_ECC_PARMS */
-	tpm_buf_append_u16(buf, SZKM_TPM_ALG_AES);	/* symmetric */
-	tpm_buf_append_u16(buf, 128);
-	tpm_buf_append_u16(buf, SZKM_TPM_ALG_CFB);
-	tpm_buf_append_u16(buf, SZKM_TPM_ALG_NULL);	/* scheme */
-	tpm_buf_append_u16(buf, SZKM_TPM_ECC_NIST_P256);
-	tpm_buf_append_u16(buf, SZKM_TPM_ALG_NULL);	/* kdf */
-	/* unique: x and y, 32 zero bytes each */
-	tpm_buf_append_u16(buf, 32);
-	tpm_buf_append(buf, zero, 32);
-	tpm_buf_append_u16(buf, 32);
-	tpm_buf_append(buf, zero, 32);
+	if (n != SZKM_TPM2_SRK_TEMPLATE_LEN || memcmp(pub, tmpl, fixed) ||
+	    szkm_be16(pub + fixed) != 32 || szkm_be16(pub + fixed + 34) != 32)
+		return -EPROTO;
+	sha256(pub, n, digest);
+	if (szkm_be16(name) != SZKM_TPM_ALG_SHA256 ||
+	    memcmp(name + 2, digest, SZKM_TPM2_DIGEST))
+		return -EPROTO;
+	memcpy(t->parent_x, pub + fixed + 2, 32);
+	memcpy(t->parent_y, pub + fixed + 36, 32);
+	return 0;
 }
 
 /* TPM2_CreatePrimary under the owner hierarchy with the SRK template. */
-static int szkm_create_primary(struct tpm_chip *chip, u32 *handle,
-			       u8 name[SZKM_TPM2_NAME_LEN])
+static int szkm_create_primary(struct szkm_tpm2 *t)
 {
-	const u8 *d;
+	static const u8 tmpl[] = SZKM_TPM2_SRK_TEMPLATE;
+	const u8 *d, *pub;
 	struct szkm_rsp r;
 	struct tpm_buf buf;
 	u32 h, psize;
-	u16 n;
+	u16 n, publen;
 	ssize_t rc;
 	int ret;
 
@@ -347,44 +428,163 @@ static int szkm_create_primary(struct tpm_chip *chip, u32 *handle,
 	tpm_buf_append_u16(&buf, 0);
 	tpm_buf_append_u16(&buf, 0);
 	/* inPublic */
-	szkm_append_srk_template(&buf);
+	tpm_buf_append_u16(&buf, sizeof(tmpl));
+	tpm_buf_append(&buf, tmpl, sizeof(tmpl));
 	/* outsideInfo, creationPCR */
 	tpm_buf_append_u16(&buf, 0);
 	tpm_buf_append_u32(&buf, 0);
 
-	rc = szkm_tpm_send(chip, &buf);
+	rc = szkm_tpm_send(t->chip, &buf);
 	ret = szkm_tpm_err(rc, "creating the storage key");
 	if (ret)
 		goto out;
 	ret = -EPROTO;
 	if (szkm_rsp_start(&r, &buf, 0) || szkm_rsp_u32(&r, &h))
 		goto out;
-	*handle = h;
 	/* From here on the object is loaded: flush it on any error. */
 	if (szkm_rsp_u32(&r, &psize) ||
-	    szkm_rsp_2b(&r, &d, &n, NULL) ||	/* outPublic */
+	    szkm_rsp_2b(&r, &pub, &publen, NULL) ||	/* outPublic */
 	    szkm_rsp_2b(&r, &d, &n, NULL) ||	/* creationData */
 	    szkm_rsp_2b(&r, &d, &n, NULL) ||	/* creationHash */
 	    szkm_rsp_u16(&r, &n) || szkm_rsp_u32(&r, &psize) ||
 	    szkm_rsp_2b(&r, &d, &n, NULL) ||	/* creationTicket */
-	    szkm_rsp_name(&r, name)) {
-		tpm2_flush_context(chip, h);
+	    szkm_rsp_name(&r, t->parent_name) ||
+	    szkm_check_parent_public(t, pub, publen, t->parent_name)) {
+		tpm2_flush_context(t->chip, h);
+		goto out;
+	}
+	t->parent = h;
+	ret = 0;
+out:
+	tpm_buf_destroy(&buf);
+	if (ret == -EPROTO)
+		pr_err("malformed TPM2_CreatePrimary reply, or not the key the SRK template makes\n");
+	return ret;
+}
+
+/*
+ * A key at 0x81000001 must be the one the SRK template makes (the same
+ * name as our primary): anything else was put there by someone who wants
+ * keys sealed under it. None there is fine.
+ */
+static int szkm_check_persistent_srk(struct szkm_tpm2 *t)
+{
+	u8 name[SZKM_TPM2_NAME_LEN];
+	struct szkm_rsp r;
+	struct tpm_buf buf;
+	const u8 *pub;
+	u16 publen;
+	u32 attrs;
+	ssize_t rc;
+	int ret;
+
+	ret = tpm_buf_init(&buf, TPM2_ST_NO_SESSIONS, SZKM_TPM_CC_READ_PUBLIC);
+	if (ret)
+		return ret;
+	tpm_buf_append_u32(&buf, SZKM_TPM2_SRK_HANDLE);
+	rc = szkm_tpm_send(t->chip, &buf);
+	ret = szkm_tpm_err(rc, "reading the storage key at 0x81000001");
+	if (ret == -ENOENT) {
+		ret = 0;	/* nothing there */
+		goto out;
+	}
+	if (ret)
+		goto out;
+	ret = -EPROTO;
+	if (szkm_rsp_start(&r, &buf, 0) ||
+	    szkm_rsp_2b(&r, &pub, &publen, NULL) || publen < 8 ||
+	    szkm_rsp_name(&r, name))
+		goto out;
+	attrs = szkm_be32(pub + 4);
+	ret = -EPERM;
+	if ((attrs & SZKM_PARENT_NEEDS) != SZKM_PARENT_NEEDS) {
+		pr_err("the key at 0x%08x is not a storage key szkm can trust (%s%s%s%s): refused; remove it (tpm2_evictcontrol) and run szkmctl tpm provision\n",
+		       SZKM_TPM2_SRK_HANDLE,
+		       attrs & SZKM_OA_FIXED_TPM ? "" : "duplicable: fixedTPM clear; ",
+		       attrs & SZKM_OA_FIXED_PARENT ? "" : "fixedParent clear; ",
+		       attrs & SZKM_OA_RESTRICTED ? "" : "not restricted; ",
+		       attrs & SZKM_OA_DECRYPT ? "" : "not a decrypt key; ");
+		goto out;
+	}
+	if (memcmp(name, t->parent_name, SZKM_TPM2_NAME_LEN)) {
+		pr_err("the key at 0x%08x is not the one the standard SRK template makes (its name differs): refused; remove it (tpm2_evictcontrol) and run szkmctl tpm provision\n",
+		       SZKM_TPM2_SRK_HANDLE);
 		goto out;
 	}
 	ret = 0;
 out:
 	tpm_buf_destroy(&buf);
 	if (ret == -EPROTO)
-		pr_err("malformed TPM2_CreatePrimary reply\n");
+		pr_err("malformed TPM2_ReadPublic reply\n");
 	return ret;
+}
+
+/* TPM2_StartAuthSession salted to the parent, unbound, AES-128-CFB. */
+static int szkm_start_session(struct szkm_tpm2 *t, u8 type,
+			      struct szkm_tpm2_sess *s)
+{
+	u8 point[SZKM_TPM2_SALT_POINT], salt[SZKM_TPM2_DIGEST];
+	struct szkm_rsp r;
+	struct tpm_buf buf;
+	const u8 *d;
+	u16 n;
+	ssize_t rc;
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	ret = szkm_tpm2_salt(t->parent_x, t->parent_y, point, salt);
+	if (ret)
+		return ret;
+	ret = tpm_buf_init(&buf, TPM2_ST_NO_SESSIONS, SZKM_TPM_CC_START_AUTH_SESS);
+	if (ret)
+		goto out_salt;
+	tpm_buf_append_u32(&buf, t->parent);		/* tpmKey: salt */
+	tpm_buf_append_u32(&buf, SZKM_TPM_RH_NULL);	/* bind: none */
+	get_random_bytes(s->nonce_caller, SZKM_TPM2_DIGEST);
+	tpm_buf_append_u16(&buf, SZKM_TPM2_DIGEST);
+	tpm_buf_append(&buf, s->nonce_caller, SZKM_TPM2_DIGEST);
+	tpm_buf_append_u16(&buf, sizeof(point));	/* encryptedSalt */
+	tpm_buf_append(&buf, point, sizeof(point));
+	tpm_buf_append_u8(&buf, type);
+	tpm_buf_append_u16(&buf, SZKM_TPM_ALG_AES);
+	tpm_buf_append_u16(&buf, 128);
+	tpm_buf_append_u16(&buf, SZKM_TPM_ALG_CFB);
+	tpm_buf_append_u16(&buf, SZKM_TPM_ALG_SHA256);
+	rc = szkm_tpm_send(t->chip, &buf);
+	ret = szkm_tpm_err(rc, "starting a salted session");
+	if (ret)
+		goto out;
+	ret = -EPROTO;
+	if (szkm_rsp_start(&r, &buf, 0) || szkm_rsp_u32(&r, &s->handle))
+		goto out;
+	if (szkm_rsp_2b(&r, &d, &n, NULL) || n != SZKM_TPM2_DIGEST) {
+		tpm2_flush_context(t->chip, s->handle);
+		s->handle = 0;
+		goto out;
+	}
+	memcpy(s->nonce_tpm, d, SZKM_TPM2_DIGEST);
+	szkm_tpm2_sess_key(s, salt);
+	szkm_tpm2_sess_auth(s, NULL, 0);
+	ret = 0;
+out:
+	tpm_buf_destroy(&buf);
+	if (ret == -EPROTO)
+		pr_err("malformed TPM2_StartAuthSession reply\n");
+out_salt:
+	memzero_explicit(salt, sizeof(salt));
+	return ret;
+}
+
+static void szkm_end_session(struct szkm_tpm2 *t, struct szkm_tpm2_sess *s)
+{
+	if (s->handle)
+		tpm2_flush_context(t->chip, s->handle);
+	szkm_tpm2_sess_wipe(s);
 }
 
 int szkm_tpm2_begin(struct szkm_tpm2 *t, const u8 *want)
 {
-	u8 name[SZKM_TPM2_NAME_LEN];
 	struct tpm_chip *chip;
-	bool srk = false;
-	u32 h;
 	int ret;
 
 	memset(t, 0, sizeof(*t));
@@ -403,38 +603,32 @@ int szkm_tpm2_begin(struct szkm_tpm2 *t, const u8 *want)
 		pr_err("TPM %s is going away or disabled (%d)\n", dev_name(&chip->dev), ret);
 		goto err_put_dev;
 	}
-
-	ret = szkm_read_srk(chip, name);
-	if (ret == 0 && (!want || !memcmp(want, name, SZKM_TPM2_NAME_LEN))) {
-		t->parent = SZKM_TPM2_SRK_HANDLE;
-		srk = true;
-	} else if (ret == 0 || ret == -ENOENT) {
-		ret = szkm_create_primary(chip, &h, name);
-		if (ret)
-			goto err_put_ops;
-		if (want && memcmp(want, name, SZKM_TPM2_NAME_LEN)) {
-			tpm2_flush_context(chip, h);
-			pr_err("device blob was sealed by a different TPM (or this TPM's owner hierarchy was cleared since): its storage parent is not on this TPM\n");
-			ret = -EKEYREJECTED;
-			goto err_put_ops;
-		}
-		t->parent = h;
-		t->parent_transient = true;
-	} else {
-		goto err_put_ops;
-	}
-
-	memcpy(t->parent_name, name, sizeof(name));
 	t->chip = chip;
-	pr_info("TPM %s: storage parent is %s\n", dev_name(&chip->dev),
-		srk ? "the persistent SRK at 0x81000001" :
-		      "a primary key made from the SRK template (flushed after use; no SRK at 0x81000001)");
+	ret = szkm_create_primary(t);
+	if (ret)
+		goto err_put_ops;
+	ret = szkm_check_persistent_srk(t);
+	if (ret)
+		goto err_flush;
+	if (want && memcmp(want, t->parent_name, SZKM_TPM2_NAME_LEN)) {
+		pr_err("device blob was sealed by a different TPM (or this TPM's owner hierarchy was cleared since): its storage parent is not on this TPM\n");
+		ret = -EKEYREJECTED;
+		goto err_flush;
+	}
+	ret = szkm_start_session(t, SZKM_TPM_SE_HMAC, &t->hmac);
+	if (ret)
+		goto err_flush;
+	pr_info("TPM %s: storage parent is a primary key made from the SRK template (checked, flushed after use); sessions salted to it\n",
+		dev_name(&chip->dev));
 	return 0;
 
+err_flush:
+	tpm2_flush_context(chip, t->parent);
 err_put_ops:
 	tpm_put_ops(chip);
 err_put_dev:
 	put_device(&chip->dev);
+	t->chip = NULL;
 	return ret;
 }
 
@@ -442,22 +636,102 @@ void szkm_tpm2_end(struct szkm_tpm2 *t)
 {
 	if (!t->chip)
 		return;
-	if (t->parent_transient)
-		tpm2_flush_context(t->chip, t->parent);
+	szkm_end_session(t, &t->hmac);
+	tpm2_flush_context(t->chip, t->parent);
 	tpm_put_ops(t->chip);
 	put_device(&t->chip->dev);
-	t->chip = NULL;
+	memzero_explicit(t, sizeof(*t));
 }
 
-int szkm_tpm2_seal(struct szkm_tpm2 *t, const u8 *secret, size_t len,
+int szkm_tpm2_binding_make(struct szkm_tpm2 *t, struct szkm_tpm2_binding *b)
+{
+	int pcr, i = 0, ret;
+
+	for (pcr = 0; pcr < 16; pcr++) {
+		if (!(b->boot_pcrs & BIT(pcr)))
+			continue;
+		ret = szkm_pcr_read(t->chip, pcr, b->boot_values[i++]);
+		if (ret)
+			return ret;
+	}
+	szkm_tpm2_binding_policy(b, b->policy);
+	return 0;
+}
+
+int szkm_tpm2_check_pcrs(struct szkm_tpm2 *t, const struct szkm_tpm2_binding *b,
+			 int *bad)
+{
+	static const u8 reset[SZKM_TPM2_DIGEST];
+	u8 val[SZKM_TPM2_DIGEST];
+	int pcr, i = 0, ret;
+
+	ret = szkm_pcr_read(t->chip, b->lock_pcr, val);
+	if (ret)
+		return ret;
+	if (memcmp(val, reset, sizeof(val))) {
+		*bad = b->lock_pcr;
+		pr_notice("lock PCR %u is capped: the TPM opens the device's root key once per boot and it was opened (or PCR %u extended by someone else) since boot; a reboot is needed\n",
+			  b->lock_pcr, b->lock_pcr);
+		return -ESTALE;
+	}
+	for (pcr = 0; pcr < 16; pcr++) {
+		if (!(b->boot_pcrs & BIT(pcr)))
+			continue;
+		ret = szkm_pcr_read(t->chip, pcr, val);
+		if (ret)
+			return ret;
+		if (memcmp(val, b->boot_values[i++], sizeof(val))) {
+			*bad = pcr;
+			pr_notice("boot PCR %d changed since device init: the machine booted differently (firmware, Secure Boot state or boot chain); unseal refused\n",
+				  pcr);
+			return -EKEYREJECTED;
+		}
+	}
+	return 0;
+}
+
+static const u8 *szkm_handle_name(u32 handle, u8 out[4])
+{
+	out[0] = handle >> 24;
+	out[1] = handle >> 16;
+	out[2] = handle >> 8;
+	out[3] = handle;
+	return out;
+}
+
+/* After a session command: the TPM's reply checked, or why not. */
+static int szkm_sess_reply(struct szkm_tpm2 *t, struct szkm_tpm2_sess *s,
+			   struct tpm_buf *buf, u32 nhandles, const char *what,
+			   struct szkm_rsp *r)
+{
+	u8 *p;
+	u32 n;
+	int ret;
+
+	ret = szkm_tpm2_sess_open_rsp(s, buf, nhandles, &p, &n);
+	if (ret == -EBADMSG)
+		pr_err("the TPM's reply to %s failed its HMAC check: the reply did not come from the TPM that holds the session, or was altered on the way (TPM bus tampering?)\n",
+		       what);
+	else if (ret)
+		pr_err("malformed reply to %s\n", what);
+	if (ret)
+		return ret;
+	r->p = p;
+	r->left = n;
+	return 0;
+}
+
+int szkm_tpm2_seal(struct szkm_tpm2 *t, const struct szkm_tpm2_binding *b,
+		   const u8 *auth, const u8 *secret, size_t len,
 		   u8 *out, size_t *outlen)
 {
-	const u8 *priv, *pub, *d, *start;
+	const u8 *names[1] = { t->parent_name };
+	const u8 namelens[1] = { SZKM_TPM2_NAME_LEN };
+	const u8 *priv, *pub, *start;
+	size_t authlen = auth ? SZKM_TPM2_DIGEST : 0, total;
 	struct szkm_rsp r;
 	struct tpm_buf buf;
-	u16 privlen, publen, n;
-	u32 psize;
-	size_t total;
+	u16 privlen, publen;
 	ssize_t rc;
 	int ret;
 
@@ -467,33 +741,40 @@ int szkm_tpm2_seal(struct szkm_tpm2 *t, const u8 *secret, size_t len,
 	if (ret)
 		return ret;
 	tpm_buf_append_u32(&buf, t->parent);
-	szkm_append_pw_auth(&buf);
-	/* inSensitive: empty auth, the secret as data */
-	tpm_buf_append_u16(&buf, 2 + 2 + len);
-	tpm_buf_append_u16(&buf, 0);
+	szkm_tpm2_sess_auth(&t->hmac, NULL, 0);	/* the parent's auth is empty */
+	szkm_tpm2_sess_append(&t->hmac, &buf, TPM2_CC_CREATE, names, namelens, 1,
+			      SZKM_SA_CONTINUE | (SZKM_SA_PARAM_ENC & SZKM_SA_DECRYPT));
+	/* inSensitive: the PIN's authValue and the secret (encrypted) */
+	tpm_buf_append_u16(&buf, 2 + authlen + 2 + len);
+	tpm_buf_append_u16(&buf, authlen);
+	if (authlen)
+		tpm_buf_append(&buf, auth, authlen);
 	tpm_buf_append_u16(&buf, len);
 	tpm_buf_append(&buf, secret, len);
 	/* inPublic: a keyed-hash object with no scheme: sealed data */
-	tpm_buf_append_u16(&buf, 2 + 2 + 4 + 2 + 2 + 2);
+	tpm_buf_append_u16(&buf, 2 + 2 + 4 + 2 + SZKM_TPM2_DIGEST + 2 + 2);
 	tpm_buf_append_u16(&buf, SZKM_TPM_ALG_KEYEDHASH);
 	tpm_buf_append_u16(&buf, SZKM_TPM_ALG_SHA256);
-	tpm_buf_append_u32(&buf, SZKM_SEALED_ATTRS);
-	tpm_buf_append_u16(&buf, 0);			/* authPolicy */
+	tpm_buf_append_u32(&buf, SZKM_SEALED_ATTRS | (b->pin ? 0 : SZKM_OA_NO_DA));
+	tpm_buf_append_u16(&buf, SZKM_TPM2_DIGEST);	/* authPolicy */
+	tpm_buf_append(&buf, b->policy, SZKM_TPM2_DIGEST);
 	tpm_buf_append_u16(&buf, SZKM_TPM_ALG_NULL);	/* scheme */
 	tpm_buf_append_u16(&buf, 0);			/* unique */
 	/* outsideInfo, creationPCR */
 	tpm_buf_append_u16(&buf, 0);
 	tpm_buf_append_u32(&buf, 0);
+	szkm_tpm2_sess_seal_cmd(&t->hmac, &buf);
 
 	rc = szkm_tpm_send(t->chip, &buf);
 	ret = szkm_tpm_err(rc, "sealing");
 	if (ret)
 		goto out;
+	ret = szkm_sess_reply(t, &t->hmac, &buf, 0, "TPM2_Create", &r);
+	if (ret)
+		goto out;
 	ret = -EPROTO;
-	if (szkm_rsp_start(&r, &buf, 0) || szkm_rsp_u32(&r, &psize) ||
-	    szkm_rsp_2b(&r, &priv, &privlen, &start) ||
-	    szkm_rsp_2b(&r, &pub, &publen, NULL) ||
-	    szkm_rsp_2b(&r, &d, &n, NULL))	/* creationData: must be there */
+	if (szkm_rsp_2b(&r, &priv, &privlen, &start) ||
+	    szkm_rsp_2b(&r, &pub, &publen, NULL))
 		goto out;
 	total = (size_t)(pub + publen - start);
 	if (total > SZKM_TPM2_SEALED_MAX) {
@@ -504,6 +785,7 @@ int szkm_tpm2_seal(struct szkm_tpm2 *t, const u8 *secret, size_t len,
 	}
 	memcpy(out, start, total);	/* TPM2B_PRIVATE || TPM2B_PUBLIC */
 	*outlen = total;
+	WRITE_ONCE(szkm_tpm2_last_session, SZKM_SESSION_KIND);
 	ret = 0;
 out:
 	szkm_tpm_buf_wipe(&buf);	/* the command held the secret */
@@ -512,14 +794,13 @@ out:
 	return ret;
 }
 
-/* TPM2_Load of TPM2B_PRIVATE || TPM2B_PUBLIC, both checked to fill @in. */
-static int szkm_load(struct szkm_tpm2 *t, const u8 *in, size_t inlen, u32 *handle)
+/*
+ * Splits TPM2B_PRIVATE || TPM2B_PUBLIC and computes the object's name,
+ * which the Unseal's HMAC covers: a swapped object fails the HMAC.
+ */
+static int szkm_sealed_name(const u8 *in, size_t inlen, u8 name[SZKM_TPM2_NAME_LEN])
 {
-	struct szkm_rsp r;
-	struct tpm_buf buf;
 	size_t privlen, publen;
-	ssize_t rc;
-	int ret;
 
 	if (inlen < 4 || inlen > SZKM_TPM2_SEALED_MAX)
 		return -EBADMSG;
@@ -527,8 +808,21 @@ static int szkm_load(struct szkm_tpm2 *t, const u8 *in, size_t inlen, u32 *handl
 	if (privlen + 2 > inlen)
 		return -EBADMSG;
 	publen = 2 + szkm_be16(in + privlen);
-	if (privlen + publen != inlen)
+	if (privlen + publen != inlen || publen < 2 + 8)
 		return -EBADMSG;
+	name[0] = SZKM_TPM_ALG_SHA256 >> 8;
+	name[1] = SZKM_TPM_ALG_SHA256 & 0xff;
+	sha256(in + privlen + 2, publen - 2, name + 2);
+	return 0;
+}
+
+/* TPM2_Load of TPM2B_PRIVATE || TPM2B_PUBLIC under the parent. */
+static int szkm_load(struct szkm_tpm2 *t, const u8 *in, size_t inlen, u32 *handle)
+{
+	struct szkm_rsp r;
+	struct tpm_buf buf;
+	ssize_t rc;
+	int ret;
 
 	ret = tpm_buf_init(&buf, TPM2_ST_SESSIONS, TPM2_CC_LOAD);
 	if (ret)
@@ -560,46 +854,189 @@ out:
 	return ret;
 }
 
-int szkm_tpm2_unseal(struct szkm_tpm2 *t, const u8 *in, size_t inlen,
-		     u8 *secret, size_t max, size_t *len)
+/* PolicyPCR (and PolicyAuthValue) in policy session @s. */
+static int szkm_policy(struct szkm_tpm2 *t, const struct szkm_tpm2_binding *b,
+		       struct szkm_tpm2_sess *s)
 {
+	static const u8 reset[SZKM_TPM2_DIGEST];
+	u8 sel[SZKM_PCR_SEL_LEN], digest[SZKM_TPM2_DIGEST];
+	struct sha256_state st;
+	struct tpm_buf buf;
+	u32 mask = szkm_binding_mask(b);
+	ssize_t rc;
+	int pcr, i = 0, ret;
+
+	sha256_init(&st);
+	for (pcr = 0; pcr < 24; pcr++) {
+		if (!(mask & BIT(pcr)))
+			continue;
+		sha256_update(&st, pcr == b->lock_pcr ? reset : b->boot_values[i++],
+			      SZKM_TPM2_DIGEST);
+	}
+	sha256_final(&st, digest);
+	szkm_pcr_sel(sel, mask);
+
+	ret = tpm_buf_init(&buf, TPM2_ST_NO_SESSIONS, SZKM_TPM_CC_POLICY_PCR);
+	if (ret)
+		return ret;
+	tpm_buf_append_u32(&buf, s->handle);
+	tpm_buf_append_u16(&buf, SZKM_TPM2_DIGEST);
+	tpm_buf_append(&buf, digest, SZKM_TPM2_DIGEST);
+	tpm_buf_append(&buf, sel, sizeof(sel));
+	rc = szkm_tpm_send(t->chip, &buf);
+	tpm_buf_destroy(&buf);
+	if (rc > 0 && szkm_rc_base(rc) == RC_VALUE) {
+		pr_notice("the TPM's PCRs are not those the device is bound to (TPM2_PolicyPCR): unseal refused\n");
+		return -EKEYREJECTED;
+	}
+	ret = szkm_tpm_err(rc, "satisfying the PCR policy");
+	if (ret || !b->pin)
+		return ret;
+
+	ret = tpm_buf_init(&buf, TPM2_ST_NO_SESSIONS, SZKM_TPM_CC_POLICY_AUTHVALUE);
+	if (ret)
+		return ret;
+	tpm_buf_append_u32(&buf, s->handle);
+	rc = szkm_tpm_send(t->chip, &buf);
+	tpm_buf_destroy(&buf);
+	return szkm_tpm_err(rc, "asking for the PIN in the policy");
+}
+
+/* TPM2_Unseal of loaded object @h in policy session @s, into @secret. */
+static int szkm_unseal_one(struct szkm_tpm2 *t, struct szkm_tpm2_sess *s,
+			   const u8 *auth, u32 h, const u8 name[SZKM_TPM2_NAME_LEN],
+			   u8 *secret, size_t len)
+{
+	const u8 *names[1] = { name };
+	const u8 namelens[1] = { SZKM_TPM2_NAME_LEN };
 	struct szkm_rsp r;
 	struct tpm_buf buf;
 	const u8 *d;
-	u32 h, psize;
 	u16 n;
 	ssize_t rc;
 	int ret;
 
-	ret = szkm_load(t, in, inlen, &h);
-	if (ret)
-		return ret;
 	ret = tpm_buf_init(&buf, TPM2_ST_SESSIONS, TPM2_CC_UNSEAL);
 	if (ret)
-		goto out_flush;
+		return ret;
 	tpm_buf_append_u32(&buf, h);
-	szkm_append_pw_auth(&buf);
+	szkm_tpm2_sess_auth(s, auth, auth ? SZKM_TPM2_DIGEST : 0);
+	szkm_tpm2_sess_append(s, &buf, TPM2_CC_UNSEAL, names, namelens, 1,
+			      SZKM_SA_CONTINUE | (SZKM_SA_PARAM_ENC & SZKM_SA_ENCRYPT));
+	szkm_tpm2_sess_seal_cmd(s, &buf);
 	rc = szkm_tpm_send(t->chip, &buf);
+	if (rc > 0 && auth &&
+	    (szkm_rc_base(rc) == RC_AUTH_FAIL || szkm_rc_base(rc) == RC_BAD_AUTH)) {
+		pr_notice_ratelimited("wrong PIN: the TPM refused it and counted it towards its dictionary-attack lockout\n");
+		ret = -EACCES;
+		goto out;
+	}
+	if (rc > 0 && szkm_rc_base(rc) == RC_POLICY_FAIL) {
+		pr_notice("the TPM refused the device's policy (TPM2_Unseal): unseal refused\n");
+		ret = -EKEYREJECTED;
+		goto out;
+	}
 	ret = szkm_tpm_err(rc, "unsealing");
 	if (ret)
 		goto out;
-	if (szkm_rsp_start(&r, &buf, 0) || szkm_rsp_u32(&r, &psize) ||
-	    szkm_rsp_2b(&r, &d, &n, NULL)) {
-		pr_err("malformed TPM2_Unseal reply\n");
-		ret = -EPROTO;
+	ret = szkm_sess_reply(t, s, &buf, 0, "TPM2_Unseal", &r);
+	if (ret)
 		goto out;
-	}
-	if (n > max) {
+	if (szkm_rsp_2b(&r, &d, &n, NULL) || n != len) {
+		pr_err("TPM2_Unseal gave %u bytes, not %zu\n", n, len);
 		ret = -EBADMSG;
 		goto out;
 	}
 	memcpy(secret, d, n);
-	*len = n;
 out:
 	szkm_tpm_buf_wipe(&buf);	/* the reply held the secret */
-out_flush:
-	tpm2_flush_context(t->chip, h);
 	return ret;
+}
+
+int szkm_tpm2_unseal(struct szkm_tpm2 *t, const struct szkm_tpm2_binding *b,
+		     const u8 *auth, const u8 *const in[], const size_t inlen[],
+		     u8 *const secrets[], int n, size_t len)
+{
+	u8 name[SZKM_TPM2_NAME_LEN];
+	struct szkm_tpm2_sess s;
+	int i, ret;
+	u32 h;
+
+	for (i = 0; i < n; i++)
+		if (szkm_sealed_name(in[i], inlen[i], name))
+			return -EBADMSG;
+	ret = szkm_start_session(t, SZKM_TPM_SE_POLICY, &s);
+	if (ret)
+		return ret;
+	for (i = 0; i < n && !ret; i++) {
+		szkm_sealed_name(in[i], inlen[i], name);
+		ret = szkm_load(t, in[i], inlen[i], &h);
+		if (ret)
+			break;
+		/* A used policy session starts over: satisfy it each time. */
+		ret = szkm_policy(t, b, &s) ?:
+		      szkm_unseal_one(t, &s, auth, h, name, secrets[i], len);
+		tpm2_flush_context(t->chip, h);
+	}
+	szkm_end_session(t, &s);
+	if (ret)
+		for (i = 0; i < n; i++)
+			memzero_explicit(secrets[i], len);
+	else
+		WRITE_ONCE(szkm_tpm2_last_session, SZKM_SESSION_KIND);
+	return ret;
+}
+
+int szkm_tpm2_cap(struct szkm_tpm2 *t, u8 pcr)
+{
+	const u8 *names[1];
+	const u8 namelens[1] = { 4 };
+	u8 hname[4], rnd[SZKM_TPM2_DIGEST];
+	struct szkm_rsp r;
+	struct tpm_buf buf;
+	ssize_t rc;
+	int ret;
+
+	names[0] = szkm_handle_name(pcr, hname);
+	get_random_bytes(rnd, sizeof(rnd));
+	ret = tpm_buf_init(&buf, TPM2_ST_SESSIONS, SZKM_TPM_CC_PCR_EXTEND);
+	if (ret)
+		return ret;
+	tpm_buf_append_u32(&buf, pcr);
+	szkm_tpm2_sess_auth(&t->hmac, NULL, 0);
+	szkm_tpm2_sess_append(&t->hmac, &buf, SZKM_TPM_CC_PCR_EXTEND, names,
+			      namelens, 1, SZKM_SA_CONTINUE);
+	tpm_buf_append_u32(&buf, 1);			/* TPML_DIGEST_VALUES */
+	tpm_buf_append_u16(&buf, SZKM_TPM_ALG_SHA256);
+	tpm_buf_append(&buf, rnd, sizeof(rnd));
+	szkm_tpm2_sess_seal_cmd(&t->hmac, &buf);
+	rc = szkm_tpm_send(t->chip, &buf);
+	ret = szkm_tpm_err(rc, "capping the lock PCR");
+	if (!ret)
+		ret = szkm_sess_reply(t, &t->hmac, &buf, 0, "TPM2_PCR_Extend", &r);
+	tpm_buf_destroy(&buf);
+	memzero_explicit(rnd, sizeof(rnd));
+	if (ret)
+		pr_err("could not cap lock PCR %u (%d)\n", pcr, ret);
+	return ret;
+}
+
+int szkm_tpm2_pcr_capped(u8 pcr)
+{
+	static const u8 reset[SZKM_TPM2_DIGEST];
+	u8 val[SZKM_TPM2_DIGEST];
+	struct tpm_chip *chip = tpm_default_chip();
+	int ret;
+
+	if (!chip)
+		return -ENODEV;
+	ret = tpm_try_get_ops(chip);
+	if (!ret) {
+		ret = szkm_pcr_read(chip, pcr, val);
+		tpm_put_ops(chip);
+	}
+	put_device(&chip->dev);
+	return ret ?: !!memcmp(val, reset, sizeof(val));
 }
 
 int __init szkm_tpm2_init(void)
@@ -611,6 +1048,9 @@ int __init szkm_tpm2_init(void)
 	};
 
 	pr_info("%s\n", names[szkm_tpm2_state()]);
+#ifdef SZKM_TPM2_TEST_CLEAR
+	pr_crit("TEST BUILD: TPM sessions without parameter encryption: R and E cross the TPM bus in clear. Never use this module on a real machine.\n");
+#endif
 	return 0;
 }
 

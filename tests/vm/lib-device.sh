@@ -29,7 +29,8 @@ transient_empty() {
 }
 
 # blob_field <file> <n>: offset and length of field n (0 parent name,
-# 1 public key, 2 sealed R, 3 sealed E, 4 wrapped D), as "off len".
+# 1 public key, 2 TPM binding, 3 sealed R, 4 sealed E, 5 wrapped D), as
+# "off len".
 blob_field() {
 	local f=$1 n=$2 off=8 i len
 	for ((i = 0; i <= n; i++)); do
@@ -51,3 +52,75 @@ flip() {
 
 # The kernel log since the module was last loaded.
 dmesg_since_load() { dmesg | awk '/szkm: loading/ { buf = "" } { buf = buf $0 "\n" } END { printf "%s", buf }'; }
+
+# split_sealed <blob> <n> <prefix>: field n (3 sealed R, 4 sealed E) as
+# <prefix>.priv (TPM2B_PRIVATE) and <prefix>.pub (TPM2B_PUBLIC), the files
+# tpm2_load takes.
+split_sealed() {
+	local off len plen
+	read -r off len <<<"$(blob_field "$1" "$2")"
+	plen=$((16#$(xxd -s "$off" -l 2 -p "$1") + 2))
+	dd if="$1" of="$3.priv" bs=1 skip="$off" count="$plen" status=none
+	dd if="$1" of="$3.pub" bs=1 skip=$((off + plen)) count=$((len - plen)) status=none
+}
+
+# The TCG SRK template, as tpm2-tools spells it: unique is a TPMS_ECC_POINT
+# of two 32-byte zero coordinates, which tpm2-tools reads as tpm2-tss's C
+# struct (a little-endian size, then a 128-byte buffer, for x and for y).
+# srk_primary <ctx> [<name file>]
+srk_primary() {
+	{ printf '\x20\x00'; head -c 128 /dev/zero; printf '\x20\x00'; head -c 128 /dev/zero; } \
+		>"$T/srk-unique"
+	tpm2_createprimary -Q -C o -g sha256 -G ecc256:aes128cfb -u "$T/srk-unique" \
+		-a 'fixedtpm|fixedparent|sensitivedataorigin|userwithauth|noda|restricted|decrypt' \
+		-c "$1" || return 1
+	[ -z "${2:-}" ] || tpm2_readpublic -Q -c "$1" -n "$2"
+}
+
+# attack <blob> <field>: root in userspace unseals a sealed object (3: R,
+# 4: E) of a device blob by itself, with tpm2-tools: without a policy and,
+# failing that, in a PCR policy session over the blob's lock PCR at its
+# reset value. Prints the secret's hex and returns 0 on success; returns 1
+# when the TPM refused (the reasons in $T/atk/err.*), 2 when the attack
+# could not be set up.
+attack() {
+	local a=$T/atk
+	rm -rf $a; mkdir -p $a
+	(
+		export TPM2TOOLS_TCTI=device:/dev/tpmrm0
+		srk_primary $a/srk.ctx $a/srk.name >/dev/null
+		read -r off len <<<"$(blob_field "$1" 0)"
+		[ "$(xxd -p -c 64 $a/srk.name)" = "$(xxd -s "$off" -l "$len" -p -c 64 "$1")" ] ||
+			{ echo "attack: the SRK template made another parent" >&2; exit 2; }
+		split_sealed "$1" "$2" $a/obj
+		tpm2_load -Q -C $a/srk.ctx -u $a/obj.pub -r $a/obj.priv -c $a/obj.ctx
+		if tpm2_unseal -c $a/obj.ctx -o $a/plain 2>$a/err.nopolicy; then
+			xxd -p -c 64 $a/plain; exit 0
+		fi
+		head -c 32 /dev/zero >$a/zeros
+		tpm2_startauthsession -Q --policy-session -S $a/s.ctx
+		read -r off _ <<<"$(blob_field "$1" 2)"
+		lock=$((16#$(xxd -s "$off" -l 1 -p "$1")))
+		if tpm2_policypcr -Q -S $a/s.ctx -l sha256:$lock -f $a/zeros 2>$a/err.policypcr &&
+		   tpm2_unseal -c $a/obj.ctx -p session:$a/s.ctx -o $a/plain 2>$a/err.unseal; then
+			xxd -p -c 64 $a/plain; exit 0
+		fi
+		tpm2_flushcontext $a/s.ctx 2>/dev/null
+		exit 1
+	)
+}
+
+# attack_refused <blob>: root's attack on sealed R and on sealed E fails,
+# and for the reasons the policy gives (no userWithAuth; the lock PCR is
+# not at its reset value), not because the attack broke.
+attack_refused() {
+	local f rc
+	for f in 3 4; do
+		rc=0; attack "$1" $f >/dev/null || rc=$?
+		[ $rc = 1 ] || fail "attack on field $f: $([ $rc = 0 ] && echo "root UNSEALED it" || echo "did not run")"
+		grep -qi 'auth_unavailable\|authorization is not available\|0x12f' $T/atk/err.nopolicy ||
+			fail "no-policy unseal failed for another reason: $(cat $T/atk/err.nopolicy)"
+		grep -qi 'value\|0x1c4\|policy' $T/atk/err.policypcr ||
+			fail "policy attempt failed for another reason: $(cat $T/atk/err.policypcr)"
+	done
+}

@@ -14,6 +14,7 @@ static const struct {
 	const char *description;
 } subcommands[] = {
 	{ "status", status_main, "Shows the device: sealed or not, TPM, keys" },
+	{ "device status", status_main, "The same as status: the device, its TPM binding, keys" },
 	{ "device init", device_init_main, "Makes a new device and writes its sealed blob" },
 	{ "device unseal", device_unseal_main, "Hands the stored device blob back (at boot)" },
 	{ "device identity", device_identity_main, "Prints the device id and public key" },

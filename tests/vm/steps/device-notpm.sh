@@ -29,10 +29,12 @@ expect_state uninitialised
 
 rmmod szkm
 SZKM_MODPARAMS=test_mode=1 szkm_load
+flip $T/n/device.blob $T/n/bad.blob 120
+refuses "device blob" "$ctl" device unseal --in $T/n/bad.blob
+expect_state uninitialised
 ok "$ctl" device unseal --in $T/n/device.blob >/dev/null
 [ "$(device_id)" = "$id" ] || fail "test-mode blob unsealed another device"
 dmesg_since_load | grep -q 'TEST MODE: device unsealed from a blob made without a TPM' ||
 	fail "insecure unseal not logged loudly"
-flip $T/n/device.blob $T/n/bad.blob 120
-refuses "device blob" "$ctl" device unseal --in $T/n/bad.blob
+refuses "unsealed already" "$ctl" device unseal --in $T/n/device.blob
 dmesg_clean

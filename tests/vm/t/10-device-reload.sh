@@ -1,7 +1,10 @@
 # After the module is reloaded, the device is gone from the kernel until
 # its blob is handed back; unseal brings back the same device (same id),
-# twice is fine; lock wipes it to "sealed" (id still known), and unseal
-# makes it ready again. TPM transient objects are flushed every time.
+# once: a second unseal is refused (the module holds it) and, after lock,
+# an unseal needs a reboot (the lock PCR is capped); a reset of this
+# suite's resettable lock PCR stands in for the reboot. Lock wipes the
+# device to "sealed" (id still known). TPM transient objects are flushed
+# every time.
 . "$SZKM_TOP/tests/vm/lib-device.sh"
 szkm_reload
 ok "$ctl" device init --out $T/r/device.blob >/dev/null
@@ -19,7 +22,7 @@ expect_state ready
 [ "$(device_id)" = "$id" ] || fail "unsealed another device"
 transient_empty
 dmesg | grep -q "device unsealed: id $id" || fail "no unseal line in the log"
-ok "$ctl" device unseal --in $T/r/device.blob >/dev/null
+refuses "unsealed already" "$ctl" device unseal --in $T/r/device.blob
 expect_state ready
 transient_empty
 
@@ -31,6 +34,10 @@ dmesg_since_load | grep -q 'device is sealed: unseal it first (szkmctl device un
 [ "$(device_id)" = "$id" ] || fail "locked device lost its id"
 ok "$ctl" device identity >/dev/null
 refuses "a device exists" "$ctl" device init --out $T/r/other.blob
+# The TPM opened R once this boot: the lock PCR is capped.
+refuses "a reboot is needed" "$ctl" device unseal --in $T/r/device.blob
+expect_state sealed
+tpm2_pcrreset -T device:/dev/tpmrm0 16 >/dev/null	# "reboot"
 ok "$ctl" device unseal --in $T/r/device.blob >/dev/null
 expect_state ready
 [ "$(device_id)" = "$id" ] || fail "unsealed another device after lock"
@@ -43,6 +50,10 @@ refuses "another device is ready" "$ctl" device unseal --in $T/r/device.blob
 [ "$(device_id)" = "$id2" ] || fail "refused unseal changed the device"
 [ "$(status_field events)" = "chained, last 1, 1 waiting for the ledger" ] ||
 	fail "second device's init event not journalled: $(status_field events)"
+# Forced to another device: the TPM opens nothing twice a boot.
+refuses "a reboot is needed" "$ctl" device unseal --force --in $T/r/device.blob
+[ "$(device_id)" = "$id2" ] || fail "refused forced unseal changed the device"
+tpm2_pcrreset -T device:/dev/tpmrm0 16 >/dev/null	# "reboot"
 ok "$ctl" device unseal --force --in $T/r/device.blob >/dev/null
 [ "$(device_id)" = "$id" ] || fail "forced unseal did not take the blob"
 transient_empty

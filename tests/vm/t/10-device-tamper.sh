@@ -1,8 +1,9 @@
 # A device blob with one flipped bit anywhere (header, parent name, public
-# key, sealed R's private and public parts, sealed E, wrapped D's length,
-# ciphertext and tag), a truncated or oversized blob, or junk, is refused
-# with a message that says what is wrong, and leaves the device state as it
-# was; then the intact blob still unseals. No TPM object stays loaded.
+# key, TPM binding, sealed R's private and public parts, sealed E, wrapped
+# D's length, ciphertext and tag), a truncated or oversized blob, or junk,
+# is refused with a message that says what is wrong, and leaves the device
+# state as it was; then the intact blob still unseals. A format 1 blob
+# (sealed without a policy) is refused. No TPM object stays loaded.
 . "$SZKM_TOP/tests/vm/lib-device.sh"
 szkm_reload
 ok "$ctl" device init --out $T/t/device.blob >/dev/null
@@ -13,9 +14,10 @@ szkm_reload
 
 read -r poff _ <<<"$(blob_field $b 0)"
 read -r koff _ <<<"$(blob_field $b 1)"
-read -r roff rlen <<<"$(blob_field $b 2)"
-read -r eoff elen <<<"$(blob_field $b 3)"
-read -r doff _ <<<"$(blob_field $b 4)"
+read -r boff _ <<<"$(blob_field $b 2)"
+read -r roff rlen <<<"$(blob_field $b 3)"
+read -r eoff elen <<<"$(blob_field $b 4)"
+read -r doff _ <<<"$(blob_field $b 5)"
 # name:offset:what the kernel must say
 cases=(
 	"magic:0:bad magic"
@@ -25,6 +27,10 @@ cases=(
 	"parent-name-length:9:wrong length"
 	"parent-name:$((poff + 10)):different TPM"
 	"public-key:$((koff + 20)):does not authenticate"
+	"binding-length:$((boff - 1)):device blob"
+	"binding-lock-pcr:$boff:binding is malformed"
+	"binding-boot-pcrs:$((boff + 4)):binding is malformed"
+	"binding-policy:$((boff + 9)):does not match its policy digest"
 	"sealed-R-length:$((roff - 1)):device blob"
 	"sealed-R-private:$((roff + 40)):TPM refused a sealed object"
 	"sealed-R-public:$((roff + rlen - 3)):TPM refused a sealed object"
@@ -38,6 +44,9 @@ for c in "${cases[@]}"; do
 	IFS=: read -r name pos want <<<"$c"
 	flip $b $T/t/bad.blob "$pos"
 	echo "flip $name at $pos"
+	# Each try as in a fresh boot: a blob whose R and E unseal but whose
+	# D does not authenticate has capped the lock PCR all the same.
+	tpm2_pcrreset -T device:/dev/tpmrm0 16 >/dev/null
 	refuses "$want" "$ctl" device unseal --in $T/t/bad.blob
 	expect_state uninitialised
 done
@@ -62,12 +71,18 @@ head -c 300 /dev/urandom >$T/t/junk.blob
 refuses "bad magic" "$ctl" device unseal --in $T/t/junk.blob
 expect_state uninitialised
 
+tpm2_pcrreset -T device:/dev/tpmrm0 16 >/dev/null
+# A blob of format 1 (no policy) is refused for what it is.
+cp $b $T/t/v1.blob
+printf '\001' | dd of=$T/t/v1.blob bs=1 seek=4 conv=notrunc status=none
+refuses "format 1 was sealed without a PCR policy" "$ctl" device unseal --in $T/t/v1.blob
+
 # The intact blob still works; a flipped one is refused while ready too.
 ok "$ctl" device unseal --in $b >/dev/null
 expect_state ready
 [ "$(device_id)" = "$id" ] || fail "unsealed another device"
 flip $b $T/t/bad.blob $((roff + 40))
-refuses "TPM refused a sealed object" "$ctl" device unseal --in $T/t/bad.blob
+refuses "unsealed already" "$ctl" device unseal --in $T/t/bad.blob
 expect_state ready
 [ "$(device_id)" = "$id" ] || fail "refused unseal changed the device"
 transient_empty
