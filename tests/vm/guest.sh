@@ -27,6 +27,9 @@ export SZKM_TOP=$top SZKM_KVER=$(uname -r) SZKM_SHARE=/mnt/share
 v=$(arg vectors)
 export SZKM_VECTORS=${v:-$top/../shared/vectors}
 export SZKM_MODPARAMS=$(arg params | tr , " ")
+# The module to load: kmod/szkm.ko, or a test build (run.sh --module).
+m=$(arg module)
+export SZKM_KO=${m:-$top/kmod/szkm.ko}
 # shellcheck source=tests/vm/lib.sh
 . "$top/tests/vm/lib.sh"
 

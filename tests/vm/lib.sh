@@ -3,7 +3,7 @@
 # broken expectation prints why and exits non-zero.
 
 szkm_load() {
-	local ko=$SZKM_TOP/kmod/szkm.ko dep
+	local ko=${SZKM_KO:-$SZKM_TOP/kmod/szkm.ko} dep
 	# A listener of an earlier load of the module hears nothing now.
 	[ -f /run/szkm-listen.pid ] && kill "$(cat /run/szkm-listen.pid)" 2>/dev/null || true
 	rm -f /run/szkm-listen.pid

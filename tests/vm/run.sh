@@ -3,17 +3,25 @@
 # read-only over 9p, loads kmod/szkm.ko and runs guest test scripts.
 #
 #   run.sh [--kver 6.1|6.12] [--tpm DIR | --no-tpm] [--share DIR] [--timeout S] [--kvm]
-#          [--no-module] [--params "modparams"] [--summary FILE] script...
+#          [--no-module | --module KO] [--params "modparams"] [--tpm-log FILE]
+#          [--summary FILE] script...
 #
 # --tpm DIR keeps the TPM state in DIR (a reboot on the same TPM reuses it);
 # without it every boot gets a fresh TPM; --no-tpm boots a guest with no
 # TPM device at all. --share DIR is mounted read-write
-# at /mnt/share in the guest. Prints "PASS name"/"FAIL name" per script and
-# exits non-zero if any failed; a test passes only on its token line.
+# at /mnt/share in the guest. --module KO loads that szkm.ko (a test build)
+# instead of kmod/szkm.ko. --tpm-log FILE appends every TPM command and
+# response of the boot to FILE, as swtpm logs them at level 2: a line
+# " SWTPM_IO_Read: length N" (command) or " SWTPM_IO_Write: length N"
+# (response), then its N bytes in hex, 16 a line; the control channel's
+# messages as " Ctrl Cmd: ..."/" Ctrl Rsp: ...".
+# Prints "PASS name"/"FAIL name" per script and exits non-zero if any
+# failed; a test passes only on its token line.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE=${CACHE:-$top/.cache}
 kver=6.1 tpm= notpm=0 share= tmo=${SZKM_VM_TIMEOUT:-300} accel=tcg nomod=0 params= summary=
+ko=$top/kmod/szkm.ko kname=szkm.ko tpmlog=
 scripts=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -24,6 +32,8 @@ while [ $# -gt 0 ]; do
 	--timeout) tmo=$2; shift ;;
 	--kvm) accel=kvm ;;
 	--no-module) nomod=1 ;;
+	--module) ko=$(realpath "$2"); kname=$ko; shift ;;
+	--tpm-log) tpmlog=$(realpath "$2"); shift ;;
 	--params) params=$2; shift ;;
 	--summary) summary=$2; shift ;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
@@ -32,13 +42,14 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [ ${#scripts[@]} -gt 0 ] || { echo "run.sh: no test script given" >&2; exit 2; }
+[ -z "$tpmlog" ] || [ $notpm = 0 ] || { echo "run.sh: --tpm-log needs a TPM (not --no-tpm)" >&2; exit 2; }
 
 rel=$("$top/scripts/kernel.sh" release "$kver")
 img=$("$top/scripts/kernel.sh" root "$kver") || { echo "run.sh: guest kernel missing; run make deps" >&2; exit 1; }
-[ -f "$top/kmod/szkm.ko" ] || [ $nomod = 1 ] || { echo "run.sh: kmod/szkm.ko not built" >&2; exit 1; }
+[ -f "$ko" ] || [ $nomod = 1 ] || { echo "run.sh: ${ko#"$top/"} not built" >&2; exit 1; }
 if [ $nomod = 0 ]; then
-	built=$(/sbin/modinfo -F vermagic "$top/kmod/szkm.ko" | cut -d' ' -f1)
-	[ "$built" = "$rel" ] || { echo "run.sh: szkm.ko was built for $built, not $rel (make KVER=$kver)" >&2; exit 1; }
+	built=$(/sbin/modinfo -F vermagic "$ko" | cut -d' ' -f1)
+	[ "$built" = "$rel" ] || { echo "run.sh: $kname was built for $built, not $rel (make KVER=$kver)" >&2; exit 1; }
 fi
 
 initrd=$CACHE/initramfs-$rel-$(cat "$top/tests/vm/initramfs.sh" "$top/tests/vm/stage1-init" | sha256sum | cut -c1-12).cpio.gz
@@ -46,7 +57,16 @@ initrd=$CACHE/initramfs-$rel-$(cat "$top/tests/vm/initramfs.sh" "$top/tests/vm/s
 
 run=$(mktemp -d /tmp/szkm-vm.XXXXXX)
 cleanup() {
-	[ -f "$run/swtpm.pid" ] && kill "$(cat "$run/swtpm.pid")" 2>/dev/null || true
+	local pid
+	if [ -f "$run/swtpm.pid" ]; then
+		pid=$(cat "$run/swtpm.pid")
+		kill "$pid" 2>/dev/null || true
+		# Gone (or a zombie) before we return: its TPM state and log are final.
+		for _ in $(seq 100); do
+			case $(ps -o stat= -p "$pid") in ''|Z*) break ;; esac
+			sleep 0.05
+		done
+	fi
 	rm -rf "$run"
 }
 trap cleanup EXIT
@@ -54,8 +74,10 @@ tpm_args=()
 if [ $notpm = 0 ]; then
 	if [ -z "$tpm" ]; then tpm=$run/tpm; fi
 	mkdir -p "$tpm"
+	log_args=()
+	[ -n "$tpmlog" ] && log_args=(--log "file=$tpmlog,level=2")
 	swtpm socket --tpm2 --tpmstate dir="$tpm" --ctrl type=unixio,path="$run/tpm.sock" \
-		--flags startup-clear --pid file="$run/swtpm.pid" -d
+		--flags startup-clear --pid file="$run/swtpm.pid" "${log_args[@]}" -d
 	for _ in $(seq 100); do [ -S "$run/tpm.sock" ] && break; sleep 0.05; done
 	tpm_args=(-chardev socket,id=c,path="$run/tpm.sock" -tpmdev emulator,id=t,chardev=c
 		-device tpm-tis,tpmdev=t)
@@ -67,6 +89,7 @@ append="console=ttyS0 panic_on_warn=1 oops=panic panic=-1 loglevel=7 8250.nr_uar
 append+=" szkmvm.token=$token szkmvm.top=$top szkmvm.tests=$list"
 append+=" szkmvm.moddir=$img/lib/modules/$rel szkmvm.init=$top/tests/vm/guest.sh"
 [ $nomod = 1 ] && append+=" szkmvm.nomodule=1"
+[ "$ko" != "$top/kmod/szkm.ko" ] && append+=" szkmvm.module=$ko"
 [ -n "$params" ] && append+=" szkmvm.params=$(tr ' ' ',' <<<"$params")"
 # The host's vectors folder, when not beside the checkout (same path in the guest).
 [ -n "${SZKM_VECTORS:-}" ] && append+=" szkmvm.vectors=$SZKM_VECTORS"
