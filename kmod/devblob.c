@@ -5,6 +5,7 @@
  * fill the blob exactly.
  */
 #include "devblob.h"
+#include "szkm_main.h"
 
 #include <linux/bitops.h>
 #include <linux/errno.h>

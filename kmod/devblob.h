@@ -11,10 +11,6 @@
 #include "szkm.h"
 #include "tpm2.h"
 
-/* Messages for userspace (extended ack) start with this; logs drop it. */
-#define SZKM_MSG(text)		"szkm: " text
-#define szkm_msg_text(msg)	((msg) + sizeof("szkm: ") - 1)
-
 /* A parsed blob: pointers into the caller's bytes. */
 struct szkm_devblob {
 	u8 flags;

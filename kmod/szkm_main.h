@@ -10,6 +10,13 @@
 
 extern bool szkm_test_mode;
 
+/*
+ * A reason for userspace (the extended ack) starts with "szkm: "; the
+ * kernel log, whose pr_fmt adds that already, prints szkm_msg_text().
+ */
+#define SZKM_MSG(text)		"szkm: " text
+#define szkm_msg_text(msg)	((msg) + sizeof("szkm: ") - 1)
+
 /* Known-answer self-tests of every algorithm; 0 or -ENOTRECOVERABLE. */
 int szkm_selftests(void);
 

@@ -310,27 +310,35 @@ static u32 szkm_binding_mask(const struct szkm_tpm2_binding *b)
 	return b->boot_pcrs | BIT(b->lock_pcr);
 }
 
-void szkm_tpm2_binding_policy(const struct szkm_tpm2_binding *b,
-			      u8 policy[SZKM_TPM2_DIGEST])
+/*
+ * What TPM2_PolicyPCR takes for @b: the selection and the SHA-256 of the
+ * selected PCRs' values in ascending order, the lock PCR at its reset value.
+ */
+static void szkm_binding_pcrs(const struct szkm_tpm2_binding *b,
+			      u8 sel[SZKM_PCR_SEL_LEN], u8 digest[SZKM_TPM2_DIGEST])
 {
 	static const u8 reset[SZKM_TPM2_DIGEST];
-	u8 sel[SZKM_PCR_SEL_LEN], digest[SZKM_TPM2_DIGEST];
 	struct sha256_state st;
 	u32 mask = szkm_binding_mask(b);
 	int pcr, i = 0;
 
-	/* The selected PCRs' values in ascending order; the lock PCR at reset. */
 	sha256_init(&st);
 	for (pcr = 0; pcr < 24; pcr++) {
 		if (!(mask & BIT(pcr)))
 			continue;
-		if (pcr == b->lock_pcr)
-			sha256_update(&st, reset, sizeof(reset));
-		else
-			sha256_update(&st, b->boot_values[i++], SZKM_TPM2_DIGEST);
+		sha256_update(&st, pcr == b->lock_pcr ? reset : b->boot_values[i++],
+			      SZKM_TPM2_DIGEST);
 	}
 	sha256_final(&st, digest);
 	szkm_pcr_sel(sel, mask);
+}
+
+void szkm_tpm2_binding_policy(const struct szkm_tpm2_binding *b,
+			      u8 policy[SZKM_TPM2_DIGEST])
+{
+	u8 sel[SZKM_PCR_SEL_LEN], digest[SZKM_TPM2_DIGEST];
+
+	szkm_binding_pcrs(b, sel, digest);
 	memset(policy, 0, SZKM_TPM2_DIGEST);
 	szkm_tpm2_policy_pcr(policy, sel, sizeof(sel), digest);
 	if (b->pin)
@@ -858,23 +866,12 @@ out:
 static int szkm_policy(struct szkm_tpm2 *t, const struct szkm_tpm2_binding *b,
 		       struct szkm_tpm2_sess *s)
 {
-	static const u8 reset[SZKM_TPM2_DIGEST];
 	u8 sel[SZKM_PCR_SEL_LEN], digest[SZKM_TPM2_DIGEST];
-	struct sha256_state st;
 	struct tpm_buf buf;
-	u32 mask = szkm_binding_mask(b);
 	ssize_t rc;
-	int pcr, i = 0, ret;
+	int ret;
 
-	sha256_init(&st);
-	for (pcr = 0; pcr < 24; pcr++) {
-		if (!(mask & BIT(pcr)))
-			continue;
-		sha256_update(&st, pcr == b->lock_pcr ? reset : b->boot_values[i++],
-			      SZKM_TPM2_DIGEST);
-	}
-	sha256_final(&st, digest);
-	szkm_pcr_sel(sel, mask);
+	szkm_binding_pcrs(b, sel, digest);
 
 	ret = tpm_buf_init(&buf, TPM2_ST_NO_SESSIONS, SZKM_TPM_CC_POLICY_PCR);
 	if (ret)

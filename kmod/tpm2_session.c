@@ -203,6 +203,25 @@ void szkm_tpm2_sess_auth(struct szkm_tpm2_sess *s, const u8 *auth, size_t len)
 	s->keylen = SZKM_TPM2_DIGEST + len;
 }
 
+/*
+ * A session HMAC (part 1, 19.6): HMAC(sessionKey || authValue,
+ * pHash || nonceNewer || nonceOlder || sessionAttributes); for a command
+ * the newer nonce is the caller's, for a response the TPM's.
+ */
+static void szkm_sess_hmac(const struct szkm_tpm2_sess *s,
+			   const u8 phash[SZKM_TPM2_DIGEST], const u8 *newer,
+			   const u8 *older, u8 attrs, u8 out[SZKM_TPM2_DIGEST])
+{
+	struct szkm_piece in[4] = {
+		{ phash, SZKM_TPM2_DIGEST },
+		{ newer, SZKM_TPM2_DIGEST },
+		{ older, SZKM_TPM2_DIGEST },
+		{ &attrs, 1 },
+	};
+
+	szkm_hmac(s->key, s->keylen, in, ARRAY_SIZE(in), out);
+}
+
 void szkm_tpm2_sess_append(struct szkm_tpm2_sess *s, struct tpm_buf *buf,
 			   u32 cc, const u8 *const names[], const u8 namelens[],
 			   u8 nhandles, u8 attrs)
@@ -257,17 +276,8 @@ void szkm_tpm2_sess_seal_cmd(struct szkm_tpm2_sess *s, struct tpm_buf *buf)
 		sha256_update(&st, s->names[i], s->namelens[i]);
 	sha256_update(&st, params, plen);
 	sha256_final(&st, cphash);
-	{
-		struct szkm_piece in[4] = {
-			{ cphash, sizeof(cphash) },
-			{ s->nonce_caller, SZKM_TPM2_DIGEST },
-			{ s->nonce_tpm, SZKM_TPM2_DIGEST },
-			{ &attrs, 1 },
-		};
-
-		szkm_hmac(s->key, s->keylen, in, ARRAY_SIZE(in),
-			  buf->data + s->hmac_off);
-	}
+	szkm_sess_hmac(s, cphash, s->nonce_caller, s->nonce_tpm, attrs,
+		       buf->data + s->hmac_off);
 }
 
 int szkm_tpm2_sess_open_rsp(struct szkm_tpm2_sess *s, struct tpm_buf *buf,
@@ -308,16 +318,7 @@ int szkm_tpm2_sess_open_rsp(struct szkm_tpm2_sess *s, struct tpm_buf *buf,
 	sha256_update(&st, ccbe, 4);
 	sha256_update(&st, p, psize);
 	sha256_final(&st, rphash);
-	{
-		struct szkm_piece in[4] = {
-			{ rphash, sizeof(rphash) },
-			{ s->nonce_tpm, SZKM_TPM2_DIGEST },
-			{ s->nonce_caller, SZKM_TPM2_DIGEST },
-			{ &attrs, 1 },
-		};
-
-		szkm_hmac(s->key, s->keylen, in, ARRAY_SIZE(in), want);
-	}
+	szkm_sess_hmac(s, rphash, s->nonce_tpm, s->nonce_caller, attrs, want);
 	if (crypto_memneq(want, buf->data + len - SZKM_TPM2_DIGEST,
 			  SZKM_TPM2_DIGEST))
 		return -EBADMSG;
