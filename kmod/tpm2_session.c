@@ -344,31 +344,32 @@ void szkm_tpm2_sess_wipe(struct szkm_tpm2_sess *s)
 	memzero_explicit(s, sizeof(*s));
 }
 
+/* policy = H(policy || commandCode || @a || @b): one policy command's step. */
+static void szkm_policy_step(u8 policy[SZKM_TPM2_DIGEST], u32 cc,
+			     const u8 *a, size_t alen, const u8 *b, size_t blen)
+{
+	struct sha256_state st;
+	u8 ccbe[4];
+
+	put_be32(ccbe, cc);
+	sha256_init(&st);
+	sha256_update(&st, policy, SZKM_TPM2_DIGEST);
+	sha256_update(&st, ccbe, 4);
+	sha256_update(&st, a, alen);
+	sha256_update(&st, b, blen);
+	sha256_final(&st, policy);
+}
+
 void szkm_tpm2_policy_pcr(u8 policy[SZKM_TPM2_DIGEST], const u8 *sel,
 			  size_t sellen, const u8 pcr_digest[SZKM_TPM2_DIGEST])
 {
-	struct sha256_state st;
-	u8 cc[4];
-
-	put_be32(cc, SZKM_TPM2_CC_POLICY_PCR);
-	sha256_init(&st);
-	sha256_update(&st, policy, SZKM_TPM2_DIGEST);
-	sha256_update(&st, cc, 4);
-	sha256_update(&st, sel, sellen);
-	sha256_update(&st, pcr_digest, SZKM_TPM2_DIGEST);
-	sha256_final(&st, policy);
+	szkm_policy_step(policy, SZKM_TPM2_CC_POLICY_PCR, sel, sellen,
+			 pcr_digest, SZKM_TPM2_DIGEST);
 }
 
 void szkm_tpm2_policy_authvalue(u8 policy[SZKM_TPM2_DIGEST])
 {
-	struct sha256_state st;
-	u8 cc[4];
-
-	put_be32(cc, SZKM_TPM2_CC_POLICY_AUTHVALUE);
-	sha256_init(&st);
-	sha256_update(&st, policy, SZKM_TPM2_DIGEST);
-	sha256_update(&st, cc, 4);
-	sha256_final(&st, policy);
+	szkm_policy_step(policy, SZKM_TPM2_CC_POLICY_AUTHVALUE, NULL, 0, NULL, 0);
 }
 
 #include "selftest/tpm2_session.c"
