@@ -771,7 +771,9 @@ int szkm_tpm2_seal(struct szkm_tpm2 *t, const struct szkm_tpm2_binding *b,
 	/* outsideInfo, creationPCR */
 	tpm_buf_append_u16(&buf, 0);
 	tpm_buf_append_u32(&buf, 0);
-	szkm_tpm2_sess_seal_cmd(&t->hmac, &buf);
+	ret = szkm_tpm2_sess_seal_cmd(&t->hmac, &buf);
+	if (ret)
+		goto out;
 
 	rc = szkm_tpm_send(t->chip, &buf);
 	ret = szkm_tpm_err(rc, "sealing");
@@ -920,7 +922,9 @@ static int szkm_unseal_one(struct szkm_tpm2 *t, struct szkm_tpm2_sess *s,
 	szkm_tpm2_sess_auth(s, auth, auth ? SZKM_TPM2_DIGEST : 0);
 	szkm_tpm2_sess_append(s, &buf, TPM2_CC_UNSEAL, names, namelens, 1,
 			      SZKM_SA_CONTINUE | (SZKM_SA_PARAM_ENC & SZKM_SA_ENCRYPT));
-	szkm_tpm2_sess_seal_cmd(s, &buf);
+	ret = szkm_tpm2_sess_seal_cmd(s, &buf);
+	if (ret)
+		goto out;
 	rc = szkm_tpm_send(t->chip, &buf);
 	if (rc > 0 && auth &&
 	    (szkm_rc_base(rc) == RC_AUTH_FAIL || szkm_rc_base(rc) == RC_BAD_AUTH)) {
@@ -1006,9 +1010,11 @@ int szkm_tpm2_cap(struct szkm_tpm2 *t, u8 pcr)
 	tpm_buf_append_u32(&buf, 1);			/* TPML_DIGEST_VALUES */
 	tpm_buf_append_u16(&buf, SZKM_TPM_ALG_SHA256);
 	tpm_buf_append(&buf, rnd, sizeof(rnd));
-	szkm_tpm2_sess_seal_cmd(&t->hmac, &buf);
-	rc = szkm_tpm_send(t->chip, &buf);
-	ret = szkm_tpm_err(rc, "capping the lock PCR");
+	ret = szkm_tpm2_sess_seal_cmd(&t->hmac, &buf);
+	if (!ret) {
+		rc = szkm_tpm_send(t->chip, &buf);
+		ret = szkm_tpm_err(rc, "capping the lock PCR");
+	}
 	if (!ret)
 		ret = szkm_sess_reply(t, &t->hmac, &buf, 0, "TPM2_PCR_Extend", &r);
 	tpm_buf_destroy(&buf);

@@ -248,7 +248,7 @@ void szkm_tpm2_sess_append(struct szkm_tpm2_sess *s, struct tpm_buf *buf,
 	s->param_off = tpm_buf_length(buf);
 }
 
-void szkm_tpm2_sess_seal_cmd(struct szkm_tpm2_sess *s, struct tpm_buf *buf)
+int szkm_tpm2_sess_seal_cmd(struct szkm_tpm2_sess *s, struct tpm_buf *buf)
 {
 	u32 len = tpm_buf_length(buf), plen = len - s->param_off;
 	u8 *params = buf->data + s->param_off, ccbe[4], cphash[SZKM_TPM2_DIGEST];
@@ -257,16 +257,22 @@ void szkm_tpm2_sess_seal_cmd(struct szkm_tpm2_sess *s, struct tpm_buf *buf)
 	u8 kiv[SZKM_TPM2_DIGEST];
 	int i;
 
-	/* Encrypt the first parameter's body (a TPM2B) before the HMAC. */
-	if ((s->attrs & SZKM_SA_DECRYPT) && plen >= 2) {
-		u16 n = get_be16(params);
+	/*
+	 * Encrypt the first parameter's body (a TPM2B) before the HMAC; a
+	 * command whose first parameter is not one is never sent (fail
+	 * closed: its secret would go in clear).
+	 */
+	if (s->attrs & SZKM_SA_DECRYPT) {
+		u16 n;
 
-		if (n <= plen - 2) {
-			szkm_kdfa(s->key, s->keylen, "CFB", s->nonce_caller,
-				  s->nonce_tpm, kiv);
-			szkm_cfb(kiv, true, params + 2, n);
-			memzero_explicit(kiv, sizeof(kiv));
+		if (plen < 2 || (n = get_be16(params)) > plen - 2) {
+			pr_err("TPM command 0x%x: no parameter to encrypt: not sent\n", s->cc);
+			return -EINVAL;
 		}
+		szkm_kdfa(s->key, s->keylen, "CFB", s->nonce_caller,
+			  s->nonce_tpm, kiv);
+		szkm_cfb(kiv, true, params + 2, n);
+		memzero_explicit(kiv, sizeof(kiv));
 	}
 	/* cpHash = H(commandCode || names || parameters as sent) */
 	put_be32(ccbe, s->cc);
@@ -278,6 +284,7 @@ void szkm_tpm2_sess_seal_cmd(struct szkm_tpm2_sess *s, struct tpm_buf *buf)
 	sha256_final(&st, cphash);
 	szkm_sess_hmac(s, cphash, s->nonce_caller, s->nonce_tpm, attrs,
 		       buf->data + s->hmac_off);
+	return 0;
 }
 
 int szkm_tpm2_sess_open_rsp(struct szkm_tpm2_sess *s, struct tpm_buf *buf,

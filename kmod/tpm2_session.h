@@ -70,7 +70,8 @@ void szkm_tpm2_sess_auth(struct szkm_tpm2_sess *s, const u8 *auth, size_t len);
 void szkm_tpm2_sess_append(struct szkm_tpm2_sess *s, struct tpm_buf *buf,
 			   u32 cc, const u8 *const names[], const u8 namelens[],
 			   u8 nhandles, u8 attrs);
-void szkm_tpm2_sess_seal_cmd(struct szkm_tpm2_sess *s, struct tpm_buf *buf);
+/* -EINVAL (nothing sent) when the session decrypts and there is no TPM2B. */
+int szkm_tpm2_sess_seal_cmd(struct szkm_tpm2_sess *s, struct tpm_buf *buf);
 
 /*
  * Check the response of a successful command: -EPROTO when malformed,
