@@ -15,6 +15,14 @@ say "A new device: R, E and D made in the kernel, R and E sealed by the TPM"
 "$ctl" device init --out "$T/device.blob" | sed 's/^/  /'
 echo "  sealed device blob: $(stat -c %s "$T/device.blob") bytes in $T/device.blob"
 
+say "Root in userspace has the blob and the TPM, and still cannot unseal R: the lock PCR is capped"
+. "$SZKM_TOP/tests/vm/lib-device.sh"
+attack_refused "$T/device.blob"
+echo "  tpm2_load + tpm2_unseal of sealed R and E: refused by the TPM"
+grep -m1 '^ERROR: Esys' "$T/atk/err.nopolicy" | sed 's/^/    without a policy: /'
+grep -m1 '^ERROR: Esys' "$T/atk/err.policypcr" | sed 's/^/    with PolicyPCR:   /'
+"$ctl" status | grep -E '^(lock pcr|tpm policy|tpm session):' | sed 's/^/  /'
+
 say "A listener checks every signed event (signature, sequence, chain) and acks it"
 szkm_listener_up
 "$ctl" status | sed 's/^/  /'
