@@ -958,25 +958,27 @@ int szkm_tpm2_unseal(struct szkm_tpm2 *t, const struct szkm_tpm2_binding *b,
 		     const u8 *auth, const u8 *const in[], const size_t inlen[],
 		     u8 *const secrets[], int n, size_t len)
 {
-	u8 name[SZKM_TPM2_NAME_LEN];
+	u8 names[2][SZKM_TPM2_NAME_LEN];
 	struct szkm_tpm2_sess s;
 	int i, ret;
 	u32 h;
 
+	if (n > ARRAY_SIZE(names))
+		return -EINVAL;
+	/* Every object's name first: a malformed one costs no TPM command. */
 	for (i = 0; i < n; i++)
-		if (szkm_sealed_name(in[i], inlen[i], name))
+		if (szkm_sealed_name(in[i], inlen[i], names[i]))
 			return -EBADMSG;
 	ret = szkm_start_session(t, SZKM_TPM_SE_POLICY, &s);
 	if (ret)
 		return ret;
 	for (i = 0; i < n && !ret; i++) {
-		szkm_sealed_name(in[i], inlen[i], name);
 		ret = szkm_load(t, in[i], inlen[i], &h);
 		if (ret)
 			break;
 		/* A used policy session starts over: satisfy it each time. */
 		ret = szkm_policy(t, b, &s) ?:
-		      szkm_unseal_one(t, &s, auth, h, name, secrets[i], len);
+		      szkm_unseal_one(t, &s, auth, h, names[i], secrets[i], len);
 		tpm2_flush_context(t->chip, h);
 	}
 	szkm_end_session(t, &s);
