@@ -1,5 +1,5 @@
 # The TPM binding holds against root in userspace with the blob and the
-# TPM, and against a key planted at 0x81000001:
+# TPM (and an unprivileged user reaches neither the TPM nor the unseal), and against a key planted at 0x81000001:
 # - after device init and after an unseal, root's own tpm2_load +
 #   tpm2_unseal of sealed R or E fails (no policy: userWithAuth is clear;
 #   with a PCR policy session: the lock PCR is capped). The same attack
@@ -21,6 +21,15 @@ szkm_reload
 ok "$ctl" device init --out $T/b/device.blob >/dev/null
 b=$T/b/device.blob
 attack_refused $b
+# An unprivileged user with a copy of the blob reaches neither the TPM nor
+# the module's unseal.
+cp $b $T/pub.blob && chmod 644 $T/pub.blob
+nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+for dev in /dev/tpmrm0 /dev/tpm0; do
+	nobody env TPM2TOOLS_TCTI=device:$dev tpm2_getrandom 8 >/dev/null 2>&1 &&
+		fail "uid 65534 sent a command to $dev"
+done
+refuses "CAP_SYS_ADMIN" nobody "$(szkmctl_for_nobody)" device unseal --in $T/pub.blob
 transient_empty
 
 # After a reload (the suite's stand-in for a reboot: PCR 16 reset) the
