@@ -49,6 +49,9 @@ module:
 	@test -n "$(KDIR)" || { echo "szkm: no kernel headers for KVER=$(KVER); run 'make deps'" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(TOP) modules
 
+# Tests read the outside vectors from the repository (tests/unit/vectors.h).
+$(BUILD)/tests/%.o: CFLAGS += -DSZKM_VECTORS_DEFAULT='"$(TOP)/tests/vectors"'
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<

@@ -5,8 +5,7 @@
 CRYPTO_SRCS   := $(wildcard kmod/crypto/*.c)
 CRYPTO_OBJS   := $(CRYPTO_SRCS:%.c=$(BUILD)/%.o)
 LIBSZKMCRYPTO := $(BUILD)/libszkmcrypto.a
-CRYPTO_TEST_CFLAGS := -I$(TOP)/kmod/crypto \
-	-DSZKM_VECTORS_DEFAULT='"$(TOP)/../shared/vectors"'
+CRYPTO_TEST_CFLAGS := -I$(TOP)/kmod/crypto
 
 LIBS       += $(LIBSZKMCRYPTO)
 UNIT_TESTS += $(BUILD)/unit/test_p256

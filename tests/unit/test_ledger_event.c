@@ -6,7 +6,7 @@
  *
  * Events come from test_ledger_util.h, an encoder written separately from
  * the decoder. Signature verification is also held to Wycheproof's P-256
- * r || s vectors (shared/vectors/wycheproof, or $SZKM_VECTORS).
+ * r || s vectors (tests/vectors/wycheproof, or $SZKM_VECTORS).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 #include <jansson.h>
+
+#include "vectors.h"
 
 #include "control.h"
 #include "libszkm.h"
@@ -320,7 +322,6 @@ static int unhex(const char *s, uint8_t *out, size_t cap)
 
 static void signature_check_agrees_with_wycheproof(void **state)
 {
-	const char *dir = getenv("SZKM_VECTORS");
 	char path[4096];
 	json_t *root, *groups;
 	json_error_t jerr;
@@ -330,10 +331,10 @@ static void signature_check_agrees_with_wycheproof(void **state)
 	(void)state;
 	snprintf(path, sizeof(path),
 		 "%s/wycheproof/ecdsa_secp256r1_sha256_p1363_test.json",
-		 dir && *dir ? dir : "../shared/vectors");
+		 vectors_dir());
 	root = json_load_file(path, 0, &jerr);
 	if (!root)
-		skip();
+		fail_msg("cannot load %s: %s", path, jerr.text);
 	groups = json_object_get(root, "testGroups");
 	json_array_foreach(groups, gi, g) {
 		uint8_t pub[65];

@@ -3,7 +3,7 @@
  * test_merkle.c - the ledger's Merkle tree against outside vectors and a
  * naive reference.
  *
- * The vectors (every JSON file in shared/vectors/tlog, or in
+ * The vectors (every JSON file in tests/vectors/tlog, or in
  * $SZKM_VECTORS/tlog) fix the roots, every inclusion path and the
  * consistency proof of a 13-leaf tree.
  * The reference below is RFC 6962 section 2.1 written as recursion over

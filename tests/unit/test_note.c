@@ -3,7 +3,7 @@
  * test_note.c - checkpoints and signed notes against the C2SP vectors, and
  * the strictness of the parsers.
  *
- * From each JSON file in shared/vectors/tlog (or $SZKM_VECTORS/tlog): the
+ * From each JSON file in tests/vectors/tlog (or $SZKM_VECTORS/tlog): the
  * verifier keys parse and keep their key IDs, the checkpoint body parses
  * and formats back byte for byte, and the log's and every cosigner's
  * signature verify. With keys made here: every signature type round-trips,

@@ -4,8 +4,7 @@
  * ECDH P-256 case, strict DER, key and point validation, edge scalars, and
  * cross-checks against OpenSSL's EVP interface in both directions.
  *
- * Vectors come from $SZKM_VECTORS (default: ../shared/vectors beside the
- * checkout). Output is TAP with CMOCKA_MESSAGE_OUTPUT=TAP; counts are
+ * Vectors come from tests/vectors (or $SZKM_VECTORS; see vectors.h). Output is TAP with CMOCKA_MESSAGE_OUTPUT=TAP; counts are
  * printed as TAP comments.
  */
 #include <stdarg.h>
@@ -25,9 +24,7 @@
 
 #include "p256.h"
 
-#ifndef SZKM_VECTORS_DEFAULT
-#define SZKM_VECTORS_DEFAULT "../shared/vectors"
-#endif
+#include "vectors.h"
 
 #define CROSS_ROUNDS 1000
 
@@ -80,14 +77,11 @@ static void sha256(uint8_t out[32], const void *msg, size_t len)
 
 static json_t *load_vectors(const char *name)
 {
-	const char *dir = getenv("SZKM_VECTORS");
 	char path[4096];
 	json_error_t err;
 	json_t *root;
 
-	if (!dir || !*dir)
-		dir = SZKM_VECTORS_DEFAULT;
-	snprintf(path, sizeof(path), "%s/wycheproof/%s", dir, name);
+	snprintf(path, sizeof(path), "%s/wycheproof/%s", vectors_dir(), name);
 	root = json_load_file(path, 0, &err);
 	if (!root)
 		fail_msg("cannot load %s: %s (line %d)", path, err.text, err.line);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * tlog_vectors.h - the shared/vectors/tlog files for the ledger's unit
+ * tlog_vectors.h - the tests/vectors/tlog files for the ledger's unit
  * tests: loading them, and running each per-file test once per file, named
  * "<file>: <what>", after the tests that need no vectors. Included by one
  * test file each (the functions are static).
@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
+
+#include "vectors.h"
 
 struct vec_file {
 	char *path;
@@ -27,13 +29,6 @@ struct vec_test {
 
 static struct vec_file vecs[16];
 static size_t nvecs;
-
-static const char *vectors_dir(void)
-{
-	const char *d = getenv("SZKM_VECTORS");
-
-	return d && *d ? d : "../shared/vectors";
-}
 
 static void load_vectors(void)
 {

@@ -25,7 +25,7 @@ exec </dev/null >/dev/console 2>&1
 
 export SZKM_TOP=$top SZKM_KVER=$(uname -r) SZKM_SHARE=/mnt/share
 v=$(arg vectors)
-export SZKM_VECTORS=${v:-$top/../shared/vectors}
+export SZKM_VECTORS=${v:-$top/tests/vectors}
 export SZKM_MODPARAMS=$(arg params | tr , " ")
 # The module to load: kmod/szkm.ko, or a test build (run.sh --module).
 m=$(arg module)
