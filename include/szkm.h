@@ -95,6 +95,7 @@ enum szkm_cmd {
 	SZKM_CMD_EVENT_REPLAY,
 	SZKM_CMD_KEY_PUBLIC,
 	SZKM_CMD_EVENT_RESUME,
+	SZKM_CMD_EVENT_PROVE,
 	__SZKM_CMD_MAX
 };
 #define SZKM_CMD_MAX (__SZKM_CMD_MAX - 1)
@@ -130,6 +131,15 @@ enum szkm_attr {
 	SZKM_A_PIN_SET,		/* u8 */
 	SZKM_A_TPM_POLICY,	/* [32] */
 	SZKM_A_TPM_SESSION,	/* u8, enum szkm_tpm_session */
+	SZKM_A_LEDGER_KEYS,	/* nest of SZKM_A_LEDGER_KEY verifier key strings */
+	SZKM_A_LEDGER_KEY,	/* string, a C2SP verifier key (see "Ledger proofs") */
+	SZKM_A_LEDGER_THRESHOLD, /* u8, enrolled keys that must sign a checkpoint */
+	SZKM_A_CHECKPOINT,	/* binary, a signed checkpoint note */
+	SZKM_A_CONSISTENCY,	/* binary, n x 32: from the last proven checkpoint */
+	SZKM_A_PROOFS,		/* nest of SZKM_A_PROOF entries */
+	SZKM_A_PROOF,		/* nest: SZKM_A_SEQ, SZKM_A_LEDGER_INDEX, SZKM_A_INCLUSION */
+	SZKM_A_INCLUSION,	/* binary, n x 32: an inclusion proof, leaf to root */
+	SZKM_A_LEDGER_SIZE,	/* u64, size of the last checkpoint the kernel accepted */
 	__SZKM_A_LAST
 };
 #define SZKM_A_MAX (__SZKM_A_LAST - 1)
@@ -222,7 +232,7 @@ enum szkm_tpm_session {
  * big-endian; every field is length-prefixed, every length is checked and
  * the fields fill the blob exactly.
  *
- *   magic "SZKD" | format u8 (2) | flags u8 | reserved u16 (0)
+ *   magic "SZKD" | format u8 (3) | flags u8 | reserved u16 (0)
  *   u16 len | parent name    SZKM_TPM2_NAME_LEN; 0 bytes in test mode
  *   u16 len | device pubkey  65, D's public key (04 || X || Y)
  *   u16 len | TPM binding    0 bytes in test mode, else
@@ -232,12 +242,16 @@ enum szkm_tpm_session {
  *   u16 len | sealed R       1..SZKM_TPM2_SEALED_MAX: TPM2B_PRIVATE ||
  *                            TPM2B_PUBLIC of a TPM2 sealed data object
  *   u16 len | sealed E       the same
+ *   u16 len | ledger trust   0 bytes: no ledger keys (acks unproven), else
+ *             threshold u8 (1..count) | count u8 (1..SZKM_LEDGER_KEYS_MAX) |
+ *             count x (name length u8 | name | P-256 public key [65]),
+ *             the ledger keys whose signed checkpoints the kernel believes
  *   u16 len | wrapped D      60: iv[12] || AES-256-GCM(D)[32] || tag[16]
  *
  * flags: SZKM_DEVBLOB_TEST: no TPM; R and E are under a fixed key built
  * into the module (INSECURE, test mode only; the module refuses such a
  * blob unless loaded with test_mode=1). SZKM_DEVBLOB_PIN: the sealed
- * objects need a PIN.
+ * objects need a PIN. Format 2 (no ledger trust field) is refused.
  *
  * R and E are sealed objects (fixedTPM, fixedParent; noDA only without a
  * PIN; userWithAuth clear, so only their policy opens them) whose
@@ -256,7 +270,7 @@ enum szkm_tpm_session {
  * HMAC-SHA256(R, SZKM_WRAP_LABEL).
  */
 #define SZKM_DEVBLOB_MAGIC	"SZKD"
-#define SZKM_DEVBLOB_FORMAT	2
+#define SZKM_DEVBLOB_FORMAT	3
 #define SZKM_DEVBLOB_HDR_LEN	8
 #define SZKM_DEVBLOB_TEST	0x01
 #define SZKM_DEVBLOB_PIN	0x02
@@ -265,9 +279,11 @@ enum szkm_tpm_session {
 #define SZKM_DEVBLOB_WRAPPED_D_LEN	(12 + 32 + 16)
 #define SZKM_DEVBLOB_BINDING_MIN	(1 + 4 + 32)
 #define SZKM_DEVBLOB_BINDING_MAX	(SZKM_DEVBLOB_BINDING_MIN + 16 * 32)
+#define SZKM_DEVBLOB_LEDGER_MAX	(2 + SZKM_LEDGER_KEYS_MAX * (1 + SZKM_LEDGER_NAME_MAX + 65))
 #define SZKM_DEVBLOB_MAX	(SZKM_DEVBLOB_HDR_LEN + 2 + SZKM_TPM2_NAME_LEN + \
 				 2 + 65 + 2 + SZKM_DEVBLOB_BINDING_MAX + \
 				 2 * (2 + SZKM_TPM2_SEALED_MAX) + \
+				 2 + SZKM_DEVBLOB_LEDGER_MAX + \
 				 2 + SZKM_DEVBLOB_WRAPPED_D_LEN)
 
 /*
@@ -447,10 +463,29 @@ enum szkm_ledger_mode {
  * reports SZKM_A_CHAIN, SZKM_A_SEQ (the last event made) and SZKM_A_JOURNAL.
  * A wrong resume point cannot forge anything: the ledger refuses events
  * that do not continue its chain.
+ *
+ * A device made with ledger keys (SZKM_A_LEDGER_KEYS at DEVICE_INIT, kept
+ * in its blob) believes the ledger's proof, never its word: a bare ACK or
+ * RESUME is refused (-EPERM). Instead SZKM_CMD_EVENT_PROVE takes
+ * SZKM_A_CHECKPOINT (signed by at least the threshold of those keys),
+ * SZKM_A_CONSISTENCY (from the last checkpoint the kernel accepted, STATUS
+ * SZKM_A_LEDGER_SIZE; none for the first since the module loaded) and
+ * SZKM_A_PROOFS (up to SZKM_LEDGER_PROOFS_MAX SZKM_A_PROOF nests, each
+ * SZKM_A_SEQ, SZKM_A_LEDGER_INDEX and SZKM_A_INCLUSION). All must hold, or
+ * nothing changes and the extended ack says what failed; then the proven
+ * events leave the journal and their versions activate. RESUME with
+ * SZKM_A_CHECKPOINT, SZKM_A_EVENT, SZKM_A_EVENT_SIG and one SZKM_A_PROOF
+ * continues the chain after that event, which must be this device's,
+ * signed by it and in the checkpoint's tree.
  */
 #define SZKM_EVENT_MAGIC	"SZKE"
 #define SZKM_EVENT_FORMAT	1
 #define SZKM_EVENT_SIG_LEN	64
+/* Where the fixed-position fields sit in an event's bytes. */
+#define SZKM_EV_OFF_TYPE	5
+#define SZKM_EV_OFF_DEVICE_ID	8
+#define SZKM_EV_OFF_SEQ		(SZKM_EV_OFF_DEVICE_ID + 32)
+#define SZKM_EV_OFF_PREV	(SZKM_EV_OFF_SEQ + 8)
 #define SZKM_EVENT_FIXED_LEN	(4 + 1 + 1 + 2 + 32 + 8 + 32 + 8 + 16 + 1 + 4 + 3 + 1 + \
 				 8 + 8 + 4 + 1 + 32)
 #define SZKM_EVENT_MAX_LEN	(SZKM_EVENT_FIXED_LEN + SZKM_NAME_MAX + SZKM_P256_PUB_LEN)
@@ -469,5 +504,34 @@ enum szkm_event_type {
 	SZKM_EV_KEY_DESTROY,
 	__SZKM_EV_MAX
 };
+
+/*
+ * Ledger proofs. The ledger is an RFC 9162 Merkle tree over entries; an
+ * event's entry is SZKM_LEDGER_ENTRY_EVENT u8 | event bytes | signature
+ * [64], and its leaf hash SHA-256(0x00 || entry). A checkpoint is a C2SP
+ * signed note (c2sp.org/tlog-checkpoint, c2sp.org/signed-note): the text
+ * "<origin>\n<size>\n<base64 root>\n" [extension lines], a blank line,
+ * then "\u2014 <key name> <base64(key id[4] || signature)>\n" lines. The
+ * kernel verifies signature type 0x02 (ECDSA P-256, ASN.1 DER over
+ * SHA-256 of the text; key id = SHA-256(SubjectPublicKeyInfo DER)[:4]).
+ *
+ * A ledger verifier key is enrolled as its C2SP verifier key string
+ * "<name>+<8 hex digits of key id>+<base64(0x02 || SPKI DER)>"; the device
+ * keeps at most SZKM_LEDGER_KEYS_MAX of them and a threshold: a checkpoint
+ * counts only when that many enrolled keys signed it.
+ */
+#define SZKM_LEDGER_ENTRY_ENROL	1
+#define SZKM_LEDGER_ENTRY_EVENT	2
+#define SZKM_LEDGER_KEYS_MAX	8
+#define SZKM_LEDGER_NAME_MAX	128
+#define SZKM_LEDGER_VKEY_MAX	(SZKM_LEDGER_NAME_MAX + 10 + 124)
+#define SZKM_LEDGER_SIG_ECDSA	0x02
+#define SZKM_LEDGER_NOTE_MAX	8192
+#define SZKM_LEDGER_PROOF_MAX	64	/* hashes in one inclusion or consistency proof */
+#define SZKM_LEDGER_PROOFS_MAX	64	/* event proofs in one SZKM_CMD_EVENT_PROVE */
+#define SZKM_LEDGER_SPKI_P256_PREFIX \
+	"\x30\x59\x30\x13\x06\x07\x2a\x86\x48\xce\x3d\x02\x01" \
+	"\x06\x08\x2a\x86\x48\xce\x3d\x03\x01\x07\x03\x42\x00"
+#define SZKM_LEDGER_SPKI_P256_PREFIX_LEN	26
 
 #endif /* _SZKM_H */

@@ -12,7 +12,7 @@
 #include <linux/kernel.h>
 #include <linux/string.h>
 
-enum { F_PARENT, F_PUB, F_BINDING, F_SEALED_R, F_SEALED_E, F_WRAPPED_D, F_COUNT };
+enum { F_PARENT, F_PUB, F_BINDING, F_SEALED_R, F_SEALED_E, F_LEDGER, F_WRAPPED_D, F_COUNT };
 
 static const struct {
 	u16 min, max;
@@ -22,6 +22,7 @@ static const struct {
 	[F_BINDING] = { 0, SZKM_DEVBLOB_BINDING_MAX },
 	[F_SEALED_R] = { 1, SZKM_TPM2_SEALED_MAX },
 	[F_SEALED_E] = { 1, SZKM_TPM2_SEALED_MAX },
+	[F_LEDGER] = { 0, SZKM_DEVBLOB_LEDGER_MAX },
 	[F_WRAPPED_D] = { SZKM_DEVBLOB_WRAPPED_D_LEN, SZKM_DEVBLOB_WRAPPED_D_LEN },
 };
 
@@ -77,6 +78,10 @@ int szkm_devblob_parse(struct szkm_devblob *b, const u8 *blob, size_t len,
 		*msg = SZKM_MSG("device blob format 1 was sealed without a PCR policy (root could unseal it): refused; make a new device (szkmctl device init --force)");
 		return -EBADMSG;
 	}
+	if (blob[4] == 2) {
+		*msg = SZKM_MSG("device blob format 2 names no ledger keys (the kernel would take the ledger's word): refused; make a new device (szkmctl device init --force --ledger-key ...)");
+		return -EBADMSG;
+	}
 	if (blob[4] != SZKM_DEVBLOB_FORMAT) {
 		*msg = SZKM_MSG("device blob format version not supported");
 		return -EBADMSG;
@@ -126,6 +131,10 @@ int szkm_devblob_parse(struct szkm_devblob *b, const u8 *blob, size_t len,
 		b->sealed[i] = fields[F_SEALED_R + i];
 		b->sealedlen[i] = lens[F_SEALED_R + i];
 	}
+	if (szkm_ledger_trust_decode(&b->ledger, fields[F_LEDGER], lens[F_LEDGER])) {
+		*msg = SZKM_MSG("device blob's ledger keys are malformed (modified)");
+		return -EBADMSG;
+	}
 	b->wrapped_d = fields[F_WRAPPED_D];
 	b->aad = blob;
 	return 0;
@@ -150,6 +159,16 @@ void szkm_devblob_put(struct szkm_devblob_writer *w, const u8 *data, size_t n)
 	w->blob[w->pos + 1] = n & 0xff;
 	if (n)
 		memcpy(w->blob + w->pos + 2, data, n);
+	w->pos += 2 + n;
+}
+
+void szkm_devblob_put_ledger(struct szkm_devblob_writer *w,
+			     const struct szkm_ledger_trust *t)
+{
+	size_t n = szkm_ledger_trust_encode(t, w->blob + w->pos + 2);
+
+	w->blob[w->pos] = n >> 8;
+	w->blob[w->pos + 1] = n & 0xff;
 	w->pos += 2 + n;
 }
 

@@ -10,6 +10,7 @@
 #include <linux/types.h>
 #include "szkm.h"
 #include "tpm2.h"
+#include "ledger_proof.h"
 
 /* A parsed blob: pointers into the caller's bytes. */
 struct szkm_devblob {
@@ -19,6 +20,7 @@ struct szkm_devblob {
 	struct szkm_tpm2_binding binding;	/* not in test mode */
 	const u8 *sealed[2];		/* R, E */
 	size_t sealedlen[2];
+	struct szkm_ledger_trust ledger;	/* nkeys 0: none enrolled */
 	const u8 *wrapped_d;		/* SZKM_DEVBLOB_WRAPPED_D_LEN bytes */
 	const u8 *aad;			/* every byte before the wrapped D's length */
 	size_t aadlen;
@@ -39,6 +41,9 @@ struct szkm_devblob_writer {
 
 void szkm_devblob_start(struct szkm_devblob_writer *w, u8 flags);
 void szkm_devblob_put(struct szkm_devblob_writer *w, const u8 *data, size_t n);
+/* The ledger trust field (empty when @t has no keys). */
+void szkm_devblob_put_ledger(struct szkm_devblob_writer *w,
+			     const struct szkm_ledger_trust *t);
 /* The binding field; @b NULL for test mode (an empty field). */
 void szkm_devblob_put_binding(struct szkm_devblob_writer *w,
 			      const struct szkm_tpm2_binding *b);

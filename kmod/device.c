@@ -50,6 +50,7 @@ static struct {
 	bool insecure;			/* R and E are not sealed by a TPM */
 	bool bound;			/* sealed by a TPM under .binding */
 	struct szkm_tpm2_binding binding;
+	struct szkm_ledger_trust ledger;	/* SEALED and READY */
 } szkm_dev;
 
 /* The lock PCR a device init uses unless it names one (see szkmctl(8)). */
@@ -350,7 +351,8 @@ static void szkm_dev_compute_id(const u8 pub[SZKM_P256_PUB_LEN],
  */
 static int szkm_dev_install(struct szkm_dev_secrets *sec,
 			    const u8 pub[SZKM_P256_PUB_LEN], bool insecure,
-			    const struct szkm_tpm2_binding *bind)
+			    const struct szkm_tpm2_binding *bind,
+			    const struct szkm_ledger_trust *ledger)
 {
 	struct szkm_dev_secrets *old_sec;
 	struct crypto_aead *tfm, *old_tfm;
@@ -377,6 +379,7 @@ static int szkm_dev_install(struct szkm_dev_secrets *sec,
 	szkm_dev.bound = !!bind;
 	if (bind)
 		szkm_dev.binding = *bind;
+	szkm_dev.ledger = *ledger;
 	szkm_dev.state = SZKM_DEV_READY;
 	up_write(&szkm_dev.sem);
 
@@ -500,6 +503,7 @@ int szkm_device_create(const struct szkm_device_opts *o, u8 **blobp,
 	}
 	if (ret)
 		goto out;
+	szkm_devblob_put_ledger(&w, o->ledger);
 
 	/* D under R; the AAD is everything in the blob so far. */
 	ret = szkm_dev_gcm_derived(sec->r, true, SZKM_DEVBLOB_D_LABEL, w.blob, w.pos,
@@ -508,7 +512,7 @@ int szkm_device_create(const struct szkm_device_opts *o, u8 **blobp,
 		goto out;
 	szkm_devblob_put(&w, dkey, SZKM_DEVBLOB_WRAPPED_D_LEN);
 
-	ret = szkm_dev_install(sec, pub, insecure, insecure ? NULL : bind);
+	ret = szkm_dev_install(sec, pub, insecure, insecure ? NULL : bind, o->ledger);
 	if (ret)
 		goto out;
 	sec = NULL;
@@ -607,7 +611,8 @@ int szkm_device_unseal(const u8 *blob, size_t bloblen, bool force,
 		ret = -EBADMSG;
 		goto out;
 	}
-	ret = szkm_dev_install(sec, pub, insecure, insecure ? NULL : &b->binding);
+	ret = szkm_dev_install(sec, pub, insecure, insecure ? NULL : &b->binding,
+			       &b->ledger);
 	if (ret)
 		goto out;
 	sec = NULL;
@@ -755,6 +760,29 @@ int szkm_device_binding(struct szkm_tpm2_binding *b)
 	}
 	up_read(&szkm_dev.sem);
 	return ret;
+}
+
+int szkm_device_ledger(struct szkm_ledger_trust *t)
+{
+	int ret = -ENOKEY;
+
+	down_read(&szkm_dev.sem);
+	if (szkm_dev.state != SZKM_DEV_UNINITIALISED) {
+		*t = szkm_dev.ledger;
+		ret = 0;
+	}
+	up_read(&szkm_dev.sem);
+	return ret;
+}
+
+int szkm_device_verify(const u8 digest[32], const u8 sig_rs[64])
+{
+	u8 pub[SZKM_P256_PUB_LEN];
+	int ret = szkm_device_pubkey(pub);
+
+	if (ret)
+		return ret;
+	return szkm_p256_verify(pub, digest, sig_rs) ? -EBADMSG : 0;
 }
 
 enum szkm_device_state szkm_device_state(void)

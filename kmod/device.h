@@ -10,6 +10,7 @@
 #include <linux/types.h>
 #include "szkm.h"
 #include "aead.h"
+#include "ledger_proof.h"
 
 /* What szkm_device_wrap() adds: iv || ... || tag. */
 #define SZKM_WRAP_OVERHEAD	(SZKM_GCM_IV_LEN + SZKM_GCM_TAG_LEN)
@@ -63,12 +64,19 @@ struct szkm_device_opts {
 	u32 boot_pcrs;		/* bitmap of PCRs 0..15 to bind to */
 	const u8 *pin;		/* NULL: none */
 	size_t pinlen;
+	const struct szkm_ledger_trust *ledger;	/* nkeys 0: none */
 };
 int szkm_device_create(const struct szkm_device_opts *o, u8 **blob,
 		       size_t *bloblen, const char **msg);
 /* unseal: once per boot; @pin when the device has one (else NULL). */
 int szkm_device_unseal(const u8 *blob, size_t bloblen, bool force,
 		       const u8 *pin, size_t pinlen, const char **msg);
+
+/* A device's public key verifies @sig_rs over @digest; -EBADMSG if not. */
+int szkm_device_verify(const u8 digest[32], const u8 sig_rs[64]);
+
+/* The ledger keys the device believes; -ENOKEY when there is no device. */
+int szkm_device_ledger(struct szkm_ledger_trust *t);
 
 struct szkm_tpm2_binding;
 /* The device's TPM binding; -ENOENT when none (no device, or test mode). */

@@ -38,10 +38,6 @@ static void w_be16(struct szkm_ev_writer *w, u16 v) { __be16 b = cpu_to_be16(v);
 static void w_be32(struct szkm_ev_writer *w, u32 v) { __be32 b = cpu_to_be32(v); w_bytes(w, &b, 4); }
 static void w_be64(struct szkm_ev_writer *w, u64 v) { __be64 b = cpu_to_be64(v); w_bytes(w, &b, 8); }
 
-/* Offsets the journal fills in: seq and prev hash. */
-#define SZKM_EV_OFF_SEQ		(4 + 1 + 1 + 2 + 32)
-#define SZKM_EV_OFF_PREV	(SZKM_EV_OFF_SEQ + 8)
-
 /*
  * A DEVICE_INIT event names what the device's root key is sealed to, in
  * its name field (SZKM_EV_DEVICE_BINDING_FMT) and its policy digest field

@@ -7,7 +7,10 @@
  * hash are given here, under one lock, so the chain has no gaps or forks.
  */
 #include "journal.h"
+#include "device.h"
 #include "keytype.h"
+#include "szkm_main.h"
+#include "kcompat.h"
 
 #include <linux/key.h>
 #include <linux/list.h>
@@ -15,6 +18,7 @@
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <crypto/sha2.h>
 #include <net/genetlink.h>
 
 static unsigned int journal_max = 4096;
@@ -38,6 +42,8 @@ static struct {
 	bool positioned;	/* the chain's last seq and hash are known */
 	u64 last_seq;
 	u8 last_hash[32];
+	bool have_cp;		/* a checkpoint was accepted since load */
+	struct szkm_checkpoint cp;
 } szkm_jr;
 
 /* Empties the journal into @dropped (caller holds the lock). */
@@ -49,6 +55,7 @@ static unsigned int szkm_jr_take_all(struct list_head *dropped)
 	szkm_jr.count = 0;
 	szkm_jr.last_seq = 0;
 	memset(szkm_jr.last_hash, 0, sizeof(szkm_jr.last_hash));
+	szkm_jr.have_cp = false;
 	return n;
 }
 
@@ -61,6 +68,17 @@ static void szkm_jr_free(struct list_head *dropped)
 		kfree(e->body);
 		kfree(e);
 	}
+}
+
+/* Activations and frees outside the journal lock (activation takes the key's). */
+static void szkm_jr_release(struct szkm_jent *e)
+{
+	if (e->owner) {
+		szkm_keytype_activate(e->owner, e->ver);
+		key_put(e->owner);
+	}
+	kfree(e->body);
+	kfree(e);
 }
 
 int szkm_journal_append(u8 *body, size_t len, struct key *owner, u32 ver,
@@ -150,15 +168,124 @@ int szkm_journal_ack(u64 seq, u64 index, const char **why)
 		*why = "szkm: event already acknowledged";
 		return -EALREADY;
 	}
-	/* Outside the journal lock: activation takes the key's lock. */
-	if (found->owner) {
-		szkm_keytype_activate(found->owner, found->ver);
-		key_put(found->owner);
-	}
 	pr_debug("event %llu in the ledger at index %llu\n", seq, index);
-	kfree(found->body);
-	kfree(found);
+	szkm_jr_release(found);
 	return 0;
+}
+
+static struct szkm_jent *szkm_jr_find(u64 seq)
+{
+	struct szkm_jent *e;
+
+	list_for_each_entry(e, &szkm_jr.list, node)
+		if (e->seq == seq)
+			return e;
+	return NULL;
+}
+
+/* The new checkpoint continues the last one accepted (caller holds the lock). */
+static int szkm_jr_consistent(const struct szkm_checkpoint *cp, const u8 *cons,
+			      size_t ncons, const char **why)
+{
+	if (!szkm_jr.have_cp)
+		return 0;	/* the first since load: its signatures are all we have */
+	return szkm_merkle_consistency_verify(&szkm_jr.cp, cp, cons, ncons, why);
+}
+
+int szkm_journal_prove(const struct szkm_checkpoint *cp, const u8 *cons,
+		       size_t ncons, const struct szkm_event_proof *p,
+		       unsigned int n, const char **why)
+{
+	struct szkm_jent **found;
+	unsigned int i, nfound = 0;
+	u8 leaf[32];
+	int ret;
+
+	found = kcalloc(n ?: 1, sizeof(*found), GFP_KERNEL);
+	if (!found)
+		return -ENOMEM;
+	mutex_lock(&szkm_jr.lock);
+	ret = szkm_jr_consistent(cp, cons, ncons, why);
+	for (i = 0; i < n && !ret; i++) {
+		struct szkm_jent *e = szkm_jr_find(p[i].seq);
+
+		if (!e) {
+			/* Proven before (a retried proof): nothing to do. */
+			if (p[i].seq && p[i].seq <= szkm_jr.last_seq)
+				continue;
+			*why = SZKM_MSG("a proof names an event that was never sent");
+			ret = -EINVAL;
+			break;
+		}
+		szkm_ledger_event_leaf(e->body, e->len, e->sig, leaf);
+		ret = szkm_merkle_inclusion_verify(p[i].index, leaf, cp, p[i].path,
+						   p[i].n, why);
+		if (!ret)
+			found[nfound++] = e;
+	}
+	if (!ret) {
+		for (i = 0; i < nfound; i++) {
+			/* One event named twice in a message is removed once. */
+			if (list_empty(&found[i]->node)) {
+				found[i] = NULL;
+				continue;
+			}
+			list_del_init(&found[i]->node);
+			szkm_jr.count--;
+		}
+		szkm_jr.cp = *cp;
+		szkm_jr.have_cp = true;
+	}
+	mutex_unlock(&szkm_jr.lock);
+	if (!ret)
+		for (i = 0; i < nfound; i++)
+			if (found[i])
+				szkm_jr_release(found[i]);
+	kfree(found);
+	return ret;
+}
+
+int szkm_journal_resume_proven(const struct szkm_checkpoint *cp,
+			       const u8 *body, size_t len,
+			       const u8 sig[SZKM_EVENT_SIG_LEN],
+			       const struct szkm_event_proof *p, const char **why)
+{
+	u8 id[SZKM_DEVICE_ID_LEN], hash[32], leaf[32];
+	u64 seq;
+	int ret;
+
+	*why = SZKM_MSG("the resume point is not an event of this device");
+	if (len < SZKM_EVENT_FIXED_LEN || len > SZKM_EVENT_MAX_LEN ||
+	    memcmp(body, SZKM_EVENT_MAGIC, 4) || szkm_device_id(id) ||
+	    memcmp(body + SZKM_EV_OFF_DEVICE_ID, id, sizeof(id)))
+		return -EINVAL;
+	seq = get_unaligned_be64(body + SZKM_EV_OFF_SEQ);
+	if (!seq || seq != p->seq)
+		return -EINVAL;
+	sha256(body, len, hash);
+	if (szkm_device_verify(hash, sig)) {
+		*why = SZKM_MSG("the resume point's signature is not this device's (forged)");
+		return -EBADMSG;
+	}
+	szkm_ledger_event_leaf(body, len, sig, leaf);
+	ret = szkm_merkle_inclusion_verify(p->index, leaf, cp, p->path, p->n, why);
+	if (ret)
+		return ret;
+	mutex_lock(&szkm_jr.lock);
+	if (szkm_jr.positioned) {
+		*why = SZKM_MSG("the event chain is already positioned");
+		ret = -EALREADY;
+	} else {
+		szkm_jr.last_seq = seq;
+		memcpy(szkm_jr.last_hash, hash, 32);
+		szkm_jr.positioned = true;
+		szkm_jr.cp = *cp;
+		szkm_jr.have_cp = true;
+		pr_info("event chain resumed after event %llu, proven by the ledger's checkpoint of size %llu\n",
+			seq, cp->size);
+	}
+	mutex_unlock(&szkm_jr.lock);
+	return ret;
 }
 
 int szkm_journal_resume(u64 seq, const u8 hash[32], const char **why)
@@ -206,12 +333,14 @@ int szkm_journal_dump(struct sk_buff *skb, struct netlink_callback *cb, u64 from
 	return ret;
 }
 
-void szkm_journal_status(bool *positioned, u64 *last_seq, u32 *pending)
+void szkm_journal_status(bool *positioned, u64 *last_seq, u32 *pending,
+			 u64 *proven)
 {
 	mutex_lock(&szkm_jr.lock);
 	*positioned = szkm_jr.positioned;
 	*last_seq = szkm_jr.last_seq;
 	*pending = szkm_jr.count;
+	*proven = szkm_jr.have_cp ? szkm_jr.cp.size : 0;
 	mutex_unlock(&szkm_jr.lock);
 }
 

@@ -5,6 +5,7 @@
 
 #include <linux/types.h>
 #include "szkm.h"
+#include "ledger_proof.h"
 
 struct key;
 struct sk_buff;
@@ -24,6 +25,35 @@ int szkm_event_seal(u8 *body, size_t len, u64 seq, const u8 prev[32],
 		    u8 hash[32], u8 sig[SZKM_EVENT_SIG_LEN]);
 
 int szkm_journal_ack(u64 seq, u64 index, const char **why);
+
+/* One event's proof: its sequence number, ledger index, audit path. */
+struct szkm_event_proof {
+	u64 seq;
+	u64 index;
+	const u8 *path;		/* @n hashes of 32 bytes, leaf to root */
+	size_t n;
+};
+
+/*
+ * The ledger proves events: @cp (a checkpoint already verified against
+ * the device's ledger keys) must be consistent with the last checkpoint
+ * accepted (@cons, @ncons hashes), and each proof must put its journalled
+ * event in @cp's tree. All or nothing: on any failure the journal is
+ * unchanged and *@why says which. Then the proven events leave the
+ * journal (their versions activate) and @cp becomes the last checkpoint.
+ */
+int szkm_journal_prove(const struct szkm_checkpoint *cp, const u8 *cons,
+		       size_t ncons, const struct szkm_event_proof *p,
+		       unsigned int n, const char **why);
+/*
+ * After an unseal: the ledger proves the device's last event (@body and
+ * @sig, signed by this device, included in @cp at @p->index); the chain
+ * continues after it.
+ */
+int szkm_journal_resume_proven(const struct szkm_checkpoint *cp,
+			       const u8 *body, size_t len,
+			       const u8 sig[SZKM_EVENT_SIG_LEN],
+			       const struct szkm_event_proof *p, const char **why);
 int szkm_journal_resume(u64 seq, const u8 hash[32], const char **why);
 /*
  * Another device replaced the one whose chain this is (a forced unseal):
@@ -32,7 +62,9 @@ int szkm_journal_resume(u64 seq, const u8 hash[32], const char **why);
  */
 void szkm_journal_reset(void);
 int szkm_journal_dump(struct sk_buff *skb, struct netlink_callback *cb, u64 from);
-void szkm_journal_status(bool *positioned, u64 *last_seq, u32 *pending);
+/* @proven: size of the last checkpoint accepted (0: none since load). */
+void szkm_journal_status(bool *positioned, u64 *last_seq, u32 *pending,
+			 u64 *proven);
 
 int szkm_journal_init(void);
 void szkm_journal_uninit(void);

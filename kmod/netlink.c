@@ -18,6 +18,7 @@
 #include <net/genetlink.h>
 
 static struct genl_family szkm_genl_family;
+static const struct nla_policy szkm_nl_policy[SZKM_A_MAX + 1];
 
 /*
  * GENL_ADMIN_PERM means CAP_NET_ADMIN; device and key lifecycle is a key
@@ -66,13 +67,41 @@ out:
 	return ret;
 }
 
+/* The device's ledger keys (verifier key strings) and threshold, for STATUS. */
+static int szkm_nl_put_ledger(struct sk_buff *msg)
+{
+	struct szkm_ledger_trust *t = kmalloc(sizeof(*t), GFP_KERNEL);
+	struct nlattr *nest;
+	unsigned int i;
+	int ret = 0;
+
+	if (!t)
+		return -ENOMEM;
+	if (szkm_device_ledger(t) || !t->nkeys)
+		goto out;
+	ret = -EMSGSIZE;
+	if (nla_put_u8(msg, SZKM_A_LEDGER_THRESHOLD, t->threshold))
+		goto out;
+	nest = nla_nest_start(msg, SZKM_A_LEDGER_KEYS);
+	if (!nest)
+		goto out;
+	for (i = 0; i < t->nkeys; i++)
+		if (nla_put_string(msg, SZKM_A_LEDGER_KEY, t->keys[i].name))
+			goto out;
+	nla_nest_end(msg, nest);
+	ret = 0;
+out:
+	kfree(t);
+	return ret;
+}
+
 static int szkm_nl_status(struct sk_buff *skb, struct genl_info *info)
 {
 	enum szkm_device_state st = szkm_device_state();
 	u8 id[SZKM_DEVICE_ID_LEN];
 	struct sk_buff *msg;
 	bool positioned;
-	u64 last_seq;
+	u64 last_seq, proven;
 	u32 pending;
 	void *hdr;
 	int ret;
@@ -96,10 +125,13 @@ static int szkm_nl_status(struct sk_buff *skb, struct genl_info *info)
 	if (st != SZKM_DEV_UNINITIALISED &&
 	    nla_put(msg, SZKM_A_DEVICE_ID, SZKM_DEVICE_ID_LEN, id))
 		goto nospace;
-	szkm_journal_status(&positioned, &last_seq, &pending);
+	szkm_journal_status(&positioned, &last_seq, &pending, &proven);
 	if (nla_put_u8(msg, SZKM_A_CHAIN, positioned) ||
 	    nla_put_u64_64bit(msg, SZKM_A_SEQ, last_seq, SZKM_A_UNSPEC) ||
-	    nla_put_u32(msg, SZKM_A_JOURNAL, pending))
+	    nla_put_u32(msg, SZKM_A_JOURNAL, pending) ||
+	    nla_put_u64_64bit(msg, SZKM_A_LEDGER_SIZE, proven, SZKM_A_UNSPEC))
+		goto nospace;
+	if (szkm_nl_put_ledger(msg))
 		goto nospace;
 	if (szkm_nl_put_binding(msg))
 		goto nospace;
@@ -143,8 +175,62 @@ static int szkm_nl_reply_device(struct genl_info *info, u8 cmd,
 	return genlmsg_reply(msg, info);
 }
 
+/*
+ * The ledger keys a new device will believe: each a C2SP verifier key
+ * string, parsed and checked here; the threshold defaults to a majority.
+ */
+static int szkm_nl_ledger_keys(struct genl_info *info, struct szkm_ledger_trust *t)
+{
+	struct nlattr *keys = info->attrs[SZKM_A_LEDGER_KEYS], *a;
+	struct nlattr *th = info->attrs[SZKM_A_LEDGER_THRESHOLD];
+	const char *why;
+	unsigned int i;
+	int rem, ret;
+
+	if (!keys) {
+		if (th) {
+			GENL_SET_ERR_MSG(info, "szkm: a ledger threshold needs ledger keys");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	nla_for_each_nested(a, keys, rem) {
+		if (nla_type(a) != SZKM_A_LEDGER_KEY) {
+			GENL_SET_ERR_MSG(info, "szkm: SZKM_A_LEDGER_KEYS holds SZKM_A_LEDGER_KEY entries only");
+			return -EINVAL;
+		}
+		if (t->nkeys == SZKM_LEDGER_KEYS_MAX) {
+			GENL_SET_ERR_MSG(info, "szkm: too many ledger keys (at most 8)");
+			return -E2BIG;
+		}
+		ret = szkm_ledger_vkey_parse(&t->keys[t->nkeys], nla_data(a),
+					     strnlen(nla_data(a), nla_len(a)), &why);
+		if (ret) {
+			szkm_nl_why(info, why);
+			return ret;
+		}
+		for (i = 0; i < t->nkeys; i++)
+			if (!strcmp(t->keys[i].name, t->keys[t->nkeys].name)) {
+				GENL_SET_ERR_MSG(info, "szkm: two ledger keys with one name");
+				return -EINVAL;
+			}
+		t->nkeys++;
+	}
+	if (!t->nkeys) {
+		GENL_SET_ERR_MSG(info, "szkm: SZKM_A_LEDGER_KEYS is empty");
+		return -EINVAL;
+	}
+	t->threshold = th ? nla_get_u8(th) : t->nkeys / 2 + 1;
+	if (!t->threshold || t->threshold > t->nkeys) {
+		GENL_SET_ERR_MSG(info, "szkm: the ledger threshold must be between 1 and the number of keys");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int szkm_nl_device_init(struct sk_buff *skb, struct genl_info *info)
 {
+	struct szkm_ledger_trust *ledger;
 	u8 pub[SZKM_P256_PUB_LEN];
 	const char *why = NULL;
 	size_t bloblen;
@@ -164,7 +250,17 @@ static int szkm_nl_device_init(struct sk_buff *skb, struct genl_info *info)
 	ret = szkm_nl_admin(skb, info);
 	if (ret)
 		return ret;
+	ledger = kzalloc(sizeof(*ledger), GFP_KERNEL);
+	if (!ledger)
+		return -ENOMEM;
+	ret = szkm_nl_ledger_keys(info, ledger);
+	if (ret) {
+		kfree(ledger);
+		return ret;
+	}
+	o.ledger = ledger;
 	ret = szkm_device_create(&o, &blob, &bloblen, &why);
+	kfree(ledger);
 	if (pin)
 		memzero_explicit(nla_data(pin), nla_len(pin));
 	if (ret) {
@@ -270,12 +366,156 @@ static int szkm_nl_check_device(struct genl_info *info)
 	return 0;
 }
 
+/*
+ * The device's ledger keys into *@tp (kmalloc'd; caller kfree). A device
+ * with ledger keys takes the ledger's proof, never its word: a bare ack or
+ * resume is refused (@need_keys false). With @need_keys, a device without
+ * keys is refused instead.
+ */
+static int szkm_nl_trust(struct genl_info *info, bool need_keys,
+			 struct szkm_ledger_trust **tp)
+{
+	struct szkm_ledger_trust *t = kmalloc(sizeof(*t), GFP_KERNEL);
+
+	*tp = t;
+	if (!t)
+		return -ENOMEM;
+	if (szkm_device_ledger(t)) {
+		GENL_SET_ERR_MSG(info, "szkm: no device: run szkmctl device init or unseal");
+		return -ENOKEY;
+	}
+	if (need_keys && !t->nkeys) {
+		GENL_SET_ERR_MSG(info, "szkm: this device has no ledger keys enrolled: it cannot check a proof");
+		return -ENOKEY;
+	}
+	if (!need_keys && t->nkeys) {
+		GENL_SET_ERR_MSG(info, "szkm: this device believes the ledger's proof, not its word: send a signed checkpoint and inclusion proofs");
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* The checkpoint of a PROVE or a proven RESUME, verified against @t. */
+static int szkm_nl_checkpoint(struct genl_info *info,
+			      const struct szkm_ledger_trust *t,
+			      struct szkm_checkpoint *cp)
+{
+	struct nlattr *a = info->attrs[SZKM_A_CHECKPOINT];
+	const char *why;
+	int ret;
+
+	if (!a) {
+		GENL_SET_ERR_MSG(info, "szkm: a signed checkpoint (SZKM_A_CHECKPOINT) is needed");
+		return -EINVAL;
+	}
+	ret = szkm_checkpoint_verify(nla_data(a), nla_len(a), t->keys, t->nkeys,
+				     t->threshold, cp, &why);
+	if (ret) {
+		szkm_nl_why(info, why);
+		pr_notice_ratelimited("ledger proof refused: %s\n", szkm_msg_text(why));
+	}
+	return ret;
+}
+
+/* One SZKM_A_PROOF nest: sequence number, ledger index, audit path. */
+static int szkm_nl_proof(struct genl_info *info, const struct nlattr *nest,
+			 struct szkm_event_proof *p)
+{
+	struct nlattr *tb[SZKM_A_MAX + 1];
+	int ret;
+
+	ret = nla_parse_nested(tb, SZKM_A_MAX, nest, szkm_nl_policy, info->extack);
+	if (ret)
+		return ret;
+	if (!tb[SZKM_A_SEQ] || !tb[SZKM_A_LEDGER_INDEX] || !tb[SZKM_A_INCLUSION] ||
+	    nla_len(tb[SZKM_A_INCLUSION]) % 32) {
+		GENL_SET_ERR_MSG(info, "szkm: a proof needs SZKM_A_SEQ, SZKM_A_LEDGER_INDEX and SZKM_A_INCLUSION (n x 32 bytes)");
+		return -EINVAL;
+	}
+	p->seq = nla_get_u64(tb[SZKM_A_SEQ]);
+	p->index = nla_get_u64(tb[SZKM_A_LEDGER_INDEX]);
+	p->path = nla_data(tb[SZKM_A_INCLUSION]);
+	p->n = nla_len(tb[SZKM_A_INCLUSION]) / 32;
+	return 0;
+}
+
+static int szkm_nl_consistency(struct genl_info *info, const u8 **cons, size_t *n)
+{
+	struct nlattr *a = info->attrs[SZKM_A_CONSISTENCY];
+
+	*cons = a ? nla_data(a) : NULL;
+	*n = a ? nla_len(a) / 32 : 0;
+	if (a && nla_len(a) % 32) {
+		GENL_SET_ERR_MSG(info, "szkm: SZKM_A_CONSISTENCY is not a list of 32-byte hashes");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int szkm_nl_event_prove(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *proofs = info->attrs[SZKM_A_PROOFS], *a;
+	struct szkm_event_proof *p = NULL;
+	struct szkm_ledger_trust *t = NULL;
+	struct szkm_checkpoint cp;
+	const char *why = NULL;
+	unsigned int n = 0;
+	const u8 *cons;
+	size_t ncons;
+	int rem, ret;
+
+	ret = szkm_nl_admin(skb, info) ?: szkm_nl_check_device(info);
+	if (ret)
+		return ret;
+	ret = szkm_nl_trust(info, true, &t) ?: szkm_nl_consistency(info, &cons, &ncons);
+	if (ret)
+		goto out;
+	ret = -ENOMEM;
+	p = kcalloc(SZKM_LEDGER_PROOFS_MAX, sizeof(*p), GFP_KERNEL);
+	if (!p)
+		goto out;
+	if (proofs) {
+		nla_for_each_nested(a, proofs, rem) {
+			ret = -EINVAL;
+			if (nla_type(a) != SZKM_A_PROOF) {
+				GENL_SET_ERR_MSG(info, "szkm: SZKM_A_PROOFS holds SZKM_A_PROOF entries only");
+				goto out;
+			}
+			if (n == SZKM_LEDGER_PROOFS_MAX) {
+				GENL_SET_ERR_MSG(info, "szkm: too many proofs in one message");
+				ret = -E2BIG;
+				goto out;
+			}
+			ret = szkm_nl_proof(info, a, &p[n++]);
+			if (ret)
+				goto out;
+		}
+	}
+	ret = szkm_nl_checkpoint(info, t, &cp);
+	if (ret)
+		goto out;
+	ret = szkm_journal_prove(&cp, cons, ncons, p, n, &why);
+	if (ret) {
+		szkm_nl_why(info, why);
+		pr_notice_ratelimited("ledger proof refused: %s\n", szkm_msg_text(why));
+	}
+out:
+	kfree(p);
+	kfree(t);
+	return ret;
+}
+
 static int szkm_nl_event_ack(struct sk_buff *skb, struct genl_info *info)
 {
+	struct szkm_ledger_trust *t;
 	const char *why = NULL;
 	int ret;
 
 	ret = szkm_nl_admin(skb, info) ?: szkm_nl_check_device(info);
+	if (ret)
+		return ret;
+	ret = szkm_nl_trust(info, false, &t);
+	kfree(t);
 	if (ret)
 		return ret;
 	if (!info->attrs[SZKM_A_SEQ] || !info->attrs[SZKM_A_LEDGER_INDEX]) {
@@ -289,12 +529,52 @@ static int szkm_nl_event_ack(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+/* Resume after the event the ledger proves: body, signature, proof. */
+static int szkm_nl_resume_proven(struct genl_info *info)
+{
+	struct nlattr *body = info->attrs[SZKM_A_EVENT], *sig = info->attrs[SZKM_A_EVENT_SIG];
+	struct nlattr *proof = info->attrs[SZKM_A_PROOF];
+	struct szkm_ledger_trust *t;
+	struct szkm_event_proof p;
+	struct szkm_checkpoint cp;
+	const char *why = NULL;
+	int ret;
+
+	ret = szkm_nl_trust(info, true, &t);
+	if (ret)
+		goto out;
+	ret = -EINVAL;
+	if (!body || !sig || !proof) {
+		GENL_SET_ERR_MSG(info, "szkm: resume needs the last event (SZKM_A_EVENT, SZKM_A_EVENT_SIG), its proof (SZKM_A_PROOF) and a checkpoint");
+		goto out;
+	}
+	ret = szkm_nl_proof(info, proof, &p) ?: szkm_nl_checkpoint(info, t, &cp);
+	if (ret)
+		goto out;
+	ret = szkm_journal_resume_proven(&cp, nla_data(body), nla_len(body),
+					 nla_data(sig), &p, &why);
+	if (ret) {
+		szkm_nl_why(info, why);
+		pr_notice_ratelimited("event chain resume refused: %s\n", szkm_msg_text(why));
+	}
+out:
+	kfree(t);
+	return ret;
+}
+
 static int szkm_nl_event_resume(struct sk_buff *skb, struct genl_info *info)
 {
+	struct szkm_ledger_trust *t;
 	const char *why = NULL;
 	int ret;
 
 	ret = szkm_nl_admin(skb, info) ?: szkm_nl_check_device(info);
+	if (ret)
+		return ret;
+	if (info->attrs[SZKM_A_CHECKPOINT])
+		return szkm_nl_resume_proven(info);
+	ret = szkm_nl_trust(info, false, &t);
+	kfree(t);
 	if (ret)
 		return ret;
 	if (!info->attrs[SZKM_A_SEQ] || !info->attrs[SZKM_A_EVENT_HASH]) {
@@ -365,6 +645,17 @@ static const struct nla_policy szkm_nl_policy[SZKM_A_MAX + 1] = {
 	[SZKM_A_SEQ] = { .type = NLA_U64 },
 	[SZKM_A_LEDGER_INDEX] = { .type = NLA_U64 },
 	[SZKM_A_EVENT_HASH] = NLA_POLICY_EXACT_LEN(32),
+	[SZKM_A_EVENT] = { .type = NLA_BINARY, .len = SZKM_EVENT_MAX_LEN },
+	[SZKM_A_EVENT_SIG] = NLA_POLICY_EXACT_LEN(SZKM_EVENT_SIG_LEN),
+	[SZKM_A_LEDGER_KEYS] = { .type = NLA_NESTED },
+	[SZKM_A_LEDGER_KEY] = { .type = NLA_NUL_STRING, .len = SZKM_LEDGER_VKEY_MAX },
+	[SZKM_A_LEDGER_THRESHOLD] = { .type = NLA_U8 },
+	[SZKM_A_CHECKPOINT] = { .type = NLA_BINARY, .len = SZKM_LEDGER_NOTE_MAX },
+	[SZKM_A_CONSISTENCY] = { .type = NLA_BINARY, .len = 32 * SZKM_LEDGER_PROOF_MAX },
+	[SZKM_A_PROOFS] = { .type = NLA_NESTED },
+	[SZKM_A_PROOF] = { .type = NLA_NESTED },
+	[SZKM_A_INCLUSION] = { .type = NLA_BINARY, .len = 32 * SZKM_LEDGER_PROOF_MAX },
+	[SZKM_A_LEDGER_SIZE] = { .type = NLA_U64 },
 };
 
 static const struct genl_ops szkm_nl_ops[] = {
@@ -376,6 +667,11 @@ static const struct genl_ops szkm_nl_ops[] = {
 	{
 		.cmd = SZKM_CMD_EVENT_RESUME,
 		.doit = szkm_nl_event_resume,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = SZKM_CMD_EVENT_PROVE,
+		.doit = szkm_nl_event_prove,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{

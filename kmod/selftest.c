@@ -7,6 +7,7 @@
 #include "szkm_main.h"
 #include "aead.h"
 #include "hkdf.h"
+#include "ledger_proof.h"
 #include "tpm2_session.h"
 #include "crypto/p256.h"
 
@@ -28,6 +29,7 @@ static const struct {
 	{ "hkdf-sha256", szkm_hkdf_selftest },
 	{ "p256", szkm_p256_selftest },
 	{ "tpm2-session", szkm_tpm2_session_selftest },
+	{ "ledger-proof", szkm_ledger_proof_selftest },
 };
 
 int __init szkm_selftests(void)

@@ -849,6 +849,47 @@ int ledger_device_head_hash(struct ledger *l,
 	return 0;
 }
 
+struct entry_copy {
+	uint8_t *buf;
+	size_t cap, len;
+};
+
+static int copy_entry(void *arg, const struct ledger_store_entry *e)
+{
+	struct entry_copy *c = arg;
+
+	if (e->len > c->cap)
+		return -ENOSPC;
+	memcpy(c->buf, e->data, e->len);
+	c->len = e->len;
+	return 0;
+}
+
+int ledger_device_last_event(struct ledger *l,
+			     const uint8_t id[SZKM_DEVICE_ID_LEN],
+			     uint64_t *seq, uint64_t *index, uint8_t *buf,
+			     size_t cap, size_t *len)
+{
+	struct device *dev = find_device(l, id);
+	struct entry_copy c = { buf, cap, 0 };
+	int ret;
+
+	if (!dev)
+		return -ENOENT;
+	if (!dev->d.last_seq)
+		return -ENODATA;
+	ret = ledger_store_scan(l->store, dev->d.last_index,
+				dev->d.last_index + 1, copy_entry, &c);
+	if (ret)
+		return ret;
+	if (!c.len || buf[0] != LEDGER_ENTRY_EVENT)
+		return -EIO;
+	*seq = dev->d.last_seq;
+	*index = dev->d.last_index;
+	*len = c.len;
+	return 0;
+}
+
 /* Signs the current tree into @note; the caller stores it. */
 static int sign_checkpoint(struct ledger *l, struct ledger_store_checkpoint *cp,
 			   char *note, size_t cap)

@@ -121,6 +121,16 @@ int ledger_device_head_hash(struct ledger *l,
 			    const uint8_t id[SZKM_DEVICE_ID_LEN],
 			    uint64_t *seq, uint8_t hash[32]);
 
+/*
+ * The entry of a device's last event (type byte, body, signature) into
+ * @buf, with its seq and ledger index; -ENODATA when it has none yet.
+ * Writer thread.
+ */
+int ledger_device_last_event(struct ledger *l,
+			     const uint8_t id[SZKM_DEVICE_ID_LEN],
+			     uint64_t *seq, uint64_t *index, uint8_t *buf,
+			     size_t cap, size_t *len);
+
 /* Readers, any thread. */
 uint64_t ledger_size(struct ledger *l);
 /* Copies the latest signed note; -ENOSPC if @cap is short. */

@@ -452,6 +452,46 @@ static void nl_try_open(struct daemon *d)
 }
 
 /*
+ * A device with ledger keys resumes only from the ledger's proof of its
+ * last event: that event, the latest checkpoint and the inclusion proof.
+ */
+static void nl_resume_proven(struct daemon *d)
+{
+	static char note[LEDGER_NOTE_MAX_SIZE];
+	uint8_t entry[LEDGER_ENTRY_MAX_LEN];
+	uint8_t path[LEDGER_MERKLE_MAX_PROOF][LEDGER_HASH_LEN];
+	struct szkm_event_proof p = { .path = path };
+	size_t nlen, elen;
+	uint64_t size;
+	int ret;
+
+	ret = ledger_device_last_event(d->l, d->nl_dev, &p.seq, &p.index, entry,
+				       sizeof(entry), &elen);
+	if (ret == -ENOENT || ret == -ENODATA)
+		return;		/* not enrolled, or nothing of it yet */
+	if (!ret)
+		ret = ledger_checkpoint(d->l, note, sizeof(note), &nlen, &size, NULL);
+	if (!ret && size <= p.index)
+		ret = -EAGAIN;	/* the next checkpoint will cover it */
+	if (!ret)
+		ret = ledger_inclusion(d->l, p.index, size, path, &p.n);
+	if (ret) {
+		say("cannot prove the device's last event (seq %" PRIu64 "): %s",
+		    p.seq, strerror(-ret));
+		return;
+	}
+	ret = szkm_event_resume_proven(d->nl_dev, note, nlen, entry + 1,
+				       elen - 1 - SZKM_EVENT_SIG_LEN,
+				       entry + elen - SZKM_EVENT_SIG_LEN, &p);
+	if (ret && ret != -EALREADY)
+		say("resuming the kernel's event chain after seq %" PRIu64 ": %s (%s)",
+		    p.seq, strerror(-ret), szkm_last_message());
+	else if (!ret)
+		say("resumed the kernel's event chain after seq %" PRIu64
+		    ", proven by the checkpoint of size %" PRIu64, p.seq, size);
+}
+
+/*
  * After an unseal (a reboot, a module reload) the kernel does not know
  * where its chain stands and refuses every change until told: tell it the
  * last event we hold for its device. Only for an enrolled device: the
@@ -471,6 +511,10 @@ static void nl_resume(struct daemon *d)
 	}
 	if (st.chain)
 		return;
+	if (st.ledger_keys) {
+		nl_resume_proven(d);
+		return;
+	}
 	if (ledger_device_head_hash(d->l, d->nl_dev, &head, hash))
 		return;
 	ret = szkm_event_resume(d->nl_dev, head, hash);
@@ -614,17 +658,124 @@ static void reply(struct daemon *d, const struct ledgerd_req *r,
 		ledger_control_reply(d->ctl, r->client, line);
 		return;
 	}
-	/* From the kernel: acknowledge what is durably in the ledger. */
-	if (res->verdict != LEDGER_REJECTED) {
-		ret = szkm_event_ack(res->has_device ? res->device_id : NULL,
-				     r->nl_seq, res->index);
-		if (ret)
-			say("acknowledging seq %" PRIu64 " to the kernel: %s",
-			    r->nl_seq, strerror(-ret));
-	} else if (!strcmp(res->why, "seq-gap")) {
+	/* From the kernel: nl_ack_batch() acknowledges after the batch. */
+	if (res->verdict == LEDGER_REJECTED && !strcmp(res->why, "seq-gap")) {
 		/* We missed events (a full socket): ask for them again. */
 		d->replay_needed = true;
 	}
+}
+
+/* Batch item @i came from the kernel and is in the ledger. */
+static bool nl_in_ledger(const struct daemon *d, size_t i)
+{
+	return d->reqs[i].src == SRC_NETLINK && d->reqs[i].kind == REQ_EVENT &&
+	       d->res[i].verdict != LEDGER_REJECTED;
+}
+
+/* A device without ledger keys takes the ledger's word: a bare ack each. */
+static void nl_ack_bare(struct daemon *d)
+{
+	for (size_t i = 0; i < d->nreqs; i++) {
+		const struct ledger_result *res = &d->res[i];
+		int ret;
+
+		if (!nl_in_ledger(d, i))
+			continue;
+		ret = szkm_event_ack(res->has_device ? res->device_id : NULL,
+				     d->reqs[i].nl_seq, res->index);
+		if (ret)
+			say("acknowledging seq %" PRIu64 " to the kernel: %s",
+			    d->reqs[i].nl_seq, strerror(-ret));
+	}
+}
+
+/*
+ * Up to SZKM_LEDGER_PROOFS_MAX inclusion proofs per message (fewer when
+ * the paths are long: a netlink nest holds 64 KiB).
+ */
+#define NL_PROOFS_PER_MSG	32
+
+/*
+ * The kernel's proof for the batch's events: the latest checkpoint (which
+ * covers them: the commit signed one), the consistency proof from the
+ * last checkpoint the kernel accepted, and an inclusion proof per event.
+ * The kernel checks them all before it frees anything.
+ */
+static void nl_prove(struct daemon *d, const struct szkm_status *st)
+{
+	static char note[LEDGER_NOTE_MAX_SIZE];
+	static uint8_t cons[LEDGER_MERKLE_MAX_PROOF][LEDGER_HASH_LEN];
+	static uint8_t paths[NL_PROOFS_PER_MSG][LEDGER_MERKLE_MAX_PROOF][LEDGER_HASH_LEN];
+	struct szkm_event_proof p[NL_PROOFS_PER_MSG];
+	size_t nlen, ncons = 0, n = 0;
+	uint64_t size;
+	int ret;
+
+	ret = ledger_checkpoint(d->l, note, sizeof(note), &nlen, &size, NULL);
+	if (ret) {
+		say("no checkpoint to prove events to the kernel: %s", strerror(-ret));
+		return;
+	}
+	if (st->ledger_size > size) {
+		say("the kernel accepted a checkpoint of size %" PRIu64 ", ahead of "
+		    "this ledger (%" PRIu64 "): is this the ledger its keys name?",
+		    st->ledger_size, size);
+		return;
+	}
+	if (st->ledger_size && st->ledger_size < size &&
+	    (ret = ledger_consistency(d->l, st->ledger_size, size, cons, &ncons))) {
+		say("consistency proof %" PRIu64 " -> %" PRIu64 ": %s",
+		    st->ledger_size, size, strerror(-ret));
+		return;
+	}
+	for (size_t i = 0; i <= d->nreqs; i++) {
+		if (i < d->nreqs && nl_in_ledger(d, i)) {
+			p[n] = (struct szkm_event_proof){
+				.seq = d->reqs[i].nl_seq,
+				.index = d->res[i].index,
+				.path = paths[n],
+			};
+			ret = ledger_inclusion(d->l, p[n].index, size, paths[n], &p[n].n);
+			if (ret) {
+				say("inclusion proof of index %" PRIu64 ": %s",
+				    p[n].index, strerror(-ret));
+				return;
+			}
+			n++;
+		}
+		if (n && (n == NL_PROOFS_PER_MSG || i == d->nreqs)) {
+			ret = szkm_event_prove(d->nl_dev, note, nlen,
+					       (const uint8_t (*)[32])cons, ncons, p, n);
+			if (ret && ret != -ESTALE) {
+				say("proving %zu events to the kernel: %s (%s)", n,
+				    strerror(-ret), szkm_last_message());
+				d->replay_needed = true;
+				return;
+			}
+			ncons = 0;	/* the kernel is at @size now */
+			n = 0;
+		}
+	}
+}
+
+/* Tell the kernel which of its events the ledger now holds. */
+static void nl_ack_batch(struct daemon *d)
+{
+	struct szkm_status st;
+	size_t i;
+
+	for (i = 0; i < d->nreqs && !nl_in_ledger(d, i); i++)
+		;
+	if (i == d->nreqs)
+		return;
+	if (szkm_status_get(&st)) {
+		d->replay_needed = true;	/* the module went away: ask again later */
+		return;
+	}
+	if (st.ledger_keys)
+		nl_prove(d, &st);
+	else
+		nl_ack_bare(d);
 }
 
 static void process_batch(struct daemon *d)
@@ -681,6 +832,9 @@ static void process_batch(struct daemon *d)
 	ledger_verify_end(vf);
 	cp = d->want_cp || d->cfg->checkpoint_ms == 0 ||
 	     (now - d->last_cp) * 1000 >= d->cfg->checkpoint_ms;
+	/* The kernel believes a checkpoint, not our word: sign one for it. */
+	for (size_t i = 0; i < d->nreqs && !cp; i++)
+		cp = nl_in_ledger(d, i);
 	ret = ledger_commit(d->l, cp);
 	if (ret)
 		die("commit failed (%s); exiting so that a restart recovers "
@@ -691,6 +845,7 @@ static void process_batch(struct daemon *d)
 	}
 	for (size_t i = 0; i < d->nreqs; i++)
 		reply(d, &d->reqs[i], &d->res[i]);
+	nl_ack_batch(d);
 	d->nreqs = 0;
 	ledger_control_flush(d->ctl);
 }
@@ -884,7 +1039,7 @@ static void usage(FILE *f)
 	fputs("usage: ledgerd [options]                 run the ledger node\n"
 	      "       ledgerd [options] check           check the ledger, exit\n"
 	      "       ledgerd [options] vkey            print the verifier key\n"
-	      "       ledgerd genkey FILE               new Ed25519 node key\n"
+	      "       ledgerd genkey [--ed25519] FILE   new node key (ECDSA P-256)\n"
 	      "       ledgerd [options] enroll NAME KEY enrol a device (KEY: hex\n"
 	      "                                         point or PEM file)\n"
 	      "       ledgerd [options] feed [FILE]     send control lines\n"
@@ -947,10 +1102,13 @@ int main(int argc, char **argv)
 	}
 	if (optind == argc)
 		return run_daemon(&c);
-	if (!strcmp(argv[optind], "genkey") && argc - optind == 2) {
+	if (!strcmp(argv[optind], "genkey") &&
+	    (argc - optind == 2 ||
+	     (argc - optind == 3 && !strcmp(argv[optind + 1], "--ed25519")))) {
 		char err[512];
 
-		if (ledger_node_key_generate(argv[optind + 1], err, sizeof(err)))
+		if (ledger_node_key_generate(argv[argc - 1], argc - optind == 3,
+					     err, sizeof(err)))
 			die("%s", err);
 		return 0;
 	}

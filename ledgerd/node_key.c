@@ -214,9 +214,11 @@ int ledger_node_key_public(const struct ledger_note_key *k,
 	return ret;
 }
 
-int ledger_node_key_generate(const char *path, char *err, size_t errlen)
+int ledger_node_key_generate(const char *path, bool ed25519, char *err,
+			      size_t errlen)
 {
-	EVP_PKEY *pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	EVP_PKEY *pkey = ed25519 ? EVP_PKEY_Q_keygen(NULL, NULL, "ED25519") :
+				   EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 	FILE *f;
 	int fd, ok;
 

@@ -17,6 +17,7 @@
 #ifndef LEDGER_NODE_KEY_H
 #define LEDGER_NODE_KEY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "note.h"
@@ -36,7 +37,9 @@ int ledger_node_key_load(const struct ledger_node_key_opts *o,
 int ledger_node_key_public(const struct ledger_note_key *k,
 			   struct ledger_note_key *pub);
 
-/* Writes a new Ed25519 PEM private key to @path (mode 0600, new file). */
-int ledger_node_key_generate(const char *path, char *err, size_t errlen);
+/* Writes a new ECDSA P-256 (or, with @ed25519, Ed25519) PEM private key
+ * to @path (mode 0600, new file). */
+int ledger_node_key_generate(const char *path, bool ed25519, char *err,
+			      size_t errlen);
 
 #endif /* LEDGER_NODE_KEY_H */

@@ -9,6 +9,16 @@
  *                               device's first COUNT events
  *   verify-note VKEY FILE       verifies a signed checkpoint with the
  *                               verifier key; prints "<size> <root hex>"
+ *   prove KEY NAME MODE [DB]    as a forger would: builds its own tree over
+ *                               the kernel's journalled events (after the
+ *                               entries of the ledger database DB), signs a
+ *                               checkpoint with KEY as NAME and sends the
+ *                               kernel the proofs. MODE: honest, bad-path
+ *                               (each audit path spoilt), fork (a tree that
+ *                               does not extend the kernel's last
+ *                               checkpoint). Prints "accepted" (exit 0) or
+ *                               "refused: <errno text>: <kernel's reason>"
+ *                               (exit 1).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,6 +27,10 @@
 
 #include <openssl/pem.h>
 
+#include <errno.h>
+
+#include "merkle.h"
+#include "store.h"
 #include "note.h"
 #include "../unit/test_ledger_util.h"
 #include "libszkm.h"
@@ -50,6 +64,124 @@ static struct tdev device(const char *path)
 	}
 	EVP_PKEY_free(k);
 	return d;
+}
+
+struct journal {
+	uint8_t leaf[SZKM_LEDGER_PROOFS_MAX][LEDGER_HASH_LEN];
+	uint64_t seq[SZKM_LEDGER_PROOFS_MAX];
+	size_t n;
+};
+
+static int take_event(uint64_t seq, const uint8_t *body, size_t len,
+		      const uint8_t sig[64], void *arg)
+{
+	static uint8_t entry[1 + SZKM_EVENT_MAX_LEN + SZKM_EVENT_SIG_LEN];
+	struct journal *j = arg;
+
+	if (j->n == SZKM_LEDGER_PROOFS_MAX)
+		return 0;
+	entry[0] = SZKM_LEDGER_ENTRY_EVENT;
+	memcpy(entry + 1, body, len);
+	memcpy(entry + 1 + len, sig, 64);
+	if (ledger_merkle_leaf_hash(entry, 1 + len + 64, j->leaf[j->n]))
+		return -EIO;
+	j->seq[j->n++] = seq;
+	return 0;
+}
+
+static int append_leaf(void *arg, const struct ledger_store_entry *e)
+{
+	return ledger_merkle_append_hash(arg, e->leaf, NULL);
+}
+
+/* The real ledger's entries first, so the tree extends the kernel's view. */
+static int take_ledger(struct ledger_merkle *t, const char *db)
+{
+	struct ledger_store *s;
+	char err[256];
+	uint64_t n;
+	int ret;
+
+	if (!db)
+		return 0;
+	ret = ledger_store_open(&s, db, LEDGER_STORE_RDONLY, err, sizeof(err));
+	if (ret)
+		return ret;
+	ret = ledger_store_count(s, &n);
+	if (!ret)
+		ret = ledger_store_scan(s, 0, n, append_leaf, t);
+	ledger_store_close(s);
+	return ret;
+}
+
+static int prove(const char *keypath, const char *name, const char *mode,
+		 const char *db)
+{
+	static uint8_t path[SZKM_LEDGER_PROOFS_MAX][LEDGER_MERKLE_MAX_PROOF][32];
+	static uint8_t cons[LEDGER_MERKLE_MAX_PROOF][32];
+	static char text[1024], note[LEDGER_NOTE_MAX_SIZE];
+	struct szkm_event_proof p[SZKM_LEDGER_PROOFS_MAX];
+	struct ledger_checkpoint cp = { 0 };
+	struct ledger_mem_store *ms;
+	struct ledger_merkle *t;
+	struct ledger_note_key k;
+	struct szkm_status st;
+	struct szkm_identity idn;
+	struct journal j = { .n = 0 };
+	EVP_PKEY *pk = read_key(keypath);
+	size_t tlen, nlen, ncons = 0, base;
+	int fork = !strcmp(mode, "fork"), ret;
+
+	if (szkm_status_get(&st) || szkm_device_identity(&idn) ||
+	    szkm_event_replay(0, take_event, &j) || !j.n) {
+		fprintf(stderr, "no journalled events to prove\n");
+		return 2;
+	}
+	if (ledger_mem_store_new(&ms) ||
+	    ledger_merkle_open(&t, ledger_mem_store_ops(ms), 0))
+		return 2;
+	/* A fork: one leaf of its own first, so no prefix is the kernel's. */
+	if ((fork && ledger_merkle_append(t, "fork", 4, NULL)) ||
+	    (!fork && take_ledger(t, db)))
+		return 2;
+	base = ledger_merkle_size(t);
+	for (size_t i = 0; i < j.n; i++)
+		if (ledger_merkle_append_hash(t, j.leaf[i], NULL))
+			return 2;
+	snprintf(cp.origin, sizeof(cp.origin), "%s", name);
+	cp.size = ledger_merkle_size(t);
+	if (ledger_merkle_root(t, cp.size, cp.root) ||
+	    ledger_checkpoint_format(&cp, text, sizeof(text), &tlen) ||
+	    ledger_note_key_init(&k, name, LEDGER_NOTE_SIG_ECDSA, pk) ||
+	    ledger_note_sign(text, tlen, &k, 1, 0, note, sizeof(note), &nlen))
+		return 2;
+	for (size_t i = 0; i < j.n; i++) {
+		p[i] = (struct szkm_event_proof){ .seq = j.seq[i], .index = base + i,
+						  .path = path[i] };
+		if (ledger_merkle_inclusion_proof(t, p[i].index, cp.size, path[i],
+						  LEDGER_MERKLE_MAX_PROOF, &p[i].n))
+			return 2;
+		if (!strcmp(mode, "bad-path") && p[i].n)
+			path[i][0][0] ^= 1;
+		else if (!strcmp(mode, "bad-path"))
+			p[i].index++;
+	}
+	/* The fork cannot prove consistency: it sends what it has. */
+	if (st.ledger_size && st.ledger_size < cp.size &&
+	    ledger_merkle_consistency_proof(t, st.ledger_size, cp.size, cons,
+					    LEDGER_MERKLE_MAX_PROOF, &ncons))
+		return 2;
+	ret = szkm_event_prove(idn.id, note, nlen, (const uint8_t (*)[32])cons, ncons, p, j.n);
+	ledger_merkle_free(t);
+	ledger_mem_store_free(ms);
+	ledger_note_key_clear(&k);
+	EVP_PKEY_free(pk);
+	if (ret) {
+		printf("refused: %s: %s\n", strerror(-ret), szkm_last_message());
+		return 1;
+	}
+	puts("accepted");
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -126,6 +258,8 @@ int main(int argc, char **argv)
 		ledger_note_key_clear(&k);
 		return 0;
 	}
+	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "prove"))
+		return prove(argv[2], argv[3], argv[4], argc == 6 ? argv[5] : NULL);
 	fprintf(stderr, "usage: see the head of tests/ledger/testtool.c\n");
 	return 2;
 }

@@ -35,7 +35,7 @@ static void field(struct blob *bl, size_t n, uint8_t fill)
 	bl->len += n;
 }
 
-/* A format 2 blob: @binding_len -1 for the right size for @pcrs. */
+/* A blob of the current format: @binding_len -1 for the right size for @pcrs. */
 static void make(struct blob *bl, uint8_t flags, int tpm, uint32_t pcrs, int binding_len)
 {
 	uint8_t hdr[8] = { 'S', 'Z', 'K', 'D', SZKM_DEVBLOB_FORMAT, flags, 0, 0 };

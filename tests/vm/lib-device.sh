@@ -29,8 +29,8 @@ transient_empty() {
 }
 
 # blob_field <file> <n>: offset and length of field n (0 parent name,
-# 1 public key, 2 TPM binding, 3 sealed R, 4 sealed E, 5 wrapped D), as
-# "off len".
+# 1 public key, 2 TPM binding, 3 sealed R, 4 sealed E, 5 ledger keys,
+# 6 wrapped D), as "off len".
 blob_field() {
 	local f=$1 n=$2 off=8 i len
 	for ((i = 0; i <= n; i++)); do

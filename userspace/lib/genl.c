@@ -98,6 +98,13 @@ static int nl_to_errno(int err)
 }
 
 /*
+ * The largest request: a proof message (a checkpoint, a consistency proof
+ * and a nest of event proofs that netlink caps at 64 KiB) or a device
+ * blob, whichever is larger, with room for the headers.
+ */
+#define SZKM_REQ_MAX	(SZKM_LEDGER_NOTE_MAX + 32 * SZKM_LEDGER_PROOF_MAX + 65536 + 4096)
+
+/*
  * Send @cmd with @flags and the attributes @put adds (may be NULL), hand
  * each reply to @ctx (its parse or raw callback, either may be NULL), and
  * require at least @want_reply replies. Returns 0 or a negative errno (the
@@ -131,7 +138,7 @@ static int genl_request(uint8_t cmd, int flags,
 		ret = -NLE_OBJ_NOTFOUND;
 		goto out;
 	}
-	msg = nlmsg_alloc_size(SZKM_DEVBLOB_MAX + 4096);
+	msg = nlmsg_alloc_size(SZKM_REQ_MAX);
 	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, flags,
 				 cmd, SZKM_GENL_VERSION) ||
 	    (put && put(msg, put_arg) < 0)) {
@@ -227,6 +234,23 @@ static int status_parse(struct nlattr **tb, void *arg)
 		return -EPROTO;
 	if (tb[SZKM_A_TPM_SESSION])
 		st->tpm_session = nla_get_u8(tb[SZKM_A_TPM_SESSION]);
+	if (tb[SZKM_A_LEDGER_SIZE])
+		st->ledger_size = nla_get_u64(tb[SZKM_A_LEDGER_SIZE]);
+	if (tb[SZKM_A_LEDGER_THRESHOLD])
+		st->ledger_threshold = nla_get_u8(tb[SZKM_A_LEDGER_THRESHOLD]);
+	if (tb[SZKM_A_LEDGER_KEYS]) {
+		struct nlattr *a;
+		int rem;
+
+		nla_for_each_nested(a, tb[SZKM_A_LEDGER_KEYS], rem) {
+			if (nla_type(a) != SZKM_A_LEDGER_KEY ||
+			    st->ledger_keys == SZKM_LEDGER_KEYS_MAX)
+				return -EPROTO;
+			snprintf(st->ledger_key[st->ledger_keys++], SZKM_LEDGER_NAME_MAX + 1,
+				 "%.*s", (int)strnlen(nla_data(a), (size_t)nla_len(a)),
+				 (const char *)nla_data(a));
+		}
+	}
 	return 0;
 }
 
@@ -263,8 +287,19 @@ static int put_init(struct nl_msg *msg, const void *arg)
 
 	if (put_force(msg, &o->force) < 0 ||
 	    (o->has_lock_pcr && nla_put_u8(msg, SZKM_A_LOCK_PCR, o->lock_pcr) < 0) ||
-	    (o->boot_pcrs && nla_put_u32(msg, SZKM_A_BOOT_PCRS, o->boot_pcrs) < 0))
+	    (o->boot_pcrs && nla_put_u32(msg, SZKM_A_BOOT_PCRS, o->boot_pcrs) < 0) ||
+	    (o->ledger_threshold &&
+	     nla_put_u8(msg, SZKM_A_LEDGER_THRESHOLD, o->ledger_threshold) < 0))
 		return -1;
+	if (o->n_ledger_keys) {
+		struct nlattr *nest = nla_nest_start(msg, SZKM_A_LEDGER_KEYS);
+
+		for (size_t i = 0; nest && i < o->n_ledger_keys; i++)
+			if (nla_put_string(msg, SZKM_A_LEDGER_KEY, o->ledger_keys[i]) < 0)
+				return -1;
+		if (!nest || nla_nest_end(msg, nest) < 0)
+			return -1;
+	}
 	return put_pin(msg, o->pin, o->pin_len);
 }
 
@@ -454,6 +489,94 @@ int szkm_event_resume(const uint8_t *dev, uint64_t seq, const uint8_t hash[32])
 	struct event_ack a = { .dev = dev, .seq = seq, .hash = hash };
 
 	return szkm_genl_call(SZKM_CMD_EVENT_RESUME, put_ack, &a, NULL, NULL, 0);
+}
+
+struct prove_req {
+	const uint8_t *dev;
+	const char *note;
+	size_t note_len;
+	const uint8_t (*cons)[32];
+	size_t ncons;
+	const struct szkm_event_proof *p;
+	size_t n;
+	/* resume: the last event */
+	const uint8_t *body;
+	size_t len;
+	const uint8_t *sig;
+};
+
+static int put_proof(struct nl_msg *msg, const struct szkm_event_proof *p)
+{
+	struct nlattr *nest = nla_nest_start(msg, SZKM_A_PROOF);
+
+	if (!nest || nla_put_u64(msg, SZKM_A_SEQ, p->seq) < 0 ||
+	    nla_put_u64(msg, SZKM_A_LEDGER_INDEX, p->index) < 0 ||
+	    nla_put(msg, SZKM_A_INCLUSION, (int)(32 * p->n), p->path) < 0)
+		return -1;
+	return nla_nest_end(msg, nest);
+}
+
+static int put_prove(struct nl_msg *msg, const void *arg)
+{
+	const struct prove_req *r = arg;
+	struct nlattr *nest;
+
+	if ((r->dev && nla_put(msg, SZKM_A_DEVICE_ID, SZKM_DEVICE_ID_LEN, r->dev) < 0) ||
+	    nla_put(msg, SZKM_A_CHECKPOINT, (int)r->note_len, r->note) < 0 ||
+	    (r->ncons && nla_put(msg, SZKM_A_CONSISTENCY, (int)(32 * r->ncons), r->cons) < 0))
+		return -1;
+	if (r->body)
+		return nla_put(msg, SZKM_A_EVENT, (int)r->len, r->body) < 0 ||
+		       nla_put(msg, SZKM_A_EVENT_SIG, SZKM_EVENT_SIG_LEN, r->sig) < 0 ||
+		       put_proof(msg, r->p) < 0 ? -1 : 0;
+	nest = nla_nest_start(msg, SZKM_A_PROOFS);
+	for (size_t i = 0; nest && i < r->n; i++)
+		if (put_proof(msg, &r->p[i]) < 0)
+			return -1;
+	return nest ? nla_nest_end(msg, nest) : -1;
+}
+
+/* Sizes the kernel takes, checked before anything is sent. */
+static int prove_check(const struct prove_req *r)
+{
+	size_t nest = 4;
+
+	if (!r->note || !r->note_len || r->note_len > SZKM_LEDGER_NOTE_MAX ||
+	    r->ncons > SZKM_LEDGER_PROOF_MAX || r->n > SZKM_LEDGER_PROOFS_MAX)
+		goto bad;
+	for (size_t i = 0; i < r->n || (r->body && i < 1); i++) {
+		if (r->p[i].n > SZKM_LEDGER_PROOF_MAX)
+			goto bad;
+		nest += 4 + 12 + 12 + 4 + 32 * r->p[i].n;
+	}
+	if (nest > 65535)	/* a netlink attribute's length is 16 bits */
+		goto bad;
+	return 0;
+bad:
+	last_message[0] = 0;
+	return errno = E2BIG, -E2BIG;
+}
+
+int szkm_event_prove(const uint8_t *dev, const char *note, size_t note_len,
+		     const uint8_t (*cons)[32], size_t ncons,
+		     const struct szkm_event_proof *p, size_t n)
+{
+	struct prove_req r = { dev, note, note_len, cons, ncons, p, n, NULL, 0, NULL };
+
+	return prove_check(&r) ?: szkm_genl_call(SZKM_CMD_EVENT_PROVE, put_prove, &r,
+						  NULL, NULL, 0);
+}
+
+int szkm_event_resume_proven(const uint8_t *dev, const char *note, size_t note_len,
+			     const uint8_t *body, size_t len, const uint8_t sig[64],
+			     const struct szkm_event_proof *p)
+{
+	struct prove_req r = { dev, note, note_len, NULL, 0, p, 0, body, len, sig };
+
+	if (!body || !len || len > SZKM_EVENT_MAX_LEN || !sig)
+		return errno = EINVAL, -EINVAL;
+	return prove_check(&r) ?: szkm_genl_call(SZKM_CMD_EVENT_RESUME, put_prove, &r,
+						  NULL, NULL, 0);
 }
 
 struct raw_attrs {

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "szkm.h"
+
 const char *szkm_strerror(int err);
 
 /* Lower-case hex. hex_encode writes 2*len+1 bytes (NUL-terminated). */
@@ -40,6 +42,11 @@ struct szkm_status {
 	uint8_t tpm_policy[32];	/* the sealed objects' policy digest */
 	/* How the module's last secret-carrying TPM command ran. */
 	uint32_t tpm_session;	/* enum szkm_tpm_session */
+	/* The ledger keys the device believes (none: acks are unproven). */
+	unsigned int ledger_keys;
+	unsigned int ledger_threshold;
+	char ledger_key[SZKM_LEDGER_KEYS_MAX][SZKM_LEDGER_NAME_MAX + 1];
+	uint64_t ledger_size;	/* the last checkpoint the kernel accepted */
 };
 
 /* Asks the kernel (family "szkm") for the device status. */
@@ -64,6 +71,12 @@ struct szkm_device_opts {
 	uint32_t boot_pcrs;	/* bit n = PCR n, among 0..15; 0: none */
 	const uint8_t *pin;	/* NULL: no PIN; else 1..SZKM_PIN_MAX bytes */
 	size_t pin_len;
+	/* The ledger's verifier keys (C2SP vkey strings, ECDSA P-256) whose
+	 * signed checkpoints the device will believe, and how many must sign
+	 * (0: a majority). */
+	const char *const *ledger_keys;
+	size_t n_ledger_keys;
+	uint8_t ledger_threshold;
 };
 
 /*
@@ -158,6 +171,28 @@ typedef int (*szkm_event_cb)(uint64_t seq, const uint8_t *body, size_t len,
 			     const uint8_t sig[64], void *arg);
 int szkm_event_ack(const uint8_t *dev, uint64_t seq, uint64_t index);
 int szkm_event_resume(const uint8_t *dev, uint64_t seq, const uint8_t hash[32]);
+/*
+ * The ledger's proof, for a device with ledger keys (include/szkm.h,
+ * "Ledger proofs"): prove hands the kernel a signed checkpoint @note, the
+ * consistency proof from the last checkpoint it accepted (status
+ * ledger_size; none for the first) and up to SZKM_LEDGER_PROOFS_MAX
+ * inclusion proofs of journalled events; the kernel frees them from its
+ * journal only when everything holds, else it refuses the whole message
+ * (szkm_last_message() says why). resume_proven: after an unseal, the
+ * chain continues after the device's event @body/@sig, proven by @p.
+ */
+struct szkm_event_proof {
+	uint64_t seq;
+	uint64_t index;
+	const uint8_t (*path)[32];
+	size_t n;
+};
+int szkm_event_prove(const uint8_t *dev, const char *note, size_t note_len,
+		     const uint8_t (*cons)[32], size_t ncons,
+		     const struct szkm_event_proof *p, size_t n);
+int szkm_event_resume_proven(const uint8_t *dev, const char *note, size_t note_len,
+			     const uint8_t *body, size_t len, const uint8_t sig[64],
+			     const struct szkm_event_proof *p);
 int szkm_event_replay(uint64_t after, szkm_event_cb cb, void *arg);
 struct szkm_event_sub;
 struct szkm_event_sub *szkm_event_subscribe(int nonblock);

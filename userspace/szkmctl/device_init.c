@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * device_init.c - `szkmctl device init [--out FILE] [--force] [--lock-pcr N]
- * [--boot-pcrs LIST] [--pin]`: the kernel makes a new device (R, E, D),
+ * [--boot-pcrs LIST] [--pin] [--ledger-key VKEY]... [--ledger-threshold K]`:
+ * the kernel makes a new device (R, E, D),
  * seals R and E with the TPM under a policy on the lock PCR (and the boot
  * PCRs, and the PIN, when given) and returns its sealed blob, which is
  * written to FILE (default /var/lib/szkm/device.blob), mode 0600,
  * atomically. An existing FILE means a device was made before: refused
  * without --force, since a new device makes the old one's keys unreadable.
+ * Each --ledger-key is a ledger node's verifier key (`ledgerd vkey`): the
+ * device then believes only checkpoints signed by K of them (default: a
+ * majority) with inclusion proofs of its events.
  */
 #include "subcommands.h"
 #include "libszkm.h"
@@ -20,7 +24,8 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "Usage: %s device init [--out FILE] [--force] [--lock-pcr N] [--boot-pcrs LIST] [--pin]\n",
+	fprintf(stderr, "Usage: %s device init [--out FILE] [--force] [--lock-pcr N] [--boot-pcrs LIST] [--pin]\n"
+		"       [--ledger-key VKEY]... [--ledger-threshold K]\n",
 		PROG_NAME);
 	return EXIT_USAGE;
 }
@@ -50,6 +55,7 @@ int device_init_main(int argc, char *argv[])
 	const char *out = SZKMCTL_DEVICE_BLOB;
 	struct szkm_device_opts opts = { 0 };
 	uint8_t *blob, id[SZKM_DEVICE_ID_LEN], pin[SZKM_PIN_MAX];
+	const char *vkeys[SZKM_LEDGER_KEYS_MAX];
 	size_t len, pin_len;
 	int want_pin = 0, ret;
 
@@ -68,6 +74,23 @@ int device_init_main(int argc, char *argv[])
 				return EXIT_USAGE;
 		} else if (!strcmp(argv[i], "--pin")) {
 			want_pin = 1;
+		} else if (!strcmp(argv[i], "--ledger-key") && i + 1 < argc) {
+			if (opts.n_ledger_keys == SZKM_LEDGER_KEYS_MAX) {
+				fprintf(stderr, "at most %d --ledger-key\n", SZKM_LEDGER_KEYS_MAX);
+				return EXIT_USAGE;
+			}
+			vkeys[opts.n_ledger_keys++] = argv[++i];
+			opts.ledger_keys = vkeys;
+		} else if (!strcmp(argv[i], "--ledger-threshold") && i + 1 < argc) {
+			char *end;
+			long k = strtol(argv[++i], &end, 10);
+
+			if (*end || k < 1 || k > SZKM_LEDGER_KEYS_MAX) {
+				fprintf(stderr, "--ledger-threshold: a number from 1 to %d\n",
+					SZKM_LEDGER_KEYS_MAX);
+				return EXIT_USAGE;
+			}
+			opts.ledger_threshold = (uint8_t)k;
 		} else {
 			return usage();
 		}
@@ -105,6 +128,12 @@ int device_init_main(int argc, char *argv[])
 	szkmctl_print_hex(id, sizeof(id));
 	printf("\nblob: %s (%zu bytes)\n", out, len);
 	print_binding(blob, len);
+	if (opts.n_ledger_keys)
+		printf("ledger:    %u of %zu keys must sign (only the ledger's proof moves the journal)\n",
+		       opts.ledger_threshold ? opts.ledger_threshold :
+		       (unsigned int)(opts.n_ledger_keys / 2 + 1), opts.n_ledger_keys);
+	else
+		printf("ledger:    no keys: acks are taken on the ledger's word\n");
 	free(blob);
 	return EXIT_OK;
 }

@@ -2,7 +2,8 @@
 /*
  * status.c - `szkmctl status [--json]`: what the kernel says of the device,
  * then its TPM binding (lock PCR, boot PCRs, PIN, policy digest) and how
- * the module's TPM session runs. The first lines never change: scripts
+ * the module's TPM session runs, then the ledger keys the device believes
+ * and the last checkpoint it accepted. The first lines never change: scripts
  * read them.
  */
 #include "subcommands.h"
@@ -47,6 +48,28 @@ static void json_binding(const struct szkm_status *st)
 	}
 	printf("],\"pin_set\":%s,\"tpm_policy\":\"%s\",\"tpm_session\":\"%s\"",
 	       st->pin_set ? "true" : "false", policy, szkmctl_session_word(st->tpm_session));
+}
+
+/* Names are C2SP key names: no quote, backslash or space can be in them. */
+static void json_ledger(const struct szkm_status *st)
+{
+	printf(",\"ledger_keys\":[");
+	for (unsigned int i = 0; i < st->ledger_keys; i++)
+		printf("%s\"%s\"", i ? "," : "", st->ledger_key[i]);
+	printf("],\"ledger_threshold\":%u,\"ledger_size\":%llu", st->ledger_threshold,
+	       (unsigned long long)st->ledger_size);
+}
+
+static void text_ledger(const struct szkm_status *st)
+{
+	if (!st->ledger_keys) {
+		printf("ledger:    no keys enrolled: acks are the ledger's word, unproven\n");
+		return;
+	}
+	printf("ledger:    %u of", st->ledger_threshold);
+	for (unsigned int i = 0; i < st->ledger_keys; i++)
+		printf("%s %s", i ? "," : "", st->ledger_key[i]);
+	printf("; proven up to size %llu\n", (unsigned long long)st->ledger_size);
 }
 
 static void text_binding(const struct szkm_status *st)
@@ -94,6 +117,7 @@ int status_main(int argc, char *argv[])
 		       st.test_mode ? "true" : "false", st.nkeys, id, st.chain ? "true" : "false",
 		       (unsigned long long)st.seq, st.journal);
 		json_binding(&st);
+		json_ledger(&st);
 		printf("}\n");
 	} else {
 		printf("module:    szkm %s\nstate:     %s\ntpm:       %s\ntest mode: %s\nkeys:      %u\ndevice id: %s\nevents:    %s, last %llu, %u waiting for the ledger\n",
@@ -101,6 +125,7 @@ int status_main(int argc, char *argv[])
 		       st.test_mode ? "ON (INSECURE)" : "off", st.nkeys, id,
 		       st.chain ? "chained" : "not resumed", (unsigned long long)st.seq, st.journal);
 		text_binding(&st);
+		text_ledger(&st);
 	}
 	return EXIT_OK;
 }

@@ -141,11 +141,12 @@ host_unseal() {
 		off=$((off + 2 + len)) n=$((n + 1))
 	done
 	[ $off -eq "$size" ] || fail "$1: the device blob's last field runs past its end"
-	# Fields: parent name, public key, [TPM binding,] sealed R, sealed E, wrapped D.
+	# Fields: parent name, public key, [TPM binding,] sealed R, sealed E,
+	# [ledger keys,] wrapped D.
 	case $n in
 	5) fR=2 fE=3 fB= ;;
-	6) fR=3 fE=4 fB=2 ;;
-	*) fail "$1: the device blob has $n fields, not 5 (format 1) or 6 (format 2)" ;;
+	6|7) fR=3 fE=4 fB=2 ;;
+	*) fail "$1: the device blob has $n fields, not 5 (format 1), 6 (format 2) or 7 (format 3)" ;;
 	esac
 	[ "${lens[0]}" = 34 ] || fail "$1: the blob's parent name has ${lens[0]} bytes, not 34"
 	bytes "$b" "${offs[0]}" 34 >"$r/parent.blobname"

@@ -10,8 +10,8 @@
 sh=$SZKM_SHARE
 mode=$(cat "$sh/mode")
 
-# 1 when the blob has a non-empty TPM binding (format 2: its sixth field
-# before the wrapped D; a format-1 blob has five fields, none of them that).
+# 1 when the blob has a non-empty TPM binding (formats 2 and 3: the third
+# field; a format-1 blob has five fields, none of them that).
 bound() {
 	local f=$1 off=8 n=0 size len binding=0
 	size=$(stat -c %s "$f")
@@ -23,8 +23,8 @@ bound() {
 	[ "$off" -eq "$size" ] || fail "device blob: its last field runs past its end"
 	case $n in
 	5) echo 0 ;;
-	6) echo $binding ;;
-	*) fail "device blob has $n fields, not 5 (format 1) or 6 (format 2)" ;;
+	6|7) echo $binding ;;
+	*) fail "device blob has $n fields, not 5 (format 1), 6 (format 2) or 7 (format 3)" ;;
 	esac
 }
 

@@ -22,9 +22,9 @@ transient_empty
 dmesg_since_load | grep -q 'storage parent is a primary key made from the SRK template' ||
 	fail "module did not say which storage parent it used"
 
-# The blob: magic, format 2, no flags; exact field sizes filling the file.
+# The blob: magic, format 3, no flags; exact field sizes filling the file.
 b=$T/d/device.blob
-[ "$(xxd -l 8 -p $b)" = 535a4b4402000000 ] || fail "blob header $(xxd -l 8 -p $b)"
+[ "$(xxd -l 8 -p $b)" = 535a4b4403000000 ] || fail "blob header $(xxd -l 8 -p $b)"
 read -r off len <<<"$(blob_field $b 0)"; [ "$len" = 34 ] || fail "parent name length $len"
 read -r off len <<<"$(blob_field $b 1)"; [ "$len" = 65 ] || fail "public key length $len"
 pub=$(xxd -s "$off" -l 65 -p $b | tr -d '\n')
@@ -33,7 +33,8 @@ read -r off len <<<"$(blob_field $b 2)"; [ "$len" = 37 ] || fail "binding length
 [ "$(xxd -s "$off" -l 5 -p $b)" = 1000000000 ] || fail "binding $(xxd -s "$off" -l 5 -p $b)"
 policy=$(xxd -s $((off + 5)) -l 32 -p $b | tr -d '\n')
 status_field 'tpm policy' | grep -qx "$policy" || fail "status policy is not the blob's"
-read -r off len <<<"$(blob_field $b 5)"; [ "$len" = 60 ] || fail "wrapped D length $len"
+read -r off len <<<"$(blob_field $b 5)"; [ "$len" = 0 ] || fail "ledger keys length $len (none enrolled)"
+read -r off len <<<"$(blob_field $b 6)"; [ "$len" = 60 ] || fail "wrapped D length $len"
 [ $((off + len)) = "$(stat -c %s $b)" ] || fail "blob has bytes after the wrapped D"
 
 # Identity: the same key as in the blob; OpenSSL reads it; SHA-256 is the id.

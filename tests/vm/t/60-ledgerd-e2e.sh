@@ -4,59 +4,9 @@
 # fills the ledger with no gap and no duplicate; after a module reload and
 # an unseal ledgerd resumes the kernel's chain from its last event.
 szkm_device_up
-# The guest's loopback is down at boot: ledgerd's HTTP API listens there.
-ip link set lo up
-L=$SZKM_TOP/build/bin/ledgerd
-LPID=
-trap '[ -n "$LPID" ] && kill -9 $LPID 2>/dev/null; true' EXIT
+. "$SZKM_TOP/tests/vm/lib-ledgerd.sh"
+stop_listener
 
-waiting() { "$SZKMCTL" status | sed -n 's/^events:.*, \([0-9]*\) waiting.*/\1/p'; }
-last_seq() { "$SZKMCTL" status | sed -n 's/^events:.*, last \([0-9]*\),.*/\1/p'; }
-drained() { # the kernel's journal empties
-	local i
-	for i in $(seq 150); do [ "$(waiting)" = 0 ] && return 0; sleep 0.1; done
-	fail "journal did not drain: $("$SZKMCTL" status | grep events:); ledgerd: $(tail -5 $T/log)"
-}
-state_of() { # <key> <version>: that version's state
-	"$SZKMCTL" key show "$1" --json | jq -r ".versions[] | select(.version == $2) | .state"
-}
-wait_state() { # <key> <version> <state>
-	local i
-	for i in $(seq 150); do [ "$(state_of "$1" "$2")" = "$3" ] && return 0; sleep 0.1; done
-	fail "key $1 v$2 is '$(state_of "$1" "$2")', not '$3'; ledgerd: $(tail -5 $T/log)"
-}
-start_ledgerd() {
-	local i port=
-	: >>$T/log
-	local from; from=$(wc -l <$T/log)
-	"$L" -c /dev/null --db $T/l.db --key $T/node.pem --origin e2e.example/ledger \
-		--control-socket $T/ctl --http-port 0 --http-address 127.0.0.1 \
-		--netlink yes 2>>$T/log </dev/null &
-	LPID=$!
-	for i in $(seq 300); do
-		port=$(tail -n +$((from + 1)) $T/log | sed -n 's/.*http 127\.0\.0\.1:\([0-9]*\),.*/\1/p' | tail -n 1)
-		[ -n "$port" ] && [ -S $T/ctl ] && break
-		kill -0 $LPID 2>/dev/null || fail "ledgerd exited at start: $(tail -5 $T/log)"
-		sleep 0.05
-	done
-	[ -n "$port" ] || fail "ledgerd did not start: $(tail -5 $T/log)"
-	URL=http://127.0.0.1:$port
-}
-get() { curl -sS --fail-with-body "$URL$1"; }
-# Every event of device $1 in the ledger: seq 1..$2, each exactly once.
-check_chain() {
-	local seqs want
-	seqs=$(get "/entries?start=0&end=1000" |
-		jq -r --arg d "$1" '.entries[] | select(.type == "event" and .device_id == $d) | .seq')
-	want=$(seq 1 "$2")
-	[ "$seqs" = "$want" ] || fail "ledger seqs of the device are not 1..$2: $(echo $seqs)"
-	[ "$(get /devices | jq -r --arg d "$1" '.devices[] | select(.device_id == $d) | .last_seq')" = "$2" ] ||
-		fail "/devices: last_seq is not $2"
-}
-
-# Hand over from the test listener: let it ack what it has, then stop it.
-drained
-kill "$(cat /run/szkm-listen.pid)"; rm -f /run/szkm-listen.pid
 # A new device: its chain starts at seq 1 (device-init), which stays in the
 # kernel's journal until ledgerd has it.
 ok "$SZKMCTL" device init --force --out $T/device.blob >/dev/null
@@ -118,8 +68,7 @@ ok "$SZKMCTL" device unseal --in $T/device.blob >/dev/null
 "$SZKMCTL" status | grep -q '^events: *not' || fail "chain positioned before resume: $("$SZKMCTL" status | grep events:)"
 refuses "busy" keyctl add szkm e2e-c "new aes256-gcm" @s
 start_ledgerd
-for i in $(seq 100); do "$SZKMCTL" status | grep -q '^events: *chained' && break; sleep 0.1; done
-"$SZKMCTL" status | grep -q '^events: *chained' || fail "ledgerd did not resume the chain: $(tail -5 $T/log)"
+until_ok 10 chained || fail "ledgerd did not resume the chain: $(tail -5 $T/log)"
 grep -q 'resumed the kernel' $T/log || fail "no resume line: $(tail -5 $T/log)"
 c=$(keyctl add szkm e2e-c "new aes256-gcm" @s) || fail "keyctl add e2e-c after resume"
 wait_state "$c" 1 active
@@ -134,8 +83,7 @@ keyctl unlink "$c" @s >/dev/null
 ok rmmod szkm
 ok szkm_load
 ok "$SZKMCTL" device unseal --in $T/device.blob >/dev/null
-for i in $(seq 300); do "$SZKMCTL" status | grep -q '^events: *chained' && break; sleep 0.1; done
-"$SZKMCTL" status | grep -q '^events: *chained' || fail "running ledgerd did not resume the chain: $(tail -5 $T/log)"
+until_ok 30 chained || fail "running ledgerd did not resume the chain: $(tail -5 $T/log)"
 e=$(keyctl add szkm e2e-e "new aes256-gcm" @s) || fail "keyctl add e2e-e after the live resume"
 wait_state "$e" 1 active
 drained
