@@ -242,8 +242,8 @@ enum szkm_tpm_session {
  *   u16 len | sealed R       1..SZKM_TPM2_SEALED_MAX: TPM2B_PRIVATE ||
  *                            TPM2B_PUBLIC of a TPM2 sealed data object
  *   u16 len | sealed E       the same
- *   u16 len | ledger trust   0 bytes: no ledger keys (acks unproven), else
- *             threshold u8 (1..count) | count u8 (1..SZKM_LEDGER_KEYS_MAX) |
+ *   u16 len | ledger trust   threshold u8 (1..count) |
+ *             count u8 (1..SZKM_LEDGER_KEYS_MAX) |
  *             count x (name length u8 | name | P-256 public key [65]),
  *             the ledger keys whose signed checkpoints the kernel believes
  *   u16 len | wrapped D      60: iv[12] || AES-256-GCM(D)[32] || tag[16]
@@ -293,6 +293,8 @@ enum szkm_tpm_session {
  * separated by spaces:
  *   new <alg> [rotate=<period>] [max_uses=<n>] [min_version=<n>]
  *       [ledger=required|async]
+ *       max_uses: 1 to SZKM_MAX_USES_LIMIT; min_version: versions below it
+ *       neither decrypt nor verify
  *   load <hex blob>                        (what keyctl pipe gave)
  *   import <alg> <hex secret> [options]    (CAP_SYS_ADMIN; origin "imported")
  *   import <alg> pub:<hex point> [options] (CAP_SYS_ADMIN; public key only)
@@ -310,9 +312,12 @@ enum szkm_tpm_session {
  *       logon-xts of one version share the description, so the later one
  *       replaces the earlier in a keyring (dm-crypt checks the size). Only
  *       active or decrypt-only versions (at or above min_version) qualify.
- *       64-byte keys = HKDF-SHA256(salt none, ikm = the version's 32-byte
- *       secret, info = SZKM_XTS_INFO or SZKM_FSCRYPT_INFO); fscrypt keys
- *       are FSCRYPT_KEY_SPEC_TYPE_IDENTIFIER (v2 policies).
+ *       Every consumer key is derived, never the AEAD key itself (a
+ *       dm-crypt mapping in ECB mode would be an oracle for it):
+ *       HKDF-SHA256(salt none, ikm = the version's 32-byte secret,
+ *       info = SZKM_LOGON_INFO, 32 bytes; SZKM_XTS_INFO or
+ *       SZKM_FSCRYPT_INFO, 64 bytes); fscrypt keys are
+ *       FSCRYPT_KEY_SPEC_TYPE_IDENTIFIER (v2 policies).
  *       A version tracks at most 8 provisioned keys in use (-ENOSPC for
  *       more); "destroy <v>" invalidates each of them, wherever linked.
  *       Freeing the szkm key (unlink, module unload) leaves them alive.
@@ -325,10 +330,14 @@ enum szkm_tpm_session {
 #define SZKM_DEVICE_ID_LEN	32
 #define SZKM_SECRET_MAX		32
 #define SZKM_P256_PUB_LEN	65	/* uncompressed point 04 || X || Y */
+#define SZKM_LOGON_INFO		"szkm-dm-crypt-logon-v1"	/* logon, 32 bytes */
 #define SZKM_XTS_INFO		"szkm-dm-crypt-aes-xts-v1"	/* logon-xts, 64 bytes */
 #define SZKM_FSCRYPT_INFO	"szkm-fscrypt-v2-master-v1"	/* fscrypt, 64 bytes */
 #define SZKM_DERIVED_KEY_LEN	64
 #define SZKM_MAX_VERSIONS	128	/* version records kept per key */
+/* The most uses max_uses may allow: 2^32 AES-GCM encryptions with random
+ * 96-bit nonces (NIST SP 800-38D 8.3). */
+#define SZKM_MAX_USES_LIMIT	(1ULL << 32)
 
 enum szkm_alg {
 	SZKM_ALG_NONE,
@@ -428,7 +437,7 @@ enum szkm_ledger_mode {
  * canonical bytes; the device identity key D signs SHA-256 of them (ECDSA
  * P-256, r || s, 64 bytes). All integers big-endian, fields in this order:
  *
- *   magic "SZKE" | format u8 (1) | type u8 (enum szkm_event_type)
+ *   magic "SZKE" | format u8 (2) | type u8 (enum szkm_event_type)
  *   flags be16 (SZKM_EVF_TEST_MODE: the device runs without a TPM)
  *   device id [32]        SHA-256 of D's uncompressed public key
  *   seq be64              1, 2, 3, ... per device, no gaps
@@ -441,6 +450,15 @@ enum szkm_ledger_mode {
  *   public key length u8 | public key (0 or 65; D's for DEVICE_INIT)
  *   rotate seconds be64 | max uses be64 | min version be32 | ledger u8
  *   policy digest [32]    SHA-256 of the key's access policy (zeros: none)
+ *   actor kind u8         who caused it: SZKM_ACTOR_PROCESS, or
+ *                         SZKM_ACTOR_KERNEL (the module's own work, e.g. a
+ *                         scheduled rotation; the fields below are zero,
+ *                         login uid 0xffffffff)
+ *   uid be32 | login uid be32 (audit loginuid; 0xffffffff: unset) |
+ *   pid be32 (thread group, initial namespace) | command [16] (comm,
+ *   NUL-padded)
+ *
+ * Format 1 had no actor fields; readers still accept it for old ledgers.
  *
  * A DEVICE_INIT event carries D's public key and, for a device sealed by a
  * TPM, what R and E are sealed to: the name is SZKM_EV_DEVICE_BINDING_FMT
@@ -448,25 +466,23 @@ enum szkm_ledger_mode {
  * digest is the sealed objects' TPM2 policy digest (see "Device blob").
  *
  * Netlink: SZKM_CMD_EVENT on the "events" group carries SZKM_A_SEQ,
- * SZKM_A_EVENT and SZKM_A_EVENT_SIG. SZKM_CMD_EVENT_ACK (CAP_SYS_ADMIN)
- * takes SZKM_A_SEQ and SZKM_A_LEDGER_INDEX: the event is durably in the
- * ledger; a sequence number never sent is refused. SZKM_CMD_EVENT_REPLAY
- * (dump, CAP_SYS_ADMIN) takes SZKM_A_SEQ and returns every journalled event
+ * SZKM_A_EVENT and SZKM_A_EVENT_SIG. SZKM_CMD_EVENT_REPLAY (dump,
+ * CAP_SYS_ADMIN) takes SZKM_A_SEQ and returns every journalled event
  * after it, in order, as SZKM_CMD_EVENT messages.
  *
  * The chain continues across reboots: device init starts it (seq 1, the
  * DEVICE_INIT event); after an unseal the kernel does not know where it
  * stands until SZKM_CMD_EVENT_RESUME (CAP_SYS_ADMIN, once, before any
- * event) gives SZKM_A_SEQ and SZKM_A_EVENT_HASH of the last event the
- * ledger holds for this device (ledgerd sends it at start). Until then
- * every change that needs an event fails with -EBUSY: fail closed. STATUS
- * reports SZKM_A_CHAIN, SZKM_A_SEQ (the last event made) and SZKM_A_JOURNAL.
- * A wrong resume point cannot forge anything: the ledger refuses events
- * that do not continue its chain.
+ * event) proves the last event the ledger holds for this device (below;
+ * ledgerd sends it at start). Until then every change that needs an event
+ * fails with -EBUSY: fail closed. STATUS reports SZKM_A_CHAIN, SZKM_A_SEQ
+ * (the last event made), SZKM_A_JOURNAL, SZKM_A_LEDGER_SIZE and the
+ * device's SZKM_A_LEDGER_KEYS (names) and SZKM_A_LEDGER_THRESHOLD.
  *
- * A device made with ledger keys (SZKM_A_LEDGER_KEYS at DEVICE_INIT, kept
- * in its blob) believes the ledger's proof, never its word: a bare ACK or
- * RESUME is refused (-EPERM). Instead SZKM_CMD_EVENT_PROVE takes
+ * Every device is made with ledger keys (SZKM_A_LEDGER_KEYS at DEVICE_INIT,
+ * kept in its blob; none: refused) and believes the ledger's proof, never
+ * its word: a bare ACK, or a RESUME without a checkpoint, is refused
+ * (-EPERM). Instead SZKM_CMD_EVENT_PROVE takes
  * SZKM_A_CHECKPOINT (signed by at least the threshold of those keys),
  * SZKM_A_CONSISTENCY (from the last checkpoint the kernel accepted, STATUS
  * SZKM_A_LEDGER_SIZE; none for the first since the module loaded) and
@@ -479,18 +495,31 @@ enum szkm_ledger_mode {
  * signed by it and in the checkpoint's tree.
  */
 #define SZKM_EVENT_MAGIC	"SZKE"
-#define SZKM_EVENT_FORMAT	1
+#define SZKM_EVENT_FORMAT	2
 #define SZKM_EVENT_SIG_LEN	64
+/* Events the journal keeps by default before changes fail (journal_max=). */
+#define SZKM_JOURNAL_MAX_DEFAULT	4096
 /* Where the fixed-position fields sit in an event's bytes. */
 #define SZKM_EV_OFF_TYPE	5
 #define SZKM_EV_OFF_DEVICE_ID	8
 #define SZKM_EV_OFF_SEQ		(SZKM_EV_OFF_DEVICE_ID + 32)
 #define SZKM_EV_OFF_PREV	(SZKM_EV_OFF_SEQ + 8)
-#define SZKM_EVENT_FIXED_LEN	(4 + 1 + 1 + 2 + 32 + 8 + 32 + 8 + 16 + 1 + 4 + 3 + 1 + \
+#define SZKM_EVENT_FIXED_LEN_V1	(4 + 1 + 1 + 2 + 32 + 8 + 32 + 8 + 16 + 1 + 4 + 3 + 1 + \
 				 8 + 8 + 4 + 1 + 32)
+#define SZKM_COMM_LEN		16
+#define SZKM_EVENT_ACTOR_LEN	(1 + 4 + 4 + 4 + SZKM_COMM_LEN)
+#define SZKM_EVENT_FIXED_LEN	(SZKM_EVENT_FIXED_LEN_V1 + SZKM_EVENT_ACTOR_LEN)
+#define SZKM_AUID_UNSET		0xffffffffu
 #define SZKM_EVENT_MAX_LEN	(SZKM_EVENT_FIXED_LEN + SZKM_NAME_MAX + SZKM_P256_PUB_LEN)
 #define SZKM_EVF_TEST_MODE	0x0001
 #define SZKM_EV_DEVICE_BINDING_FMT	"tpm.lock-pcr-%u.boot-pcrs-%04x.%s"
+
+enum szkm_actor {
+	SZKM_ACTOR_NONE,	/* format 1: not recorded */
+	SZKM_ACTOR_PROCESS,
+	SZKM_ACTOR_KERNEL,
+	__SZKM_ACTOR_MAX
+};
 
 enum szkm_event_type {
 	SZKM_EV_NONE,

@@ -12,6 +12,7 @@
  * destroying the version kills them too.
  */
 #include "consumers.h"
+#include "aead.h"
 #include "hkdf.h"
 #include "key.h"
 
@@ -82,8 +83,10 @@ static int szkm_consumer_payload(u8 consumer, const struct szkm_ver *v, u8 *buf)
 
 	switch (consumer) {
 	case SZKM_CONS_LOGON:
-		memcpy(buf, v->secret, v->secret_len);
-		return v->secret_len;
+		ret = szkm_hkdf_sha256(NULL, 0, v->secret, v->secret_len,
+				       SZKM_LOGON_INFO, strlen(SZKM_LOGON_INFO),
+				       buf, SZKM_AES_KEY_LEN);
+		return ret ?: SZKM_AES_KEY_LEN;
 	case SZKM_CONS_LOGON_XTS:
 		ret = szkm_hkdf_sha256(NULL, 0, v->secret, v->secret_len,
 				       SZKM_XTS_INFO, strlen(SZKM_XTS_INFO),

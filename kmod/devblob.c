@@ -131,7 +131,8 @@ int szkm_devblob_parse(struct szkm_devblob *b, const u8 *blob, size_t len,
 		b->sealed[i] = fields[F_SEALED_R + i];
 		b->sealedlen[i] = lens[F_SEALED_R + i];
 	}
-	if (szkm_ledger_trust_decode(&b->ledger, fields[F_LEDGER], lens[F_LEDGER])) {
+	if (szkm_ledger_trust_decode(&b->ledger, fields[F_LEDGER], lens[F_LEDGER]) ||
+	    !b->ledger.nkeys) {
 		*msg = SZKM_MSG("device blob's ledger keys are malformed (modified)");
 		return -EBADMSG;
 	}

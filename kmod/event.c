@@ -15,6 +15,9 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/ktime.h>
+#include <linux/audit.h>
+#include <linux/cred.h>
+#include <linux/sched.h>
 #include "kcompat.h"
 
 struct szkm_ev_writer {
@@ -62,6 +65,31 @@ static size_t szkm_event_binding(u8 type, char name[SZKM_NAME_MAX + 1],
 	return min_t(size_t, n, SZKM_NAME_MAX);
 }
 
+/*
+ * Who caused the event: the calling process, or the kernel's own work (a
+ * kernel thread: the rotation service's workqueue), which names no one.
+ */
+static void szkm_event_actor(struct szkm_ev_writer *w)
+{
+	char comm[TASK_COMM_LEN];
+
+	BUILD_BUG_ON(TASK_COMM_LEN != SZKM_COMM_LEN);
+	if (current->flags & PF_KTHREAD) {
+		w_u8(w, SZKM_ACTOR_KERNEL);
+		w_be32(w, 0);
+		w_be32(w, SZKM_AUID_UNSET);
+		w_be32(w, 0);
+		w_bytes(w, NULL, SZKM_COMM_LEN);
+		return;
+	}
+	get_task_comm(comm, current);
+	w_u8(w, SZKM_ACTOR_PROCESS);
+	w_be32(w, from_kuid_munged(&init_user_ns, current_uid()));
+	w_be32(w, from_kuid(&init_user_ns, audit_get_loginuid(current)));
+	w_be32(w, task_tgid_nr(current));
+	w_bytes(w, comm, SZKM_COMM_LEN);
+}
+
 static int szkm_event_build(u8 type, struct szkm_key *k, struct szkm_ver *v,
 			    const u8 *dev_pub, u8 *buf, size_t *len)
 {
@@ -103,6 +131,7 @@ static int szkm_event_build(u8 type, struct szkm_key *k, struct szkm_ver *v,
 	w_be32(&w, k ? k->policy.min_version : 0);
 	w_u8(&w, k ? k->policy.ledger : 0);
 	w_bytes(&w, policy, 32);	/* keys: no access policies yet */
+	szkm_event_actor(&w);
 	*len = w.p - buf;
 	return 0;
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * journal.c - every signed event stays here until the ledger says it holds
- * it durably (ack with its ledger index); a listener that starts late asks
- * for a replay. When the journal is full, changes that need an event fail
+ * journal.c - every signed event stays here until the ledger proves it holds
+ * it (a signed checkpoint and the event's inclusion proof, consistent with
+ * the last checkpoint accepted); a follower that starts late asks for a
+ * replay. When the journal is full, changes that need an event fail
  * with -EBUSY: fail closed, never drop. Sequence numbers and the previous
  * hash are given here, under one lock, so the chain has no gaps or forks.
  */
@@ -15,15 +16,30 @@
 #include <linux/key.h>
 #include <linux/list.h>
 #include <linux/moduleparam.h>
+#include <linux/cred.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <crypto/sha2.h>
 #include <net/genetlink.h>
 
-static unsigned int journal_max = 4096;
+static unsigned int journal_max = SZKM_JOURNAL_MAX_DEFAULT;
 module_param(journal_max, uint, 0644);
 MODULE_PARM_DESC(journal_max, "events kept for the ledger before changes fail with EBUSY");
+
+/*
+ * Fair use: one user cannot fill the journal that everyone's rotations
+ * need. A uid other than root may have journal_per_uid events waiting, and
+ * all such uids together leave journal_reserve places for root and the
+ * kernel's own rotations.
+ */
+static unsigned int journal_per_uid = 1024;
+module_param(journal_per_uid, uint, 0644);
+MODULE_PARM_DESC(journal_per_uid, "events one non-root uid may have waiting for the ledger (then EDQUOT)");
+static unsigned int journal_reserve = 256;
+module_param(journal_reserve, uint, 0644);
+MODULE_PARM_DESC(journal_reserve, "journal places only root and the kernel's own rotations may take");
 
 struct szkm_jent {
 	struct list_head node;
@@ -33,6 +49,7 @@ struct szkm_jent {
 	u8 sig[SZKM_EVENT_SIG_LEN];
 	struct key *owner;	/* referenced; activates ver on ack */
 	u32 ver;
+	uid_t uid;		/* who caused it; 0 for root and the kernel */
 };
 
 static struct {
@@ -81,6 +98,41 @@ static void szkm_jr_release(struct szkm_jent *e)
 	kfree(e);
 }
 
+/* The uid an event is counted against: 0 for root and the kernel's work. */
+static uid_t szkm_jr_caller(void)
+{
+	if (current->flags & PF_KTHREAD)
+		return 0;
+	return from_kuid_munged(&init_user_ns, current_uid());
+}
+
+/* Per-uid limits (caller holds the lock); -EDQUOT with the limit named. */
+static int szkm_jr_fair(uid_t uid)
+{
+	struct szkm_jent *e;
+	unsigned int mine = 0, users = 0;
+
+	if (uid == 0)
+		return 0;
+	list_for_each_entry(e, &szkm_jr.list, node) {
+		if (e->uid)
+			users++;
+		if (e->uid == uid)
+			mine++;
+	}
+	if (mine >= journal_per_uid) {
+		pr_info_ratelimited("uid %u has %u events waiting for the ledger: journal_per_uid reached\n",
+				    uid, mine);
+		return -EDQUOT;
+	}
+	if (users + journal_reserve >= journal_max) {
+		pr_info_ratelimited("non-root users have %u events waiting for the ledger: the rest (journal_reserve %u) is kept for root and the kernel\n",
+				    users, journal_reserve);
+		return -EDQUOT;
+	}
+	return 0;
+}
+
 int szkm_journal_append(u8 *body, size_t len, struct key *owner, u32 ver,
 			bool activate, bool fresh)
 {
@@ -109,6 +161,10 @@ int szkm_journal_append(u8 *body, size_t len, struct key *owner, u32 ver,
 		ret = -EBUSY;
 		goto out;
 	}
+	e->uid = szkm_jr_caller();
+	ret = szkm_jr_fair(e->uid);
+	if (ret)
+		goto out;
 	ret = szkm_event_seal(body, len, szkm_jr.last_seq + 1, szkm_jr.last_hash, hash, e->sig);
 	if (ret)
 		goto out;
@@ -143,34 +199,6 @@ void szkm_journal_reset(void)
 	szkm_jr_free(&dropped);
 	if (n)
 		pr_notice("%u events of the replaced device never reached the ledger: dropped\n", n);
-}
-
-int szkm_journal_ack(u64 seq, u64 index, const char **why)
-{
-	struct szkm_jent *e, *found = NULL;
-
-	mutex_lock(&szkm_jr.lock);
-	if (seq == 0 || seq > szkm_jr.last_seq) {
-		mutex_unlock(&szkm_jr.lock);
-		*why = "szkm: no event with this sequence number was ever sent";
-		return -EINVAL;
-	}
-	list_for_each_entry(e, &szkm_jr.list, node) {
-		if (e->seq == seq) {
-			found = e;
-			list_del(&e->node);
-			szkm_jr.count--;
-			break;
-		}
-	}
-	mutex_unlock(&szkm_jr.lock);
-	if (!found) {
-		*why = "szkm: event already acknowledged";
-		return -EALREADY;
-	}
-	pr_debug("event %llu in the ledger at index %llu\n", seq, index);
-	szkm_jr_release(found);
-	return 0;
 }
 
 static struct szkm_jent *szkm_jr_find(u64 seq)
@@ -283,24 +311,6 @@ int szkm_journal_resume_proven(const struct szkm_checkpoint *cp,
 		szkm_jr.have_cp = true;
 		pr_info("event chain resumed after event %llu, proven by the ledger's checkpoint of size %llu\n",
 			seq, cp->size);
-	}
-	mutex_unlock(&szkm_jr.lock);
-	return ret;
-}
-
-int szkm_journal_resume(u64 seq, const u8 hash[32], const char **why)
-{
-	int ret = 0;
-
-	mutex_lock(&szkm_jr.lock);
-	if (szkm_jr.positioned) {
-		*why = "szkm: the event chain is already positioned";
-		ret = -EALREADY;
-	} else {
-		szkm_jr.last_seq = seq;
-		memcpy(szkm_jr.last_hash, hash, 32);
-		szkm_jr.positioned = true;
-		pr_info("event chain resumed after event %llu\n", seq);
 	}
 	mutex_unlock(&szkm_jr.lock);
 	return ret;

@@ -24,8 +24,6 @@ int szkm_journal_append(u8 *body, size_t len, struct key *owner, u32 ver,
 int szkm_event_seal(u8 *body, size_t len, u64 seq, const u8 prev[32],
 		    u8 hash[32], u8 sig[SZKM_EVENT_SIG_LEN]);
 
-int szkm_journal_ack(u64 seq, u64 index, const char **why);
-
 /* One event's proof: its sequence number, ledger index, audit path. */
 struct szkm_event_proof {
 	u64 seq;
@@ -54,7 +52,6 @@ int szkm_journal_resume_proven(const struct szkm_checkpoint *cp,
 			       const u8 *body, size_t len,
 			       const u8 sig[SZKM_EVENT_SIG_LEN],
 			       const struct szkm_event_proof *p, const char **why);
-int szkm_journal_resume(u64 seq, const u8 hash[32], const char **why);
 /*
  * Another device replaced the one whose chain this is (a forced unseal):
  * its unacknowledged events are dropped, and the chain waits to be resumed

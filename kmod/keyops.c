@@ -320,7 +320,9 @@ int szkm_keyops_verify(struct szkm_key *k, struct kernel_pkey_params *params,
 	for (i = k->nver; i-- > 0;) {
 		struct szkm_ver *v = k->ver[i];
 
+		/* As decrypt does: nothing below min_version counts. */
 		if ((v->state == SZKM_VS_ACTIVE || v->state == SZKM_VS_DECRYPT_ONLY) &&
+		    v->ver >= k->policy.min_version &&
 		    v->pub_len && !szkm_p256_verify(v->pub, in, rs))
 			return 0;
 	}

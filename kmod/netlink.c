@@ -188,11 +188,8 @@ static int szkm_nl_ledger_keys(struct genl_info *info, struct szkm_ledger_trust 
 	int rem, ret;
 
 	if (!keys) {
-		if (th) {
-			GENL_SET_ERR_MSG(info, "szkm: a ledger threshold needs ledger keys");
-			return -EINVAL;
-		}
-		return 0;
+		GENL_SET_ERR_MSG(info, "szkm: a device needs the ledger's verifier key (SZKM_A_LEDGER_KEYS; szkmctl device init --ledger-key): the kernel believes only the ledger's proofs");
+		return -EINVAL;
 	}
 	nla_for_each_nested(a, keys, rem) {
 		if (nla_type(a) != SZKM_A_LEDGER_KEY) {
@@ -366,14 +363,8 @@ static int szkm_nl_check_device(struct genl_info *info)
 	return 0;
 }
 
-/*
- * The device's ledger keys into *@tp (kmalloc'd; caller kfree). A device
- * with ledger keys takes the ledger's proof, never its word: a bare ack or
- * resume is refused (@need_keys false). With @need_keys, a device without
- * keys is refused instead.
- */
-static int szkm_nl_trust(struct genl_info *info, bool need_keys,
-			 struct szkm_ledger_trust **tp)
+/* The device's ledger keys into *@tp (kmalloc'd; caller kfree). */
+static int szkm_nl_trust(struct genl_info *info, struct szkm_ledger_trust **tp)
 {
 	struct szkm_ledger_trust *t = kmalloc(sizeof(*t), GFP_KERNEL);
 
@@ -383,14 +374,6 @@ static int szkm_nl_trust(struct genl_info *info, bool need_keys,
 	if (szkm_device_ledger(t)) {
 		GENL_SET_ERR_MSG(info, "szkm: no device: run szkmctl device init or unseal");
 		return -ENOKEY;
-	}
-	if (need_keys && !t->nkeys) {
-		GENL_SET_ERR_MSG(info, "szkm: this device has no ledger keys enrolled: it cannot check a proof");
-		return -ENOKEY;
-	}
-	if (!need_keys && t->nkeys) {
-		GENL_SET_ERR_MSG(info, "szkm: this device believes the ledger's proof, not its word: send a signed checkpoint and inclusion proofs");
-		return -EPERM;
 	}
 	return 0;
 }
@@ -467,7 +450,7 @@ static int szkm_nl_event_prove(struct sk_buff *skb, struct genl_info *info)
 	ret = szkm_nl_admin(skb, info) ?: szkm_nl_check_device(info);
 	if (ret)
 		return ret;
-	ret = szkm_nl_trust(info, true, &t) ?: szkm_nl_consistency(info, &cons, &ncons);
+	ret = szkm_nl_trust(info, &t) ?: szkm_nl_consistency(info, &cons, &ncons);
 	if (ret)
 		goto out;
 	ret = -ENOMEM;
@@ -505,28 +488,19 @@ out:
 	return ret;
 }
 
+/*
+ * A bare acknowledgement: refused. The kernel believes the ledger's proof,
+ * never its word (SZKM_CMD_EVENT_PROVE); the command stays so that whoever
+ * tries it is told why.
+ */
 static int szkm_nl_event_ack(struct sk_buff *skb, struct genl_info *info)
 {
-	struct szkm_ledger_trust *t;
-	const char *why = NULL;
-	int ret;
+	int ret = szkm_nl_admin(skb, info);
 
-	ret = szkm_nl_admin(skb, info) ?: szkm_nl_check_device(info);
 	if (ret)
 		return ret;
-	ret = szkm_nl_trust(info, false, &t);
-	kfree(t);
-	if (ret)
-		return ret;
-	if (!info->attrs[SZKM_A_SEQ] || !info->attrs[SZKM_A_LEDGER_INDEX]) {
-		GENL_SET_ERR_MSG(info, "szkm: ack needs SZKM_A_SEQ and SZKM_A_LEDGER_INDEX");
-		return -EINVAL;
-	}
-	ret = szkm_journal_ack(nla_get_u64(info->attrs[SZKM_A_SEQ]),
-			       nla_get_u64(info->attrs[SZKM_A_LEDGER_INDEX]), &why);
-	if (ret)
-		szkm_nl_why(info, why);
-	return ret;
+	GENL_SET_ERR_MSG(info, "szkm: the kernel believes the ledger's proof, not its word: send a signed checkpoint and inclusion proofs (SZKM_CMD_EVENT_PROVE)");
+	return -EPERM;
 }
 
 /* Resume after the event the ledger proves: body, signature, proof. */
@@ -540,7 +514,7 @@ static int szkm_nl_resume_proven(struct genl_info *info)
 	const char *why = NULL;
 	int ret;
 
-	ret = szkm_nl_trust(info, true, &t);
+	ret = szkm_nl_trust(info, &t);
 	if (ret)
 		goto out;
 	ret = -EINVAL;
@@ -564,28 +538,16 @@ out:
 
 static int szkm_nl_event_resume(struct sk_buff *skb, struct genl_info *info)
 {
-	struct szkm_ledger_trust *t;
-	const char *why = NULL;
 	int ret;
 
 	ret = szkm_nl_admin(skb, info) ?: szkm_nl_check_device(info);
 	if (ret)
 		return ret;
-	if (info->attrs[SZKM_A_CHECKPOINT])
-		return szkm_nl_resume_proven(info);
-	ret = szkm_nl_trust(info, false, &t);
-	kfree(t);
-	if (ret)
-		return ret;
-	if (!info->attrs[SZKM_A_SEQ] || !info->attrs[SZKM_A_EVENT_HASH]) {
-		GENL_SET_ERR_MSG(info, "szkm: resume needs SZKM_A_SEQ and SZKM_A_EVENT_HASH");
-		return -EINVAL;
+	if (!info->attrs[SZKM_A_CHECKPOINT]) {
+		GENL_SET_ERR_MSG(info, "szkm: the kernel believes the ledger's proof, not its word: resume needs a signed checkpoint and the proof of the device's last event");
+		return -EPERM;
 	}
-	ret = szkm_journal_resume(nla_get_u64(info->attrs[SZKM_A_SEQ]),
-				  nla_data(info->attrs[SZKM_A_EVENT_HASH]), &why);
-	if (ret)
-		szkm_nl_why(info, why);
-	return ret;
+	return szkm_nl_resume_proven(info);
 }
 
 static int szkm_nl_replay_start(struct netlink_callback *cb)
@@ -712,7 +674,8 @@ static const struct genl_ops szkm_nl_ops[] = {
 };
 
 static const struct genl_multicast_group szkm_nl_mcgrps[] = {
-	[SZKM_MCGRP_EVENTS_IDX] = { .name = SZKM_MCGRP_EVENTS },
+	/* Events name every user's keys: reading them is an administrator's. */
+	[SZKM_MCGRP_EVENTS_IDX] = { .name = SZKM_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_SYS_ADMIN },
 };
 
 static struct genl_family szkm_genl_family __ro_after_init = {

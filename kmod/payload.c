@@ -46,6 +46,11 @@ static const match_table_t szkm_policy_tokens = {
 	{ Opt_err, NULL },
 };
 
+static const char *const szkm_policy_names[] = {
+	[Opt_rotate] = "rotate", [Opt_max_uses] = "max_uses",
+	[Opt_min_version] = "min_version", [Opt_ledger] = "ledger",
+};
+
 /* "<n>s|m|h|d" within 1 s .. 3650 d. */
 static int szkm_period_parse(const char *s, u64 *secs)
 {
@@ -82,13 +87,14 @@ static int szkm_policy_opt(struct szkm_request *cmd, char *tok)
 	unsigned int bit;
 	int ret = 0;
 
+	/* Never echo what was typed: a mistyped "import" puts key material here. */
 	if (t == Opt_err) {
-		pr_info("unknown option '%.32s'\n", tok);
+		pr_info_ratelimited("unknown option (%zu bytes, not shown)\n", strlen(tok));
 		return -EINVAL;
 	}
 	bit = BIT(t);
 	if (cmd->policy_set & bit) {
-		pr_info("option '%.32s' given twice\n", tok);
+		pr_info_ratelimited("option %s given twice\n", szkm_policy_names[t]);
 		return -EINVAL;
 	}
 	cmd->policy_set |= bit;
@@ -97,7 +103,8 @@ static int szkm_policy_opt(struct szkm_request *cmd, char *tok)
 	else if (t == Opt_rotate)
 		ret = szkm_period_parse(val, &cmd->policy.rotate_secs);
 	else if (t == Opt_max_uses)
-		ret = kstrtou64(val, 10, &cmd->policy.max_uses) ?: (cmd->policy.max_uses ? 0 : -ERANGE);
+		ret = kstrtou64(val, 10, &cmd->policy.max_uses) ?:
+		      (cmd->policy.max_uses && cmd->policy.max_uses <= SZKM_MAX_USES_LIMIT ? 0 : -ERANGE);
 	else if (t == Opt_min_version)
 		ret = kstrtou32(val, 10, &cmd->policy.min_version);
 	else if (!strcmp(val, "required"))
@@ -107,7 +114,8 @@ static int szkm_policy_opt(struct szkm_request *cmd, char *tok)
 	else
 		ret = -EINVAL;
 	if (ret)
-		pr_info("bad value in option '%.32s'\n", tok);
+		pr_info_ratelimited("bad value for %s%s\n", szkm_policy_names[t],
+				    t == Opt_max_uses ? " (1 to 2^32: AES-GCM with random nonces allows no more)" : "");
 	return ret;
 }
 
@@ -142,19 +150,19 @@ static int szkm_parse_add(struct szkm_request *cmd, const char *verb, char **p)
 		cmd->op = SZKM_OP_LOAD;
 		tok = next_tok(p);
 		if (!tok || next_tok(p)) {
-			pr_info("load: expected exactly one hex blob\n");
+			pr_info_ratelimited("load: expected exactly one hex blob\n");
 			return -EINVAL;
 		}
 		cmd->bloblen = strlen(tok) / 2;
 		if (strlen(tok) % 2 || cmd->bloblen < SZKM_BLOB_HDR_LEN) {
-			pr_info("load: blob is not hex or too short\n");
+			pr_info_ratelimited("load: blob is not hex or too short\n");
 			return -EINVAL;
 		}
 		cmd->blob = kmalloc(cmd->bloblen, GFP_KERNEL);
 		if (!cmd->blob)
 			return -ENOMEM;
 		if (hex2bin(cmd->blob, tok, cmd->bloblen)) {
-			pr_info("load: blob is not hex\n");
+			pr_info_ratelimited("load: blob is not hex\n");
 			return -EINVAL;
 		}
 		return 0;
@@ -166,8 +174,8 @@ static int szkm_parse_add(struct szkm_request *cmd, const char *verb, char **p)
 	tok = next_tok(p);
 	alg = tok ? szkm_alg_parse(tok) : -EINVAL;
 	if (alg < 0) {
-		pr_info("%s: unknown algorithm '%.24s' (aes256-gcm, ecdsa-p256, ecdh-p256)\n",
-			verb, tok ? tok : "");
+		pr_info_ratelimited("%s: unknown algorithm (not shown; aes256-gcm, ecdsa-p256, ecdh-p256)\n",
+			verb);
 		return -EINVAL;
 	}
 	cmd->alg = alg;
@@ -180,7 +188,7 @@ static int szkm_parse_add(struct szkm_request *cmd, const char *verb, char **p)
 			ret = tok ? szkm_hex_arg(tok, cmd->material, SZKM_SECRET_MAX, &cmd->matlen) : -EINVAL;
 		}
 		if (ret) {
-			pr_info("import: key material must be hex (secret, or pub:<point>)\n");
+			pr_info_ratelimited("import: key material must be hex (secret, or pub:<point>)\n");
 			return ret;
 		}
 	}
@@ -236,7 +244,7 @@ static int szkm_parse_provision(struct szkm_request *cmd, char **p)
 	cmd->op = SZKM_OP_PROVISION;
 	if (!ver || kstrtou32(ver, 10, &cmd->version) || !cmd->version || !kind || !ring ||
 	    szkm_parse_keyring(ring, &cmd->keyring) || next_tok(p)) {
-		pr_info("provision: expected <version> logon|logon-xts|fscrypt <keyring: serial, @s, @u, @us, @p or @t>\n");
+		pr_info_ratelimited("provision: expected <version> logon|logon-xts|fscrypt <keyring: serial, @s, @u, @us, @p or @t>\n");
 		return -EINVAL;
 	}
 	for (i = 0; i < __SZKM_CONS_MAX; i++) {
@@ -245,7 +253,7 @@ static int szkm_parse_provision(struct szkm_request *cmd, char **p)
 			return 0;
 		}
 	}
-	pr_info("provision: unknown consumer '%.16s' (logon, logon-xts, fscrypt)\n", kind);
+	pr_info_ratelimited("provision: unknown consumer '%.16s' (logon, logon-xts, fscrypt)\n", kind);
 	return -EINVAL;
 }
 
@@ -260,7 +268,7 @@ static int szkm_parse_update(struct szkm_request *cmd, const char *verb, char **
 		cmd->op = verb[0] == 'r' ? SZKM_OP_RETIRE : SZKM_OP_DESTROY;
 		tok = next_tok(p);
 		if (!tok || kstrtou32(tok, 10, &cmd->version) || !cmd->version) {
-			pr_info("%s: expected a version number\n", verb);
+			pr_info_ratelimited("%s: expected a version number\n", verb);
 			return -EINVAL;
 		}
 	} else if (!strcmp(verb, "provision")) {
@@ -273,17 +281,16 @@ static int szkm_parse_update(struct szkm_request *cmd, const char *verb, char **
 				return ret;
 		}
 		if (!cmd->policy_set) {
-			pr_info("set: expected at least one option\n");
+			pr_info_ratelimited("set: expected at least one option\n");
 			return -EINVAL;
 		}
 		return 0;
 	} else {
-		pr_info("unknown command '%.16s': expected new, load, import, rotate, retire, destroy, set or provision\n",
-			verb);
+		pr_info_ratelimited("unknown command (not shown): expected new, load, import, rotate, retire, destroy, set or provision\n");
 		return -EINVAL;
 	}
 	if (next_tok(p)) {
-		pr_info("%s: unexpected extra arguments\n", verb);
+		pr_info_ratelimited("%s: unexpected extra arguments\n", verb);
 		return -EINVAL;
 	}
 	return 0;
@@ -296,21 +303,21 @@ int szkm_payload_parse(struct szkm_request *cmd, const void *data, size_t len)
 
 	memset(cmd, 0, sizeof(*cmd));
 	if (!data || len == 0 || len > SZKM_PAYLOAD_MAX) {
-		pr_info("payload must be 1 to %d bytes\n", SZKM_PAYLOAD_MAX);
+		pr_info_ratelimited("payload must be 1 to %d bytes\n", SZKM_PAYLOAD_MAX);
 		return -EINVAL;
 	}
 	buf = kmemdup_nul(data, len, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
 	if (strlen(buf) != len) {
-		pr_info("payload contains a NUL byte\n");
+		pr_info_ratelimited("payload contains a NUL byte\n");
 		ret = -EINVAL;
 		goto out;
 	}
 	p = buf;
 	verb = next_tok(&p);
 	if (!verb) {
-		pr_info("empty command\n");
+		pr_info_ratelimited("empty command\n");
 		ret = -EINVAL;
 	} else if (!strcmp(verb, "new") || !strcmp(verb, "load") || !strcmp(verb, "import")) {
 		ret = szkm_parse_add(cmd, verb, &p);

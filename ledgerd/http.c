@@ -199,6 +199,24 @@ static uint64_t checkpoint_size(struct ledger_http *h)
 
 /* Entries as JSON. */
 
+/* Who caused the event: null for format-1 events, which do not say. */
+static json_t *actor_json(const struct szkm_event *ev)
+{
+	char comm[SZKM_COMM_LEN + 1];
+	json_t *a;
+
+	if (ev->actor == SZKM_ACTOR_KERNEL)
+		return json_pack("{s:s}", "kind", "kernel");
+	if (ev->actor != SZKM_ACTOR_PROCESS)
+		return json_null();
+	szkm_event_comm(ev, comm);
+	a = json_pack("{s:s,s:I,s:I,s:s}", "kind", "process", "uid", (json_int_t)ev->uid,
+		      "pid", (json_int_t)ev->pid, "comm", comm);
+	json_object_set_new(a, "auid", ev->auid == SZKM_AUID_UNSET ? json_null() :
+				       json_integer((json_int_t)ev->auid));
+	return a;
+}
+
 static json_t *entry_json(const struct ledger_store_entry *se)
 {
 	struct ledger_entry e;
@@ -257,6 +275,7 @@ static json_t *entry_json(const struct ledger_store_entry *se)
 		e.event.ledger == SZKM_LEDGER_ASYNC ? "async" : "required"));
 	json_object_set_new(j, "policy_digest",
 			    jhex(e.event.policy_digest, 32));
+	json_object_set_new(j, "actor", actor_json(&e.event));
 	json_object_set_new(j, "signature", jhex(e.sig, SZKM_EVENT_SIG_LEN));
 	return j;
 }

@@ -61,6 +61,7 @@ struct config {
 	bool verify_all;
 	bool nosync;
 	unsigned int verify_threads;
+	unsigned int netlink_rcvbuf;	/* bytes; 0: libszkm's default */
 };
 
 static void config_defaults(struct config *c)
@@ -174,6 +175,8 @@ static void set(struct config *c, const char *k, const char *v)
 		c->batch_max = to_uint(v, 1 << 20, k);
 	else if (!strcmp(k, "verify_threads"))
 		c->verify_threads = to_uint(v, 16, k);
+	else if (!strcmp(k, "netlink_rcvbuf"))
+		c->netlink_rcvbuf = to_uint(v, 1 << 30, k);
 	else if (!strcmp(k, "verify_all"))
 		c->verify_all = to_bool(v, k);
 	else if (!strcmp(k, "durability")) {
@@ -432,6 +435,8 @@ static void nl_try_open(struct daemon *d)
 			    SZKM_MCGRP_EVENTS);
 		return;
 	}
+	if (d->cfg->netlink_rcvbuf)
+		szkm_event_sub_rcvbuf(d->nl, d->cfg->netlink_rcvbuf);
 	d->nl_malformed = 0;
 	d->nl_opened = true;
 	say("listening to the kernel's events (family %s)", SZKM_GENL_NAME);
@@ -500,8 +505,6 @@ static void nl_resume_proven(struct daemon *d)
 static void nl_resume(struct daemon *d)
 {
 	struct szkm_status st;
-	uint8_t hash[32];
-	uint64_t head;
 	int ret;
 
 	ret = szkm_status_get(&st);
@@ -511,19 +514,7 @@ static void nl_resume(struct daemon *d)
 	}
 	if (st.chain)
 		return;
-	if (st.ledger_keys) {
-		nl_resume_proven(d);
-		return;
-	}
-	if (ledger_device_head_hash(d->l, d->nl_dev, &head, hash))
-		return;
-	ret = szkm_event_resume(d->nl_dev, head, hash);
-	if (ret && ret != -EALREADY)
-		say("resuming the kernel's event chain after seq %" PRIu64
-		    ": %s", head, strerror(-ret));
-	else if (!ret)
-		say("resumed the kernel's event chain after seq %" PRIu64,
-		    head);
+	nl_resume_proven(d);
 }
 
 static void nl_replay(struct daemon *d)
@@ -672,23 +663,6 @@ static bool nl_in_ledger(const struct daemon *d, size_t i)
 	       d->res[i].verdict != LEDGER_REJECTED;
 }
 
-/* A device without ledger keys takes the ledger's word: a bare ack each. */
-static void nl_ack_bare(struct daemon *d)
-{
-	for (size_t i = 0; i < d->nreqs; i++) {
-		const struct ledger_result *res = &d->res[i];
-		int ret;
-
-		if (!nl_in_ledger(d, i))
-			continue;
-		ret = szkm_event_ack(res->has_device ? res->device_id : NULL,
-				     d->reqs[i].nl_seq, res->index);
-		if (ret)
-			say("acknowledging seq %" PRIu64 " to the kernel: %s",
-			    d->reqs[i].nl_seq, strerror(-ret));
-	}
-}
-
 /*
  * Up to SZKM_LEDGER_PROOFS_MAX inclusion proofs per message (fewer when
  * the paths are long: a netlink nest holds 64 KiB).
@@ -772,10 +746,7 @@ static void nl_ack_batch(struct daemon *d)
 		d->replay_needed = true;	/* the module went away: ask again later */
 		return;
 	}
-	if (st.ledger_keys)
-		nl_prove(d, &st);
-	else
-		nl_ack_bare(d);
+	nl_prove(d, &st);
 }
 
 static void process_batch(struct daemon *d)
@@ -1057,6 +1028,7 @@ int main(int argc, char **argv)
 		"pkcs11-pin", "http-address", "http-port", "http-threads",
 		"control-socket", "netlink", "checkpoint-interval-ms",
 		"batch-max", "verify-all", "durability", "verify-threads",
+		"netlink-rcvbuf",
 	};
 	enum { NSET = sizeof(names) / sizeof(names[0]) };
 	struct option opts[NSET + 3];

@@ -19,7 +19,10 @@ $(LIBSZKM): $(LIBSZKM_SRCS:%.c=$(BUILD)/%.o)
 SZKMCTL_SRCS := $(wildcard userspace/szkmctl/*.c)
 BINS         += $(BUILD)/bin/szkmctl
 
-$(SZKMCTL_SRCS:%.c=$(BUILD)/%.o): CFLAGS += -Iuserspace/lib $(TSS_CFLAGS)
-$(BUILD)/bin/szkmctl: $(SZKMCTL_SRCS:%.c=$(BUILD)/%.o) $(LIBSZKM)
+# The listener's small ledger (listen_log.c) uses the ledger's tree and notes.
+SZKMCTL_LEDGER := $(BUILD)/ledgerd/merkle.o $(BUILD)/ledgerd/note.o
+
+$(SZKMCTL_SRCS:%.c=$(BUILD)/%.o): CFLAGS += -Iuserspace/lib -Iledgerd $(TSS_CFLAGS)
+$(BUILD)/bin/szkmctl: $(SZKMCTL_SRCS:%.c=$(BUILD)/%.o) $(SZKMCTL_LEDGER) $(LIBSZKM)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBSZKM_LIBS) $(TSS_LIBS)

@@ -19,6 +19,9 @@
  *                               checkpoint). Prints "accepted" (exit 0) or
  *                               "refused: <errno text>: <kernel's reason>"
  *                               (exit 1).
+ *   init-without-ledger         asks the kernel for a device that names no
+ *                               ledger key (what szkmctl never sends);
+ *                               prints as prove does.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -256,6 +259,20 @@ int main(int argc, char **argv)
 		szkm_hex_encode(hex, cp.root, 32);
 		printf("%" PRIu64 " %s\n", cp.size, hex);
 		ledger_note_key_clear(&k);
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "init-without-ledger")) {
+		struct szkm_device_opts o = { .force = 1 };
+		uint8_t *blob;
+		size_t len;
+		int ret = szkm_device_init(&o, &blob, &len, NULL);
+
+		if (ret) {
+			printf("refused: %s: %s\n", strerror(-ret), szkm_last_message());
+			return 1;
+		}
+		free(blob);
+		puts("accepted");
 		return 0;
 	}
 	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "prove"))

@@ -3,7 +3,8 @@
  * genl_raw.c - sends one szkm generic netlink request built by hand, so
  * guest tests can try what szkmctl never sends: a missing, short or
  * foreign attribute.
- *   genl_raw ack|resume [seq|index|device|hash:HEX]...
+ *   genl_raw ack|resume|prove [seq|index|device|hash|checkpoint|consistency:HEX]...
+ *   genl_raw subscribe          joins the "events" multicast group
  * Each attribute's payload is given in hex, as the bytes go on the wire
  * (u64 values in host order). Prints "accepted", or the kernel's error and
  * reason and exits 1.
@@ -11,6 +12,7 @@
 #include "libszkm.h"
 #include "szkm.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,11 +26,13 @@ static const struct {
 	{ "index", SZKM_A_LEDGER_INDEX },
 	{ "device", SZKM_A_DEVICE_ID },
 	{ "hash", SZKM_A_EVENT_HASH },
+	{ "checkpoint", SZKM_A_CHECKPOINT },
+	{ "consistency", SZKM_A_CONSISTENCY },
 };
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: genl_raw ack|resume [seq|index|device|hash:HEX]...\n");
+	fprintf(stderr, "usage: genl_raw ack|resume|prove [seq|index|device|hash|checkpoint|consistency:HEX]...\n");
 	return 2;
 }
 
@@ -66,10 +70,23 @@ int main(int argc, char *argv[])
 
 	if (argc < 2)
 		return usage();
+	if (argc == 2 && !strcmp(argv[1], "subscribe")) {
+		struct szkm_event_sub *s = szkm_event_subscribe(1);
+
+		if (!s) {
+			printf("refused: %s\n", szkm_strerror(-errno));
+			return 1;
+		}
+		szkm_event_unsubscribe(s);
+		printf("accepted\n");
+		return 0;
+	}
 	if (!strcmp(argv[1], "ack"))
 		cmd = SZKM_CMD_EVENT_ACK;
 	else if (!strcmp(argv[1], "resume"))
 		cmd = SZKM_CMD_EVENT_RESUME;
+	else if (!strcmp(argv[1], "prove"))
+		cmd = SZKM_CMD_EVENT_PROVE;
 	else
 		return usage();
 	for (int i = 2; i < argc; i++)

@@ -238,9 +238,58 @@ static void decode_rejects_oversized_and_bad_lengths(void **state)
 	assert_int_equal(szkm_event_decode(buf, n, &ev, &why), -EBADMSG);
 	assert_string_equal(why, "bad-magic");
 	buf[0] = 'S';
-	buf[4] = 2;
+	buf[4] = SZKM_EVENT_FORMAT + 1;
 	assert_int_equal(szkm_event_decode(buf, n, &ev, &why), -EBADMSG);
 	assert_string_equal(why, "unknown-format");
+}
+
+/* Who did it: the actor fields, and format 1 (none) for old ledgers. */
+static void actor_is_decoded_and_checked(void **state)
+{
+	uint8_t buf[SZKM_EVENT_MAX_LEN];
+	struct tev e = key_event();
+	struct szkm_event ev;
+	const char *why = NULL;
+	size_t n = tev_encode(&e, buf), a = n - SZKM_EVENT_ACTOR_LEN;
+
+	(void)state;
+	assert_int_equal(szkm_event_decode(buf, n, &ev, &why), 0);
+	assert_int_equal(ev.format, 2);
+	assert_int_equal(ev.actor, SZKM_ACTOR_PROCESS);
+	assert_int_equal(ev.uid, 0);
+	assert_int_equal(ev.auid, SZKM_AUID_UNSET);
+	assert_int_equal(ev.pid, 1);
+	assert_string_equal(ev.comm, "test");
+	/* An unknown kind, or none. */
+	buf[a] = __SZKM_ACTOR_MAX;
+	assert_int_equal(szkm_event_decode(buf, n, &ev, &why), -EBADMSG);
+	assert_string_equal(why, "unknown-actor");
+	buf[a] = SZKM_ACTOR_NONE;
+	assert_int_equal(szkm_event_decode(buf, n, &ev, &why), -EBADMSG);
+	/* The kernel's own work names no process. */
+	buf[a] = SZKM_ACTOR_KERNEL;
+	assert_int_equal(szkm_event_decode(buf, n, &ev, &why), -EBADMSG);
+	assert_string_equal(why, "kernel-actor-names-someone");
+	e.actor = SZKM_ACTOR_KERNEL;
+	n = tev_encode(&e, buf);
+	assert_int_equal(szkm_event_decode(buf, n, &ev, &why), 0);
+	assert_int_equal(ev.actor, SZKM_ACTOR_KERNEL);
+	/* A command is NUL-padded: nothing after its end. */
+	e.actor = 0;
+	n = tev_encode(&e, buf);
+	buf[n - 1] = 'x';
+	assert_int_equal(szkm_event_decode(buf, n, &ev, &why), -EBADMSG);
+	assert_string_equal(why, "bad-command");
+	/* Format 1: the same event without the actor fields. */
+	n = tev_encode(&e, buf) - SZKM_EVENT_ACTOR_LEN;
+	buf[4] = 1;
+	assert_int_equal(szkm_event_decode(buf, n, &ev, &why), 0);
+	assert_int_equal(ev.format, 1);
+	assert_int_equal(ev.actor, SZKM_ACTOR_NONE);
+	/* Format 2 without them: truncated. */
+	buf[4] = 2;
+	assert_int_equal(szkm_event_decode(buf, n, &ev, &why), -EBADMSG);
+	assert_string_equal(why, "truncated");
 }
 
 static void signature_by_device_verifies(void **state)
@@ -282,7 +331,7 @@ static void forged_signature_is_rejected(void **state)
 	assert_int_equal(szkm_event_verify(&ev, pk, sig, &why), -EBADMSG);
 	/* A good signature over other bytes (the body changed after). */
 	sig[10] ^= 0x40;
-	buf[n - 1] ^= 1;
+	buf[n - SZKM_EVENT_ACTOR_LEN - 1] ^= 1;	/* the policy digest */
 	assert_int_equal(szkm_event_decode(buf, n, &ev, NULL), 0);
 	assert_int_equal(szkm_event_verify(&ev, pk, sig, &why), -EBADMSG);
 	/* r = s = 0. */
@@ -462,6 +511,7 @@ int main(void)
 		cmocka_unit_test(decode_rejects_each_bad_field),
 		cmocka_unit_test(decode_rejects_every_truncation_and_extension),
 		cmocka_unit_test(decode_rejects_oversized_and_bad_lengths),
+		cmocka_unit_test(actor_is_decoded_and_checked),
 		cmocka_unit_test(signature_by_device_verifies),
 		cmocka_unit_test(forged_signature_is_rejected),
 		cmocka_unit_test(off_curve_device_key_is_refused),

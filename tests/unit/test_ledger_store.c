@@ -340,7 +340,7 @@ static void replayed_event_is_a_duplicate_not_an_entry(void **state)
 	fork.seq = 0;
 	memset(fork.head, 0, 32);
 	next_event(&fork, &alt);
-	alt.body[alt.len - 1] ^= 1;	/* policy byte differs */
+	alt.body[alt.len - SZKM_EVENT_ACTOR_LEN - 1] ^= 1;	/* policy byte differs */
 	assert_int_equal(tev_sign(fork.key, alt.body, alt.len, alt.sig), 0);
 	r = add(f, &alt);
 	assert_int_equal(r.verdict, LEDGER_REJECTED);

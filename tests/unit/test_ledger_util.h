@@ -38,6 +38,8 @@ struct tev {
 	uint32_t min_version;
 	uint8_t ledger;
 	uint8_t policy[32];
+	/* 0: a process (uid 0, pid 1, "test"); else enum szkm_actor */
+	uint8_t actor;
 };
 
 static inline uint8_t *tev_be(uint8_t *p, uint64_t v, int n)
@@ -55,7 +57,7 @@ static inline size_t tev_encode(const struct tev *e, uint8_t *out)
 
 	memcpy(p, "SZKE", 4);
 	p += 4;
-	*p++ = 1;
+	*p++ = SZKM_EVENT_FORMAT;
 	*p++ = e->type;
 	p = tev_be(p, e->flags, 2);
 	memcpy(p, e->device_id, 32);
@@ -84,6 +86,20 @@ static inline size_t tev_encode(const struct tev *e, uint8_t *out)
 	*p++ = e->ledger;
 	memcpy(p, e->policy, 32);
 	p += 32;
+	*p++ = e->actor ? e->actor : SZKM_ACTOR_PROCESS;
+	if (e->actor == SZKM_ACTOR_KERNEL) {
+		p = tev_be(p, 0, 4);
+		p = tev_be(p, SZKM_AUID_UNSET, 4);
+		p = tev_be(p, 0, 4);
+		memset(p, 0, SZKM_COMM_LEN);
+	} else {
+		p = tev_be(p, 0, 4);
+		p = tev_be(p, SZKM_AUID_UNSET, 4);
+		p = tev_be(p, 1, 4);
+		memset(p, 0, SZKM_COMM_LEN);
+		memcpy(p, "test", 4);
+	}
+	p += SZKM_COMM_LEN;
 	return (size_t)(p - out);
 }
 

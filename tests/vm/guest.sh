@@ -32,6 +32,10 @@ m=$(arg module)
 export SZKM_KO=${m:-$top/kmod/szkm.ko}
 # shellcheck source=tests/vm/lib.sh
 . "$top/tests/vm/lib.sh"
+# Devices made by the tests enrol the test listener's key (szkmctl device
+# init reads /etc/szkm/ledger-keys), so the listener's proofs move their
+# journal; tests of ledgerd give its key instead.
+szkm_ledger_keys_up || echo "szkm-vm: cannot write /etc/szkm/ledger-keys"
 
 # Install the module into the guest's module tree so modprobe resolves its
 # dependencies (crypto/ecc is a module on 6.1).

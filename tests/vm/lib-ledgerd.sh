@@ -46,9 +46,16 @@ stop_ledgerd() {
 get() { curl -sS --fail-with-body "$URL$1"; }
 # Every event of device $1 in the ledger: seq 1..$2, each exactly once.
 check_chain() {
-	local seqs want
-	seqs=$(get "/entries?start=0&end=1000" |
-		jq -r --arg d "$1" '.entries[] | select(.type == "event" and .device_id == $d) | .seq')
+	local seqs= want start=0 size
+	size=$(get /metrics | sed -n 's/^ledgerd_entries \([0-9]*\)$/\1/p')
+	[ -n "$size" ] || fail "no ledgerd_entries in /metrics"
+	while [ "$start" -lt "$size" ]; do	# 1000 entries a request
+		seqs+=$(get "/entries?start=$start&end=$((start + 1000))" |
+			jq -r --arg d "$1" '.entries[] | select(.type == "event" and .device_id == $d) | .seq')
+		seqs+=$'\n'
+		start=$((start + 1000))
+	done
+	seqs=$(grep -v '^$' <<<"$seqs")
 	want=$(seq 1 "$2")
 	[ "$seqs" = "$want" ] || fail "ledger seqs of the device are not 1..$2: $(echo $seqs)"
 	[ "$(get /devices | jq -r --arg d "$1" '.devices[] | select(.device_id == $d) | .last_seq')" = "$2" ] ||

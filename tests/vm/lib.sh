@@ -73,9 +73,19 @@ szkm_device_up() {
 	szkm_listener_up
 }
 
-# A listener that checks and acknowledges every event (the stand-in for
-# ledgerd), resuming the chain from its state file after a module reload;
-# returns once the kernel's chain is positioned.
+# The test listener's signing key: a fixture, the same in every boot, so
+# multi-boot tests resume with it. TEST ONLY: it is public in the repository.
+SZKM_LISTEN_KEY=$SZKM_TOP/tests/vm/fixtures/listener-test-key.pem
+SZKM_LISTEN_NAME=szkm-test-listener
+szkm_ledger_keys_up() {
+	mkdir -p /etc/szkm &&
+	"$SZKMCTL" events listen --vkey --key "$SZKM_LISTEN_KEY" --name $SZKM_LISTEN_NAME \
+		>/etc/szkm/ledger-keys
+}
+
+# A listener that checks every event and proves it to the kernel with its
+# own small ledger (the stand-in for ledgerd), resuming the chain from its
+# state file after a module reload; returns once the chain is positioned.
 SZKM_LISTEN_STATE=${SZKM_LISTEN_STATE:-/run/szkm-listen.state}
 szkm_listener_up() {
 	local pid i
@@ -87,6 +97,7 @@ szkm_listener_up() {
 	# Gone, or listening to a module that was unloaded since: start anew.
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null || true
 	setsid "$SZKMCTL" events listen --ack --state "$SZKM_LISTEN_STATE" \
+		--key "$SZKM_LISTEN_KEY" --name $SZKM_LISTEN_NAME \
 		>>/run/szkm-listen.log 2>&1 </dev/null &
 	echo $! >/run/szkm-listen.pid
 	for i in $(seq 100); do
@@ -113,23 +124,15 @@ until_ok() {
 }
 
 # Waits until key $1 has no version waiting for the ledger.
+szkm_no_pending() { ! timeout 10 "$SZKMCTL" key show "$1" --json | grep -q '"state":"pending"'; }
 szkm_wait_ledger() {
-	local i
-	for i in $(seq 100); do
-		timeout 10 "$SZKMCTL" key show "$1" --json | grep -q '"state":"pending"' || return 0
-		sleep 0.1
-	done
-	fail "key $1 still waits for the ledger: $(tail -3 /run/szkm-listen.log)"
+	until_ok 10 szkm_no_pending "$1" || fail "key $1 still waits for the ledger: $(tail -3 /run/szkm-listen.log)"
 }
 
-# Wait until the listener has acknowledged every journalled event.
+# Wait until the listener has proven every journalled event.
+szkm_drained() { "$SZKMCTL" status | grep -q ', 0 waiting for the ledger$'; }
 szkm_wait_drained() {
-	local i
-	for i in $(seq 100); do
-		"$SZKMCTL" status | grep -q ', 0 waiting for the ledger$' && return 0
-		sleep 0.1
-	done
-	fail "journal did not drain: $("$SZKMCTL" status | grep '^events:')"
+	until_ok 10 szkm_drained || fail "journal did not drain: $("$SZKMCTL" status | grep '^events:')"
 }
 
 # keyctl add szkm <args>, then wait for the ledger; prints the id.

@@ -10,6 +10,7 @@
  * decide whether it is true. No state, no I/O: see szkm_event.h.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -106,7 +107,7 @@ int szkm_event_decode(const uint8_t *buf, size_t len, struct szkm_event *ev,
 	if (!buf || !ev)
 		return -EINVAL;
 	memset(ev, 0, sizeof(*ev));
-	if (len < SZKM_EVENT_FIXED_LEN)
+	if (len < SZKM_EVENT_FIXED_LEN_V1)
 		return bad(why, "truncated");
 	if (len > SZKM_EVENT_MAX_LEN)
 		return bad(why, "oversized");
@@ -114,8 +115,9 @@ int szkm_event_decode(const uint8_t *buf, size_t len, struct szkm_event *ev,
 	if (memcmp(p, SZKM_EVENT_MAGIC, 4))
 		return bad(why, "bad-magic");
 	take_be(&r, 1, &v);
-	if (v != SZKM_EVENT_FORMAT)
+	if (v != SZKM_EVENT_FORMAT && v != 1)
 		return bad(why, "unknown-format");
+	ev->format = (uint8_t)v;
 	take_be(&r, 1, &v);
 	if (v == SZKM_EV_NONE || v >= __SZKM_EV_MAX)
 		return bad(why, "unknown-type");
@@ -170,6 +172,30 @@ int szkm_event_decode(const uint8_t *buf, size_t len, struct szkm_event *ev,
 	ev->ledger = (uint8_t)v;
 	if (!take(&r, 32, &ev->policy_digest))
 		return bad(why, "truncated");
+	if (ev->format >= 2) {
+		if (!take_be(&r, 1, &v))
+			return bad(why, "truncated");
+		ev->actor = (uint8_t)v;
+		if (!take_be(&r, 4, &v))
+			return bad(why, "truncated");
+		ev->uid = (uint32_t)v;
+		if (!take_be(&r, 4, &v))
+			return bad(why, "truncated");
+		ev->auid = (uint32_t)v;
+		if (!take_be(&r, 4, &v) || !take(&r, SZKM_COMM_LEN, &p))
+			return bad(why, "truncated");
+		ev->pid = (uint32_t)v;
+		memcpy(ev->comm, p, SZKM_COMM_LEN);
+		if (ev->actor == SZKM_ACTOR_NONE || ev->actor >= __SZKM_ACTOR_MAX)
+			return bad(why, "unknown-actor");
+		if (ev->actor == SZKM_ACTOR_KERNEL &&
+		    (ev->uid || ev->auid != SZKM_AUID_UNSET || ev->pid || !all_zero(p, SZKM_COMM_LEN)))
+			return bad(why, "kernel-actor-names-someone");
+		/* A command is NUL-padded text, as the kernel keeps it. */
+		for (size_t i = strnlen(ev->comm, SZKM_COMM_LEN); i < SZKM_COMM_LEN; i++)
+			if (p[i])
+				return bad(why, "bad-command");
+	}
 	if (r.left)
 		return bad(why, "trailing-bytes");
 
@@ -325,6 +351,33 @@ int szkm_event_check_chain(const struct szkm_event *ev, uint64_t last_seq,
 			  SZKM_EVENT_HASH_LEN))
 		return bad(why, "prev-hash-mismatch");
 	return 0;
+}
+
+void szkm_event_comm(const struct szkm_event *ev, char out[SZKM_COMM_LEN + 1])
+{
+	size_t i;
+
+	for (i = 0; i < SZKM_COMM_LEN && ev->comm[i]; i++)
+		out[i] = ev->comm[i] > ' ' && ev->comm[i] < 0x7f ? ev->comm[i] : '?';
+	out[i] = 0;
+}
+
+void szkm_event_actor_text(const struct szkm_event *ev, char *buf, size_t cap)
+{
+	char comm[SZKM_COMM_LEN + 1], auid[16] = "none";
+
+	if (ev->actor == SZKM_ACTOR_KERNEL) {
+		snprintf(buf, cap, "kernel");
+		return;
+	}
+	if (ev->actor != SZKM_ACTOR_PROCESS) {
+		snprintf(buf, cap, "unrecorded");
+		return;
+	}
+	szkm_event_comm(ev, comm);
+	if (ev->auid != SZKM_AUID_UNSET)
+		snprintf(auid, sizeof(auid), "%u", ev->auid);
+	snprintf(buf, cap, "uid=%u auid=%s pid=%u comm=%s", ev->uid, auid, ev->pid, comm);
 }
 
 const char *szkm_event_type_name(uint8_t type)

@@ -41,11 +41,22 @@ struct call_ctx {
 	int parse_err;
 };
 
+/*
+ * Any local process may send a netlink message to our port: only what the
+ * kernel sent (source port 0) is believed; the rest is skipped.
+ */
+static int from_kernel(struct nl_msg *msg)
+{
+	return nlmsg_get_src(msg)->nl_pid == 0;
+}
+
 static int valid_cb(struct nl_msg *msg, void *arg)
 {
 	struct call_ctx *ctx = arg;
 	struct nlattr *tb[SZKM_A_MAX + 1];
 
+	if (!from_kernel(msg))
+		return NL_SKIP;
 	if (ctx->raw) {
 		ctx->got++;
 		return ctx->raw(msg, ctx->arg);
@@ -69,7 +80,8 @@ static int error_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 	size_t off = sizeof(*e);
 	int len;
 
-	(void)nla;
+	if (nla && nla->nl_pid)
+		return NL_SKIP;	/* not the kernel's */
 	ctx->err = e->error;
 	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
 		return NL_STOP;
@@ -457,40 +469,6 @@ int szkm_key_info(int32_t serial, struct szkm_key_info *info)
 	return szkm_genl_call(SZKM_CMD_KEY_PUBLIC, put_serial, &s, key_info_parse, info, 1);
 }
 
-struct event_ack {
-	const uint8_t *dev;
-	uint64_t seq, index;
-	const uint8_t *hash;
-};
-
-/* Naming the device: a re-initialised device's numbers are never taken
- * for the old one's (the kernel answers ESTALE). */
-static int put_ack(struct nl_msg *msg, const void *arg)
-{
-	const struct event_ack *a = arg;
-
-	if (nla_put_u64(msg, SZKM_A_SEQ, a->seq) < 0 ||
-	    (a->dev && nla_put(msg, SZKM_A_DEVICE_ID, SZKM_DEVICE_ID_LEN, a->dev) < 0))
-		return -1;
-	if (a->hash)
-		return nla_put(msg, SZKM_A_EVENT_HASH, 32, a->hash);
-	return nla_put_u64(msg, SZKM_A_LEDGER_INDEX, a->index);
-}
-
-int szkm_event_ack(const uint8_t *dev, uint64_t seq, uint64_t index)
-{
-	struct event_ack a = { .dev = dev, .seq = seq, .index = index };
-
-	return szkm_genl_call(SZKM_CMD_EVENT_ACK, put_ack, &a, NULL, NULL, 0);
-}
-
-int szkm_event_resume(const uint8_t *dev, uint64_t seq, const uint8_t hash[32])
-{
-	struct event_ack a = { .dev = dev, .seq = seq, .hash = hash };
-
-	return szkm_genl_call(SZKM_CMD_EVENT_RESUME, put_ack, &a, NULL, NULL, 0);
-}
-
 struct prove_req {
 	const uint8_t *dev;
 	const char *note;
@@ -651,7 +629,9 @@ static int event_msg(struct nl_msg *msg, void *arg)
 	uint64_t seq;
 	size_t len;
 
-	if (szkm_event_msg_parse(nlmsg_hdr(msg), &seq, &body, &len, &sig, &why)) {
+	if (!from_kernel(msg))
+		why = "nl-not-from-the-kernel";
+	if (*why || szkm_event_msg_parse(nlmsg_hdr(msg), &seq, &body, &len, &sig, &why)) {
 		c->malformed++;
 		snprintf(last_message, sizeof(last_message), "malformed event message: %s", why);
 		return NL_SKIP;
@@ -686,13 +666,20 @@ struct szkm_event_sub {
 struct szkm_event_sub *szkm_event_subscribe(int nonblock)
 {
 	struct szkm_event_sub *s = calloc(1, sizeof(*s));
-	int grp;
+	int grp, err = -ENOENT;
 
 	if (!s || !(s->sk = nl_socket_alloc()) || genl_connect(s->sk) < 0)
 		goto err;
 	grp = genl_ctrl_resolve_grp(s->sk, SZKM_GENL_NAME, SZKM_MCGRP_EVENTS);
-	if (grp < 0 || nl_socket_add_membership(s->sk, grp) < 0)
+	if (grp < 0)
 		goto err;
+	/* Joining needs CAP_SYS_ADMIN (events name every user's keys). */
+	err = nl_socket_add_membership(s->sk, grp);
+	if (err < 0) {
+		err = nl_to_errno(err);
+		goto err;
+	}
+	err = -ENOENT;
 	/* Multicast messages carry seq 0: no sequence checking there. */
 	nl_socket_disable_seq_check(s->sk);
 	nl_socket_disable_auto_ack(s->sk);
@@ -705,8 +692,13 @@ struct szkm_event_sub *szkm_event_subscribe(int nonblock)
 	return s;
 err:
 	szkm_event_unsubscribe(s);
-	errno = ENOENT;
+	errno = -err;
 	return NULL;
+}
+
+int szkm_event_sub_rcvbuf(struct szkm_event_sub *s, int bytes)
+{
+	return nl_socket_set_buffer_size(s->sk, bytes, 0) < 0 ? -EINVAL : 0;
 }
 
 int szkm_event_sub_fd(struct szkm_event_sub *s)

@@ -169,8 +169,6 @@ int szkm_ecies_encrypt(const uint8_t pub[65], uint32_t version,
  */
 typedef int (*szkm_event_cb)(uint64_t seq, const uint8_t *body, size_t len,
 			     const uint8_t sig[64], void *arg);
-int szkm_event_ack(const uint8_t *dev, uint64_t seq, uint64_t index);
-int szkm_event_resume(const uint8_t *dev, uint64_t seq, const uint8_t hash[32]);
 /*
  * The ledger's proof, for a device with ledger keys (include/szkm.h,
  * "Ledger proofs"): prove hands the kernel a signed checkpoint @note, the
@@ -197,6 +195,8 @@ int szkm_event_replay(uint64_t after, szkm_event_cb cb, void *arg);
 struct szkm_event_sub;
 struct szkm_event_sub *szkm_event_subscribe(int nonblock);
 int szkm_event_sub_fd(struct szkm_event_sub *s);
+/* The socket's receive buffer (4 MiB by default); small ones overrun. */
+int szkm_event_sub_rcvbuf(struct szkm_event_sub *s, int bytes);
 unsigned long szkm_event_sub_malformed(struct szkm_event_sub *s);
 int szkm_event_receive(struct szkm_event_sub *s, szkm_event_cb cb, void *arg);
 void szkm_event_unsubscribe(struct szkm_event_sub *s);

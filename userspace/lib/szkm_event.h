@@ -48,6 +48,12 @@ struct szkm_event {
 	uint32_t min_version;
 	uint8_t ledger;			/* enum szkm_ledger_mode */
 	const uint8_t *policy_digest;	/* [32] */
+	uint8_t format;			/* 1 (no actor) or 2 */
+	/* Who caused it (format 2): enum szkm_actor; for a process its uid,
+	 * audit login uid (SZKM_AUID_UNSET: none), pid and command. */
+	uint8_t actor;
+	uint32_t uid, auid, pid;
+	char comm[SZKM_COMM_LEN + 1];	/* NUL-terminated copy */
 	/* SHA-256 of the whole body: what D signs and the next prev hash. */
 	uint8_t hash[SZKM_EVENT_HASH_LEN];
 };
@@ -101,6 +107,13 @@ int szkm_device_id(const uint8_t pub[SZKM_P256_PUB_LEN],
 
 /* Names of enum values for logs and JSON ("key-rotate", "active"...). */
 const char *szkm_event_type_name(uint8_t type);
+/*
+ * The event's command name made safe to print (a process may name itself
+ * anything): printable ASCII but space kept, every other byte '?'.
+ */
+void szkm_event_comm(const struct szkm_event *ev, char out[SZKM_COMM_LEN + 1]);
+/* "uid=U auid=A|none pid=P comm=C", "kernel", or "unrecorded" (format 1). */
+void szkm_event_actor_text(const struct szkm_event *ev, char *buf, size_t cap);
 const char *szkm_alg_name(uint8_t alg);
 const char *szkm_vstate_name(uint8_t state);
 const char *szkm_origin_name(uint8_t origin);

@@ -8,9 +8,10 @@
  * written to FILE (default /var/lib/szkm/device.blob), mode 0600,
  * atomically. An existing FILE means a device was made before: refused
  * without --force, since a new device makes the old one's keys unreadable.
- * Each --ledger-key is a ledger node's verifier key (`ledgerd vkey`): the
- * device then believes only checkpoints signed by K of them (default: a
- * majority) with inclusion proofs of its events.
+ * Each --ledger-key is a ledger node's verifier key (`ledgerd vkey`, or
+ * `szkmctl events listen --vkey`); without one, the keys listed in
+ * /etc/szkm/ledger-keys. The device believes only checkpoints signed by K
+ * of them (default: a majority) with inclusion proofs of its events.
  */
 #include "subcommands.h"
 #include "libszkm.h"
@@ -28,6 +29,45 @@ static int usage(void)
 		"       [--ledger-key VKEY]... [--ledger-threshold K]\n",
 		PROG_NAME);
 	return EXIT_USAGE;
+}
+
+/*
+ * The ledger keys of SZKMCTL_LEDGER_KEYS: one verifier key a line; blank
+ * lines and lines starting with '#' are skipped. Returns how many, or -1.
+ */
+static int read_ledger_keys(char lines[][SZKM_LEDGER_VKEY_MAX + 2], const char **keys)
+{
+	FILE *f = fopen(SZKMCTL_LEDGER_KEYS, "r");
+	char buf[SZKM_LEDGER_VKEY_MAX + 2];
+	int n = 0;
+
+	if (!f) {
+		fprintf(stderr, "No ledger key: give --ledger-key (ledgerd vkey, or %s events listen --vkey) or list them in %s (%s). The kernel believes only the ledger's proofs.\n",
+			PROG_NAME, SZKMCTL_LEDGER_KEYS, strerror(errno));
+		return -1;
+	}
+	while (fgets(buf, sizeof(buf), f)) {
+		size_t len = strcspn(buf, "\r\n");
+
+		if (buf[len] == 0 && !feof(f)) {
+			fprintf(stderr, "%s: a line is too long for a verifier key\n", SZKMCTL_LEDGER_KEYS);
+			n = -1;
+			break;
+		}
+		buf[len] = 0;
+		if (!len || buf[0] == '#')
+			continue;
+		if (n == SZKM_LEDGER_KEYS_MAX) {
+			fprintf(stderr, "%s: more than %d keys\n", SZKMCTL_LEDGER_KEYS, SZKM_LEDGER_KEYS_MAX);
+			n = -1;
+			break;
+		}
+		memcpy(lines[n], buf, len + 1);
+		keys[n] = lines[n];
+		n++;
+	}
+	fclose(f);
+	return n;
 }
 
 /* What the device is bound to, as its blob says. */
@@ -56,6 +96,7 @@ int device_init_main(int argc, char *argv[])
 	struct szkm_device_opts opts = { 0 };
 	uint8_t *blob, id[SZKM_DEVICE_ID_LEN], pin[SZKM_PIN_MAX];
 	const char *vkeys[SZKM_LEDGER_KEYS_MAX];
+	static char vkey_lines[SZKM_LEDGER_KEYS_MAX][SZKM_LEDGER_VKEY_MAX + 2];
 	size_t len, pin_len;
 	int want_pin = 0, ret;
 
@@ -95,6 +136,14 @@ int device_init_main(int argc, char *argv[])
 			return usage();
 		}
 	}
+	if (!opts.n_ledger_keys) {
+		int n = read_ledger_keys(vkey_lines, vkeys);
+
+		if (n < 0)
+			return EXIT_FAILED;
+		opts.ledger_keys = vkeys;
+		opts.n_ledger_keys = (size_t)n;
+	}
 	if (opts.has_lock_pcr && opts.lock_pcr == SZKM_LOCK_PCR_TEST)
 		fprintf(stderr, "warning: --lock-pcr %d is the debug PCR, which anyone can reset: it protects nothing (tests only)\n",
 			SZKM_LOCK_PCR_TEST);
@@ -128,12 +177,9 @@ int device_init_main(int argc, char *argv[])
 	szkmctl_print_hex(id, sizeof(id));
 	printf("\nblob: %s (%zu bytes)\n", out, len);
 	print_binding(blob, len);
-	if (opts.n_ledger_keys)
-		printf("ledger:    %u of %zu keys must sign (only the ledger's proof moves the journal)\n",
-		       opts.ledger_threshold ? opts.ledger_threshold :
-		       (unsigned int)(opts.n_ledger_keys / 2 + 1), opts.n_ledger_keys);
-	else
-		printf("ledger:    no keys: acks are taken on the ledger's word\n");
+	printf("ledger:    %u of %zu keys must sign (only the ledger's proof moves the journal)\n",
+	       opts.ledger_threshold ? opts.ledger_threshold :
+	       (unsigned int)(opts.n_ledger_keys / 2 + 1), opts.n_ledger_keys);
 	free(blob);
 	return EXIT_OK;
 }

@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * events_listen.c - `szkmctl events listen [--ack] [--state FILE]
- * [--count N]`: the small listener of the events issue. It subscribes to
- * the kernel's "events" group, asks for a replay of what it has not seen,
- * and checks every event with OpenSSL (the device's signature, the
- * sequence, the previous-hash chain) before printing it and, with --ack,
- * acknowledging it. The state file keeps the last event seen, so a
- * restarted listener resumes the kernel's chain after a reboot and asks
- * for nothing twice. ledgerd does the same with a real ledger behind it.
+ * [--key FILE] [--name NAME] [--vkey] [--count N]`: the small listener of
+ * the events issue. It subscribes to the kernel's "events" group, asks for
+ * a replay of what it has not seen, and checks every event with OpenSSL
+ * (the device's signature, the sequence, the previous-hash chain) before
+ * printing it. With --ack it is a small ledger of its own (listen_log.c):
+ * it appends each batch of events to its leaf file, syncs it, signs a
+ * checkpoint with its key and proves the events to the kernel, which frees
+ * them only when the device enrolled that key. The state file keeps the
+ * last event proven (and the tree's size), so a restarted listener resumes
+ * the kernel's chain after a reboot with the proof of that event.
+ * ledgerd does the same with a real ledger behind it.
  */
 #include "subcommands.h"
 #include "libszkm.h"
+#include "listen_log.h"
 #include "szkm.h"
 #include "szkm_event.h"
 
@@ -18,6 +23,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define LISTEN_STATE	"/var/lib/szkm/listen.state"
+#define LISTEN_KEY	"/var/lib/szkm/listener.pem"
+#define LISTEN_NAME	"szkm-listener"
+/* Events proven in one go (a replay of a full journal comes in these). */
+#define BATCH_MAX	4096
+
+/* The last event proven, for the state file and a proven resume. */
+struct last_event {
+	uint64_t index;
+	size_t len;
+	uint8_t body[SZKM_EVENT_MAX_LEN];
+	uint8_t sig[SZKM_EVENT_SIG_LEN];
+};
 
 struct listener {
 	EVP_PKEY *dev;
@@ -28,36 +47,108 @@ struct listener {
 	int ack;
 	long left;		/* events still to see; < 0: forever */
 	int failed;
+	/* --ack: the listener's ledger, and the batch not yet proven */
+	struct listen_log log;
+	uint64_t tree_size;	/* from the state file */
+	struct last_event last, next;
+	uint64_t *pseq, *pindex;
+	size_t npending;
 };
 
-/* "<seq> <hash hex> <device id hex>"; another device's state is ignored. */
+/*
+ * "<seq> <hash> <device id> <tree size> <last index> <last body> <last
+ * sig>" (hex); the chain fields of another device are ignored, the tree's
+ * size never is.
+ */
 static void load_state(struct listener *l)
 {
-	char hex[65], dev[65];
+	static char hex[65], dev[65], body[2 * SZKM_EVENT_MAX_LEN + 1], sig[129];
+	unsigned long long seq, size, index;
 	uint8_t id[32];
-	unsigned long long seq;
 	FILE *f = l->state ? fopen(l->state, "r") : NULL;
+	int n;
 
 	if (!f)
 		return;
-	if (fscanf(f, "%llu %64s %64s", &seq, hex, dev) == 3 &&
-	    !szkm_hex_decode(id, 32, dev) && !memcmp(id, l->device_id, 32) &&
-	    !szkm_hex_decode(l->last_hash, 32, hex))
-		l->last_seq = seq;
+	n = fscanf(f, "%llu %64s %64s %llu %llu %800s %128s", &seq, hex, dev, &size,
+		   &index, body, sig);
 	fclose(f);
+	if (n >= 4)
+		l->tree_size = size;
+	if (n == 7 && !szkm_hex_decode(id, 32, dev) && !memcmp(id, l->device_id, 32) &&
+	    !szkm_hex_decode(l->last_hash, 32, hex) && strlen(body) % 2 == 0 &&
+	    strlen(body) / 2 <= SZKM_EVENT_MAX_LEN &&
+	    !szkm_hex_decode(l->last.body, strlen(body) / 2, body) &&
+	    !szkm_hex_decode(l->last.sig, 64, sig)) {
+		l->last_seq = seq;
+		l->last.index = index;
+		l->last.len = strlen(body) / 2;
+	}
 }
 
 static int save_state(const struct listener *l)
 {
-	char buf[192], hex[65], dev[65];
+	static char buf[4 * SZKM_EVENT_MAX_LEN], body[2 * SZKM_EVENT_MAX_LEN + 1];
+	char hex[65], dev[65], sig[129];
 	int n;
 
 	if (!l->state)
 		return 0;
 	szkm_hex_encode(hex, l->last_hash, 32);
 	szkm_hex_encode(dev, l->device_id, 32);
-	n = snprintf(buf, sizeof(buf), "%llu %s %s\n", (unsigned long long)l->last_seq, hex, dev);
+	szkm_hex_encode(body, l->last.body, l->last.len);
+	szkm_hex_encode(sig, l->last.sig, 64);
+	n = snprintf(buf, sizeof(buf), "%llu %s %s %llu %llu %s %s\n",
+		     (unsigned long long)l->last_seq, hex, dev,
+		     (unsigned long long)(l->ack ? listen_log_size(&l->log) : l->tree_size),
+		     (unsigned long long)l->last.index, l->last.len ? body : "00", sig);
 	return szkmctl_write_file_atomic(l->state, (const uint8_t *)buf, (size_t)n);
+}
+
+/*
+ * --ack: make the batch durable and remember it, then prove it. A crash
+ * before the proof leaves the events in the kernel's journal and in our
+ * tree: the next start finds them there (listen_log_find) and proves them.
+ */
+static int flush(struct listener *l)
+{
+	int ret;
+
+	if (!l->ack || !l->npending)
+		return 0;
+	l->last = l->next;
+	ret = listen_log_sync(&l->log) ?: save_state(l);
+	if (!ret)
+		ret = listen_log_prove(&l->log, l->device_id, l->pseq, l->pindex, l->npending);
+	if (ret && ret != -ESTALE) {
+		szkmctl_report("Unable to prove events to the kernel", ret);
+		l->failed = 1;
+		return ret;
+	}
+	l->npending = 0;
+	return 0;
+}
+
+/* --ack: event @seq joins the batch to prove (@fresh: append it first). */
+static int pend(struct listener *l, uint64_t seq, const uint8_t *body, size_t len,
+		const uint8_t sig[64], int fresh)
+{
+	uint64_t index;
+
+	if (l->npending == BATCH_MAX && flush(l))
+		return -EIO;
+	if (fresh ? listen_log_append(&l->log, body, len, sig, &index) :
+		    listen_log_find(&l->log, body, len, sig, BATCH_MAX + SZKM_JOURNAL_MAX_DEFAULT, &index))
+		return fresh ? -EIO : 0;	/* not ours: nothing to prove */
+	l->pseq[l->npending] = seq;
+	l->pindex[l->npending++] = index;
+	if (fresh) {
+		l->next.index = index;
+		l->next.len = len;
+		memcpy(l->next.body, body, len);
+		memcpy(l->next.sig, sig, 64);
+	}
+	return 0;
 }
 
 static int new_device(struct listener *l, const struct szkm_event *ev)
@@ -66,6 +157,8 @@ static int new_device(struct listener *l, const struct szkm_event *ev)
 
 	if (!ev->pubkey || szkm_device_identity(&idn) < 0 || memcmp(idn.pub, ev->pubkey, 65))
 		return -EBADMSG;
+	if (flush(l))	/* the old device's batch, under its own id */
+		return -EIO;
 	EVP_PKEY_free(l->dev);
 	l->dev = szkm_ec_pubkey(idn.pub);
 	memcpy(l->device_id, idn.id, 32);
@@ -78,6 +171,7 @@ static int new_device(struct listener *l, const struct szkm_event *ev)
 static int on_event(uint64_t seq, const uint8_t *body, size_t len, const uint8_t sig[64],
 		    void *arg)
 {
+	char actor[80];
 	struct listener *l = arg;
 	const char *why = NULL;
 	struct szkm_event ev;
@@ -90,38 +184,45 @@ static int on_event(uint64_t seq, const uint8_t *body, size_t len, const uint8_t
 		if (ret)
 			why = "device-init event of a device the kernel does not have";
 	}
+	/* Seen already (replay and multicast overlap); still journalled when
+	 * its proof never went out. */
 	if (!ret && seq <= l->last_seq)
-		return 0;	/* seen already (replay and multicast overlap) */
+		return l->ack && !memcmp(ev.device_id, l->device_id, 32) ?
+		       pend(l, seq, body, len, sig, 0) : 0;
 	if (!ret && ev.seq != seq)
 		ret = -EBADMSG, why = "sequence number differs from the message's";
 	if (!ret)
 		ret = szkm_event_verify(&ev, l->dev, sig, &why);
 	if (!ret)
 		ret = szkm_event_check_chain(&ev, l->last_seq, l->last_hash, &why);
+	/* Missed events (an overrun socket): the journal has them; ask again. */
+	if (ret && why && !strcmp(why, "seq-gap")) {
+		printf("gap before seq=%llu: replaying after %llu\n", (unsigned long long)seq,
+		       (unsigned long long)l->last_seq);
+		fflush(stdout);
+		return -EREMCHG;
+	}
 	if (ret) {
 		printf("REJECT seq=%llu %s\n", (unsigned long long)seq, why ? why : "invalid");
 		fflush(stdout);
 		l->failed = 1;
 		return -EBADMSG;
 	}
-	printf("seq=%llu %s key=%s v=%u alg=%s state=%s%s verified\n",
+	szkm_event_actor_text(&ev, actor, sizeof(actor));
+	printf("seq=%llu %s key=%s v=%u alg=%s state=%s by %s%s verified\n",
 	       (unsigned long long)seq, szkm_event_type_name(ev.type),
 	       ev.name_len ? ev.name : "-", ev.version, ev.alg ? szkm_alg_name(ev.alg) : "-",
-	       ev.state ? szkm_vstate_name(ev.state) : "-",
+	       ev.state ? szkm_vstate_name(ev.state) : "-", actor,
 	       (ev.flags & SZKM_EVF_TEST_MODE) ? " TEST-MODE" : "");
 	fflush(stdout);
 	l->last_seq = seq;
 	memcpy(l->last_hash, ev.hash, 32);
 	if (l->ack) {
-		ret = szkm_event_ack(l->device_id, seq, seq - 1);
-		if (ret < 0 && ret != -EALREADY) {
-			szkmctl_report("Unable to acknowledge an event", ret);
-			l->failed = 1;
-			return ret;
-		}
-	}
-	if (save_state(l))
+		if (pend(l, seq, body, len, sig, 1))
+			return -EIO;
+	} else if (save_state(l)) {
 		return -EIO;
+	}
 	if (l->left > 0 && --l->left == 0)
 		return -ECANCELED;	/* done: stop the receive loop */
 	return 0;
@@ -129,28 +230,93 @@ static int on_event(uint64_t seq, const uint8_t *body, size_t len, const uint8_t
 
 static int usage(void)
 {
-	fprintf(stderr, "Usage: %s events listen [--ack] [--state FILE] [--count N]\n", PROG_NAME);
+	fprintf(stderr, "Usage: %s events listen [--ack] [--state FILE] [--key FILE] [--name NAME] [--count N]\n"
+		"       %s events listen --vkey [--key FILE] [--name NAME]\n", PROG_NAME, PROG_NAME);
 	return EXIT_USAGE;
+}
+
+/*
+ * Replays after the last event seen until no gap is left. A gap that a
+ * replay does not fill (the events left the journal: another follower
+ * proved them) is a real one: refused.
+ */
+static int catch_up(struct listener *l)
+{
+	uint64_t before;
+	int ret;
+
+	do {
+		before = l->last_seq;
+		ret = flush(l) ?: szkm_event_replay(l->last_seq, on_event, l);
+	} while (ret == -EREMCHG && l->last_seq != before);
+	if (ret == -EREMCHG) {
+		printf("REJECT seq-gap: events after %llu are gone from the kernel's journal\n",
+		       (unsigned long long)l->last_seq);
+		fflush(stdout);
+		l->failed = 1;
+		ret = -EBADMSG;
+	}
+	return ret;
+}
+
+/* After an unseal: the chain continues after the last event we proved. */
+static int resume(struct listener *l)
+{
+	if (!l->ack || !l->last_seq) {
+		fprintf(stderr, "The kernel's event chain waits for the ledger's proof of this device's last event, "
+			"and this listener has none%s\n", l->ack ? "" : " (without --ack it proves nothing)");
+		return -ENOENT;
+	}
+	return listen_log_resume(&l->log, l->device_id, l->last_seq, l->last.index,
+				 l->last.body, l->last.len, l->last.sig);
+}
+
+/* --vkey: the verifier key to enrol (device init --ledger-key). */
+static int print_vkey(struct listener *l, const char *key, const char *name)
+{
+	char err[512], vkey[1024];
+
+	if (listen_log_key(&l->log, key, name, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		return EXIT_FAILED;
+	}
+	if (listen_log_vkey(&l->log, vkey, sizeof(vkey)))
+		return EXIT_FAILED;
+	puts(vkey);
+	listen_log_close(&l->log);
+	return EXIT_OK;
 }
 
 int events_listen_main(int argc, char *argv[])
 {
 	struct listener l = { .left = -1 };
+	const char *key = LISTEN_KEY, *name = LISTEN_NAME;
 	struct szkm_identity idn;
 	struct szkm_status st;
 	struct szkm_event_sub *sub = NULL;
-	int ret;
+	char err[512], leaves[4096];
+	int ret, vkey = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--ack"))
 			l.ack = 1;
+		else if (!strcmp(argv[i], "--vkey"))
+			vkey = 1;
 		else if (!strcmp(argv[i], "--state") && i + 1 < argc)
 			l.state = argv[++i];
+		else if (!strcmp(argv[i], "--key") && i + 1 < argc)
+			key = argv[++i];
+		else if (!strcmp(argv[i], "--name") && i + 1 < argc)
+			name = argv[++i];
 		else if (!strcmp(argv[i], "--count") && i + 1 < argc)
 			l.left = strtol(argv[++i], NULL, 10);
 		else
 			return usage();
 	}
+	if ((l.ack || vkey) && !l.state)
+		l.state = LISTEN_STATE;
+	if (vkey)
+		return print_vkey(&l, key, name);
 	ret = szkm_device_identity(&idn);
 	if (ret < 0) {
 		szkmctl_report("Unable to read the device identity", ret);
@@ -159,10 +325,25 @@ int events_listen_main(int argc, char *argv[])
 	l.dev = szkm_ec_pubkey(idn.pub);
 	memcpy(l.device_id, idn.id, 32);
 	load_state(&l);
+	if (l.ack) {
+		snprintf(leaves, sizeof(leaves), "%s.leaves", l.state);
+		l.pseq = calloc(BATCH_MAX, sizeof(*l.pseq));
+		l.pindex = calloc(BATCH_MAX, sizeof(*l.pindex));
+		if (!l.pseq || !l.pindex) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		ret = listen_log_key(&l.log, key, name, err, sizeof(err)) ?:
+		      listen_log_open(&l.log, leaves, l.tree_size, err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "%s\n", err);
+			goto out;
+		}
+	}
 	/* After an unseal the kernel waits to be told where its chain stands. */
 	ret = szkm_status_get(&st);
 	if (!ret && !st.chain) {
-		ret = szkm_event_resume(l.device_id, l.last_seq, l.last_hash);
+		ret = resume(&l);
 		if (ret < 0) {
 			szkmctl_report("Unable to resume the event chain", ret);
 			goto out;
@@ -175,19 +356,27 @@ int events_listen_main(int argc, char *argv[])
 		goto out;
 	}
 	/* Subscribed first, then replayed: nothing falls between the two. */
-	ret = szkm_event_replay(l.last_seq, on_event, &l);
+	/* With --ack, from the start: what we hold but never proved is there. */
+	ret = szkm_event_replay(l.ack ? 0 : l.last_seq, on_event, &l);
+	if (ret == -EREMCHG)
+		ret = catch_up(&l);
 	while (ret >= 0 || ret == -EAGAIN || ret == -ENOBUFS) {
-		if (l.left == 0 || l.failed)
+		if (flush(&l) || l.left == 0 || l.failed)
 			break;
 		ret = szkm_event_receive(sub, on_event, &l);
-		/* Multicast overran our socket: the journal still has it all. */
-		if (ret == -ENOBUFS)
-			ret = szkm_event_replay(l.last_seq, on_event, &l);
+		/* Multicast overran our socket, or we saw a gap: the journal
+		 * still has it all. A replay that meets a gap again retries. */
+		if (ret == -ENOBUFS || ret == -EREMCHG)
+			ret = catch_up(&l);
 	}
 	if (ret == -ECANCELED || l.left == 0)
-		ret = 0;
+		ret = flush(&l);
 out:
 	szkm_event_unsubscribe(sub);
+	if (l.ack)
+		listen_log_close(&l.log);
+	free(l.pseq);
+	free(l.pindex);
 	EVP_PKEY_free(l.dev);
 	return ret < 0 || l.failed ? EXIT_FAILED : EXIT_OK;
 }

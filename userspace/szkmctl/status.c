@@ -63,7 +63,7 @@ static void json_ledger(const struct szkm_status *st)
 static void text_ledger(const struct szkm_status *st)
 {
 	if (!st->ledger_keys) {
-		printf("ledger:    no keys enrolled: acks are the ledger's word, unproven\n");
+		printf("ledger:    none (no device)\n");
 		return;
 	}
 	printf("ledger:    %u of", st->ledger_threshold);

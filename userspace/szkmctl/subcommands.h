@@ -12,7 +12,6 @@ enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
 int status_main(int argc, char *argv[]);
 int key_show_main(int argc, char *argv[]);
 int events_listen_main(int argc, char *argv[]);
-int events_ack_main(int argc, char *argv[]);
 int key_pub_main(int argc, char *argv[]);
 int key_encrypt_main(int argc, char *argv[]);
 int device_init_main(int argc, char *argv[]);
@@ -27,6 +26,8 @@ int tpm_info_main(int argc, char *argv[]);
 #include <stdint.h>
 
 #define SZKMCTL_DEVICE_BLOB "/var/lib/szkm/device.blob"
+/* The ledger keys device init enrols when none is given: one vkey a line. */
+#define SZKMCTL_LEDGER_KEYS	"/etc/szkm/ledger-keys"
 
 /* "what: the kernel's reason (errno text)", or libszkm's message. */
 void szkmctl_report(const char *what, int err);

@@ -22,8 +22,6 @@ static const struct {
 	{ "tpm provision", tpm_provision_main, "Persists the standard storage key at 0x81000001" },
 	{ "tpm info", tpm_info_main, "Shows the TPM: manufacturer, firmware, PCR banks" },
 	{ "events listen", events_listen_main, "Prints and checks lifecycle events (and acks them)" },
-	{ "events ack", events_ack_main, "Acknowledges an event by hand (what ledgerd does)" },
-	{ "events resume", events_ack_main, "Tells the kernel where its event chain stands" },
 	{ "key show", key_show_main, "Shows a key's versions, states and public keys" },
 	{ "key pub", key_pub_main, "Writes a version's public key as PEM" },
 	{ "key encrypt", key_encrypt_main, "Encrypts to an ecdh-p256 key (ECIES, OpenSSL)" },

@@ -17,8 +17,8 @@ szkm_selftests_passed
 
 # A failing known-answer test keeps the module from loading at all.
 ok rmmod szkm
-for t in aes256-gcm hkdf-sha256 p256; do
-	! insmod "$SZKM_TOP/kmod/szkm.ko" selftest_fault=$t 2>/dev/null || fail "loaded with $t failing"
+for t in aes256-gcm hkdf-sha256 p256 tpm2-session ledger-proof; do
+	! insmod "$SZKM_KO" selftest_fault=$t 2>/dev/null || fail "loaded with $t failing"
 	dmesg | grep -q "szkm: $t self-tests: FAIL" || fail "no FAIL line for $t"
 	! grep -qw szkm /proc/modules || fail "module present after a failed self-test"
 done

@@ -33,7 +33,10 @@ read -r off len <<<"$(blob_field $b 2)"; [ "$len" = 37 ] || fail "binding length
 [ "$(xxd -s "$off" -l 5 -p $b)" = 1000000000 ] || fail "binding $(xxd -s "$off" -l 5 -p $b)"
 policy=$(xxd -s $((off + 5)) -l 32 -p $b | tr -d '\n')
 status_field 'tpm policy' | grep -qx "$policy" || fail "status policy is not the blob's"
-read -r off len <<<"$(blob_field $b 5)"; [ "$len" = 0 ] || fail "ledger keys length $len (none enrolled)"
+# The ledger keys: threshold 1, one key, the test listener's (/etc/szkm/ledger-keys).
+read -r off len <<<"$(blob_field $b 5)"; [ "$len" = $((2 + 1 + ${#SZKM_LISTEN_NAME} + 65)) ] || fail "ledger keys length $len"
+[ "$(xxd -s "$off" -l 3 -p $b)" = "0101$(printf '%02x' ${#SZKM_LISTEN_NAME})" ] || fail "ledger keys $(xxd -s "$off" -l 3 -p $b)"
+[ "$(dd if=$b bs=1 skip=$((off + 3)) count=${#SZKM_LISTEN_NAME} status=none)" = $SZKM_LISTEN_NAME ] || fail "ledger key name"
 read -r off len <<<"$(blob_field $b 6)"; [ "$len" = 60 ] || fail "wrapped D length $len"
 [ $((off + len)) = "$(stat -c %s $b)" ] || fail "blob has bytes after the wrapped D"
 

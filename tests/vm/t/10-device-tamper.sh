@@ -37,6 +37,7 @@ cases=(
 	"sealed-R-public:$((roff + rlen - 3)):TPM refused a sealed object"
 	"sealed-E-private:$((eoff + 60)):TPM refused a sealed object"
 	"ledger-keys-length:$((loff - 1)):device blob"
+	"ledger-threshold:$loff:ledger keys are malformed"
 	"wrapped-D-length:$((doff - 1)):wrong length"
 	"wrapped-D-iv:$((doff + 3)):does not authenticate"
 	"wrapped-D-ciphertext:$((doff + 30)):does not authenticate"

@@ -1,5 +1,6 @@
 # dm-crypt through logon keys: a version provisioned as "logon" (32 bytes)
-# or "logon-xts" (64 bytes, HKDF as include/szkm.h says) opens a dm-crypt
+# or "logon-xts" (64 bytes), each derived with HKDF under its own label as
+# include/szkm.h says, never the AEAD key itself, opens a dm-crypt
 # mapping by keyring reference; the logon key is never readable; data
 # survives removing and re-creating the mapping; after a rotation v1 still
 # opens the old volume and v2 a new one; destroying v1 kills every key
@@ -28,6 +29,8 @@ PY
 }
 info=$(sed -n 's/^#define SZKM_XTS_INFO[[:space:]]*"\([^"]*\)".*/\1/p' "$SZKM_TOP/include/szkm.h")
 [ -n "$info" ] || fail "SZKM_XTS_INFO not found in include/szkm.h"
+logon_info=$(sed -n 's/^#define SZKM_LOGON_INFO[[:space:]]*"\([^"]*\)".*/\1/p' "$SZKM_TOP/include/szkm.h")
+[ -n "$logon_info" ] || fail "SZKM_LOGON_INFO not found in include/szkm.h"
 
 new_loop() { # <file> <MiB>: a loop device over a fresh file
 	truncate -s "$2M" "$1"
@@ -87,9 +90,14 @@ ok dmsetup remove c1
 ok mk c1 aes-cbc-essiv:sha256 :32:logon:szkm:vol:v1 "$l2"
 same $T/data c1 || fail "aes-cbc-essiv volume lost its data"
 ok dmsetup remove c1
-ok mk c1h aes-cbc-essiv:sha256 "$secret" "$l2"
-same $T/data c1h || fail "logon key is not the version's secret"
+# The logon key is HKDF(secret, SZKM_LOGON_INFO), never the AEAD key: the
+# derived key opens the volume, the version's secret itself does not.
+ok mk c1h aes-cbc-essiv:sha256 "$(hkdf "$logon_info" 32)" "$l2"
+same $T/data c1h || fail "logon key is not HKDF(secret, SZKM_LOGON_INFO)"
 ok dmsetup remove c1h
+ok mk c1s aes-cbc-essiv:sha256 "$secret" "$l2"
+! same $T/data c1s || fail "the logon key is the AEAD key itself"
+ok dmsetup remove c1s
 
 # Rotation: v1 (now decrypt-only) still opens the old volume; v2 a new one.
 szkm_rotate "$k"

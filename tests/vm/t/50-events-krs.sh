@@ -19,6 +19,18 @@ wait_ver "$p" 2
 wait_ver "$p" 3
 grep -q 'key-rotate key=per v=2' /run/szkm-listen.log || fail "no signed rotate event for per"
 
+# Who did it: every event names its actor. The scheduled rotation is the
+# kernel's own; the key's creation names root's keyctl (no login uid in
+# the guest); a key made by uid 65534 after a login as 1000 names both.
+grep -q 'key-rotate key=per v=2 .* by kernel verified' /run/szkm-listen.log ||
+	fail "scheduled rotation not the kernel's: $(grep 'key=per v=2' /run/szkm-listen.log)"
+grep -Eq 'key-create key=per v=1 .* by uid=0 auid=none pid=[0-9]+ comm=keyctl verified' /run/szkm-listen.log ||
+	fail "creation's actor: $(grep 'key-create key=per' /run/szkm-listen.log)"
+sh -c 'echo 1000 >/proc/self/loginuid && exec setpriv --reuid=65534 --regid=65534 --clear-groups keyctl session - keyctl add szkm nob "new aes256-gcm" @s' >/dev/null ||
+	fail "uid 65534 could not make a key"
+actor_logged() { grep -Eq 'key-create key=nob v=1 .* by uid=65534 auid=1000 pid=[0-9]+ comm=keyctl verified' /run/szkm-listen.log; }
+until_ok 10 actor_logged || fail "uid 65534's key: $(grep 'key=nob' /run/szkm-listen.log)"
+
 # Use limit: max_uses=16 rotates near the limit, before service stops.
 u=$(szkm_add lim "new aes256-gcm max_uses=16" @s)
 for i in $(seq 15); do ok keyctl pkey_encrypt "$u" 0 m >/dev/null; done
@@ -51,6 +63,24 @@ szkm_listener_up
 szkm_wait_ledger "$r"
 [ "$(ver_of "$r")" = 2 ] || fail "v2 not active after the ledger acked"
 szkm_wait_drained
+
+# Fair use: with the ledger away, uid 65534 fills its share of the journal
+# and is refused (EDQUOT, the limit named), while root's rotation still
+# goes in.
+kill "$(cat /run/szkm-listen.pid)"; rm -f /run/szkm-listen.pid
+echo 2 >/sys/module/szkm/parameters/journal_per_uid
+: >/run/szkm-flood.err && chmod 666 /run/szkm-flood.err
+flood() { setpriv --reuid=65534 --regid=65534 --clear-groups keyctl session - sh -c \
+	'i=0; while keyctl add szkm "flood$i" "new aes256-gcm" @s >/dev/null 2>$0; do i=$((i + 1)); [ $i -lt 10 ] || exit 3; done; exit 0' /run/szkm-flood.err; }
+flood || fail "uid 65534 was never refused"
+grep -q 'Disk quota exceeded' /run/szkm-flood.err || fail "flood refused with: $(cat /run/szkm-flood.err)"
+dmesg | grep -q 'uid 65534 has 2 events waiting for the ledger: journal_per_uid reached' || fail "no log line naming the limit"
+ok keyctl update "$r" rotate
+echo 1024 >/sys/module/szkm/parameters/journal_per_uid
+szkm_listener_up
+szkm_wait_ledger "$r"
+[ "$(ver_of "$r")" = 3 ] || fail "root's rotation did not go through the flood"
+szkm_wait_drained
 # Every event seen once, in order, each verified (signature and chain).
 tail -n +$((log0 + 1)) /run/szkm-listen.log | awk -F'[= ]' '
 	/^new device/ { last = 0; next }
@@ -58,33 +88,37 @@ tail -n +$((log0 + 1)) /run/szkm-listen.log | awk -F'[= ]' '
 	fail "listener saw a gap or a duplicate"
 ! grep -q REJECT /run/szkm-listen.log || fail "listener rejected an event"
 
-# Acknowledgements: only for events sent, once, only by root, well formed.
+# Acknowledgements: the ledger's word is never enough. A bare ack or resume
+# (root, by hand) is refused; a proof message must be well formed and come
+# from root. Built by hand, each is refused for what is wrong, and the
+# journal stays as it was.
 last=$("$SZKMCTL" status --json | sed -n 's/.*"seq":\([0-9]*\).*/\1/p')
-refuses "was ever sent" "$SZKMCTL" events ack $((last + 100)) 1
-refuses "already acknowledged" "$SZKMCTL" events ack 1 0
-refuses "CAP_SYS_ADMIN" setpriv --reuid=65534 --regid=65534 --clear-groups "$(szkmctl_for_nobody)" events ack "$last" 0
-refuses "already positioned" "$SZKMCTL" events resume 1 $(printf '0%.0s' $(seq 64))
-# Malformed ones, built by hand: refused for what is wrong, journal as it was.
 raw=$SZKM_TOP/build/bin/genl_raw
 le64() { local i; for i in 0 1 2 3 4 5 6 7; do printf '%02x' $((($1 >> (8 * i)) & 255)); done; }
-# Quiet first: no rotation due, every event acknowledged.
+# Quiet first: no rotation due, every event proven.
 ok keyctl update "$p" "set rotate=3650d"
 szkm_wait_drained
 before=$("$SZKMCTL" status --json)
+refuses "believes the ledger's proof, not its word" "$raw" ack seq:$(le64 "$last") index:$(le64 0)
+refuses "believes the ledger's proof, not its word" "$raw" resume seq:$(le64 1) hash:$(printf '00%.0s' $(seq 32))
+cp "$raw" $T/genl_raw && chmod 755 $T $T/genl_raw
+refuses "Operation not permitted" setpriv --reuid=65534 --regid=65534 --clear-groups $T/genl_raw prove checkpoint:00
+# Events name every user's keys: an unprivileged user cannot join the group.
+refuses "Operation not permitted" setpriv --reuid=65534 --regid=65534 --clear-groups $T/genl_raw subscribe
+ok "$raw" subscribe >/dev/null
+refuses "a signed checkpoint (SZKM_A_CHECKPOINT) is needed" "$raw" prove
+refuses "not a well-formed signed note" "$raw" prove checkpoint:$(printf 'x\n1\n\n' | xxd -p)
+refuses "not a list of 32-byte hashes" "$raw" prove checkpoint:00 consistency:$(printf '00%.0s' $(seq 31))
+refuses "events of another device" "$raw" prove checkpoint:00 device:$(printf '00%.0s' $(seq 32))
 # An attribute of the wrong size fails the family's policy (EINVAL or ERANGE).
 bad_size() {
 	local out
 	out=$("$raw" "$@") && fail "accepted: $*"
 	grep -qE "Invalid argument|Numerical result out of range" <<<"$out" || fail "$*: $out"
 }
-refuses "ack needs SZKM_A_SEQ and SZKM_A_LEDGER_INDEX" "$raw" ack seq:$(le64 "$last")
-refuses "ack needs SZKM_A_SEQ and SZKM_A_LEDGER_INDEX" "$raw" ack index:$(le64 0)
-bad_size ack seq:0102 index:$(le64 0)
-refuses "events of another device" "$raw" ack seq:$(le64 "$last") index:$(le64 0) device:$(printf '00%.0s' $(seq 32))
-bad_size ack seq:$(le64 "$last") index:$(le64 0) device:0011
-refuses "resume needs SZKM_A_SEQ and SZKM_A_EVENT_HASH" "$raw" resume seq:$(le64 1)
-bad_size resume seq:$(le64 1) hash:00
-[ "$("$SZKMCTL" status --json)" = "$before" ] || fail "a malformed ack changed the journal"
+bad_size prove checkpoint:00 device:0011
+bad_size resume checkpoint:00 seq:0102
+[ "$("$SZKMCTL" status --json)" = "$before" ] || fail "a refused ack or proof changed the journal"
 # The periodic key would rotate for the rest of the boot: let it go.
 ok keyctl unlink "$p" @s
 dmesg_clean

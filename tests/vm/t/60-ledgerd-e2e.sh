@@ -7,15 +7,16 @@ szkm_device_up
 . "$SZKM_TOP/tests/vm/lib-ledgerd.sh"
 stop_listener
 
-# A new device: its chain starts at seq 1 (device-init), which stays in the
-# kernel's journal until ledgerd has it.
-ok "$SZKMCTL" device init --force --out $T/device.blob >/dev/null
+# A new device that believes ledgerd's key: its chain starts at seq 1
+# (device-init), which stays in the kernel's journal until ledgerd proves it.
+ok "$L" genkey $T/node.pem
+vkey=$("$L" -c /dev/null --key $T/node.pem --origin e2e.example/ledger vkey) || fail "ledgerd vkey"
+ok "$SZKMCTL" device init --force --out $T/device.blob --ledger-key "$vkey" >/dev/null
 dev=$("$SZKMCTL" device identity | sed -n 's/^id: *//p')
 pub=$("$SZKMCTL" device identity | sed -n 's/^pubkey: *//p')
 [ ${#dev} = 64 ] && [ ${#pub} = 130 ] || fail "device identity: $dev $pub"
 [ "$(last_seq)" = 1 ] && [ "$(waiting)" = 1 ] || fail "new device: $("$SZKMCTL" status | grep events:)"
 
-ok "$L" genkey $T/node.pem
 start_ledgerd
 grep -q 'listening to the kernel' $T/log || fail "ledgerd does not listen: $(cat $T/log)"
 grep -q "device $dev is not enrolled" $T/log || fail "no 'not enrolled' notice: $(cat $T/log)"
@@ -90,7 +91,9 @@ drained
 check_chain "$dev" "$(last_seq)"
 ! tail -n +$((mark + 1)) $T/log | grep 'rejected\|acknowledging' || fail "ledgerd complained"
 
-# Hand back to the test listener for the tests after this one.
-kill $LPID; wait $LPID 2>/dev/null || true; LPID=
+# Hand back to the test listener for the tests after this one: a device
+# that enrols its key.
+stop_ledgerd
+ok "$SZKMCTL" device init --force --out /run/szkm-device.blob >/dev/null
 szkm_listener_up
 dmesg_clean

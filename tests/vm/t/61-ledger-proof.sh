@@ -24,6 +24,12 @@ refuses "id does not match" "$SZKMCTL" device init --force --out $T/x.blob \
 	--ledger-key "$ORIGIN+00000000+${rest#*+}"
 refuses "between 1 and the number" "$SZKMCTL" device init --force --out $T/x.blob \
 	--ledger-key "$vkey" --ledger-threshold 2
+# No key at all (none given, none in /etc/szkm/ledger-keys): refused by
+# szkmctl, and by the kernel when asked directly.
+mv /etc/szkm/ledger-keys $T/lk
+refuses "No ledger key" "$SZKMCTL" device init --force --out $T/x.blob
+mv $T/lk /etc/szkm/ledger-keys
+refuses "a device needs the ledger's verifier key" "$LT" init-without-ledger
 [ ! -e $T/x.blob ] || fail "a refused init wrote a blob"
 
 ok "$SZKMCTL" device init --force --out $T/device.blob --ledger-key "$vkey" >$T/init
@@ -33,7 +39,9 @@ pub=$("$SZKMCTL" device identity | sed -n 's/^pubkey: *//p')
 	fail "status: $("$SZKMCTL" status | grep ledger:)"
 
 # Root without the ledger: a bare ack of the device-init event is refused.
-refuses "believes the ledger's proof, not its word" "$SZKMCTL" events ack 1 0
+raw=$SZKM_TOP/build/bin/genl_raw
+le64() { local i; for i in 0 1 2 3 4 5 6 7; do printf '%02x' $((($1 >> (8 * i)) & 255)); done; }
+refuses "believes the ledger's proof, not its word" "$raw" ack seq:$(le64 1) index:$(le64 0)
 [ "$(waiting)" = 1 ] || fail "a refused ack changed the journal"
 
 start_ledgerd $ORIGIN
@@ -65,7 +73,7 @@ out=$("$LT" prove $T/node.pem $ORIGIN bad-path $T/l.db) && fail "bad inclusion p
 # The ledger's key, over a tree that does not extend the one the kernel saw.
 out=$("$LT" prove $T/node.pem $ORIGIN fork) && fail "forked checkpoint accepted: $out"
 [[ $out == *"not consistent with the last one accepted"* ]] || fail "fork: $out"
-refuses "believes the ledger's proof" "$SZKMCTL" events ack "$seq" 0
+refuses "believes the ledger's proof" "$raw" ack seq:$(le64 "$seq") index:$(le64 0)
 [ "$(waiting)" = 1 ] && [ "$(state_of "$a" 2)" = pending ] || fail "a refused proof changed the journal"
 [ "$("$SZKMCTL" status --json | jq -r .ledger_size)" = "$size" ] || fail "a refused proof moved the kernel's checkpoint"
 dmesg | grep -q 'ledger proof refused: checkpoint not signed by enough' || fail "no kernel log line for the refusal"
@@ -84,7 +92,7 @@ ok rmmod szkm
 ok szkm_load
 ok "$SZKMCTL" device unseal --in $T/device.blob >/dev/null
 ! chained || fail "chain positioned before the ledger proved it"
-refuses "believes the ledger's proof" "$SZKMCTL" events resume "$head" "$(printf '0%.0s' $(seq 64))"
+refuses "believes the ledger's proof" "$raw" resume seq:$(le64 "$head") hash:$(printf '00%.0s' $(seq 32))
 refuses "busy" keyctl add szkm proof-b "new aes256-gcm" @s
 [ "$("$SZKMCTL" status --json | jq -r .ledger_size)" = 0 ] || fail "a fresh load has a proven size"
 start_ledgerd $ORIGIN

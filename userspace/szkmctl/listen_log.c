@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * listen_log.c - the listener's own ledger (see listen_log.h): leaf file,
+ * tree, signed checkpoints and the proofs the kernel checks.
+ */
+#include "listen_log.h"
+#include "libszkm.h"
+#include "szkm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+/* Proofs per message: a netlink nest holds 64 KiB. */
+#define PROOFS_PER_MSG	32
+
+static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+/* The P-256 key at @path, made (mode 0600, new file) when there is none. */
+static EVP_PKEY *load_or_make_key(const char *path, char *err, size_t errlen)
+{
+	EVP_PKEY *k = NULL;
+	FILE *f = fopen(path, "r");
+	int fd;
+
+	if (f) {
+		k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+		fclose(f);
+		if (!k || !EVP_PKEY_is_a(k, "EC") || EVP_PKEY_get_bits(k) != 256) {
+			EVP_PKEY_free(k);
+			fail(err, errlen, 0, "%s is not an ECDSA P-256 private key (PEM)", path);
+			return NULL;
+		}
+		return k;
+	}
+	if (errno != ENOENT) {
+		fail(err, errlen, 0, "cannot read %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	fd = k ? open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600) : -1;
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f || !PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL) ||
+	    fflush(f) || fsync(fd)) {
+		fail(err, errlen, 0, "cannot make the listener key %s: %s", path,
+		     strerror(errno ? errno : EIO));
+		if (f)
+			fclose(f);
+		else if (fd >= 0)
+			close(fd);
+		unlink(path);
+		EVP_PKEY_free(k);
+		return NULL;
+	}
+	fclose(f);
+	return k;
+}
+
+int listen_log_key(struct listen_log *g, const char *keypath, const char *name,
+		   char *err, size_t errlen)
+{
+	EVP_PKEY *k = load_or_make_key(keypath, err, errlen);
+	int ret;
+
+	if (!k)
+		return -ENOKEY;
+	snprintf(g->name, sizeof(g->name), "%s", name);
+	ret = ledger_note_key_init(&g->key, name, LEDGER_NOTE_SIG_ECDSA, k);
+	EVP_PKEY_free(k);
+	if (ret)
+		return fail(err, errlen, ret, "'%s' is not a key name", name);
+	return 0;
+}
+
+int listen_log_open(struct listen_log *g, const char *path, uint64_t size,
+		    char *err, size_t errlen)
+{
+	uint8_t h[LEDGER_HASH_LEN];
+	struct stat st;
+
+	g->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (g->fd < 0)
+		return fail(err, errlen, -errno, "cannot open %s: %s", path, strerror(errno));
+	if (fstat(g->fd, &st) || (uint64_t)st.st_size < size * LEDGER_HASH_LEN) {
+		listen_log_close(g);
+		return fail(err, errlen, -EBADMSG, "%s holds fewer leaves than the state file says (%llu)",
+			    path, (unsigned long long)size);
+	}
+	/* Leaves past the state's size were never proven: the replay redoes them. */
+	if (ftruncate(g->fd, (off_t)(size * LEDGER_HASH_LEN)) ||
+	    ledger_mem_store_new(&g->ms) ||
+	    ledger_merkle_open(&g->t, ledger_mem_store_ops(g->ms), 0)) {
+		listen_log_close(g);
+		return fail(err, errlen, -EIO, "cannot set up the listener's tree");
+	}
+	for (uint64_t i = 0; i < size; i++) {
+		if (pread(g->fd, h, sizeof(h), (off_t)(i * LEDGER_HASH_LEN)) != sizeof(h) ||
+		    ledger_merkle_append_hash(g->t, h, NULL)) {
+			listen_log_close(g);
+			return fail(err, errlen, -EIO, "cannot read leaf %llu of %s",
+				    (unsigned long long)i, path);
+		}
+	}
+	g->durable = size;
+	return 0;
+}
+
+void listen_log_close(struct listen_log *g)
+{
+	if (g->fd > 0)
+		close(g->fd);
+	if (g->t)
+		ledger_merkle_free(g->t);
+	if (g->ms)
+		ledger_mem_store_free(g->ms);
+	ledger_note_key_clear(&g->key);
+	memset(g, 0, sizeof(*g));
+}
+
+uint64_t listen_log_size(const struct listen_log *g)
+{
+	return ledger_merkle_size(g->t);
+}
+
+int listen_log_vkey(const struct listen_log *g, char *buf, size_t cap)
+{
+	size_t len;
+
+	return ledger_note_key_format(&g->key, buf, cap, &len);
+}
+
+/* The leaf hash of an event's ledger entry (include/szkm.h, "Ledger proofs"). */
+static int event_leaf(const uint8_t *body, size_t len, const uint8_t sig[64],
+		      uint8_t leaf[LEDGER_HASH_LEN])
+{
+	uint8_t entry[1 + SZKM_EVENT_MAX_LEN + SZKM_EVENT_SIG_LEN];
+
+	if (len > SZKM_EVENT_MAX_LEN)
+		return -EINVAL;
+	entry[0] = SZKM_LEDGER_ENTRY_EVENT;
+	memcpy(entry + 1, body, len);
+	memcpy(entry + 1 + len, sig, SZKM_EVENT_SIG_LEN);
+	return ledger_merkle_leaf_hash(entry, 1 + len + SZKM_EVENT_SIG_LEN, leaf);
+}
+
+int listen_log_append(struct listen_log *g, const uint8_t *body, size_t len,
+		      const uint8_t sig[64], uint64_t *index)
+{
+	uint8_t leaf[LEDGER_HASH_LEN];
+
+	return event_leaf(body, len, sig, leaf) ?:
+	       ledger_merkle_append_hash(g->t, leaf, index);
+}
+
+int listen_log_find(struct listen_log *g, const uint8_t *body, size_t len,
+		    const uint8_t sig[64], uint64_t window, uint64_t *index)
+{
+	const struct ledger_hash_store *s = ledger_mem_store_ops(g->ms);
+	uint8_t leaf[LEDGER_HASH_LEN], h[LEDGER_HASH_LEN];
+	uint64_t size = listen_log_size(g);
+
+	if (event_leaf(body, len, sig, leaf))
+		return -EINVAL;
+	for (uint64_t i = size; i > 0 && size - i < window; i--) {
+		if (s->get(s->ctx, 0, i - 1, h))
+			return -EIO;
+		if (!memcmp(h, leaf, sizeof(h))) {
+			*index = i - 1;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int listen_log_sync(struct listen_log *g)
+{
+	const struct ledger_hash_store *s = ledger_mem_store_ops(g->ms);
+	uint64_t size = listen_log_size(g);
+	uint8_t h[LEDGER_HASH_LEN];
+
+	for (; g->durable < size; g->durable++) {
+		/* Level 0 of the tree's store holds the leaf hashes. */
+		if (s->get(s->ctx, 0, g->durable, h) ||
+		    pwrite(g->fd, h, sizeof(h), (off_t)(g->durable * LEDGER_HASH_LEN)) != sizeof(h))
+			return -EIO;
+	}
+	return fdatasync(g->fd) ? -errno : 0;
+}
+
+/* A checkpoint of the whole tree, signed with the listener's key. */
+static int sign_checkpoint(struct listen_log *g, char *note, size_t cap, size_t *len)
+{
+	struct ledger_checkpoint cp = { .size = listen_log_size(g) };
+	char text[LEDGER_NOTE_MAX_NAME + 128];
+	size_t tlen;
+
+	snprintf(cp.origin, sizeof(cp.origin), "%s", g->name);
+	return ledger_merkle_root(g->t, cp.size, cp.root) ?:
+	       ledger_checkpoint_format(&cp, text, sizeof(text), &tlen) ?:
+	       ledger_note_sign(text, tlen, &g->key, 1, (uint64_t)time(NULL), note, cap, len);
+}
+
+int listen_log_prove(struct listen_log *g, const uint8_t *dev,
+		     const uint64_t *seq, const uint64_t *index, size_t n)
+{
+	static uint8_t paths[PROOFS_PER_MSG][LEDGER_MERKLE_MAX_PROOF][LEDGER_HASH_LEN];
+	static uint8_t cons[LEDGER_MERKLE_MAX_PROOF][LEDGER_HASH_LEN];
+	struct szkm_event_proof p[PROOFS_PER_MSG];
+	uint64_t size = listen_log_size(g);
+	char note[1024];
+	size_t nlen, ncons = 0, k = 0;
+	struct szkm_status st;
+	int ret;
+
+	ret = szkm_status_get(&st) ?: sign_checkpoint(g, note, sizeof(note), &nlen);
+	if (ret)
+		return ret;
+	if (st.ledger_size > size)
+		return -ERANGE;	/* the kernel saw a bigger tree: not ours */
+	if (st.ledger_size && st.ledger_size < size) {
+		ret = ledger_merkle_consistency_proof(g->t, st.ledger_size, size, cons,
+						      LEDGER_MERKLE_MAX_PROOF, &ncons);
+		if (ret)
+			return ret;
+	}
+	for (size_t i = 0; i < n; i++) {
+		p[k] = (struct szkm_event_proof){ .seq = seq[i], .index = index[i], .path = paths[k] };
+		ret = ledger_merkle_inclusion_proof(g->t, index[i], size, paths[k],
+						    LEDGER_MERKLE_MAX_PROOF, &p[k].n);
+		if (ret)
+			return ret;
+		if (++k < PROOFS_PER_MSG && i + 1 < n)
+			continue;
+		ret = szkm_event_prove(dev, note, nlen, (const uint8_t (*)[32])cons, ncons, p, k);
+		if (ret)
+			return ret;
+		ncons = 0;	/* the kernel is at @size now */
+		k = 0;
+	}
+	return 0;
+}
+
+int listen_log_resume(struct listen_log *g, const uint8_t *dev, uint64_t seq,
+		      uint64_t index, const uint8_t *body, size_t len,
+		      const uint8_t sig[64])
+{
+	uint8_t path[LEDGER_MERKLE_MAX_PROOF][LEDGER_HASH_LEN];
+	struct szkm_event_proof p = { .seq = seq, .index = index, .path = path };
+	char note[1024];
+	size_t nlen;
+
+	return sign_checkpoint(g, note, sizeof(note), &nlen) ?:
+	       ledger_merkle_inclusion_proof(g->t, index, listen_log_size(g), path,
+					     LEDGER_MERKLE_MAX_PROOF, &p.n) ?:
+	       szkm_event_resume_proven(dev, note, nlen, body, len, sig, &p);
+}
