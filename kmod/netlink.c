@@ -15,6 +15,8 @@
 #include "journal.h"
 #include "kcompat.h"
 
+#include <crypto/sha2.h>
+#include <linux/mutex.h>
 #include <net/genetlink.h>
 
 static struct genl_family szkm_genl_family;
@@ -379,25 +381,54 @@ static int szkm_nl_trust(struct genl_info *info, struct szkm_ledger_trust **tp)
 }
 
 /* The checkpoint of a PROVE or a proven RESUME, verified against @t. */
+/* The last checkpoint verified: SHA-256 over the trust and the note. */
+static struct {
+	struct mutex lock;
+	bool valid;
+	u8 digest[32];
+	struct szkm_checkpoint cp;
+} szkm_nl_cp_cache = { .lock = __MUTEX_INITIALIZER(szkm_nl_cp_cache.lock) };
+
 static int szkm_nl_checkpoint(struct genl_info *info,
 			      const struct szkm_ledger_trust *t,
 			      struct szkm_checkpoint *cp)
 {
 	struct nlattr *a = info->attrs[SZKM_A_CHECKPOINT];
+	struct sha256_state st;
 	const char *why;
+	u8 digest[32];
 	int ret;
 
 	if (!a) {
 		GENL_SET_ERR_MSG(info, "szkm: a signed checkpoint (SZKM_A_CHECKPOINT) is needed");
 		return -EINVAL;
 	}
+	/* The same note for the same keys again (a batch comes in several
+	 * messages): its signatures held a moment ago. */
+	sha256_init(&st);
+	sha256_update(&st, (const u8 *)t, sizeof(*t));
+	sha256_update(&st, nla_data(a), nla_len(a));
+	sha256_final(&st, digest);
+	mutex_lock(&szkm_nl_cp_cache.lock);
+	if (szkm_nl_cp_cache.valid && !memcmp(digest, szkm_nl_cp_cache.digest, 32)) {
+		*cp = szkm_nl_cp_cache.cp;
+		mutex_unlock(&szkm_nl_cp_cache.lock);
+		return 0;
+	}
+	mutex_unlock(&szkm_nl_cp_cache.lock);
 	ret = szkm_checkpoint_verify(nla_data(a), nla_len(a), t->keys, t->nkeys,
 				     t->threshold, cp, &why);
 	if (ret) {
 		szkm_nl_why(info, why);
 		pr_notice_ratelimited("ledger proof refused: %s\n", szkm_msg_text(why));
+		return ret;
 	}
-	return ret;
+	mutex_lock(&szkm_nl_cp_cache.lock);
+	memcpy(szkm_nl_cp_cache.digest, digest, 32);
+	szkm_nl_cp_cache.cp = *cp;
+	szkm_nl_cp_cache.valid = true;
+	mutex_unlock(&szkm_nl_cp_cache.lock);
+	return 0;
 }
 
 /* One SZKM_A_PROOF nest: sequence number, ledger index, audit path. */

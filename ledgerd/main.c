@@ -577,10 +577,10 @@ static uint64_t body_seq(const struct ledgerd_req *r)
 {
 	uint64_t v = 0;
 
-	if (r->len < 48)
+	if (r->len < SZKM_EV_OFF_SEQ + 8)
 		return 0;
 	for (int i = 0; i < 8; i++)
-		v = v << 8 | r->body[40 + i];
+		v = v << 8 | r->body[SZKM_EV_OFF_SEQ + i];
 	return v;
 }
 

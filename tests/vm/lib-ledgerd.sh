@@ -28,13 +28,28 @@ ledgerd_port() { # the HTTP port ledgerd printed after line $1 of its log
 	tail -n +$(($1 + 1)) $T/log | sed -n 's/.*http 127\.0\.0\.1:\([0-9]*\),.*/\1/p' | tail -n 1
 }
 ledgerd_up() { [ -n "$(ledgerd_port "$1")" ] && [ -S $T/ctl ]; }
-start_ledgerd() { # [origin]: node key $T/node.pem, database $T/l.db
+# A new device that believes a new ledgerd node key ($T/node.pem, named
+# [origin]): its chain starts at seq 1 (device-init), which stays in the
+# kernel's journal until ledgerd proves it. Sets vkey, dev and pub.
+ledgerd_device() {
+	ok "$L" genkey $T/node.pem
+	vkey=$("$L" -c /dev/null --key $T/node.pem --origin "${1:-e2e.example/ledger}" vkey) ||
+		fail "ledgerd vkey"
+	ok "$SZKMCTL" device init --force --out $T/device.blob --ledger-key "$vkey" >/dev/null
+	dev=$("$SZKMCTL" device identity | sed -n 's/^id: *//p')
+	pub=$("$SZKMCTL" device identity | sed -n 's/^pubkey: *//p')
+	[ ${#dev} = 64 ] && [ ${#pub} = 130 ] || fail "device identity: $dev $pub"
+}
+# start_ledgerd [origin]: node key $T/node.pem, database $T/l.db, and any
+# extra options in the LEDGERD_OPTS array.
+LEDGERD_OPTS=()
+start_ledgerd() {
 	local from
 	: >>$T/log
 	from=$(wc -l <$T/log)
 	"$L" -c /dev/null --db $T/l.db --key $T/node.pem --origin "${1:-e2e.example/ledger}" \
 		--control-socket $T/ctl --http-port 0 --http-address 127.0.0.1 \
-		--netlink yes 2>>$T/log </dev/null &
+		--netlink yes "${LEDGERD_OPTS[@]}" 2>>$T/log </dev/null &
 	LPID=$!
 	until_ok 15 ledgerd_up "$from" || fail "ledgerd did not start: $(tail -5 $T/log)"
 	URL=http://127.0.0.1:$(ledgerd_port "$from")

@@ -7,14 +7,7 @@ szkm_device_up
 . "$SZKM_TOP/tests/vm/lib-ledgerd.sh"
 stop_listener
 
-# A new device that believes ledgerd's key: its chain starts at seq 1
-# (device-init), which stays in the kernel's journal until ledgerd proves it.
-ok "$L" genkey $T/node.pem
-vkey=$("$L" -c /dev/null --key $T/node.pem --origin e2e.example/ledger vkey) || fail "ledgerd vkey"
-ok "$SZKMCTL" device init --force --out $T/device.blob --ledger-key "$vkey" >/dev/null
-dev=$("$SZKMCTL" device identity | sed -n 's/^id: *//p')
-pub=$("$SZKMCTL" device identity | sed -n 's/^pubkey: *//p')
-[ ${#dev} = 64 ] && [ ${#pub} = 130 ] || fail "device identity: $dev $pub"
+ledgerd_device
 [ "$(last_seq)" = 1 ] && [ "$(waiting)" = 1 ] || fail "new device: $("$SZKMCTL" status | grep events:)"
 
 start_ledgerd
