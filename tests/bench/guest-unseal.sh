@@ -11,7 +11,8 @@ out=/dev/null
 ! grep -q " $SZKM_SHARE " /proc/mounts || out=$SZKM_SHARE/bench.txt
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
-# per_unseal <before-each command>: mean ms of $n unseals of $T/u.blob
+# per_unseal <before-each command>: mean ms of $n unseals of $T/u.blob,
+# with the szkmctl in $ctl
 per_unseal() {
 	local i t total=0
 	for ((i = 0; i < n; i++)); do
@@ -26,8 +27,10 @@ per_unseal() {
 
 rmmod szkm
 insmod "$SZKM_SHARE/old/szkm.ko" || fail "old module did not load"
+new_ctl=$ctl ctl=$SZKM_SHARE/old/szkmctl
 ok "$ctl" device init --out $T/u.blob >/dev/null
 old=$(per_unseal :)
+ctl=$new_ctl
 rmmod szkm
 rm -f $T/u.blob
 SZKM_MODPARAMS=lock_pcr=16 szkm_load || fail "module did not load"
