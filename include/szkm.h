@@ -374,7 +374,9 @@ enum szkm_ledger_mode {
  *
  *   header (AAD of the wrap, 60 bytes):
  *     magic "SZKB" | format u8 (1) | alg u8 | reserved u16 (0)
- *     key id [16] | device id [32]
+ *     key id [16] | device id [32] | reserved [4] (written as zeros; not
+ *     checked at load: modules before 2026-11-30 left them unset, and
+ *     the wrap's tag covers them either way)
  *   body length be32 | body wrapped under the device's root key
  *     (szkm_device_wrap: iv || ciphertext || tag)
  *

@@ -87,6 +87,9 @@ static void szkm_blob_header(u8 hdr[SZKM_BLOB_HDR_LEN], u8 alg, const u8 *id, co
 	hdr[6] = hdr[7] = 0;
 	memcpy(hdr + 8, id, SZKM_KEY_ID_LEN);
 	memcpy(hdr + 8 + SZKM_KEY_ID_LEN, dev, SZKM_DEVICE_ID_LEN);
+	/* The last 4 bytes are reserved: written as zeros, never left unset. */
+	memset(hdr + 8 + SZKM_KEY_ID_LEN + SZKM_DEVICE_ID_LEN, 0,
+	       SZKM_BLOB_HDR_LEN - 8 - SZKM_KEY_ID_LEN - SZKM_DEVICE_ID_LEN);
 }
 
 int szkm_blob_write(struct szkm_key *k, u8 **blob, size_t *len)

@@ -596,6 +596,17 @@ static int szkm_nl_replay(struct sk_buff *skb, struct netlink_callback *cb)
 	return szkm_journal_dump(skb, cb, cb->args[0]);
 }
 
+/* The KEY_PUBLIC reply for a key with every version it may keep. */
+static size_t szkm_nl_key_public_size(void)
+{
+	size_t ver = nla_total_size(0) + nla_total_size(4) + 2 * nla_total_size(1) +
+		     nla_total_size_64bit(8) + nla_total_size(SZKM_P256_PUB_LEN);
+
+	return nla_total_size(SZKM_KEY_ID_LEN) + nla_total_size(SZKM_NAME_MAX + 1) +
+	       nla_total_size(1) + nla_total_size(4) + nla_total_size(0) +
+	       SZKM_MAX_VERSIONS * ver;
+}
+
 /* No capability: the key's own View permission decides (in keytype.c). */
 static int szkm_nl_key_public(struct sk_buff *skb, struct genl_info *info)
 {
@@ -607,7 +618,7 @@ static int szkm_nl_key_public(struct sk_buff *skb, struct genl_info *info)
 		GENL_SET_ERR_MSG(info, "szkm: SZKM_A_KEY_SERIAL required");
 		return -EINVAL;
 	}
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = genlmsg_new(szkm_nl_key_public_size(), GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &szkm_genl_family, 0, SZKM_CMD_KEY_PUBLIC);

@@ -29,7 +29,7 @@ for x in ${SZKM_EXTRA_VM_TESTS:-}; do guest+=("$(realpath "$x")"); done
 # lock_pcr=16: the resettable debug PCR, so that a reload can stand in
 # for a reboot (szkm_load resets it); the multi-boot tests below use the
 # default lock PCR and real reboots.
-"$top/tests/vm/run.sh" --kver "$kver" --timeout 1200 --params lock_pcr=16 \
+"$top/tests/vm/run.sh" --kver "$kver" --timeout 1800 --params lock_pcr=16 \
 	--summary "$tmp/vm" "${guest[@]}"
 add "$tmp/vm"
 

@@ -145,6 +145,8 @@ static int genl_request(uint8_t cmd, int flags,
 	 */
 	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	/* Replies can pass a page (a key with many versions): size each read. */
+	nl_socket_enable_msg_peek(sk);
 	family = genl_ctrl_resolve(sk, SZKM_GENL_NAME);
 	if (family < 0) {
 		ret = -NLE_OBJ_NOTFOUND;

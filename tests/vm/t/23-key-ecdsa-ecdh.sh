@@ -32,6 +32,11 @@ ok keyctl update "$e" "set min_version=0"
 szkm_wait_ledger "$e"
 ok keyctl pkey_verify "$e" 0 $T/d $T/s1 hash=sha256
 ok keyctl update "$e" "destroy 1"
+# A key with many versions (each with its public key) is still shown whole:
+# the reply is sized for the most versions a key keeps.
+for i in $(seq 70); do szkm_rotate "$e"; done
+[ "$("$SZKMCTL" key show "$e" --json | jq '.versions | length')" = 72 ] ||
+	fail "key show of 72 versions: $("$SZKMCTL" key show "$e" --json 2>&1 | head -c 200)"
 refuses "rejected" keyctl pkey_verify "$e" 0 $T/d $T/s1 hash=sha256
 
 # Interop with OpenSSL through an imported private key.
