@@ -20,7 +20,7 @@ SZKMCTL_SRCS := $(wildcard userspace/szkmctl/*.c)
 BINS         += $(BUILD)/bin/szkmctl
 
 # The listener's small ledger (listen_log.c) uses the ledger's tree and notes.
-SZKMCTL_LEDGER := $(BUILD)/ledgerd/merkle.o $(BUILD)/ledgerd/note.o
+SZKMCTL_LEDGER := $(BUILD)/ledgerd/merkle.o $(BUILD)/ledgerd/note.o $(BUILD)/ledgerd/node_key.o
 
 $(SZKMCTL_SRCS:%.c=$(BUILD)/%.o): CFLAGS += -Iuserspace/lib -Iledgerd $(TSS_CFLAGS)
 $(BUILD)/bin/szkmctl: $(SZKMCTL_SRCS:%.c=$(BUILD)/%.o) $(SZKMCTL_LEDGER) $(LIBSZKM)

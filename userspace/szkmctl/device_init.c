@@ -96,6 +96,7 @@ int device_init_main(int argc, char *argv[])
 	struct szkm_device_opts opts = { 0 };
 	uint8_t *blob, id[SZKM_DEVICE_ID_LEN], pin[SZKM_PIN_MAX];
 	const char *vkeys[SZKM_LEDGER_KEYS_MAX];
+	struct szkm_status st;
 	static char vkey_lines[SZKM_LEDGER_KEYS_MAX][SZKM_LEDGER_VKEY_MAX + 2];
 	size_t len, pin_len;
 	int want_pin = 0, ret;
@@ -177,9 +178,10 @@ int device_init_main(int argc, char *argv[])
 	szkmctl_print_hex(id, sizeof(id));
 	printf("\nblob: %s (%zu bytes)\n", out, len);
 	print_binding(blob, len);
-	printf("ledger:    %u of %zu keys must sign (only the ledger's proof moves the journal)\n",
-	       opts.ledger_threshold ? opts.ledger_threshold :
-	       (unsigned int)(opts.n_ledger_keys / 2 + 1), opts.n_ledger_keys);
+	/* The threshold as the kernel set it (its default: a majority). */
+	if (!szkm_status_get(&st))
+		printf("ledger:    %u of %u keys must sign (only the ledger's proof moves the journal)\n",
+		       st.ledger_threshold, st.ledger_keys);
 	free(blob);
 	return EXIT_OK;
 }

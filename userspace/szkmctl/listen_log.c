@@ -4,6 +4,7 @@
  * tree, signed checkpoints and the proofs the kernel checks.
  */
 #include "listen_log.h"
+#include "node_key.h"
 #include "libszkm.h"
 #include "szkm.h"
 
@@ -17,8 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 
 /* Proofs per message: a netlink nest holds 64 KiB. */
 #define PROOFS_PER_MSG	32
@@ -36,59 +35,26 @@ static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
 	return ret;
 }
 
-/* The P-256 key at @path, made (mode 0600, new file) when there is none. */
-static EVP_PKEY *load_or_make_key(const char *path, char *err, size_t errlen)
-{
-	EVP_PKEY *k = NULL;
-	FILE *f = fopen(path, "r");
-	int fd;
-
-	if (f) {
-		k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
-		fclose(f);
-		if (!k || !EVP_PKEY_is_a(k, "EC") || EVP_PKEY_get_bits(k) != 256) {
-			EVP_PKEY_free(k);
-			fail(err, errlen, 0, "%s is not an ECDSA P-256 private key (PEM)", path);
-			return NULL;
-		}
-		return k;
-	}
-	if (errno != ENOENT) {
-		fail(err, errlen, 0, "cannot read %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-	fd = k ? open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600) : -1;
-	f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!f || !PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL) ||
-	    fflush(f) || fsync(fd)) {
-		fail(err, errlen, 0, "cannot make the listener key %s: %s", path,
-		     strerror(errno ? errno : EIO));
-		if (f)
-			fclose(f);
-		else if (fd >= 0)
-			close(fd);
-		unlink(path);
-		EVP_PKEY_free(k);
-		return NULL;
-	}
-	fclose(f);
-	return k;
-}
-
 int listen_log_key(struct listen_log *g, const char *keypath, const char *name,
 		   char *err, size_t errlen)
 {
-	EVP_PKEY *k = load_or_make_key(keypath, err, errlen);
+	struct ledger_node_key_opts o = { .key = keypath, .name = name };
 	int ret;
 
-	if (!k)
-		return -ENOKEY;
-	snprintf(g->name, sizeof(g->name), "%s", name);
-	ret = ledger_note_key_init(&g->key, name, LEDGER_NOTE_SIG_ECDSA, k);
-	EVP_PKEY_free(k);
+	/* The key is made on first use, as ledgerd genkey makes one. */
+	if (access(keypath, F_OK) && errno == ENOENT) {
+		ret = ledger_node_key_generate(keypath, false, err, errlen);
+		if (ret)
+			return ret;
+	}
+	ret = ledger_node_key_load(&o, &g->key, err, errlen);
 	if (ret)
-		return fail(err, errlen, ret, "'%s' is not a key name", name);
+		return ret;
+	if (g->key.type != LEDGER_NOTE_SIG_ECDSA) {
+		ledger_note_key_clear(&g->key);
+		return fail(err, errlen, -EINVAL, "%s is not an ECDSA P-256 key (the kernel verifies only those)",
+			    keypath);
+	}
 	return 0;
 }
 
@@ -214,7 +180,7 @@ static int sign_checkpoint(struct listen_log *g, char *note, size_t cap, size_t 
 	char text[LEDGER_NOTE_MAX_NAME + 128];
 	size_t tlen;
 
-	snprintf(cp.origin, sizeof(cp.origin), "%s", g->name);
+	snprintf(cp.origin, sizeof(cp.origin), "%s", g->key.name);
 	return ledger_merkle_root(g->t, cp.size, cp.root) ?:
 	       ledger_checkpoint_format(&cp, text, sizeof(text), &tlen) ?:
 	       ledger_note_sign(text, tlen, &g->key, 1, (uint64_t)time(NULL), note, cap, len);

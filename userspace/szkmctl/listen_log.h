@@ -21,8 +21,7 @@ struct listen_log {
 	struct ledger_mem_store *ms;
 	struct ledger_merkle *t;
 	uint64_t durable;		/* leaves written and synced */
-	struct ledger_note_key key;
-	char name[LEDGER_NOTE_MAX_NAME + 1];
+	struct ledger_note_key key;	/* signs as key.name */
 };
 
 /*
