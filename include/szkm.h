@@ -96,6 +96,7 @@ enum szkm_cmd {
 	SZKM_CMD_KEY_PUBLIC,
 	SZKM_CMD_EVENT_RESUME,
 	SZKM_CMD_EVENT_PROVE,
+	SZKM_CMD_CHAIN_RESTORE,
 	__SZKM_CMD_MAX
 };
 #define SZKM_CMD_MAX (__SZKM_CMD_MAX - 1)
@@ -140,6 +141,8 @@ enum szkm_attr {
 	SZKM_A_PROOF,		/* nest: SZKM_A_SEQ, SZKM_A_LEDGER_INDEX, SZKM_A_INCLUSION */
 	SZKM_A_INCLUSION,	/* binary, n x 32: an inclusion proof, leaf to root */
 	SZKM_A_LEDGER_SIZE,	/* u64, size of the last checkpoint the kernel accepted */
+	SZKM_A_EVENTS,		/* nest of SZKM_A_EVENT bodies, in sequence order */
+	SZKM_A_REGISTRY,	/* u8, enum szkm_registry_state */
 	__SZKM_A_LAST
 };
 #define SZKM_A_MAX (__SZKM_A_LAST - 1)
@@ -373,7 +376,7 @@ enum szkm_ledger_mode {
  * "load <blob>" takes it back). All integers big-endian.
  *
  *   header (AAD of the wrap, 60 bytes):
- *     magic "SZKB" | format u8 (1) | alg u8 | reserved u16 (0)
+ *     magic "SZKB" | format u8 (2) | alg u8 | reserved u16 (0)
  *     key id [16] | device id [32] | reserved [4] (written as zeros; not
  *     checked at load: modules before 2026-11-30 left them unset, and
  *     the wrap's tag covers them either way)
@@ -381,6 +384,7 @@ enum szkm_ledger_mode {
  *     (szkm_device_wrap: iv || ciphertext || tag)
  *
  *   body (plaintext, only ever inside the kernel):
+ *     mark be64 (the key's registry mark when written: see "key registry")
  *     name length u8 | name
  *     next version be32 | active version be32
  *     rotate seconds be64 | max uses be64 | min version be32 | ledger u8
@@ -389,7 +393,7 @@ enum szkm_ledger_mode {
  *       secret length u8 | secret | public length u8 | public key
  */
 #define SZKM_BLOB_MAGIC		"SZKB"
-#define SZKM_BLOB_FORMAT	1
+#define SZKM_BLOB_FORMAT	2	/* 1 had no mark: refused, it predates rollback protection */
 #define SZKM_BLOB_HDR_LEN	60
 
 /*
@@ -462,7 +466,7 @@ enum szkm_ledger_mode {
  *
  * Format 1 had no actor fields; readers still accept it for old ledgers.
  *
- * A DEVICE_INIT event carries D's public key and, for a device sealed by a
+ * A device event (DEVICE_INIT, DEVICE_RESUME) carries D's public key and, for a device sealed by a
  * TPM, what R and E are sealed to: the name is SZKM_EV_DEVICE_BINDING_FMT
  * (lock PCR, boot PCR bitmap in hex, "pin" or "no-pin") and the policy
  * digest is the sealed objects' TPM2 policy digest (see "Device blob").
@@ -477,7 +481,7 @@ enum szkm_ledger_mode {
  * stands until SZKM_CMD_EVENT_RESUME (CAP_SYS_ADMIN, once, before any
  * event) proves the last event the ledger holds for this device (below;
  * ledgerd sends it at start). Until then every change that needs an event
- * fails with -EBUSY: fail closed. STATUS reports SZKM_A_CHAIN, SZKM_A_SEQ
+ * fails with -EBUSY: fail closed. STATUS reports SZKM_A_CHAIN, SZKM_A_REGISTRY, SZKM_A_SEQ
  * (the last event made), SZKM_A_JOURNAL, SZKM_A_LEDGER_SIZE and the
  * device's SZKM_A_LEDGER_KEYS (names) and SZKM_A_LEDGER_THRESHOLD.
  *
@@ -506,6 +510,8 @@ enum szkm_ledger_mode {
 #define SZKM_EV_OFF_DEVICE_ID	8
 #define SZKM_EV_OFF_SEQ		(SZKM_EV_OFF_DEVICE_ID + 32)
 #define SZKM_EV_OFF_PREV	(SZKM_EV_OFF_SEQ + 8)
+#define SZKM_EV_OFF_TIME	(SZKM_EV_OFF_PREV + 32)
+#define SZKM_EV_OFF_KEY_ID	(SZKM_EV_OFF_TIME + 8)
 #define SZKM_EVENT_FIXED_LEN_V1	(4 + 1 + 1 + 2 + 32 + 8 + 32 + 8 + 16 + 1 + 4 + 3 + 1 + \
 				 8 + 8 + 4 + 1 + 32)
 #define SZKM_COMM_LEN		16
@@ -533,8 +539,55 @@ enum szkm_event_type {
 	SZKM_EV_KEY_STATE,	/* a version changed state (retire, activate) */
 	SZKM_EV_KEY_POLICY,
 	SZKM_EV_KEY_DESTROY,
+	SZKM_EV_DEVICE_RESUME,	/* the chain and the key registry restored after an unseal */
+	/* A version handed to a kernel consumer (keyctl update "provision ..."). */
+	SZKM_EV_KEY_PROVISION_LOGON,	/* logon key for dm-crypt (aes) */
+	SZKM_EV_KEY_PROVISION_LOGON_XTS, /* logon key for dm-crypt (aes-xts) */
+	SZKM_EV_KEY_PROVISION_FSCRYPT,	/* fscrypt-provisioning key */
 	__SZKM_EV_MAX
 };
+
+/* Events that change a key's state: each moves the key's registry mark. */
+#define SZKM_EV_CHANGES_KEY(t) \
+	((t) == SZKM_EV_KEY_CREATE || (t) == SZKM_EV_KEY_IMPORT || \
+	 (t) == SZKM_EV_KEY_ROTATE || (t) == SZKM_EV_KEY_STATE || \
+	 (t) == SZKM_EV_KEY_POLICY || (t) == SZKM_EV_KEY_DESTROY)
+/* Device events name no key and carry D's public key. */
+#define SZKM_EV_IS_DEVICE(t) \
+	((t) == SZKM_EV_DEVICE_INIT || (t) == SZKM_EV_DEVICE_RESUME)
+
+/*
+ * The key registry: rollback protection. For every key it ever recorded,
+ * the device keeps the sequence number of the key's last state-changing
+ * event (SZKM_EV_CHANGES_KEY; a load or a provision changes nothing), its
+ * "mark", and whether a keyring holds the key now. A key blob carries the
+ * mark it was written at, and loads only when that is the registry's mark
+ * for the key (an older blob, after a rotate, retire, destroy or policy
+ * change, is refused) and no other key object holds that key id (one
+ * blob loads once at a time).
+ *
+ * A device made since the module loaded has its registry at once. After
+ * an unseal (a reboot, a module reload) the registry is rebuilt from the
+ * ledger: the follower resumes the chain (SZKM_CMD_EVENT_RESUME, proven),
+ * then hands the kernel every event of the device from seq 1 up to that
+ * resume point with SZKM_CMD_CHAIN_RESTORE (SZKM_A_EVENTS, at most
+ * SZKM_CHAIN_RESTORE_MAX per message, each message continuing where the
+ * last stopped; seq 1 starts over). The bodies need no signatures: each
+ * names the hash of the one before, and the last must hash to the proven
+ * resume point. The kernel then records a DEVICE_RESUME event, and the
+ * registry is ready once the ledger proves that event: an honest ledger
+ * takes it only if the resume point really was the device's last event,
+ * so a follower that resumed at an older event (to bring older blobs
+ * back) never gets there. Until the registry is ready no key is made or
+ * loaded (-EAGAIN, "the key registry waits for ...").
+ */
+enum szkm_registry_state {
+	SZKM_REG_NONE,		/* no device, or its chain is not resumed */
+	SZKM_REG_RESTORING,	/* resumed: waiting for the chain (CHAIN_RESTORE) */
+	SZKM_REG_PROVING,	/* restored: waiting for the ledger to prove DEVICE_RESUME */
+	SZKM_REG_READY,
+};
+#define SZKM_CHAIN_RESTORE_MAX	64
 
 /*
  * Ledger proofs. The ledger is an RFC 9162 Merkle tree over entries; an

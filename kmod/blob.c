@@ -9,6 +9,7 @@
 #include "device.h"
 #include "key.h"
 #include "payload.h"
+#include "registry.h"
 
 #include <linux/err.h>
 #include <linux/slab.h>
@@ -76,7 +77,7 @@ static u8 get_field(struct szkm_cur *c, void *d, size_t max)
 	return n;
 }
 
-#define SZKM_BODY_FIXED	(1 + SZKM_NAME_MAX + 4 + 4 + 8 + 8 + 4 + 1 + 2)
+#define SZKM_BODY_FIXED	(8 + 1 + SZKM_NAME_MAX + 4 + 4 + 8 + 8 + 4 + 1 + 2)
 #define SZKM_VER_MAX	(4 + 1 + 1 + 8 + 1 + SZKM_SECRET_MAX + 1 + SZKM_P256_PUB_LEN)
 
 static void szkm_blob_header(u8 hdr[SZKM_BLOB_HDR_LEN], u8 alg, const u8 *id, const u8 *dev)
@@ -107,6 +108,7 @@ int szkm_blob_write(struct szkm_key *k, u8 **blob, size_t *len)
 		goto err;
 	}
 	c = (struct szkm_cur){ body, bodymax, true };
+	put_be64(&c, szkm_registry_mark(k->id));
 	put_u8(&c, strlen(k->name));
 	put_bytes(&c, k->name, strlen(k->name));
 	put_be32(&c, k->next_version);
@@ -154,7 +156,8 @@ err:
 	return ret;
 }
 
-static int szkm_blob_body(struct szkm_key *k, u8 *body, size_t len, const char *name)
+static int szkm_blob_body(struct szkm_key *k, u8 *body, size_t len, const char *name,
+			  u64 *mark)
 {
 	struct szkm_cur c = { body, len, true };
 	char bname[SZKM_NAME_MAX + 1] = "";
@@ -163,6 +166,7 @@ static int szkm_blob_body(struct szkm_key *k, u8 *body, size_t len, const char *
 	u32 active;
 	int ret = 0;
 
+	*mark = get_be64(&c);
 	get_field(&c, bname, SZKM_NAME_MAX);
 	k->next_version = get_be32(&c);
 	active = get_be32(&c);
@@ -200,13 +204,21 @@ struct szkm_key *szkm_blob_read(const u8 *blob, size_t len, const char *name)
 {
 	u8 dev[SZKM_DEVICE_ID_LEN], *body = NULL;
 	struct szkm_key *k;
+	struct szkm_ver *pv;
 	size_t wrapped;
+	bool proven;
+	u64 mark;
 	int ret;
 
 	if (len < SZKM_BLOB_HDR_LEN + 4 + SZKM_WRAP_OVERHEAD ||
-	    memcmp(blob, SZKM_BLOB_MAGIC, 4) || blob[4] != SZKM_BLOB_FORMAT ||
+	    memcmp(blob, SZKM_BLOB_MAGIC, 4) ||
 	    blob[5] == SZKM_ALG_NONE || blob[5] >= __SZKM_ALG_MAX || blob[6] || blob[7]) {
 		pr_info("load '%s': not an szkm key blob (or an unknown format)\n", name);
+		return ERR_PTR(-EINVAL);
+	}
+	if (blob[4] != SZKM_BLOB_FORMAT) {
+		pr_info("load '%s': blob format %u is not %u (format 1 predates rollback protection: not loadable)\n",
+			name, blob[4], SZKM_BLOB_FORMAT);
 		return ERR_PTR(-EINVAL);
 	}
 	wrapped = get_unaligned_be32(blob + SZKM_BLOB_HDR_LEN);
@@ -237,11 +249,23 @@ struct szkm_key *szkm_blob_read(const u8 *blob, size_t len, const char *name)
 		ret = -EKEYREJECTED;
 		goto err;
 	}
-	ret = szkm_blob_body(k, body, wrapped - SZKM_WRAP_OVERHEAD, name);
+	ret = szkm_blob_body(k, body, wrapped - SZKM_WRAP_OVERHEAD, name, &mark);
 	if (ret == -EBADMSG || ret == -EINVAL)
 		pr_info("load '%s': blob body is inconsistent\n", name);
+	if (!ret)
+		ret = szkm_registry_claim(k->id, mark, true, name, &proven);
 	if (ret)
 		goto err;
+	k->claimed = true;
+	/*
+	 * A blob written while a version waited for the ledger: if the ledger
+	 * has the key's last event since, that version is proven (its journal
+	 * entry, which would have activated it, belonged to the old object or
+	 * the last boot).
+	 */
+	pv = szkm_key_pending(k);
+	if (proven && pv && szkm_key_activate(k, pv->ver))
+		pr_info("load '%s': v%u active: its event is in the ledger\n", name, pv->ver);
 	kfree_sensitive(body);
 	return k;
 err:

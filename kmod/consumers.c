@@ -12,6 +12,7 @@
  * destroying the version kills them too.
  */
 #include "consumers.h"
+#include "event.h"
 #include "aead.h"
 #include "hkdf.h"
 #include "key.h"
@@ -202,6 +203,12 @@ static int szkm_consumer_track(struct szkm_key *k, struct szkm_ver *v, struct ke
 	return 0;
 }
 
+static const u8 szkm_consumer_event[__SZKM_CONS_MAX] = {
+	[SZKM_CONS_LOGON] = SZKM_EV_KEY_PROVISION_LOGON,
+	[SZKM_CONS_LOGON_XTS] = SZKM_EV_KEY_PROVISION_LOGON_XTS,
+	[SZKM_CONS_FSCRYPT] = SZKM_EV_KEY_PROVISION_FSCRYPT,
+};
+
 int szkm_consumer_provision(struct szkm_key *k, u32 ver, u8 consumer, s32 keyring)
 {
 	const char *type = consumer == SZKM_CONS_FSCRYPT ? "fscrypt-provisioning" : "logon";
@@ -238,6 +245,10 @@ int szkm_consumer_provision(struct szkm_key *k, u32 ver, u8 consumer, s32 keyrin
 		pr_info("provision '%s' v%u: key derivation failed (%d)\n", k->name, ver, ret);
 		goto out_buf;
 	}
+	/* On record before the consumer has it: no event, no provision. */
+	ret = szkm_event_emit(szkm_consumer_event[consumer], NULL, k, v);
+	if (ret)
+		goto out_buf;
 	/* Replaces an earlier provision of the same version in that keyring. */
 	ref = key_create_or_update(ring, type, desc, buf, len, SZKM_CONS_PERM,
 				   KEY_ALLOC_NOT_IN_QUOTA);

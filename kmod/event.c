@@ -42,7 +42,7 @@ static void w_be32(struct szkm_ev_writer *w, u32 v) { __be32 b = cpu_to_be32(v);
 static void w_be64(struct szkm_ev_writer *w, u64 v) { __be64 b = cpu_to_be64(v); w_bytes(w, &b, 8); }
 
 /*
- * A DEVICE_INIT event names what the device's root key is sealed to, in
+ * A device event (DEVICE_INIT, DEVICE_RESUME) names what the device's root key is sealed to, in
  * its name field (SZKM_EV_DEVICE_BINDING_FMT) and its policy digest field
  * (the TPM2 policy digest), so the ledger records the binding.
  */
@@ -53,7 +53,7 @@ static size_t szkm_event_binding(u8 type, char name[SZKM_NAME_MAX + 1],
 	size_t n = 0;
 
 	memset(policy, 0, 32);
-	if (type != SZKM_EV_DEVICE_INIT)
+	if (!SZKM_EV_IS_DEVICE(type))
 		return 0;
 	b = kmalloc(sizeof(*b), GFP_KERNEL);
 	if (b && !szkm_device_binding(b)) {
@@ -173,4 +173,12 @@ int szkm_event_emit(u8 type, struct key *owner, struct szkm_key *k, struct szkm_
 int szkm_event_device_init(const u8 pub[SZKM_P256_PUB_LEN])
 {
 	return szkm_event_submit(SZKM_EV_DEVICE_INIT, NULL, NULL, NULL, pub, true);
+}
+
+int szkm_event_device_resume(void)
+{
+	u8 pub[SZKM_P256_PUB_LEN];
+
+	return szkm_device_pubkey(pub) ?:
+	       szkm_event_submit(SZKM_EV_DEVICE_RESUME, NULL, NULL, NULL, pub, false);
 }

@@ -22,5 +22,7 @@ int szkm_event_emit(u8 type, struct key *owner, struct szkm_key *k, struct szkm_
 
 /* The device was made: a fresh chain starting with DEVICE_INIT. */
 int szkm_event_device_init(const u8 pub[SZKM_P256_PUB_LEN]);
+/* The key registry is restored after an unseal (DEVICE_RESUME, D's key). */
+int szkm_event_device_resume(void);
 
 #endif /* _SZKM_EVENT_H */

@@ -10,6 +10,7 @@
 #include "journal.h"
 #include "device.h"
 #include "keytype.h"
+#include "registry.h"
 #include "szkm_main.h"
 #include "kcompat.h"
 
@@ -94,6 +95,7 @@ static void szkm_jr_release(struct szkm_jent *e)
 		szkm_keytype_activate(e->owner, e->ver);
 		key_put(e->owner);
 	}
+	szkm_registry_proven(e->body, e->len, e->seq);
 	kfree(e->body);
 	kfree(e);
 }
@@ -149,6 +151,7 @@ int szkm_journal_append(u8 *body, size_t len, struct key *owner, u32 ver,
 		/* A new device: what the old one journalled can never be acked. */
 		szkm_jr_take_all(&dropped);
 		szkm_jr.positioned = true;
+		szkm_registry_fresh();
 	}
 	if (!szkm_jr.positioned) {
 		pr_info_ratelimited("event chain not resumed since the module loaded: start ledgerd (or szkmctl events listen)\n");
@@ -165,10 +168,12 @@ int szkm_journal_append(u8 *body, size_t len, struct key *owner, u32 ver,
 	ret = szkm_jr_fair(e->uid);
 	if (ret)
 		goto out;
-	ret = szkm_event_seal(body, len, szkm_jr.last_seq + 1, szkm_jr.last_hash, hash, e->sig);
+	ret = szkm_registry_prepare(body, len) ?:
+	      szkm_event_seal(body, len, szkm_jr.last_seq + 1, szkm_jr.last_hash, hash, e->sig);
 	if (ret)
 		goto out;
 	e->seq = ++szkm_jr.last_seq;
+	szkm_registry_commit(body, len, e->seq);
 	memcpy(szkm_jr.last_hash, hash, sizeof(hash));
 	e->body = body;
 	e->len = len;
@@ -195,6 +200,7 @@ void szkm_journal_reset(void)
 	mutex_lock(&szkm_jr.lock);
 	n = szkm_jr_take_all(&dropped);
 	szkm_jr.positioned = false;
+	szkm_registry_forget();
 	mutex_unlock(&szkm_jr.lock);
 	szkm_jr_free(&dropped);
 	if (n)
@@ -309,6 +315,7 @@ int szkm_journal_resume_proven(const struct szkm_checkpoint *cp,
 		szkm_jr.positioned = true;
 		szkm_jr.cp = *cp;
 		szkm_jr.have_cp = true;
+		szkm_registry_resumed(seq, hash);
 		pr_info("event chain resumed after event %llu, proven by the ledger's checkpoint of size %llu\n",
 			seq, cp->size);
 	}

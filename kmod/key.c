@@ -11,6 +11,7 @@
 #include "aead.h"
 #include "consumers.h"
 #include "crypto/p256.h"
+#include "registry.h"
 
 #include <linux/err.h>
 #include <linux/random.h>
@@ -77,6 +78,8 @@ void szkm_key_free(struct szkm_key *k)
 
 	if (IS_ERR_OR_NULL(k))
 		return;
+	if (k->claimed)
+		szkm_registry_release(k->id);
 	for (i = 0; i < k->nver; i++)
 		szkm_ver_free(k->ver[i]);
 	kfree_sensitive(k);

@@ -40,6 +40,7 @@ struct szkm_key {
 	char name[SZKM_NAME_MAX + 1];
 	u32 next_version;	/* versions are never reused */
 	u32 active;		/* 0: none */
+	bool claimed;		/* holds its id in the registry (registry.h) */
 	struct szkm_policy policy;
 	unsigned int nver;
 	struct szkm_ver *ver[SZKM_MAX_VERSIONS];

@@ -14,6 +14,7 @@
 #include "key.h"
 #include "keyops.h"
 #include "payload.h"
+#include "registry.h"
 #include "szkm_main.h"
 
 #include <linux/keyctl.h>
@@ -66,6 +67,12 @@ static struct szkm_key *szkm_key_create(const struct szkm_request *cmd, const ch
 	k = szkm_key_alloc(name, cmd->alg, NULL);
 	if (IS_ERR(k))
 		return k;
+	ret = szkm_registry_claim(k->id, 0, false, name, NULL);
+	if (ret) {
+		szkm_key_free(k);
+		return ERR_PTR(ret);
+	}
+	k->claimed = true;
 	k->policy = cmd->policy;
 	/* AES-GCM with random IVs must stay well below 2^32 messages. */
 	if (cmd->alg == SZKM_ALG_AES256_GCM && !(cmd->policy_set & SZKM_POL_MAX_USES))
@@ -373,40 +380,67 @@ static long szkm_key_read(const struct key *key, char *buffer, size_t buflen)
 	return 2 * len;
 }
 
+/*
+ * The pkey hooks run without the key's semaphore (keyctl_pkey.c takes only
+ * a reference), while the key type's unregistration at rmmod destroys the
+ * payload of every key, referenced or not, under it. So each hook holds
+ * it for reading for the whole operation: the payload lives until the
+ * hook returns, and a key destroyed meanwhile is refused.
+ */
+static struct szkm_key *szkm_asym_begin(struct key *key)
+{
+	down_read(&key->sem);
+	if (key->type == &szkm_key_type && !test_bit(KEY_FLAG_DEAD, &key->flags) &&
+	    szkm_key_of(key))
+		return szkm_key_of(key);
+	up_read(&key->sem);
+	return NULL;
+}
+
 static int szkm_asym_query(const struct kernel_pkey_params *params,
 			   struct kernel_pkey_query *info)
 {
-	struct szkm_key *k = szkm_key_of(params->key);
+	struct szkm_key *k = szkm_asym_begin(params->key);
 	int ret;
 
+	if (!k)
+		return -EKEYREVOKED;
 	mutex_lock(&k->lock);
 	ret = szkm_keyops_query(k, info);
 	mutex_unlock(&k->lock);
+	up_read(&params->key->sem);
 	return ret;
 }
 
 static int szkm_asym_eds_op(struct kernel_pkey_params *params, const void *in, void *out)
 {
-	struct szkm_key *k = szkm_key_of(params->key);
+	struct szkm_key *k;
 	int ret;
 
 	ret = szkm_device_ready();
 	if (ret)
 		return ret;
+	k = szkm_asym_begin(params->key);
+	if (!k)
+		return -EKEYREVOKED;
 	mutex_lock(&k->lock);
 	ret = szkm_keyops_eds(k, params, in, out);
 	mutex_unlock(&k->lock);
+	up_read(&params->key->sem);
 	return ret;
 }
 
 static int szkm_asym_verify(struct kernel_pkey_params *params, const void *in, const void *in2)
 {
-	struct szkm_key *k = szkm_key_of(params->key);
+	struct szkm_key *k = szkm_asym_begin(params->key);
 	int ret;
 
+	if (!k)
+		return -EKEYREVOKED;
 	mutex_lock(&k->lock);
 	ret = szkm_keyops_verify(k, params, in, in2);
 	mutex_unlock(&k->lock);
+	up_read(&params->key->sem);
 	return ret;
 }
 

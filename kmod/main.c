@@ -8,6 +8,7 @@
 #include "keytype.h"
 #include "tpm2.h"
 #include "journal.h"
+#include "registry.h"
 #include "krs.h"
 #include "device.h"
 #include "crypto/p256.h"
@@ -41,6 +42,9 @@ static int __init szkm_mod_init(void)
 	ret = szkm_device_init();
 	if (ret)
 		goto err_device;
+	ret = szkm_registry_init();
+	if (ret)
+		goto err_registry;
 	ret = szkm_journal_init();
 	if (ret)
 		goto err_journal;
@@ -64,6 +68,8 @@ err_keytype:
 err_krs:
 	szkm_journal_uninit();
 err_journal:
+	szkm_registry_uninit();
+err_registry:
 	szkm_device_uninit();
 err_device:
 	szkm_tpm2_uninit();
@@ -74,9 +80,10 @@ err_tpm2:
 static void __exit szkm_mod_exit(void)
 {
 	szkm_netlink_uninit();
-	szkm_krs_uninit();
 	szkm_keytype_uninit();
+	szkm_krs_uninit();
 	szkm_journal_uninit();
+	szkm_registry_uninit();
 	szkm_device_uninit();
 	szkm_tpm2_uninit();
 	pr_info("unloaded\n");

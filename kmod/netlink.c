@@ -13,6 +13,7 @@
 #include "szkm_main.h"
 #include "event.h"
 #include "journal.h"
+#include "registry.h"
 #include "kcompat.h"
 
 #include <crypto/sha2.h>
@@ -129,6 +130,7 @@ static int szkm_nl_status(struct sk_buff *skb, struct genl_info *info)
 		goto nospace;
 	szkm_journal_status(&positioned, &last_seq, &pending, &proven);
 	if (nla_put_u8(msg, SZKM_A_CHAIN, positioned) ||
+	    nla_put_u8(msg, SZKM_A_REGISTRY, szkm_registry_state()) ||
 	    nla_put_u64_64bit(msg, SZKM_A_SEQ, last_seq, SZKM_A_UNSPEC) ||
 	    nla_put_u32(msg, SZKM_A_JOURNAL, pending) ||
 	    nla_put_u64_64bit(msg, SZKM_A_LEDGER_SIZE, proven, SZKM_A_UNSPEC))
@@ -268,8 +270,19 @@ static int szkm_nl_device_init(struct sk_buff *skb, struct genl_info *info)
 	}
 	/* A new device starts a new event chain with its public key. */
 	ret = szkm_device_pubkey(pub) ?: szkm_event_device_init(pub);
-	if (ret)
-		pr_err("device init event not recorded (%d)\n", ret);
+	if (ret) {
+		/*
+		 * A device whose birth is not on record is no device: its
+		 * chain stays unpositioned (nothing can be made with it) and
+		 * its blob is not handed out.
+		 */
+		szkm_journal_reset();
+		pr_err("device init event not recorded (%d): the new device is not usable, run init again\n",
+		       ret);
+		GENL_SET_ERR_MSG(info, "szkm: the device init event could not be recorded; run init again");
+		kfree(blob);
+		return ret;
+	}
 	ret = szkm_nl_reply_device(info, SZKM_CMD_DEVICE_INIT, blob, bloblen, false);
 	kfree(blob);
 	return ret;
@@ -581,6 +594,56 @@ static int szkm_nl_event_resume(struct sk_buff *skb, struct genl_info *info)
 	return szkm_nl_resume_proven(info);
 }
 
+/*
+ * The device's chain, after a proven resume, so the key registry knows
+ * every key's last change (registry.c); when it reaches the resume point
+ * the kernel records DEVICE_RESUME for the ledger to prove.
+ */
+static int szkm_nl_chain_restore(struct sk_buff *skb, struct genl_info *info)
+{
+	const u8 *body[SZKM_CHAIN_RESTORE_MAX];
+	size_t len[SZKM_CHAIN_RESTORE_MAX];
+	struct nlattr *a, *events = info->attrs[SZKM_A_EVENTS];
+	const char *why = NULL;
+	unsigned int n = 0;
+	int rem, ret;
+
+	ret = szkm_nl_admin(skb, info) ?: szkm_nl_check_device(info);
+	if (ret)
+		return ret;
+	if (!events) {
+		GENL_SET_ERR_MSG(info, "szkm: SZKM_A_EVENTS required");
+		return -EINVAL;
+	}
+	nla_for_each_nested(a, events, rem) {
+		if (nla_type(a) != SZKM_A_EVENT || nla_len(a) <= 0 ||
+		    nla_len(a) > SZKM_EVENT_MAX_LEN) {
+			GENL_SET_ERR_MSG(info, "szkm: SZKM_A_EVENTS holds event bodies (SZKM_A_EVENT) only");
+			return -EINVAL;
+		}
+		if (n == SZKM_CHAIN_RESTORE_MAX) {
+			GENL_SET_ERR_MSG(info, "szkm: too many events in one message");
+			return -E2BIG;
+		}
+		body[n] = nla_data(a);
+		len[n++] = nla_len(a);
+	}
+	ret = szkm_registry_restore(body, len, n, &why);
+	if (ret == 1) {
+		ret = szkm_event_device_resume();
+		if (ret)
+			why = SZKM_MSG("the chain is restored, but its DEVICE_RESUME event could not be recorded (journal full?)");
+		else
+			pr_info("key registry restored from %llu events; waiting for the ledger to prove the resume\n",
+				get_unaligned_be64(body[n - 1] + SZKM_EV_OFF_SEQ));
+	}
+	if (ret) {
+		szkm_nl_why(info, why);
+		pr_notice_ratelimited("chain restore refused: %s\n", szkm_msg_text(why));
+	}
+	return ret;
+}
+
 static int szkm_nl_replay_start(struct netlink_callback *cb)
 {
 	struct nlattr *seq = szkm_dump_attrs(cb)[SZKM_A_SEQ];
@@ -660,6 +723,8 @@ static const struct nla_policy szkm_nl_policy[SZKM_A_MAX + 1] = {
 	[SZKM_A_PROOF] = { .type = NLA_NESTED },
 	[SZKM_A_INCLUSION] = { .type = NLA_BINARY, .len = 32 * SZKM_LEDGER_PROOF_MAX },
 	[SZKM_A_LEDGER_SIZE] = { .type = NLA_U64 },
+	[SZKM_A_EVENTS] = { .type = NLA_NESTED },
+	[SZKM_A_REGISTRY] = { .type = NLA_U8 },
 };
 
 static const struct genl_ops szkm_nl_ops[] = {
@@ -676,6 +741,11 @@ static const struct genl_ops szkm_nl_ops[] = {
 	{
 		.cmd = SZKM_CMD_EVENT_PROVE,
 		.doit = szkm_nl_event_prove,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = SZKM_CMD_CHAIN_RESTORE,
+		.doit = szkm_nl_chain_restore,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{

@@ -890,6 +890,47 @@ int ledger_device_last_event(struct ledger *l,
 	return 0;
 }
 
+struct body_walk {
+	const uint8_t *id;
+	ledger_event_body_cb cb;
+	void *ctx;
+	uint64_t n;
+};
+
+/* Entries of other devices, and enrolments, are passed over. */
+static int device_body(void *arg, const struct ledger_store_entry *e)
+{
+	struct body_walk *w = arg;
+
+	if (e->len < 1 + SZKM_EVENT_FIXED_LEN_V1 + SZKM_EVENT_SIG_LEN ||
+	    e->data[0] != LEDGER_ENTRY_EVENT ||
+	    memcmp(e->data + 1 + SZKM_EV_OFF_DEVICE_ID, w->id, SZKM_DEVICE_ID_LEN))
+		return 0;
+	w->n++;
+	return w->cb(w->ctx, e->data + 1, e->len - 1 - SZKM_EVENT_SIG_LEN);
+}
+
+int ledger_device_events(struct ledger *l, const uint8_t id[SZKM_DEVICE_ID_LEN],
+			 ledger_event_body_cb cb, void *ctx, uint64_t *n)
+{
+	struct device *dev = find_device(l, id);
+	struct body_walk w = { id, cb, ctx, 0 };
+	int ret;
+
+	*n = 0;
+	if (!dev)
+		return -ENOENT;
+	if (!dev->d.last_seq)
+		return 0;
+	/* Checked at open and at each append: one event per seq, in order. */
+	ret = ledger_store_scan(l->store, dev->d.enrolled_index + 1,
+				dev->d.last_index + 1, device_body, &w);
+	*n = w.n;
+	if (!ret && w.n != dev->d.last_seq)
+		ret = -EIO;
+	return ret;
+}
+
 /* Signs the current tree into @note; the caller stores it. */
 static int sign_checkpoint(struct ledger *l, struct ledger_store_checkpoint *cp,
 			   char *note, size_t cap)

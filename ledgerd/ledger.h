@@ -131,6 +131,16 @@ int ledger_device_last_event(struct ledger *l,
 			     uint64_t *seq, uint64_t *index, uint8_t *buf,
 			     size_t cap, size_t *len);
 
+/*
+ * Calls @cb with the body of every event of device @id, in chain order
+ * (seq 1 up to its last event), and counts them into *@n. A nonzero return
+ * of @cb stops the walk and is returned; else 0, -ENOENT (not enrolled) or
+ * a store error. Writer thread.
+ */
+typedef int (*ledger_event_body_cb)(void *ctx, const uint8_t *body, size_t len);
+int ledger_device_events(struct ledger *l, const uint8_t id[SZKM_DEVICE_ID_LEN],
+			 ledger_event_body_cb cb, void *ctx, uint64_t *n);
+
 /* Readers, any thread. */
 uint64_t ledger_size(struct ledger *l);
 /* Copies the latest signed note; -ENOSPC if @cap is short. */

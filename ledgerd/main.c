@@ -334,6 +334,9 @@ struct daemon {
 	uint8_t nl_dev[SZKM_DEVICE_ID_LEN];
 	bool nl_have_dev;
 	bool nl_opened;		/* once: later failures are retried */
+	/* A key registry restore that failed, said once until this changes. */
+	bool restore_failed;
+	uint64_t restore_seq, restore_head;
 	double last_cp, next_nl_try, last_tick, last_nl_check;
 };
 
@@ -460,7 +463,7 @@ static void nl_try_open(struct daemon *d)
  * A device with ledger keys resumes only from the ledger's proof of its
  * last event: that event, the latest checkpoint and the inclusion proof.
  */
-static void nl_resume_proven(struct daemon *d)
+static bool nl_resume_proven(struct daemon *d)
 {
 	static char note[LEDGER_NOTE_MAX_SIZE];
 	uint8_t entry[LEDGER_ENTRY_MAX_LEN];
@@ -473,7 +476,7 @@ static void nl_resume_proven(struct daemon *d)
 	ret = ledger_device_last_event(d->l, d->nl_dev, &p.seq, &p.index, entry,
 				       sizeof(entry), &elen);
 	if (ret == -ENOENT || ret == -ENODATA)
-		return;		/* not enrolled, or nothing of it yet */
+		return false;	/* not enrolled, or nothing of it yet */
 	if (!ret)
 		ret = ledger_checkpoint(d->l, note, sizeof(note), &nlen, &size, NULL);
 	if (!ret && size <= p.index)
@@ -483,7 +486,7 @@ static void nl_resume_proven(struct daemon *d)
 	if (ret) {
 		say("cannot prove the device's last event (seq %" PRIu64 "): %s",
 		    p.seq, strerror(-ret));
-		return;
+		return false;
 	}
 	ret = szkm_event_resume_proven(d->nl_dev, note, nlen, entry + 1,
 				       elen - 1 - SZKM_EVENT_SIG_LEN,
@@ -494,6 +497,53 @@ static void nl_resume_proven(struct daemon *d)
 	else if (!ret)
 		say("resumed the kernel's event chain after seq %" PRIu64
 		    ", proven by the checkpoint of size %" PRIu64, p.seq, size);
+	return !ret || ret == -EALREADY;
+}
+
+static int restore_body(void *ctx, const uint8_t *body, size_t len)
+{
+	return szkm_chain_batch_add(ctx, body, len);
+}
+
+/*
+ * Once the chain is resumed (by us, or by another follower), the kernel
+ * rebuilds its key registry from the device's whole chain: hand it every
+ * event of the device the ledger holds, seq 1 to the last, which must be
+ * where the kernel resumed. A failure is said once for each resume point.
+ */
+static void nl_restore(struct daemon *d, const struct szkm_status *st)
+{
+	struct szkm_chain_batch *b;
+	uint64_t head, n = 0;
+	int ret;
+
+	if (!st->chain || st->registry != SZKM_REG_RESTORING ||
+	    ledger_device_head(d->l, d->nl_dev, &head) ||
+	    (d->restore_failed && d->restore_seq == st->seq && d->restore_head == head))
+		return;
+	d->restore_failed = true;
+	d->restore_seq = st->seq;
+	d->restore_head = head;
+	if (head != st->seq) {
+		say("not restoring the kernel's key registry: it resumed its event "
+		    "chain after seq %" PRIu64 ", the ledger's last event of the "
+		    "device is seq %" PRIu64, st->seq, head);
+		return;
+	}
+	b = szkm_chain_batch_new(d->nl_dev);
+	if (!b)
+		die("out of memory");
+	ret = ledger_device_events(d->l, d->nl_dev, restore_body, b, &n);
+	if (!ret)
+		ret = szkm_chain_batch_end(b);
+	szkm_chain_batch_free(b);
+	if (ret) {
+		say("restoring the kernel's key registry from %" PRIu64 " events: "
+		    "%s (%s)", n, strerror(-ret), szkm_last_message());
+		return;
+	}
+	d->restore_failed = false;
+	say("restored the kernel's key registry from %" PRIu64 " events", n);
 }
 
 /*
@@ -512,9 +562,12 @@ static void nl_resume(struct daemon *d)
 		say("asking the kernel for its status: %s", strerror(-ret));
 		return;
 	}
-	if (st.chain)
-		return;
-	nl_resume_proven(d);
+	if (!st.chain) {
+		d->restore_failed = false;	/* a new resume point */
+		if (!nl_resume_proven(d) || szkm_status_get(&st))
+			return;
+	}
+	nl_restore(d, &st);
 }
 
 static void nl_replay(struct daemon *d)
@@ -571,6 +624,8 @@ static void nl_check(struct daemon *d)
 		return;
 	if (!st.chain || st.journal)
 		d->replay_needed = true;
+	else
+		nl_restore(d, &st);
 }
 
 static uint64_t body_seq(const struct ledgerd_req *r)

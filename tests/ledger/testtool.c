@@ -22,6 +22,13 @@
  *   init-without-ledger         asks the kernel for a device that names no
  *                               ledger key (what szkmctl never sends);
  *                               prints as prove does.
+ *   resume-at SEQ DB            as a follower that lies about the device's
+ *                               last event: resumes the kernel's chain at
+ *                               the device's event SEQ of the ledger
+ *                               database DB, with the ledger's real last
+ *                               checkpoint and inclusion proof (public
+ *                               data), then restores the chain up to it.
+ *                               Prints as prove does.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -187,6 +194,106 @@ static int prove(const char *keypath, const char *name, const char *mode,
 	return 0;
 }
 
+/* resume-at: the ledger's tree, and the device's events up to @upto. */
+struct old_chain {
+	struct ledger_merkle *t;
+	const uint8_t *dev;
+	uint64_t upto;
+	uint8_t (*ev)[1 + SZKM_EVENT_MAX_LEN + SZKM_EVENT_SIG_LEN];
+	size_t *len;
+	uint64_t index;		/* the ledger index of event @upto */
+	size_t n;
+};
+
+static int take_old(void *arg, const struct ledger_store_entry *e)
+{
+	struct old_chain *c = arg;
+	size_t blen = e->len - 1 - SZKM_EVENT_SIG_LEN;
+
+	if (e->type == SZKM_LEDGER_ENTRY_EVENT && e->len > 1 + SZKM_EVENT_SIG_LEN &&
+	    blen <= SZKM_EVENT_MAX_LEN && c->n < c->upto &&
+	    !memcmp(e->data + 1 + SZKM_EV_OFF_DEVICE_ID, c->dev, SZKM_DEVICE_ID_LEN)) {
+		memcpy(c->ev[c->n], e->data, e->len);
+		c->len[c->n++] = e->len;
+		c->index = e->index;
+	}
+	return ledger_merkle_append_hash(c->t, e->leaf, NULL);
+}
+
+struct old_note {
+	char text[LEDGER_NOTE_MAX_SIZE];
+	size_t len;
+	uint64_t size;
+};
+
+static int take_note(void *arg, const struct ledger_store_checkpoint *cp)
+{
+	struct old_note *o = arg;
+
+	if (cp->note_len > sizeof(o->text))
+		return -E2BIG;
+	memcpy(o->text, cp->note, cp->note_len);
+	o->len = cp->note_len;
+	o->size = cp->size;
+	return 0;
+}
+
+static int resume_at(uint64_t upto, const char *db)
+{
+	static uint8_t path[LEDGER_MERKLE_MAX_PROOF][32];
+	struct old_chain c = { .upto = upto };
+	static struct old_note cp;
+	struct szkm_event_proof p;
+	struct szkm_chain_batch *b = NULL;
+	struct ledger_mem_store *ms;
+	struct szkm_identity idn;
+	struct ledger_store *s;
+	const uint8_t *last;
+	char err[256];
+	uint64_t n;
+	int ret;
+
+	c.ev = calloc(upto, sizeof(*c.ev));
+	c.len = calloc(upto, sizeof(*c.len));
+	if (!c.ev || !c.len || szkm_device_identity(&idn) ||
+	    ledger_mem_store_new(&ms) ||
+	    ledger_merkle_open(&c.t, ledger_mem_store_ops(ms), 0) ||
+	    ledger_store_open(&s, db, LEDGER_STORE_RDONLY, err, sizeof(err)))
+		return 2;
+	c.dev = idn.id;
+	if (ledger_store_count(s, &n) || ledger_store_scan(s, 0, n, take_old, &c) ||
+	    ledger_store_last_checkpoint(s, take_note, &cp) || c.n != upto)
+		return 2;
+	ledger_store_close(s);
+	last = c.ev[upto - 1];
+	p = (struct szkm_event_proof){ .seq = upto, .index = c.index, .path = path };
+	if (ledger_merkle_inclusion_proof(c.t, c.index, cp.size, path,
+					  LEDGER_MERKLE_MAX_PROOF, &p.n))
+		return 2;
+	ret = szkm_event_resume_proven(idn.id, cp.text, cp.len, last + 1,
+				       c.len[upto - 1] - 1 - SZKM_EVENT_SIG_LEN,
+				       last + c.len[upto - 1] - SZKM_EVENT_SIG_LEN, &p);
+	if (!ret) {
+		b = szkm_chain_batch_new(idn.id);
+		ret = b ? 0 : -ENOMEM;
+	}
+	for (size_t i = 0; i < upto && !ret; i++)
+		ret = szkm_chain_batch_add(b, c.ev[i] + 1, c.len[i] - 1 - SZKM_EVENT_SIG_LEN);
+	if (!ret)
+		ret = szkm_chain_batch_end(b);
+	szkm_chain_batch_free(b);
+	ledger_merkle_free(c.t);
+	ledger_mem_store_free(ms);
+	free(c.ev);
+	free(c.len);
+	if (ret) {
+		printf("refused: %s: %s\n", strerror(-ret), szkm_last_message());
+		return 1;
+	}
+	puts("accepted");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char hex[2 * (SZKM_EVENT_MAX_LEN + 64) + 1], shex[129];
@@ -275,6 +382,8 @@ int main(int argc, char **argv)
 		puts("accepted");
 		return 0;
 	}
+	if (argc == 4 && !strcmp(argv[1], "resume-at") && atoll(argv[2]) > 0)
+		return resume_at(strtoull(argv[2], NULL, 10), argv[3]);
 	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "prove"))
 		return prove(argv[2], argv[3], argv[4], argc == 6 ? argv[5] : NULL);
 	fprintf(stderr, "usage: see the head of tests/ledger/testtool.c\n");

@@ -1,5 +1,6 @@
 # Unit tests of libszkm (cmocka; run with TAP output by run-unit.sh).
-LIBSZKM_UNIT := $(BUILD)/unit/test_hex $(BUILD)/unit/test_event_msg $(BUILD)/unit/test_devblob
+LIBSZKM_UNIT := $(BUILD)/unit/test_hex $(BUILD)/unit/test_event_msg $(BUILD)/unit/test_devblob \
+                $(BUILD)/unit/test_chain_batch
 UNIT_TESTS   += $(LIBSZKM_UNIT)
 
 $(LIBSZKM_UNIT:$(BUILD)/unit/%=$(BUILD)/tests/unit/%.o): CFLAGS += -Iuserspace/lib $(NL_CFLAGS)
@@ -16,3 +17,11 @@ $(BUILD)/tests/unit/test_srk_template.o: CFLAGS += $(MU_CFLAGS)
 $(BUILD)/unit/test_srk_template: $(BUILD)/tests/unit/test_srk_template.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(MU_LIBS)
+
+# The listener's entry file (userspace/szkmctl/listen_log.c) over the ledger's tree.
+UNIT_TESTS   += $(BUILD)/unit/test_listen_log
+$(BUILD)/tests/unit/test_listen_log.o: CFLAGS += -Iuserspace/szkmctl -Iledgerd -Iuserspace/lib
+$(BUILD)/unit/test_listen_log: $(BUILD)/tests/unit/test_listen_log.o \
+		$(BUILD)/userspace/szkmctl/listen_log.o $(SZKMCTL_LEDGER) $(LIBSZKM)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBSZKM_LIBS)

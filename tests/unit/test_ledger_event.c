@@ -117,22 +117,68 @@ static void decode_key_event_reads_every_field(void **state)
 	assert_memory_equal(ev.hash, h, 32);
 }
 
-static void decode_device_init_needs_its_own_key(void **state)
+/* What every device event keeps to: D's own key in it, and no key named. */
+static void check_device_event(struct tev (*make)(void), const char *without_pub)
 {
-	struct tev e = init_event();
+	struct tev e = make();
 	uint8_t other[65];
 
-	(void)state;
 	assert_null(decode_why(&e));
 	e.pub = NULL;
-	assert_string_equal(decode_why(&e), "device-init-without-pubkey");
+	assert_string_equal(decode_why(&e), without_pub);
 	memcpy(other, dev.pub, 65);
 	other[64] ^= 1;
 	e.pub = other;
 	assert_string_equal(decode_why(&e), "device-id-mismatch");
-	e = init_event();
+	e = make();
 	e.key_id[0] = 1;
 	assert_string_equal(decode_why(&e), "device-event-names-key");
+	e = make();
+	e.version = 1;
+	assert_string_equal(decode_why(&e), "device-event-names-key");
+}
+
+static void decode_device_init_needs_its_own_key(void **state)
+{
+	(void)state;
+	check_device_event(init_event, "device-init-without-pubkey");
+}
+
+/* A device resume after seq 4 (the kernel's, once its registry is restored). */
+static struct tev resume_event(void)
+{
+	struct tev e = init_event();
+
+	e.type = SZKM_EV_DEVICE_RESUME;
+	e.seq = 5;
+	e.prev[0] = 0x55;
+	e.name = "tpm.lock-pcr-13.boot-pcrs-0080.no-pin";
+	return e;
+}
+
+static void decode_device_resume_is_a_device_event(void **state)
+{
+	struct tev e = resume_event();
+	uint8_t buf[SZKM_EVENT_MAX_LEN];
+	struct szkm_event ev;
+	size_t n = tev_encode(&e, buf);
+
+	(void)state;
+	assert_int_equal(szkm_event_decode(buf, n, &ev, NULL), 0);
+	assert_int_equal(ev.type, SZKM_EV_DEVICE_RESUME);
+	assert_int_equal(ev.seq, 5);
+	assert_non_null(ev.pubkey);
+	assert_memory_equal(ev.pubkey, dev.pub, 65);
+	assert_string_equal(ev.name, "tpm.lock-pcr-13.boot-pcrs-0080.no-pin");
+	assert_string_equal(szkm_event_type_name(ev.type), "device-resume");
+	assert_string_equal(szkm_event_type_name(SZKM_EV_DEVICE_INIT), "device-init");
+	e.name = NULL;		/* test mode: no binding */
+	assert_null(decode_why(&e));
+	check_device_event(resume_event, "device-resume-without-pubkey");
+	e = resume_event();
+	e.seq = 1;
+	memset(e.prev, 0, 32);
+	assert_string_equal(decode_why(&e), "device-resume-at-seq-1");
 }
 
 /* Table: one change to a good key event, and the reason it must give. */
@@ -508,6 +554,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(decode_key_event_reads_every_field),
 		cmocka_unit_test(decode_device_init_needs_its_own_key),
+		cmocka_unit_test(decode_device_resume_is_a_device_event),
 		cmocka_unit_test(decode_rejects_each_bad_field),
 		cmocka_unit_test(decode_rejects_every_truncation_and_extension),
 		cmocka_unit_test(decode_rejects_oversized_and_bad_lengths),

@@ -68,16 +68,14 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[160];
+	int ret;
 
 	ledger_close(f->l);
 	ledger_note_key_clear(&f->key);
 	tdev_free(&f->dev);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	if (system(cmd))
-		return -1;
+	ret = tdir_remove(f->dir);
 	free(f);
-	return 0;
+	return ret;
 }
 
 static void reopen(struct fixture *f)
@@ -446,6 +444,92 @@ static void reopen_restores_tree_and_chains(void **state)
 	assert_int_equal(ledger_commit(f->l, true), 0);
 }
 
+/* The kernel's DEVICE_RESUME after an unseal: the device's next event. */
+static void resume_event(struct tdev *d, struct ev *out)
+{
+	struct tev e = { 0 };
+
+	e.type = SZKM_EV_DEVICE_RESUME;
+	memcpy(e.device_id, d->id, 32);
+	e.seq = d->seq + 1;
+	memcpy(e.prev, d->head, 32);
+	e.time_ns = 1;
+	e.pub = d->pub;
+	e.actor = SZKM_ACTOR_KERNEL;
+	out->len = tev_encode(&e, out->body);
+	assert_int_equal(tev_sign(d->key, out->body, out->len, out->sig), 0);
+	d->seq = e.seq;
+	tev_sha256(out->body, out->len, d->head);
+}
+
+static void device_resume_joins_the_chain(void **state)
+{
+	struct fixture *f = *state;
+	struct ev e;
+	uint64_t head = 0;
+
+	enrol(f, &f->dev, "dev-a");
+	append_events(f, &f->dev, 4);
+	assert_int_equal(ledger_begin(f->l), 0);
+	resume_event(&f->dev, &e);
+	assert_int_equal(add(f, &e).verdict, LEDGER_APPENDED);
+	assert_int_equal(ledger_commit(f->l, true), 0);
+	/* The check at open takes it too, and the chain goes on after it. */
+	reopen(f);
+	assert_int_equal(ledger_device_head(f->l, f->dev.id, &head), 0);
+	assert_int_equal(head, 5);
+	append_events(f, &f->dev, 2);
+	assert_int_equal(ledger_device_head(f->l, f->dev.id, &head), 0);
+	assert_int_equal(head, 7);
+}
+
+struct seqs {
+	uint64_t seq[64];
+	size_t n;
+	size_t stop_at;		/* 0: never */
+};
+
+static int note_seq(void *ctx, const uint8_t *body, size_t len)
+{
+	struct seqs *s = ctx;
+	struct szkm_event ev;
+
+	assert_int_equal(szkm_event_decode(body, len, &ev, NULL), 0);
+	assert_true(s->n < 64);
+	s->seq[s->n++] = ev.seq;
+	return s->n == s->stop_at ? 7 : 0;
+}
+
+static void device_events_come_in_chain_order(void **state)
+{
+	struct fixture *f = *state;
+	struct seqs s = { 0 };
+	struct tdev other;
+	uint64_t n = 0;
+
+	assert_int_equal(tdev_init(&other, NULL), 0);
+	enrol(f, &f->dev, "dev-a");
+	enrol(f, &other, "dev-b");
+	assert_int_equal(ledger_device_events(f->l, other.id, note_seq, &s, &n), 0);
+	assert_int_equal(n, 0);
+	for (int i = 0; i < 4; i++) {
+		append_events(f, &f->dev, 3);
+		append_events(f, &other, 2);
+	}
+	assert_int_equal(ledger_device_events(f->l, f->dev.id, note_seq, &s, &n), 0);
+	assert_int_equal(n, 12);
+	assert_int_equal(s.n, 12);
+	for (size_t i = 0; i < s.n; i++)
+		assert_int_equal(s.seq[i], i + 1);
+	s = (struct seqs){ .stop_at = 3 };
+	assert_int_equal(ledger_device_events(f->l, other.id, note_seq, &s, &n), 7);
+	assert_int_equal(n, 3);
+	tdev_free(&other);
+	assert_int_equal(tdev_init(&other, NULL), 0);
+	assert_int_equal(ledger_device_events(f->l, other.id, note_seq, &s, &n), -ENOENT);
+	tdev_free(&other);
+}
+
 static void uncommitted_batch_vanishes_whole(void **state)
 {
 	struct fixture *f = *state;
@@ -570,6 +654,8 @@ int main(void)
 		T(checkpoint_follows_each_batch),
 		T(proofs_verify_against_checkpoints),
 		T(reopen_restores_tree_and_chains),
+		T(device_resume_joins_the_chain),
+		T(device_events_come_in_chain_order),
 		T(uncommitted_batch_vanishes_whole),
 		T(tampered_entry_is_found_by_index),
 		T(tampered_entry_with_its_leaf_is_found),

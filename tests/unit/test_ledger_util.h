@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -161,6 +162,15 @@ static inline void tdev_free(struct tdev *d)
 {
 	EVP_PKEY_free(d->key);
 	d->key = NULL;
+}
+
+/* Removes a test's temporary folder and all in it; -1 when that fails. */
+static inline int tdir_remove(const char *dir)
+{
+	char cmd[160];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) ? -1 : 0;
 }
 
 /*

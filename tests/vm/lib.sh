@@ -88,10 +88,9 @@ szkm_ledger_keys_up() {
 # state file after a module reload; returns once the chain is positioned.
 SZKM_LISTEN_STATE=${SZKM_LISTEN_STATE:-/run/szkm-listen.state}
 szkm_listener_up() {
-	local pid i
+	local pid
 	pid=$(cat /run/szkm-listen.pid 2>/dev/null || true)
-	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
-	   "$SZKMCTL" status | grep -q '^events: *chained'; then
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && szkm_keys_ready; then
 		return 0
 	fi
 	# Gone, or listening to a module that was unloaded since: start anew.
@@ -100,12 +99,14 @@ szkm_listener_up() {
 		--key "$SZKM_LISTEN_KEY" --name $SZKM_LISTEN_NAME \
 		>>/run/szkm-listen.log 2>&1 </dev/null &
 	echo $! >/run/szkm-listen.pid
-	for i in $(seq 100); do
-		"$SZKMCTL" status | grep -q '^events: *chained' && return 0
-		sleep 0.1
-	done
-	fail "event chain not positioned: $(tail -3 /run/szkm-listen.log)"
+	until_ok 10 szkm_keys_ready ||
+		fail "event chain or key registry not ready: $("$SZKMCTL" status | grep -E '^(events|registry):' | tr '\n' ' '); $(tail -3 /run/szkm-listen.log)"
 }
+
+# The chain is positioned and the key registry ready: keys can be made
+# and loaded (after an unseal, once the ledger proved the resume).
+szkm_registry_ready() { [ "$("$SZKMCTL" status --json | jq -r .registry)" = ready ]; }
+szkm_keys_ready() { "$SZKMCTL" status | grep -q '^events: *chained' && szkm_registry_ready; }
 
 # until SECONDS CMD...: runs CMD until it succeeds; 0, or 1 when the
 # deadline passes. The deadline is SECONDS on an idle machine, stretched by

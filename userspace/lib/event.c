@@ -208,7 +208,7 @@ int szkm_event_decode(const uint8_t *buf, size_t len, struct szkm_event *ev,
 	if (ev->ledger > SZKM_LEDGER_ASYNC)
 		return bad(why, "unknown-ledger-mode");
 
-	device_event = ev->type == SZKM_EV_DEVICE_INIT;
+	device_event = SZKM_EV_IS_DEVICE(ev->type);
 	if (device_event) {
 		/* A device event names no key and carries D itself. */
 		if (!all_zero(ev->key_id, SZKM_KEY_ID_LEN) || ev->version)
@@ -216,7 +216,12 @@ int szkm_event_decode(const uint8_t *buf, size_t len, struct szkm_event *ev,
 		if (ev->name_len && !szkm_name_valid(ev->name, ev->name_len))
 			return bad(why, "bad-name");
 		if (!ev->pubkey)
-			return bad(why, "device-init-without-pubkey");
+			return bad(why, ev->type == SZKM_EV_DEVICE_INIT ?
+				   "device-init-without-pubkey" :
+				   "device-resume-without-pubkey");
+		/* A resume follows the event it resumed after. */
+		if (ev->type == SZKM_EV_DEVICE_RESUME && ev->seq == 1)
+			return bad(why, "device-resume-at-seq-1");
 		if (sha256(ev->pubkey, SZKM_P256_PUB_LEN, id))
 			return -EIO;
 		if (CRYPTO_memcmp(id, ev->device_id, sizeof(id)))
@@ -391,6 +396,10 @@ const char *szkm_event_type_name(uint8_t type)
 		[SZKM_EV_KEY_STATE] = "key-state",
 		[SZKM_EV_KEY_POLICY] = "key-policy",
 		[SZKM_EV_KEY_DESTROY] = "key-destroy",
+		[SZKM_EV_DEVICE_RESUME] = "device-resume",
+		[SZKM_EV_KEY_PROVISION_LOGON] = "key-provision-logon",
+		[SZKM_EV_KEY_PROVISION_LOGON_XTS] = "key-provision-logon-xts",
+		[SZKM_EV_KEY_PROVISION_FSCRYPT] = "key-provision-fscrypt",
 	};
 
 	return type < __SZKM_EV_MAX && names[type] ? names[type] : "none";

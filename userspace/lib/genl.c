@@ -250,6 +250,8 @@ static int status_parse(struct nlattr **tb, void *arg)
 		st->tpm_session = nla_get_u8(tb[SZKM_A_TPM_SESSION]);
 	if (tb[SZKM_A_LEDGER_SIZE])
 		st->ledger_size = nla_get_u64(tb[SZKM_A_LEDGER_SIZE]);
+	if (tb[SZKM_A_REGISTRY])
+		st->registry = nla_get_u8(tb[SZKM_A_REGISTRY]);
 	if (tb[SZKM_A_LEDGER_THRESHOLD])
 		st->ledger_threshold = nla_get_u8(tb[SZKM_A_LEDGER_THRESHOLD]);
 	if (tb[SZKM_A_LEDGER_KEYS]) {
@@ -557,6 +559,108 @@ int szkm_event_resume_proven(const uint8_t *dev, const char *note, size_t note_l
 		return errno = EINVAL, -EINVAL;
 	return prove_check(&r) ?: szkm_genl_call(SZKM_CMD_EVENT_RESUME, put_prove, &r,
 						  NULL, NULL, 0);
+}
+
+/*
+ * The chain for the key registry: bodies collected until a message is full
+ * (SZKM_CHAIN_RESTORE_MAX), each checked to be the device's next event.
+ */
+struct szkm_chain_batch {
+	uint8_t dev[SZKM_DEVICE_ID_LEN];
+	uint64_t last_seq;	/* the last body taken, 0 for none */
+	int err;		/* the kernel's refusal: the batch is over */
+	size_t n;		/* bodies waiting to be sent */
+	size_t len[SZKM_CHAIN_RESTORE_MAX];
+	uint8_t body[SZKM_CHAIN_RESTORE_MAX][SZKM_EVENT_MAX_LEN];
+};
+
+struct szkm_chain_batch *szkm_chain_batch_new(const uint8_t dev[SZKM_DEVICE_ID_LEN])
+{
+	struct szkm_chain_batch *b;
+
+	if (!dev)
+		return errno = EINVAL, NULL;
+	b = calloc(1, sizeof(*b));
+	if (b)
+		memcpy(b->dev, dev, SZKM_DEVICE_ID_LEN);
+	return b;
+}
+
+void szkm_chain_batch_free(struct szkm_chain_batch *b)
+{
+	free(b);
+}
+
+static uint64_t get_be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static int put_chain(struct nl_msg *msg, const void *arg)
+{
+	const struct szkm_chain_batch *b = arg;
+	struct nlattr *nest;
+
+	if (nla_put(msg, SZKM_A_DEVICE_ID, SZKM_DEVICE_ID_LEN, b->dev) < 0)
+		return -1;
+	nest = nla_nest_start(msg, SZKM_A_EVENTS);
+	for (size_t i = 0; nest && i < b->n; i++)
+		if (nla_put(msg, SZKM_A_EVENT, (int)b->len[i], b->body[i]) < 0)
+			return -1;
+	return nest ? nla_nest_end(msg, nest) : -1;
+}
+
+/* Sends what waits; a refusal ends the batch (every later call returns it). */
+static int chain_send(struct szkm_chain_batch *b)
+{
+	int ret;
+
+	if (b->err)
+		return errno = -b->err, b->err;
+	if (!b->n)
+		return 0;
+	ret = szkm_genl_call(SZKM_CMD_CHAIN_RESTORE, put_chain, b, NULL, NULL, 0);
+	b->n = 0;
+	if (ret)
+		b->err = ret;
+	return ret;
+}
+
+int szkm_chain_batch_add(struct szkm_chain_batch *b, const uint8_t *body, size_t len)
+{
+	if (!b || !body || len < SZKM_EVENT_FIXED_LEN_V1 || len > SZKM_EVENT_MAX_LEN ||
+	    memcmp(body + SZKM_EV_OFF_DEVICE_ID, b->dev, SZKM_DEVICE_ID_LEN) ||
+	    get_be64(body + SZKM_EV_OFF_SEQ) != b->last_seq + 1) {
+		last_message[0] = 0;
+		return errno = EINVAL, -EINVAL;
+	}
+	if (b->err)
+		return errno = -b->err, b->err;
+	memcpy(b->body[b->n], body, len);
+	b->len[b->n++] = len;
+	b->last_seq++;
+	return b->n == SZKM_CHAIN_RESTORE_MAX ? chain_send(b) : 0;
+}
+
+int szkm_chain_batch_end(struct szkm_chain_batch *b)
+{
+	return b ? chain_send(b) : (errno = EINVAL, -EINVAL);
+}
+
+const char *szkm_registry_state_name(uint32_t state)
+{
+	static const char *const names[] = {
+		[SZKM_REG_NONE] = "none",
+		[SZKM_REG_RESTORING] = "restoring",
+		[SZKM_REG_PROVING] = "proving",
+		[SZKM_REG_READY] = "ready",
+	};
+
+	return state < sizeof(names) / sizeof(names[0]) ? names[state] : "unknown";
 }
 
 struct raw_attrs {

@@ -47,6 +47,7 @@ struct szkm_status {
 	unsigned int ledger_threshold;
 	char ledger_key[SZKM_LEDGER_KEYS_MAX][SZKM_LEDGER_NAME_MAX + 1];
 	uint64_t ledger_size;	/* the last checkpoint the kernel accepted */
+	uint32_t registry;	/* enum szkm_registry_state: keys load when READY */
 };
 
 /* Asks the kernel (family "szkm") for the device status. */
@@ -192,6 +193,23 @@ int szkm_event_resume_proven(const uint8_t *dev, const char *note, size_t note_l
 			     const uint8_t *body, size_t len, const uint8_t sig[64],
 			     const struct szkm_event_proof *p);
 int szkm_event_replay(uint64_t after, szkm_event_cb cb, void *arg);
+/*
+ * After a proven resume, the kernel rebuilds its key registry (rollback
+ * protection, include/szkm.h "key registry") from the device's chain: every
+ * event body of device @dev from seq 1 to the resume point, in order. The
+ * batch collects bodies (copied) and sends SZKM_CHAIN_RESTORE_MAX per
+ * message; add returns the kernel's refusal, if any, of a full batch; end
+ * sends the rest. A body of another device, or out of order, is refused
+ * here with -EINVAL before it is sent. The kernel then records a
+ * DEVICE_RESUME event, and the registry is ready once the ledger proves it.
+ */
+struct szkm_chain_batch;
+struct szkm_chain_batch *szkm_chain_batch_new(const uint8_t dev[32]);
+int szkm_chain_batch_add(struct szkm_chain_batch *b, const uint8_t *body, size_t len);
+int szkm_chain_batch_end(struct szkm_chain_batch *b);
+void szkm_chain_batch_free(struct szkm_chain_batch *b);
+/* The registry state's name: "none", "restoring", "proving", "ready". */
+const char *szkm_registry_state_name(uint32_t state);
 struct szkm_event_sub;
 struct szkm_event_sub *szkm_event_subscribe(int nonblock);
 int szkm_event_sub_fd(struct szkm_event_sub *s);

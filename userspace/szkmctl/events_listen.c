@@ -6,12 +6,13 @@
  * a replay of what it has not seen, and checks every event with OpenSSL
  * (the device's signature, the sequence, the previous-hash chain) before
  * printing it. With --ack it is a small ledger of its own (listen_log.c):
- * it appends each batch of events to its leaf file, syncs it, signs a
+ * it appends each batch of events to its entry file, syncs it, signs a
  * checkpoint with its key and proves the events to the kernel, which frees
  * them only when the device enrolled that key. The state file keeps the
  * last event proven (and the tree's size), so a restarted listener resumes
- * the kernel's chain after a reboot with the proof of that event.
- * ledgerd does the same with a real ledger behind it.
+ * the kernel's chain after a reboot with the proof of that event, then
+ * hands the kernel the device's whole chain from its entries to rebuild
+ * the key registry. ledgerd does the same with a real ledger behind it.
  */
 #include "subcommands.h"
 #include "libszkm.h"
@@ -271,6 +272,56 @@ static int resume(struct listener *l)
 				 l->last.body, l->last.len, l->last.sig);
 }
 
+struct restore {
+	struct szkm_chain_batch *b;
+	const uint8_t *dev;
+	uint64_t upto;		/* the kernel's resume point */
+	uint64_t n;		/* bodies handed over: seq 1..n */
+};
+
+static int restore_body(void *arg, const uint8_t *body, size_t len)
+{
+	struct restore *r = arg;
+	uint64_t seq = 0;
+
+	if (len < SZKM_EV_OFF_SEQ + 8 || memcmp(body + SZKM_EV_OFF_DEVICE_ID, r->dev, 32))
+		return 0;	/* another device's */
+	for (int i = 0; i < 8; i++)
+		seq = seq << 8 | body[SZKM_EV_OFF_SEQ + i];
+	if (seq <= r->n)
+		return 0;	/* taken already */
+	r->n++;
+	return szkm_chain_batch_add(r->b, body, len) ?: (seq == r->upto);
+}
+
+/*
+ * The chain is resumed after @upto (by us, or by another follower) and the
+ * kernel waits for it to rebuild its key registry: every event of the
+ * device from seq 1 to @upto, from the entries we keep.
+ */
+static int restore(struct listener *l, uint64_t upto)
+{
+	struct restore r = { szkm_chain_batch_new(l->device_id), l->device_id, upto, 0 };
+	int ret;
+
+	if (!r.b)
+		return -ENOMEM;
+	ret = listen_log_scan(&l->log, restore_body, &r);
+	if (ret >= 0 && r.n != upto) {
+		fprintf(stderr, "The kernel resumed its event chain after seq %llu; this listener holds the device's events only up to %llu\n",
+			(unsigned long long)upto, (unsigned long long)r.n);
+		ret = -ENODATA;
+	}
+	if (ret >= 0)
+		ret = szkm_chain_batch_end(r.b);
+	szkm_chain_batch_free(r.b);
+	if (ret < 0)
+		return ret;
+	printf("restored the kernel's key registry from %llu events\n", (unsigned long long)r.n);
+	fflush(stdout);
+	return 0;
+}
+
 /* --vkey: the verifier key to enrol (device init --ledger-key). */
 static int print_vkey(struct listener *l, const char *key, const char *name)
 {
@@ -294,7 +345,7 @@ int events_listen_main(int argc, char *argv[])
 	struct szkm_identity idn;
 	struct szkm_status st;
 	struct szkm_event_sub *sub = NULL;
-	char err[512], leaves[4096];
+	char err[512], entries[4096];
 	int ret, vkey = 0;
 
 	for (int i = 1; i < argc; i++) {
@@ -326,7 +377,7 @@ int events_listen_main(int argc, char *argv[])
 	memcpy(l.device_id, idn.id, 32);
 	load_state(&l);
 	if (l.ack) {
-		snprintf(leaves, sizeof(leaves), "%s.leaves", l.state);
+		snprintf(entries, sizeof(entries), "%s.log", l.state);
 		l.pseq = calloc(BATCH_MAX, sizeof(*l.pseq));
 		l.pindex = calloc(BATCH_MAX, sizeof(*l.pindex));
 		if (!l.pseq || !l.pindex) {
@@ -334,7 +385,7 @@ int events_listen_main(int argc, char *argv[])
 			goto out;
 		}
 		ret = listen_log_key(&l.log, key, name, err, sizeof(err)) ?:
-		      listen_log_open(&l.log, leaves, l.tree_size, err, sizeof(err));
+		      listen_log_open(&l.log, entries, l.tree_size, err, sizeof(err));
 		if (ret) {
 			fprintf(stderr, "%s\n", err);
 			goto out;
@@ -343,11 +394,20 @@ int events_listen_main(int argc, char *argv[])
 	/* After an unseal the kernel waits to be told where its chain stands. */
 	ret = szkm_status_get(&st);
 	if (!ret && !st.chain) {
-		ret = resume(&l);
+		ret = resume(&l) ?: szkm_status_get(&st);
 		if (ret < 0) {
 			szkmctl_report("Unable to resume the event chain", ret);
 			goto out;
 		}
+	}
+	/* Then the key registry waits for the chain (ours, or another's resume). */
+	if (!ret && st.chain && st.registry == SZKM_REG_RESTORING) {
+		if (!l.ack)
+			fprintf(stderr, "The kernel's key registry waits for the device's chain, "
+				"which this listener does not keep (without --ack)\n");
+		else if ((ret = restore(&l, st.seq)) < 0)
+			szkmctl_report("Unable to restore the kernel's key registry", ret);
+		ret = 0;
 	}
 	sub = szkm_event_subscribe(0);
 	if (!sub) {

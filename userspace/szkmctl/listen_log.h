@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * listen_log.h - the small ledger of `szkmctl events listen --ack`: the
- * leaf hashes of every event it took (a file of 32-byte hashes, made
- * durable before anything is proven), the RFC 9162 tree over them, and
- * the ECDSA P-256 key that signs its checkpoints. The device enrols that
- * key (device init --ledger-key, or /etc/szkm/ledger-keys), so the kernel
- * frees events on this listener's proofs exactly as on ledgerd's.
+ * listen_log.h - the small ledger of `szkmctl events listen --ack`: every
+ * event entry it took (a file, made durable before anything is proven),
+ * the RFC 9162 tree over them, and the ECDSA P-256 key that signs its
+ * checkpoints. The device enrols that key (device init --ledger-key, or
+ * /etc/szkm/ledger-keys), so the kernel frees events on this listener's
+ * proofs exactly as on ledgerd's. The entries themselves are kept so that
+ * the kernel's key registry can be rebuilt from them after an unseal.
+ *
+ * The file: the magic LISTEN_LOG_MAGIC, then one record per leaf,
+ *   length be16 | entry (SZKM_LEDGER_ENTRY_EVENT u8 | event body | sig [64])
+ * whose leaf hash is SHA-256(0x00 || entry), as in the ledger.
  */
 #ifndef SZKMCTL_LISTEN_LOG_H
 #define SZKMCTL_LISTEN_LOG_H
@@ -16,11 +21,16 @@
 #include "merkle.h"
 #include "note.h"
 
+#define LISTEN_LOG_MAGIC	"SZKMLOG1"
+#define LISTEN_LOG_MAGIC_LEN	8
+
 struct listen_log {
-	int fd;				/* the leaf file */
+	int fd;				/* the entry file */
 	struct ledger_mem_store *ms;
 	struct ledger_merkle *t;
-	uint64_t durable;		/* leaves written and synced */
+	uint64_t end;			/* the file's length: records written */
+	uint8_t *pend;			/* records appended, not yet written */
+	size_t npend, cappend;
 	struct ledger_note_key key;	/* signs as key.name */
 };
 
@@ -31,9 +41,9 @@ struct listen_log {
 int listen_log_key(struct listen_log *g, const char *keypath, const char *name,
 		   char *err, size_t errlen);
 /*
- * Opens the leaf file @path (made when missing) and keeps its first @size
- * leaves (what the state file says is durable; later ones are dropped and
- * come back with the replay).
+ * Opens the entry file @path (made when missing), keeps its first @size
+ * entries (what the state file says is durable; later ones are dropped and
+ * come back with the replay) and hashes them into the tree again.
  */
 int listen_log_open(struct listen_log *g, const char *path, uint64_t size,
 		    char *err, size_t errlen);
@@ -51,8 +61,14 @@ int listen_log_append(struct listen_log *g, const uint8_t *body, size_t len,
  */
 int listen_log_find(struct listen_log *g, const uint8_t *body, size_t len,
 		    const uint8_t sig[64], uint64_t window, uint64_t *index);
-/* Writes and syncs the leaves appended since the last call. */
+/* Writes and syncs the entries appended since the last call. */
 int listen_log_sync(struct listen_log *g);
+/*
+ * Calls @cb with the body of every entry, in leaf order (appended ones not
+ * yet synced included); a nonzero return stops the walk and is returned.
+ */
+typedef int (*listen_log_body_cb)(void *ctx, const uint8_t *body, size_t len);
+int listen_log_scan(struct listen_log *g, listen_log_body_cb cb, void *ctx);
 /*
  * Proves @n events (@seq[i] at leaf @index[i]) of device @dev to the
  * kernel with a fresh signed checkpoint; a kernel refusal is returned

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * status.c - `szkmctl status [--json]`: what the kernel says of the device,
+ * status.c - `szkmctl status [--json]`: what the kernel says of the device
+ * (and its key registry: keys are made and loaded only when it is ready),
  * then its TPM binding (lock PCR, boot PCRs, PIN, policy digest) and how
  * the module's TPM session runs, then the ledger keys the device believes
  * and the last checkpoint it accepted. The first lines never change: scripts
@@ -112,18 +113,19 @@ int status_main(int argc, char *argv[])
 	else
 		strcpy(id, json ? "" : "none");
 	if (json) {
-		printf("{\"version\":\"%s\",\"state\":\"%s\",\"tpm\":\"%s\",\"test_mode\":%s,\"keys\":%u,\"device_id\":\"%s\",\"chain\":%s,\"seq\":%llu,\"journal\":%u",
+		printf("{\"version\":\"%s\",\"state\":\"%s\",\"tpm\":\"%s\",\"test_mode\":%s,\"keys\":%u,\"device_id\":\"%s\",\"chain\":%s,\"seq\":%llu,\"journal\":%u,\"registry\":\"%s\"",
 		       st.version, NAME(state_names, st.state), NAME(tpm_names, st.tpm),
 		       st.test_mode ? "true" : "false", st.nkeys, id, st.chain ? "true" : "false",
-		       (unsigned long long)st.seq, st.journal);
+		       (unsigned long long)st.seq, st.journal, szkm_registry_state_name(st.registry));
 		json_binding(&st);
 		json_ledger(&st);
 		printf("}\n");
 	} else {
-		printf("module:    szkm %s\nstate:     %s\ntpm:       %s\ntest mode: %s\nkeys:      %u\ndevice id: %s\nevents:    %s, last %llu, %u waiting for the ledger\n",
+		printf("module:    szkm %s\nstate:     %s\ntpm:       %s\ntest mode: %s\nkeys:      %u\ndevice id: %s\nevents:    %s, last %llu, %u waiting for the ledger\nregistry:  %s\n",
 		       st.version, NAME(state_names, st.state), NAME(tpm_names, st.tpm),
 		       st.test_mode ? "ON (INSECURE)" : "off", st.nkeys, id,
-		       st.chain ? "chained" : "not resumed", (unsigned long long)st.seq, st.journal);
+		       st.chain ? "chained" : "not resumed", (unsigned long long)st.seq, st.journal,
+		       szkm_registry_state_name(st.registry));
 		text_binding(&st);
 		text_ledger(&st);
 	}

@@ -1,7 +1,9 @@
 # Step of h/20-keys-persist.sh. "make": a device and keys of every
 # algorithm, with data made under each version, blobs kept in the share.
 # "same" (same TPM, after reboot): unseal, load every blob: every version
-# works as before. "other" (a fresh TPM): the device blob is refused, and
+# works as before, and a blob from before a rotation stays refused (the
+# listener rebuilt the key registry from the chain: rollback). "other"
+# (a fresh TPM): the device blob is refused, and
 # the key blobs are refused too, before and after a new device exists.
 sh=$SZKM_SHARE
 mode=$(cat "$sh/mode")
@@ -15,6 +17,7 @@ make)
 	sha256sum "$sh/m" | cut -c1-64 | xxd -r -p >"$sh/digest"
 	a=$(szkm_add pa "new aes256-gcm" @s)
 	ok keyctl pkey_encrypt "$a" 0 "$sh/m" >"$sh/a1.ct"
+	keyctl pipe "$a" >"$sh/pa-v1.blob"
 	szkm_rotate "$a"
 	ok keyctl pkey_encrypt "$a" 0 "$sh/m" >"$sh/a2.ct"
 	e=$(szkm_add pe "new ecdsa-p256" @s)
@@ -27,6 +30,9 @@ make)
 same)
 	ok "$SZKMCTL" device unseal --in "$sh/device.blob" >/dev/null
 	szkm_listener_up
+	refuses "rejected" keyctl add szkm pa "load $(cat "$sh/pa-v1.blob")" @s
+	dmesg | grep -q "load 'pa': blob is from event .*an older blob (rollback refused)" ||
+		fail "no rollback message after the reboot"
 	for n in pa pe px; do szkm_add "$n" "load $(cat "$sh/$n.blob")" @s >/dev/null; done
 	for c in a1 a2; do
 		keyctl pkey_decrypt %szkm:pa 0 "$sh/$c.ct" | cmp -s - "$sh/m" || fail "$c does not decrypt after reboot"

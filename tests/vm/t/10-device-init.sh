@@ -73,4 +73,17 @@ ok "$ctl" device init --force --out $T/d/device.blob >/dev/null
 expect_state ready
 [ "$(device_id)" != "$id" ] || fail "forced init kept the old device"
 transient_empty
+
+# A device whose device-init event cannot be recorded (here: a journal
+# with no room) is refused: no blob, and nothing can be made with it.
+jm=/sys/module/szkm/parameters/journal_max
+old=$(cat $jm)
+echo 0 >$jm
+refuses "could not be recorded" "$ctl" device init --force --out $T/d/unrecorded.blob
+echo "$old" >$jm
+[ ! -s $T/d/unrecorded.blob ] || fail "a blob for an unrecorded device"
+"$ctl" status | grep -q '^events: *not' || fail "chain positioned without a device-init event"
+refuses "temporarily unavailable" keyctl add szkm unrec "new aes256-gcm" @s
+ok "$ctl" device init --force --out $T/d/device.blob >/dev/null
+transient_empty
 dmesg_clean

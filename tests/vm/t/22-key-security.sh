@@ -32,8 +32,22 @@ refuses "Permission denied" as_nobody keyctl pipe "$u"
 ok keyctl setperm "$u" 0x3f01000b
 as_nobody keyctl pkey_encrypt "$u" 0 $T/m >/dev/null || fail "granted uid cannot encrypt"
 
-# Unloading the module while keys exist: keys go dead, nothing breaks.
+# Unloading the module while keys exist, with a pkey_sign loop running on
+# another process (root unloading under a user): the hooks hold the key's
+# semaphore for each whole operation, so the unload waits for the running
+# one and the ones after are refused. Keys go dead, nothing breaks.
+s=$(szkm_add rm-sign "new ecdsa-p256" @s)
+head -c 32 /dev/urandom >$T/dg
+: >$T/signed
+( while keyctl pkey_sign "$s" 0 $T/dg hash=sha256 >/dev/null 2>&1; do echo >>$T/signed; done ) &
+sp=$!
+signing() { [ "$(wc -l <$T/signed)" -ge 3 ]; }
+until_ok 10 signing || fail "the pkey_sign loop does not sign"
 ok rmmod szkm
+wait $sp || true
+n=$(wc -l <$T/signed)
+! keyctl pkey_sign "$s" 0 $T/dg hash=sha256 >/dev/null 2>&1 || fail "signed with an unloaded key type"
+[ "$(wc -l <$T/signed)" = "$n" ] || fail "the loop went on signing after the unload"
 keyctl describe "$k" >/dev/null 2>&1 && keyctl pkey_query "$k" 0 >/dev/null 2>&1 &&
 	fail "a key of an unloaded type still works"
 cat /proc/keys >/dev/null

@@ -59,6 +59,9 @@ for op in read print pipe; do
 done
 dmesg | grep -qi "${secret:0:16}" && fail "the kernel log shows the secret"
 dmesg | grep -q "provisioned 'vol' v1 as logon-xts key $id \"szkm:vol:v1\"" || fail "no provision message"
+# The provision is on record: an event the ledger (here the listener) holds.
+provision_recorded() { grep -q "key-provision-logon-xts key=vol v=1 .*verified$" /run/szkm-listen.log; }
+until_ok 10 provision_recorded || fail "no key-provision-logon-xts event: $(tail -3 /run/szkm-listen.log)"
 
 # A dm-crypt aes-xts volume keyed by it: data written, the mapping removed
 # and re-created, the same data read back; the disk holds ciphertext.

@@ -60,9 +60,10 @@ ok rmmod szkm
 ok szkm_load
 ok "$SZKMCTL" device unseal --in $T/device.blob >/dev/null
 "$SZKMCTL" status | grep -q '^events: *not' || fail "chain positioned before resume: $("$SZKMCTL" status | grep events:)"
-refuses "busy" keyctl add szkm e2e-c "new aes256-gcm" @s
+refuses "temporarily unavailable" keyctl add szkm e2e-c "new aes256-gcm" @s
 start_ledgerd
 until_ok 10 chained || fail "ledgerd did not resume the chain: $(tail -5 $T/log)"
+until_ok 10 szkm_registry_ready || fail "key registry not restored: $(tail -5 $T/log)"
 grep -q 'resumed the kernel' $T/log || fail "no resume line: $(tail -5 $T/log)"
 c=$(keyctl add szkm e2e-c "new aes256-gcm" @s) || fail "keyctl add e2e-c after resume"
 wait_state "$c" 1 active
@@ -78,6 +79,7 @@ ok rmmod szkm
 ok szkm_load
 ok "$SZKMCTL" device unseal --in $T/device.blob >/dev/null
 until_ok 30 chained || fail "running ledgerd did not resume the chain: $(tail -5 $T/log)"
+until_ok 30 szkm_registry_ready || fail "key registry not restored: $(tail -5 $T/log)"
 e=$(keyctl add szkm e2e-e "new aes256-gcm" @s) || fail "keyctl add e2e-e after the live resume"
 wait_state "$e" 1 active
 drained

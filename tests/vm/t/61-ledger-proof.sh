@@ -93,10 +93,11 @@ ok szkm_load
 ok "$SZKMCTL" device unseal --in $T/device.blob >/dev/null
 ! chained || fail "chain positioned before the ledger proved it"
 refuses "believes the ledger's proof" "$raw" resume seq:$(le64 "$head") hash:$(printf '00%.0s' $(seq 32))
-refuses "busy" keyctl add szkm proof-b "new aes256-gcm" @s
+refuses "temporarily unavailable" keyctl add szkm proof-b "new aes256-gcm" @s
 [ "$("$SZKMCTL" status --json | jq -r .ledger_size)" = 0 ] || fail "a fresh load has a proven size"
 start_ledgerd $ORIGIN
 until_ok 15 chained || fail "ledgerd did not resume the chain: $(tail -5 $T/log)"
+until_ok 15 szkm_registry_ready || fail "key registry not restored: $(tail -5 $T/log)"
 grep -q "resumed the kernel's event chain after seq $head, proven" $T/log ||
 	fail "no proven resume: $(tail -5 $T/log)"
 b=$(keyctl add szkm proof-b "new aes256-gcm" @s) || fail "keyctl add after the proven resume"
