@@ -69,7 +69,9 @@
  * SZKM_CMD_KEY_PUBLIC (doit; no capability needed, the caller needs View
  *   permission on the key, checked as keyctl does): a key's public metadata.
  *   Attributes: SZKM_A_KEY_SERIAL. Reply: SZKM_A_KEY_ID, SZKM_A_NAME,
- *   SZKM_A_ALG, SZKM_A_ACTIVE and SZKM_A_VERSIONS, one nest per version with
+ *   SZKM_A_ALG, SZKM_A_ACTIVE, SZKM_A_JOURNAL (u32: the key's retire,
+ *   destroy or policy changes that wait for the ledger's proof, which
+ *   ledger=required keys apply only then) and SZKM_A_VERSIONS, one nest per version with
  *   SZKM_VA_NUM, SZKM_VA_STATE, SZKM_VA_ORIGIN, SZKM_VA_USES and, for
  *   asymmetric keys, SZKM_VA_PUBKEY. Never a secret.
  *

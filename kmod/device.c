@@ -749,6 +749,19 @@ int szkm_device_test_mode(void)
 	return szkm_test_mode || READ_ONCE(szkm_dev.insecure);
 }
 
+bool szkm_device_test_only(void)
+{
+	bool t;
+
+	if (szkm_device_test_mode())
+		return true;
+	down_read(&szkm_dev.sem);
+	t = szkm_dev.state != SZKM_DEV_UNINITIALISED && szkm_dev.bound &&
+	    szkm_dev.binding.lock_pcr == SZKM_LOCK_PCR_TEST;
+	up_read(&szkm_dev.sem);
+	return t;
+}
+
 int szkm_device_binding(struct szkm_tpm2_binding *b)
 {
 	int ret = -ENOENT;

@@ -50,6 +50,11 @@ int szkm_device_pubkey(u8 pub[SZKM_P256_PUB_LEN]);
 
 /* 1 when the module runs in test mode or the device was made without a TPM. */
 int szkm_device_test_mode(void);
+/*
+ * A device no one may trust with real keys: test mode, no TPM, or bound to
+ * the resettable lock PCR 16. Only such a device takes ledger=async.
+ */
+bool szkm_device_test_only(void);
 
 enum szkm_device_state szkm_device_state(void);
 

@@ -147,7 +147,8 @@ int szkm_event_seal(u8 *body, size_t len, u64 seq, const u8 prev[32],
 }
 
 static int szkm_event_submit(u8 type, struct key *owner, struct szkm_key *k,
-			     struct szkm_ver *v, const u8 *dev_pub, bool fresh_chain)
+			     struct szkm_ver *v, const struct szkm_change *ch,
+			     const u8 *dev_pub, bool fresh_chain)
 {
 	size_t len;
 	u8 *body;
@@ -158,8 +159,7 @@ static int szkm_event_submit(u8 type, struct key *owner, struct szkm_key *k,
 		return -ENOMEM;
 	ret = szkm_event_build(type, k, v, dev_pub, body, &len);
 	if (!ret)
-		ret = szkm_journal_append(body, len, owner, v ? v->ver : 0,
-					  v && v->state == SZKM_VS_PENDING, fresh_chain);
+		ret = szkm_journal_append(body, len, owner, ch, fresh_chain);
 	if (ret)
 		kfree(body);	/* on success the journal owns it */
 	return ret;
@@ -167,12 +167,23 @@ static int szkm_event_submit(u8 type, struct key *owner, struct szkm_key *k,
 
 int szkm_event_emit(u8 type, struct key *owner, struct szkm_key *k, struct szkm_ver *v)
 {
-	return szkm_event_submit(type, owner, k, v, NULL, false);
+	struct szkm_change ch = { .kind = SZKM_CHANGE_ACTIVATE };
+
+	if (!v || v->state != SZKM_VS_PENDING)
+		return szkm_event_submit(type, owner, k, v, NULL, NULL, false);
+	ch.ver = v->ver;
+	return szkm_event_submit(type, owner, k, v, &ch, NULL, false);
+}
+
+int szkm_event_emit_change(u8 type, struct key *owner, struct szkm_key *k,
+			   struct szkm_ver *v, const struct szkm_change *ch)
+{
+	return szkm_event_submit(type, owner, k, v, ch, NULL, false);
 }
 
 int szkm_event_device_init(const u8 pub[SZKM_P256_PUB_LEN])
 {
-	return szkm_event_submit(SZKM_EV_DEVICE_INIT, NULL, NULL, NULL, pub, true);
+	return szkm_event_submit(SZKM_EV_DEVICE_INIT, NULL, NULL, NULL, NULL, pub, true);
 }
 
 int szkm_event_device_resume(void)
@@ -180,5 +191,5 @@ int szkm_event_device_resume(void)
 	u8 pub[SZKM_P256_PUB_LEN];
 
 	return szkm_device_pubkey(pub) ?:
-	       szkm_event_submit(SZKM_EV_DEVICE_RESUME, NULL, NULL, NULL, pub, false);
+	       szkm_event_submit(SZKM_EV_DEVICE_RESUME, NULL, NULL, NULL, NULL, pub, false);
 }

@@ -19,6 +19,14 @@ struct szkm_ver;
  * call; the caller must undo its own change).
  */
 int szkm_event_emit(u8 type, struct key *owner, struct szkm_key *k, struct szkm_ver *v);
+/*
+ * The same for a change that takes effect when the ledger proves it: the
+ * event already describes the key as @ch leaves it; @ch is applied to
+ * @owner then (szkm_keytype_apply).
+ */
+struct szkm_change;
+int szkm_event_emit_change(u8 type, struct key *owner, struct szkm_key *k,
+			   struct szkm_ver *v, const struct szkm_change *ch);
 
 /* The device was made: a fresh chain starting with DEVICE_INIT. */
 int szkm_event_device_init(const u8 pub[SZKM_P256_PUB_LEN]);

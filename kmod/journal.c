@@ -10,6 +10,7 @@
 #include "journal.h"
 #include "device.h"
 #include "keytype.h"
+#include "key.h"
 #include "registry.h"
 #include "szkm_main.h"
 #include "kcompat.h"
@@ -48,8 +49,8 @@ struct szkm_jent {
 	u8 *body;
 	size_t len;
 	u8 sig[SZKM_EVENT_SIG_LEN];
-	struct key *owner;	/* referenced; activates ver on ack */
-	u32 ver;
+	struct key *owner;	/* referenced; @change applies on proof */
+	struct szkm_change change;
 	uid_t uid;		/* who caused it; 0 for root and the kernel */
 };
 
@@ -92,7 +93,7 @@ static void szkm_jr_free(struct list_head *dropped)
 static void szkm_jr_release(struct szkm_jent *e)
 {
 	if (e->owner) {
-		szkm_keytype_activate(e->owner, e->ver);
+		szkm_keytype_apply(e->owner, &e->change);
 		key_put(e->owner);
 	}
 	szkm_registry_proven(e->body, e->len, e->seq);
@@ -135,8 +136,8 @@ static int szkm_jr_fair(uid_t uid)
 	return 0;
 }
 
-int szkm_journal_append(u8 *body, size_t len, struct key *owner, u32 ver,
-			bool activate, bool fresh)
+int szkm_journal_append(u8 *body, size_t len, struct key *owner,
+			const struct szkm_change *ch, bool fresh)
 {
 	struct szkm_jent *e;
 	LIST_HEAD(dropped);
@@ -177,9 +178,9 @@ int szkm_journal_append(u8 *body, size_t len, struct key *owner, u32 ver,
 	memcpy(szkm_jr.last_hash, hash, sizeof(hash));
 	e->body = body;
 	e->len = len;
-	if (activate && owner) {
+	if (ch && ch->kind != SZKM_CHANGE_NONE && owner) {
 		e->owner = key_get(owner);
-		e->ver = ver;
+		e->change = *ch;
 	}
 	list_add_tail(&e->node, &szkm_jr.list);
 	szkm_jr.count++;

@@ -9,17 +9,19 @@
 
 struct key;
 struct sk_buff;
+struct szkm_change;
 struct netlink_callback;
 
 /*
  * Takes @body (kmalloc'd, @len bytes, seq and prev hash still zero): gives
  * it the next sequence number and the previous hash, has it signed, keeps
- * it and multicasts it. @fresh starts a new chain (device init). When
- * @activate, version @ver of @owner becomes active on acknowledgement.
- * -EBUSY when full or not positioned; the body is then still the caller's.
+ * it and multicasts it. @fresh starts a new chain (device init). @ch (may
+ * be NULL) is applied to @owner when the ledger proves the event
+ * (szkm_keytype_apply). -EBUSY when full or not positioned; the body is
+ * then still the caller's.
  */
-int szkm_journal_append(u8 *body, size_t len, struct key *owner, u32 ver,
-			bool activate, bool fresh);
+int szkm_journal_append(u8 *body, size_t len, struct key *owner,
+			const struct szkm_change *ch, bool fresh);
 /* Signs a body in place (event.c): seq, prev, hash out, signature out. */
 int szkm_event_seal(u8 *body, size_t len, u64 seq, const u8 prev[32],
 		    u8 hash[32], u8 sig[SZKM_EVENT_SIG_LEN]);

@@ -12,6 +12,7 @@
 #include "consumers.h"
 #include "crypto/p256.h"
 #include "registry.h"
+#include "quota.h"
 
 #include <linux/err.h>
 #include <linux/random.h>
@@ -80,6 +81,8 @@ void szkm_key_free(struct szkm_key *k)
 		return;
 	if (k->claimed)
 		szkm_registry_release(k->id);
+	if (k->counted)
+		szkm_quota_put(k->quota_uid);
 	for (i = 0; i < k->nver; i++)
 		szkm_ver_free(k->ver[i]);
 	kfree_sensitive(k);

@@ -41,6 +41,9 @@ struct szkm_key {
 	u32 next_version;	/* versions are never reused */
 	u32 active;		/* 0: none */
 	bool claimed;		/* holds its id in the registry (registry.h) */
+	bool counted;		/* counted against quota_uid (quota.h) */
+	u32 quota_uid;
+	u8 changes;		/* retire/destroy/policy changes waiting for the ledger */
 	struct szkm_policy policy;
 	unsigned int nver;
 	struct szkm_ver *ver[SZKM_MAX_VERSIONS];
@@ -50,6 +53,25 @@ struct szkm_key {
 	u64 krs_due;		/* boottime seconds */
 	bool krs_on;
 	u64 rotated_at;		/* boottime seconds of the last new version */
+};
+
+/*
+ * What a journalled event changes once the ledger proves it (journal.c):
+ * a pending version becomes active; for ledger=required keys, a retire, a
+ * destroy or a policy change takes effect only then too.
+ */
+enum szkm_change_kind {
+	SZKM_CHANGE_NONE,
+	SZKM_CHANGE_ACTIVATE,
+	SZKM_CHANGE_RETIRE,
+	SZKM_CHANGE_DESTROY,
+	SZKM_CHANGE_POLICY,
+};
+
+struct szkm_change {
+	u8 kind;		/* enum szkm_change_kind */
+	u32 ver;
+	struct szkm_policy policy;	/* SZKM_CHANGE_POLICY: the new one */
 };
 
 struct szkm_key *szkm_key_alloc(const char *name, u8 alg, const u8 id[SZKM_KEY_ID_LEN]);

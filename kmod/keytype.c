@@ -15,6 +15,7 @@
 #include "keyops.h"
 #include "payload.h"
 #include "registry.h"
+#include "quota.h"
 #include "szkm_main.h"
 
 #include <linux/keyctl.h>
@@ -24,7 +25,6 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/ktime.h>
-#include <net/genetlink.h>
 
 static atomic_t szkm_nkeys = ATOMIC_INIT(0);
 static struct key_type szkm_key_type;
@@ -52,7 +52,21 @@ static int szkm_vet_description(const char *desc)
 	return 0;
 }
 
-static struct szkm_key *szkm_key_create(const struct szkm_request *cmd, const char *name)
+/*
+ * ledger=async makes a version usable before the ledger holds its event:
+ * for test devices only, never a way around the ledger on a real one.
+ */
+static int szkm_async_allowed(const struct szkm_request *cmd, const char *name)
+{
+	if (!(cmd->policy_set & SZKM_POL_LEDGER) || cmd->policy.ledger != SZKM_LEDGER_ASYNC ||
+	    szkm_device_test_only())
+		return 0;
+	pr_info_ratelimited("'%s': ledger=async is for test devices only (test_mode, no TPM, or lock PCR 16)\n",
+			    name);
+	return -EPERM;
+}
+
+static struct szkm_key *szkm_key_make(const struct szkm_request *cmd, const char *name)
 {
 	struct szkm_key *k;
 	u8 state;
@@ -64,6 +78,9 @@ static struct szkm_key *szkm_key_create(const struct szkm_request *cmd, const ch
 		pr_info("import '%s': CAP_SYS_ADMIN required\n", name);
 		return ERR_PTR(-EPERM);
 	}
+	ret = szkm_async_allowed(cmd, name);
+	if (ret)
+		return ERR_PTR(ret);
 	k = szkm_key_alloc(name, cmd->alg, NULL);
 	if (IS_ERR(k))
 		return k;
@@ -93,6 +110,23 @@ static struct szkm_key *szkm_key_create(const struct szkm_request *cmd, const ch
 		szkm_key_free(k);
 		return ERR_PTR(ret);
 	}
+	return k;
+}
+
+/* A key object for keyctl add, counted against its uid (quota.c). */
+static struct szkm_key *szkm_key_create(const struct szkm_request *cmd, const char *name)
+{
+	struct szkm_key *k = szkm_key_make(cmd, name);
+	int ret;
+
+	if (IS_ERR(k))
+		return k;
+	ret = szkm_quota_take(&k->quota_uid, name);
+	if (ret) {
+		szkm_key_free(k);
+		return ERR_PTR(ret);
+	}
+	k->counted = true;
 	return k;
 }
 
@@ -189,6 +223,47 @@ static int szkm_key_instantiate(struct key *key, struct key_preparsed_payload *p
 	return 0;
 }
 
+/*
+ * A ledger=required key changes only on the ledger's proof: a retire, a
+ * destroy or a policy change is recorded now and applied when the ledger
+ * proves its event (szkm_keytype_apply), as a new version waits pending.
+ * One such change waits at a time, and no rotation meanwhile, so each
+ * event describes the key as the one before it left it.
+ */
+static bool szkm_waits_for_ledger(const struct szkm_key *k)
+{
+	return k->policy.ledger == SZKM_LEDGER_REQUIRED;
+}
+
+static int szkm_change_busy(const struct szkm_key *k)
+{
+	if (!k->changes)
+		return 0;
+	pr_info_ratelimited("'%s': a change waits for the ledger's proof; change it again once that is in\n",
+			    k->name);
+	return -EBUSY;
+}
+
+/*
+ * Emits the event of a change already made to @k in place (the caller
+ * keeps the old state). On an error the caller undoes the change; when
+ * @wait (the key's ledger policy before the change), the caller undoes it
+ * too, and the journal applies @ch once the ledger proves the event.
+ */
+static int szkm_change_record(struct key *key, struct szkm_key *k, u8 type,
+			      struct szkm_ver *v, const struct szkm_change *ch,
+			      bool wait)
+{
+	int ret;
+
+	if (!wait)
+		return szkm_event_emit(type, key, k, v);
+	ret = szkm_event_emit_change(type, key, k, v, ch);
+	if (!ret)
+		k->changes++;
+	return ret;
+}
+
 /* rotate: the new version is recorded before anyone can use it. */
 static int szkm_update_rotate(struct key *key, struct szkm_key *k)
 {
@@ -197,6 +272,9 @@ static int szkm_update_rotate(struct key *key, struct szkm_key *k)
 	struct szkm_ver *v;
 	int ret;
 
+	ret = szkm_change_busy(k);
+	if (ret)
+		return ret;
 	v = szkm_key_rotate(k, pending);
 	if (IS_ERR(v))
 		return PTR_ERR(v);
@@ -228,44 +306,67 @@ int szkm_keytype_rotate(struct key *key, struct szkm_key *k)
 	return ret;
 }
 
+/* A version waiting for the ledger is changed by nothing but its proof. */
+static int szkm_not_pending(const struct szkm_key *k, const struct szkm_ver *v)
+{
+	if (!v || v->state != SZKM_VS_PENDING)
+		return 0;
+	pr_info("'%s' v%u waits for the ledger: change it once it is active\n", k->name, v->ver);
+	return -EBUSY;
+}
+
 static int szkm_update_retire(struct key *key, struct szkm_key *k, u32 ver)
 {
+	struct szkm_change ch = { .kind = SZKM_CHANGE_RETIRE, .ver = ver };
 	struct szkm_ver *v = szkm_key_find(k, ver);
+	bool wait = szkm_waits_for_ledger(k);
 	u8 old = v ? v->state : 0;
 	int ret;
 
-	ret = szkm_key_retire(k, ver);
+	ret = szkm_change_busy(k) ?: szkm_not_pending(k, v) ?: szkm_key_retire(k, ver);
 	if (ret || old == v->state)
 		return ret;
-	ret = szkm_event_emit(SZKM_EV_KEY_STATE, NULL, k, v);
-	if (ret)
+	ret = szkm_change_record(key, k, SZKM_EV_KEY_STATE, v, &ch, wait);
+	if (ret || wait)
 		v->state = old;
 	return ret;
 }
 
-/* The event says "destroyed" before the secret is wiped: no undo needed. */
+/* The event says "destroyed" before the secret is wiped. */
 static int szkm_update_destroy(struct key *key, struct szkm_key *k, u32 ver)
 {
+	struct szkm_change ch = { .kind = SZKM_CHANGE_DESTROY, .ver = ver };
 	struct szkm_ver *v = szkm_key_destroy_check(k, ver);
+	bool wait = szkm_waits_for_ledger(k);
 	u8 old;
 	int ret;
 
 	if (IS_ERR(v))
 		return PTR_ERR(v);
+	ret = szkm_change_busy(k) ?: szkm_not_pending(k, v);
+	if (ret)
+		return ret;
 	old = v->state;
 	v->state = SZKM_VS_DESTROYED;
-	ret = szkm_event_emit(SZKM_EV_KEY_DESTROY, NULL, k, v);
+	ret = szkm_change_record(key, k, SZKM_EV_KEY_DESTROY, v, &ch, wait);
 	v->state = old;
-	if (!ret)
+	if (!ret && !wait)
 		szkm_key_destroy_version(v);
 	return ret;
 }
 
-static int szkm_update_policy(struct szkm_key *k, const struct szkm_request *cmd)
+static int szkm_update_policy(struct key *key, struct szkm_key *k,
+			      const struct szkm_request *cmd)
 {
+	struct szkm_change ch = { .kind = SZKM_CHANGE_POLICY };
 	struct szkm_policy old = k->policy;
+	/* Whether it waits is the policy in force's to say, not the new one's. */
+	bool wait = szkm_waits_for_ledger(k);
 	int ret;
 
+	ret = szkm_change_busy(k) ?: szkm_async_allowed(cmd, k->name);
+	if (ret)
+		return ret;
 	if (cmd->policy_set & SZKM_POL_ROTATE)
 		k->policy.rotate_secs = cmd->policy.rotate_secs;
 	if (cmd->policy_set & SZKM_POL_MAX_USES)
@@ -274,8 +375,9 @@ static int szkm_update_policy(struct szkm_key *k, const struct szkm_request *cmd
 		k->policy.min_version = cmd->policy.min_version;
 	if (cmd->policy_set & SZKM_POL_LEDGER)
 		k->policy.ledger = cmd->policy.ledger;
-	ret = szkm_event_emit(SZKM_EV_KEY_POLICY, NULL, k, szkm_key_active(k));
-	if (ret)
+	ch.policy = k->policy;
+	ret = szkm_change_record(key, k, SZKM_EV_KEY_POLICY, szkm_key_active(k), &ch, wait);
+	if (ret || wait)
 		k->policy = old;
 	else
 		szkm_krs_schedule(k);
@@ -309,7 +411,7 @@ static int szkm_key_update(struct key *key, struct key_preparsed_payload *prep)
 		ret = szkm_consumer_provision(k, cmd->version, cmd->consumer, cmd->keyring);
 		break;
 	case SZKM_OP_SET:
-		ret = szkm_update_policy(k, cmd);
+		ret = szkm_update_policy(key, k, cmd);
 		break;
 	default:
 		ret = -EINVAL;
@@ -318,18 +420,49 @@ static int szkm_key_update(struct key *key, struct key_preparsed_payload *prep)
 	return ret;
 }
 
-/* The journal calls this when the ledger holds a pending version's event. */
-void szkm_keytype_activate(struct key *key, u32 ver)
+/* A change whose event the ledger proved takes effect (under k->lock). */
+static void szkm_apply_locked(struct szkm_key *k, const struct szkm_change *ch)
+{
+	struct szkm_ver *v = szkm_key_find(k, ch->ver);
+
+	switch (ch->kind) {
+	case SZKM_CHANGE_ACTIVATE:
+		if (szkm_key_activate(k, ch->ver))
+			pr_info("'%s' v%u active: its event is in the ledger\n", k->name, ch->ver);
+		return;
+	case SZKM_CHANGE_RETIRE:
+		if (!szkm_key_retire(k, ch->ver))
+			pr_info("'%s' v%u retired: its event is in the ledger\n", k->name, ch->ver);
+		break;
+	case SZKM_CHANGE_DESTROY:
+		if (v && v->state != SZKM_VS_DESTROYED) {
+			szkm_key_destroy_version(v);
+			pr_info("'%s' v%u destroyed: its event is in the ledger\n", k->name, ch->ver);
+		}
+		break;
+	case SZKM_CHANGE_POLICY:
+		k->policy = ch->policy;
+		szkm_krs_schedule(k);
+		pr_info("'%s' policy changed: its event is in the ledger\n", k->name);
+		break;
+	default:
+		return;
+	}
+	if (!WARN_ON_ONCE(!k->changes))
+		k->changes--;
+}
+
+/* The journal calls this when the ledger proves the event of a change. */
+void szkm_keytype_apply(struct key *key, const struct szkm_change *ch)
 {
 	struct szkm_key *k;
 
-	/* Not "positive" yet when the ack beats keyctl add's return. */
+	/* Not "positive" yet when the proof beats keyctl add's return. */
 	down_read(&key->sem);
 	if (key->type == &szkm_key_type && !test_bit(KEY_FLAG_DEAD, &key->flags) &&
 	    (k = szkm_key_of(key))) {
 		mutex_lock(&k->lock);
-		if (szkm_key_activate(k, ver))
-			pr_info("'%s' v%u active: its event is in the ledger\n", k->name, ver);
+		szkm_apply_locked(k, ch);
 		mutex_unlock(&k->lock);
 	}
 	up_read(&key->sem);
@@ -370,7 +503,17 @@ static long szkm_key_read(const struct key *key, char *buffer, size_t buflen)
 	if (ret)
 		return ret;
 	mutex_lock(&k->lock);
-	ret = szkm_blob_write(k, &blob, &len);
+	/*
+	 * A blob now would carry the change's mark with the state before it,
+	 * a state the ledger does not hold once it proves the change.
+	 */
+	if (k->changes) {
+		pr_info_ratelimited("'%s': a change waits for the ledger: its blob is written once that is in\n",
+				    k->name);
+		ret = -EBUSY;
+	} else {
+		ret = szkm_blob_write(k, &blob, &len);
+	}
 	mutex_unlock(&k->lock);
 	if (ret)
 		return ret;
@@ -444,57 +587,31 @@ static int szkm_asym_verify(struct kernel_pkey_params *params, const void *in, c
 	return ret;
 }
 
-static int szkm_put_version(struct sk_buff *msg, const struct szkm_ver *v)
+int szkm_keytype_with_key(u32 serial, int (*fn)(const struct szkm_key *k, void *arg),
+			  void *arg, const char **why)
 {
-	struct nlattr *nest = nla_nest_start(msg, SZKM_A_VERSIONS);
-
-	if (!nest || nla_put_u32(msg, SZKM_VA_NUM, v->ver) ||
-	    nla_put_u8(msg, SZKM_VA_STATE, v->state) ||
-	    nla_put_u8(msg, SZKM_VA_ORIGIN, v->origin) ||
-	    nla_put_u64_64bit(msg, SZKM_VA_USES, v->uses, SZKM_VA_UNSPEC) ||
-	    (v->pub_len && nla_put(msg, SZKM_VA_PUBKEY, v->pub_len, v->pub)))
-		return -EMSGSIZE;
-	nla_nest_end(msg, nest);
-	return 0;
-}
-
-int szkm_keytype_put_public(u32 serial, struct sk_buff *msg, struct genl_info *info)
-{
-	struct nlattr *vers;
 	struct szkm_key *k;
 	key_ref_t ref;
 	struct key *key;
-	unsigned int i;
-	int ret = 0;
+	int ret;
 
 	/* Runs in the sender's context: keyctl's own permission check. */
 	ref = lookup_user_key(serial, 0, KEY_NEED_VIEW);
 	if (IS_ERR(ref)) {
-		GENL_SET_ERR_MSG(info, "szkm: no such key, or no View permission on it");
+		*why = SZKM_MSG("no such key, or no View permission on it");
 		return PTR_ERR(ref);
 	}
 	key = key_ref_to_ptr(ref);
-	if (key->type != &szkm_key_type || key_validate(key) || !szkm_key_of(key)) {
-		GENL_SET_ERR_MSG(info, "szkm: not a live szkm key");
+	down_read(&key->sem);
+	if (key->type != &szkm_key_type || key_validate(key) || !(k = szkm_key_of(key))) {
+		*why = SZKM_MSG("not a live szkm key");
 		ret = -EINVAL;
-		goto out;
+	} else {
+		mutex_lock(&k->lock);
+		ret = fn(k, arg);
+		mutex_unlock(&k->lock);
 	}
-	k = szkm_key_of(key);
-	mutex_lock(&k->lock);
-	if (nla_put(msg, SZKM_A_KEY_ID, SZKM_KEY_ID_LEN, k->id) ||
-	    nla_put_string(msg, SZKM_A_NAME, k->name) ||
-	    nla_put_u8(msg, SZKM_A_ALG, k->alg) ||
-	    nla_put_u32(msg, SZKM_A_ACTIVE, k->active))
-		ret = -EMSGSIZE;
-	vers = ret ? NULL : nla_nest_start(msg, SZKM_A_VERSIONS);
-	if (!ret && !vers)
-		ret = -EMSGSIZE;
-	for (i = 0; !ret && i < k->nver; i++)
-		ret = szkm_put_version(msg, k->ver[i]);
-	if (!ret)
-		nla_nest_end(msg, vers);
-	mutex_unlock(&k->lock);
-out:
+	up_read(&key->sem);
 	key_ref_put(ref);
 	return ret;
 }

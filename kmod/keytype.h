@@ -10,15 +10,19 @@ void szkm_keytype_uninit(void);
 u32 szkm_keytype_count(void);
 
 struct key;
-/* The ledger holds the event of version @ver of @key: make it active. */
-void szkm_keytype_activate(struct key *key, u32 ver);
+struct szkm_change;
+/* The ledger proved the event of a change of @key: apply it. */
+void szkm_keytype_apply(struct key *key, const struct szkm_change *ch);
 struct szkm_key;
 /* Rotates @k, held by @key (referenced by the caller), as `keyctl update rotate`. */
 int szkm_keytype_rotate(struct key *key, struct szkm_key *k);
 
-struct sk_buff;
-struct genl_info;
-/* Puts a key's public metadata (SZKM_CMD_KEY_PUBLIC) into @msg. */
-int szkm_keytype_put_public(u32 serial, struct sk_buff *msg, struct genl_info *info);
+/*
+ * Runs @fn on the szkm key @serial under its lock, when the caller may
+ * View it (keyctl's own check, in the caller's context); else a negative
+ * errno and *@why. For SZKM_CMD_KEY_PUBLIC (netlink.c writes the reply).
+ */
+int szkm_keytype_with_key(u32 serial, int (*fn)(const struct szkm_key *k, void *arg),
+			  void *arg, const char **why);
 
 #endif /* _SZKM_KEYTYPE_H */

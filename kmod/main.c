@@ -9,6 +9,7 @@
 #include "tpm2.h"
 #include "journal.h"
 #include "registry.h"
+#include "quota.h"
 #include "krs.h"
 #include "device.h"
 #include "crypto/p256.h"
@@ -81,6 +82,7 @@ static void __exit szkm_mod_exit(void)
 {
 	szkm_netlink_uninit();
 	szkm_keytype_uninit();
+	szkm_quota_uninit();	/* every key is freed by now */
 	szkm_krs_uninit();
 	szkm_journal_uninit();
 	szkm_registry_uninit();

@@ -8,6 +8,7 @@
  */
 #include "netlink.h"
 #include "keytype.h"
+#include "key.h"
 #include "tpm2.h"
 #include "device.h"
 #include "szkm_main.h"
@@ -666,13 +667,51 @@ static size_t szkm_nl_key_public_size(void)
 		     nla_total_size_64bit(8) + nla_total_size(SZKM_P256_PUB_LEN);
 
 	return nla_total_size(SZKM_KEY_ID_LEN) + nla_total_size(SZKM_NAME_MAX + 1) +
-	       nla_total_size(1) + nla_total_size(4) + nla_total_size(0) +
+	       nla_total_size(1) + 2 * nla_total_size(4) + nla_total_size(0) +
 	       SZKM_MAX_VERSIONS * ver;
+}
+
+static int szkm_nl_put_version(struct sk_buff *msg, const struct szkm_ver *v)
+{
+	struct nlattr *nest = nla_nest_start(msg, SZKM_A_VERSIONS);
+
+	if (!nest || nla_put_u32(msg, SZKM_VA_NUM, v->ver) ||
+	    nla_put_u8(msg, SZKM_VA_STATE, v->state) ||
+	    nla_put_u8(msg, SZKM_VA_ORIGIN, v->origin) ||
+	    nla_put_u64_64bit(msg, SZKM_VA_USES, v->uses, SZKM_VA_UNSPEC) ||
+	    (v->pub_len && nla_put(msg, SZKM_VA_PUBKEY, v->pub_len, v->pub)))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/* A key's public metadata, under its lock (szkm_keytype_with_key). */
+static int szkm_nl_put_key(const struct szkm_key *k, void *arg)
+{
+	struct sk_buff *msg = arg;
+	struct nlattr *vers;
+	unsigned int i;
+
+	if (nla_put(msg, SZKM_A_KEY_ID, SZKM_KEY_ID_LEN, k->id) ||
+	    nla_put_string(msg, SZKM_A_NAME, k->name) ||
+	    nla_put_u8(msg, SZKM_A_ALG, k->alg) ||
+	    nla_put_u32(msg, SZKM_A_ACTIVE, k->active) ||
+	    nla_put_u32(msg, SZKM_A_JOURNAL, k->changes))
+		return -EMSGSIZE;
+	vers = nla_nest_start(msg, SZKM_A_VERSIONS);
+	if (!vers)
+		return -EMSGSIZE;
+	for (i = 0; i < k->nver; i++)
+		if (szkm_nl_put_version(msg, k->ver[i]))
+			return -EMSGSIZE;
+	nla_nest_end(msg, vers);
+	return 0;
 }
 
 /* No capability: the key's own View permission decides (in keytype.c). */
 static int szkm_nl_key_public(struct sk_buff *skb, struct genl_info *info)
 {
+	const char *why = NULL;
 	struct sk_buff *msg;
 	void *hdr;
 	int ret;
@@ -685,9 +724,11 @@ static int szkm_nl_key_public(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &szkm_genl_family, 0, SZKM_CMD_KEY_PUBLIC);
-	ret = hdr ? szkm_keytype_put_public(nla_get_u32(info->attrs[SZKM_A_KEY_SERIAL]),
-					    msg, info) : -EMSGSIZE;
+	ret = hdr ? szkm_keytype_with_key(nla_get_u32(info->attrs[SZKM_A_KEY_SERIAL]),
+					  szkm_nl_put_key, msg, &why) : -EMSGSIZE;
 	if (ret) {
+		if (why)
+			szkm_nl_why(info, why);
 		nlmsg_free(msg);
 		return ret;
 	}

@@ -19,10 +19,15 @@ $(LIBSZKM): $(LIBSZKM_SRCS:%.c=$(BUILD)/%.o)
 SZKMCTL_SRCS := $(wildcard userspace/szkmctl/*.c)
 BINS         += $(BUILD)/bin/szkmctl
 
-# The listener's small ledger (listen_log.c) uses the ledger's tree and notes.
-SZKMCTL_LEDGER := $(BUILD)/ledgerd/merkle.o $(BUILD)/ledgerd/note.o $(BUILD)/ledgerd/node_key.o
+# The listener's small ledger (listen_log.c) uses the ledger's tree and notes;
+# verify (verify.c) also its entries, and reads a ledger over HTTP (libcurl,
+# jansson: http_get.c).
+SZKMCTL_LEDGER := $(BUILD)/ledgerd/merkle.o $(BUILD)/ledgerd/note.o $(BUILD)/ledgerd/node_key.o \
+                  $(BUILD)/ledgerd/entry.o
+CURL_CFLAGS    := $(shell pkg-config --cflags libcurl jansson 2>/dev/null)
+CURL_LIBS      := $(shell pkg-config --libs libcurl jansson 2>/dev/null || echo -lcurl -ljansson)
 
-$(SZKMCTL_SRCS:%.c=$(BUILD)/%.o): CFLAGS += -Iuserspace/lib -Iledgerd $(TSS_CFLAGS)
+$(SZKMCTL_SRCS:%.c=$(BUILD)/%.o): CFLAGS += -Iuserspace/lib -Iledgerd $(TSS_CFLAGS) $(CURL_CFLAGS)
 $(BUILD)/bin/szkmctl: $(SZKMCTL_SRCS:%.c=$(BUILD)/%.o) $(SZKMCTL_LEDGER) $(LIBSZKM)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBSZKM_LIBS) $(TSS_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBSZKM_LIBS) $(TSS_LIBS) $(CURL_LIBS)

@@ -136,6 +136,15 @@ szkm_wait_drained() {
 	until_ok 10 szkm_drained || fail "journal did not drain: $("$SZKMCTL" status | grep '^events:')"
 }
 
+# keyctl update KEY CHANGE (retire, destroy, set): a ledger=required key
+# applies it once the ledger proved its event; wait for that.
+szkm_no_change_waits() { [ "$(timeout 10 "$SZKMCTL" key show "$1" --json | jq -r .waiting)" = 0 ]; }
+szkm_change() {
+	ok keyctl update "$1" "$2"
+	until_ok 10 szkm_no_change_waits "$1" ||
+		fail "key $1: '$2' still waits for the ledger: $(tail -3 /run/szkm-listen.log)"
+}
+
 # keyctl add szkm <args>, then wait for the ledger; prints the id.
 szkm_add() {
 	local id

@@ -453,6 +453,7 @@ static int key_info_parse(struct nlattr **tb, void *arg)
 	snprintf(info->name, sizeof(info->name), "%s", nla_get_string(tb[SZKM_A_NAME]));
 	info->alg = nla_get_u8(tb[SZKM_A_ALG]);
 	info->active = nla_get_u32(tb[SZKM_A_ACTIVE]);
+	info->waiting = tb[SZKM_A_JOURNAL] ? nla_get_u32(tb[SZKM_A_JOURNAL]) : 0;
 	info->nver = 0;
 	nla_for_each_nested(a, tb[SZKM_A_VERSIONS], rem) {
 		if (info->nver >= sizeof(info->ver) / sizeof(info->ver[0]))

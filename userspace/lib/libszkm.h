@@ -136,6 +136,7 @@ struct szkm_key_info {
 	char name[65];
 	uint8_t alg;		/* enum szkm_alg */
 	uint32_t active;
+	uint32_t waiting;	/* retire/destroy/policy changes waiting for the ledger */
 	unsigned int nver;
 	struct szkm_version_info ver[128];
 };

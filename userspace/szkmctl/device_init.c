@@ -31,45 +31,6 @@ static int usage(void)
 	return EXIT_USAGE;
 }
 
-/*
- * The ledger keys of SZKMCTL_LEDGER_KEYS: one verifier key a line; blank
- * lines and lines starting with '#' are skipped. Returns how many, or -1.
- */
-static int read_ledger_keys(char lines[][SZKM_LEDGER_VKEY_MAX + 2], const char **keys)
-{
-	FILE *f = fopen(SZKMCTL_LEDGER_KEYS, "r");
-	char buf[SZKM_LEDGER_VKEY_MAX + 2];
-	int n = 0;
-
-	if (!f) {
-		fprintf(stderr, "No ledger key: give --ledger-key (ledgerd vkey, or %s events listen --vkey) or list them in %s (%s). The kernel believes only the ledger's proofs.\n",
-			PROG_NAME, SZKMCTL_LEDGER_KEYS, strerror(errno));
-		return -1;
-	}
-	while (fgets(buf, sizeof(buf), f)) {
-		size_t len = strcspn(buf, "\r\n");
-
-		if (buf[len] == 0 && !feof(f)) {
-			fprintf(stderr, "%s: a line is too long for a verifier key\n", SZKMCTL_LEDGER_KEYS);
-			n = -1;
-			break;
-		}
-		buf[len] = 0;
-		if (!len || buf[0] == '#')
-			continue;
-		if (n == SZKM_LEDGER_KEYS_MAX) {
-			fprintf(stderr, "%s: more than %d keys\n", SZKMCTL_LEDGER_KEYS, SZKM_LEDGER_KEYS_MAX);
-			n = -1;
-			break;
-		}
-		memcpy(lines[n], buf, len + 1);
-		keys[n] = lines[n];
-		n++;
-	}
-	fclose(f);
-	return n;
-}
-
 /* What the device is bound to, as its blob says. */
 static void print_binding(const uint8_t *blob, size_t len)
 {
@@ -138,7 +99,7 @@ int device_init_main(int argc, char *argv[])
 		}
 	}
 	if (!opts.n_ledger_keys) {
-		int n = read_ledger_keys(vkey_lines, vkeys);
+		int n = szkmctl_read_ledger_keys(vkey_lines, vkeys);
 
 		if (n < 0)
 			return EXIT_FAILED;

@@ -17,8 +17,8 @@ static void print_json(const struct szkm_key_info *k)
 	char hex[131];
 
 	szkm_hex_encode(hex, k->id, sizeof(k->id));
-	printf("{\"serial\":%d,\"id\":\"%s\",\"name\":\"%s\",\"alg\":\"%s\",\"active\":%u,\"versions\":[",
-	       k->serial, hex, k->name, szkm_alg_name(k->alg), k->active);
+	printf("{\"serial\":%d,\"id\":\"%s\",\"name\":\"%s\",\"alg\":\"%s\",\"active\":%u,\"waiting\":%u,\"versions\":[",
+	       k->serial, hex, k->name, szkm_alg_name(k->alg), k->active, k->waiting);
 	for (unsigned int i = 0; i < k->nver; i++) {
 		const struct szkm_version_info *v = &k->ver[i];
 
@@ -41,6 +41,8 @@ static void print_table(const struct szkm_key_info *k)
 	szkm_hex_encode(hex, k->id, sizeof(k->id));
 	printf("key:     %s (serial %d)\nid:      %s\nalg:     %s\nactive:  v%u\n",
 	       k->name, k->serial, hex, szkm_alg_name(k->alg), k->active);
+	if (k->waiting)
+		printf("waiting: %u change(s) for the ledger's proof\n", k->waiting);
 	printf("%-8s %-13s %-16s %-12s %s\n", "VERSION", "STATE", "ORIGIN", "USES", "PUBLIC KEY");
 	for (unsigned int i = 0; i < k->nver; i++) {
 		const struct szkm_version_info *v = &k->ver[i];

@@ -20,14 +20,23 @@ int device_identity_main(int argc, char *argv[]);
 int device_lock_main(int argc, char *argv[]);
 int tpm_provision_main(int argc, char *argv[]);
 int tpm_info_main(int argc, char *argv[]);
+int verify_main(int argc, char *argv[]);
 
 /* util.c */
 #include <stddef.h>
 #include <stdint.h>
 
+#include "szkm.h"
+
 #define SZKMCTL_DEVICE_BLOB "/var/lib/szkm/device.blob"
 /* The ledger keys device init enrols when none is given: one vkey a line. */
 #define SZKMCTL_LEDGER_KEYS	"/etc/szkm/ledger-keys"
+/*
+ * The keys of SZKMCTL_LEDGER_KEYS: one verifier key a line (at most
+ * SZKM_LEDGER_KEYS_MAX); blank lines and lines starting with '#' are
+ * skipped. Returns how many, or -1 having said why on stderr.
+ */
+int szkmctl_read_ledger_keys(char lines[][SZKM_LEDGER_VKEY_MAX + 2], const char **keys);
 
 /* "what: the kernel's reason (errno text)", or libszkm's message. */
 void szkmctl_report(const char *what, int err);

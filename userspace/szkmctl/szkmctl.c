@@ -25,6 +25,7 @@ static const struct {
 	{ "key show", key_show_main, "Shows a key's versions, states and public keys" },
 	{ "key pub", key_pub_main, "Writes a version's public key as PEM" },
 	{ "key encrypt", key_encrypt_main, "Encrypts to an ecdh-p256 key (ECIES, OpenSSL)" },
+	{ "verify", verify_main, "Checks a key's history against the ledger's proofs" },
 };
 
 /*

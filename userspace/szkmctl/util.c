@@ -2,7 +2,7 @@
 /*
  * util.c - what several subcommands share: saying why the kernel refused,
  * reading a blob file, writing one atomically with mode 0600, PCR
- * options, the TPM session's name, reading a PIN.
+ * options, the TPM session's name, reading a PIN, the ledger keys file.
  */
 #include "subcommands.h"
 #include "libszkm.h"
@@ -141,6 +141,41 @@ void szkmctl_print_hex(const uint8_t *p, size_t n)
 	szkm_hex_encode(s, p, n);
 	fputs(s, stdout);
 	free(s);
+}
+
+int szkmctl_read_ledger_keys(char lines[][SZKM_LEDGER_VKEY_MAX + 2], const char **keys)
+{
+	FILE *f = fopen(SZKMCTL_LEDGER_KEYS, "r");
+	char buf[SZKM_LEDGER_VKEY_MAX + 2];
+	int n = 0;
+
+	if (!f) {
+		fprintf(stderr, "No ledger key: give --ledger-key (ledgerd vkey, or %s events listen --vkey) or list them in %s (%s)\n",
+			PROG_NAME, SZKMCTL_LEDGER_KEYS, strerror(errno));
+		return -1;
+	}
+	while (fgets(buf, sizeof(buf), f)) {
+		size_t len = strcspn(buf, "\r\n");
+
+		if (buf[len] == 0 && !feof(f)) {
+			fprintf(stderr, "%s: a line is too long for a verifier key\n", SZKMCTL_LEDGER_KEYS);
+			n = -1;
+			break;
+		}
+		buf[len] = 0;
+		if (!len || buf[0] == '#')
+			continue;
+		if (n == SZKM_LEDGER_KEYS_MAX) {
+			fprintf(stderr, "%s: more than %d keys\n", SZKMCTL_LEDGER_KEYS, SZKM_LEDGER_KEYS_MAX);
+			n = -1;
+			break;
+		}
+		memcpy(lines[n], buf, len + 1);
+		keys[n] = lines[n];
+		n++;
+	}
+	fclose(f);
+	return n;
 }
 
 struct szkm_key_info *szkmctl_key_load(const char *spec)

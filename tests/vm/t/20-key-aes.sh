@@ -53,13 +53,13 @@ done
 refuses "Invalid argument" keyctl add szkm db "load $(head -c 100 $T/blob)" "$kr"
 
 # Destroy v1: its data no longer opens, v2 still does; metadata kept.
-ok keyctl update "$k" "destroy 1"
+szkm_change "$k" "destroy 1"
 ! keyctl pkey_decrypt "$k" 0 $T/c1 >/dev/null 2>&1 || fail "destroyed v1 still decrypts"
 keyctl pkey_decrypt "$k" 0 $T/c2 | cmp -s - $T/m || fail "v2 lost"
 dmesg | grep -q "decrypt 'db': version 1 is destroyed" || fail "no clear message for destroyed version"
 
 # min_version refuses older versions.
 szkm_rotate "$k"
-ok keyctl update "$k" "set min_version=3"
+szkm_change "$k" "set min_version=3"
 ! keyctl pkey_decrypt "$k" 0 $T/c2 >/dev/null 2>&1 || fail "min_version not enforced"
 dmesg_clean

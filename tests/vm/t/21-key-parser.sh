@@ -38,4 +38,18 @@ m=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 refuses "Operation not permitted" setpriv --reuid=65534 --regid=65534 --clear-groups \
 	keyctl add szkm imp "import aes256-gcm $m" @s
 szkm_add imp "import aes256-gcm $m" @s >/dev/null
+# ledger=async (a version usable before the ledger has it) only on a test
+# device: on one bound to a real lock PCR (15 here, capped until the next
+# boot; the suite's devices use the resettable 16) it is refused, at
+# creation, at import and as a policy change. Root gets no way around the
+# ledger this way.
+ok "$SZKMCTL" device init --force --lock-pcr 15 --out $T/p15.blob >/dev/null
+refuses "Operation not permitted" keyctl add szkm as1 "new aes256-gcm ledger=async" @s
+dmesg | grep -q "'as1': ledger=async is for test devices only" || fail "no reason for the async refusal"
+refuses "Operation not permitted" keyctl add szkm as2 "import aes256-gcm $m ledger=async" @s
+szkm_listener_up
+a=$(szkm_add as3 "new aes256-gcm" @s)
+refuses "Operation not permitted" keyctl update "$a" "set ledger=async"
+ok "$SZKMCTL" device init --force --out /run/szkm-device.blob >/dev/null
+szkm_listener_up
 dmesg_clean

@@ -24,14 +24,14 @@ ok keyctl pkey_sign "$e" 0 $T/d hash=sha256 >$T/s2
 ! cmp -s $T/s1 $T/s2 || fail "v2 signs like v1"
 ok keyctl pkey_verify "$e" 0 $T/d $T/s1 hash=sha256
 # Verify honours min_version as decrypt does: v1's signature stops counting.
-ok keyctl update "$e" "set min_version=2"
+szkm_change "$e" "set min_version=2"
 szkm_wait_ledger "$e"
 refuses "rejected" keyctl pkey_verify "$e" 0 $T/d $T/s1 hash=sha256
 ok keyctl pkey_verify "$e" 0 $T/d $T/s2 hash=sha256
-ok keyctl update "$e" "set min_version=0"
+szkm_change "$e" "set min_version=0"
 szkm_wait_ledger "$e"
 ok keyctl pkey_verify "$e" 0 $T/d $T/s1 hash=sha256
-ok keyctl update "$e" "destroy 1"
+szkm_change "$e" "destroy 1"
 # A key with many versions (each with its public key) is still shown whole:
 # the reply is sized for the most versions a key keeps.
 for i in $(seq 70); do szkm_rotate "$e"; done

@@ -146,7 +146,7 @@ h=$(ok keyctl search "$hide" logon szkm:vol:v1)
 ok keyctl unlink "$h" "$hide"
 ok mk x1 aes-xts-plain64 :64:logon:szkm:vol:v1 "$l1"
 same $T/data x1 || fail "v1 does not open its volume before the destroy"
-ok keyctl update "$k" "destroy 1"
+szkm_change "$k" "destroy 1"
 # A mapping made before holds its own copy of the key (see szkmctl(8)).
 dd if=/dev/mapper/x1 bs=64k count=16 iflag=direct status=none | cmp -s - $T/data ||
 	fail "the open v1 mapping lost its data at destroy 1"

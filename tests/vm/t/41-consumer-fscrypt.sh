@@ -99,7 +99,7 @@ refuses "Key was rejected" "$tool" add $m "$lid"
 # Destroying v1: its provisioned key is gone, by name and by key id, so
 # FS_IOC_ADD_ENCRYPTION_KEY cannot add v1's key any more; v2's still adds
 # and opens v2's files.
-ok keyctl update "$k" "destroy 1"
+szkm_change "$k" "destroy 1"
 keyctl search @s fscrypt-provisioning szkm:home:v1 >/dev/null 2>&1 &&
 	fail "v1's fscrypt key still found after destroy 1"
 refuses "Required key not available" keyctl describe "$kid1"

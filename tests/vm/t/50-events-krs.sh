@@ -69,10 +69,15 @@ szkm_wait_drained
 # goes in.
 kill "$(cat /run/szkm-listen.pid)"; rm -f /run/szkm-listen.pid
 echo 2 >/sys/module/szkm/parameters/journal_per_uid
-: >/run/szkm-flood.err && chmod 666 /run/szkm-flood.err
-flood() { setpriv --reuid=65534 --regid=65534 --clear-groups keyctl session - sh -c \
-	'i=0; while keyctl add szkm "flood$i" "new aes256-gcm" @s >/dev/null 2>$0; do i=$((i + 1)); [ $i -lt 10 ] || exit 3; done; exit 0' /run/szkm-flood.err; }
-flood || fail "uid 65534 was never refused"
+# nobody_adds PREFIX ERRFILE: uid 65534 adds szkm keys PREFIX0, PREFIX1, ...
+# in a session of its own until one is refused (the error in ERRFILE);
+# fails when ten go in.
+nobody_adds() {
+	: >"$2" && chmod 666 "$2"
+	setpriv --reuid=65534 --regid=65534 --clear-groups keyctl session - sh -c \
+		'i=0; while keyctl add szkm "$1$i" "new aes256-gcm" @s >/dev/null 2>$0; do i=$((i + 1)); [ $i -lt 10 ] || exit 3; done' "$2" "$1"
+}
+nobody_adds flood /run/szkm-flood.err || fail "uid 65534 was never refused"
 grep -q 'Disk quota exceeded' /run/szkm-flood.err || fail "flood refused with: $(cat /run/szkm-flood.err)"
 dmesg | grep -q 'uid 65534 has 2 events waiting for the ledger: journal_per_uid reached' || fail "no log line naming the limit"
 ok keyctl update "$r" rotate
@@ -81,6 +86,15 @@ szkm_listener_up
 szkm_wait_ledger "$r"
 [ "$(ver_of "$r")" = 3 ] || fail "root's rotation did not go through the flood"
 szkm_wait_drained
+# Keys too: uid 65534 holds at most keys_per_uid szkm keys (EDQUOT, the
+# limit named; the flood's keys went with their session), while root still
+# makes its own.
+echo 3 >/sys/module/szkm/parameters/keys_per_uid
+nobody_adds many /run/szkm-keys.err || fail "uid 65534 was never refused a key"
+grep -q 'Disk quota exceeded' /run/szkm-keys.err || fail "keys refused with: $(cat /run/szkm-keys.err)"
+dmesg | grep -q "uid 65534 holds [0-3] szkm keys: keys_per_uid reached" || fail "no log line naming keys_per_uid"
+rk=$(szkm_add root-more "new aes256-gcm" @s)
+echo 1024 >/sys/module/szkm/parameters/keys_per_uid
 # Every event seen once, in order, each verified (signature and chain).
 tail -n +$((log0 + 1)) /run/szkm-listen.log | awk -F'[= ]' '
 	/^new device/ { last = 0; next }
@@ -96,7 +110,7 @@ last=$("$SZKMCTL" status --json | sed -n 's/.*"seq":\([0-9]*\).*/\1/p')
 raw=$SZKM_TOP/build/bin/genl_raw
 le64() { local i; for i in 0 1 2 3 4 5 6 7; do printf '%02x' $((($1 >> (8 * i)) & 255)); done; }
 # Quiet first: no rotation due, every event proven.
-ok keyctl update "$p" "set rotate=3650d"
+szkm_change "$p" "set rotate=3650d"
 szkm_wait_drained
 before=$("$SZKMCTL" status --json)
 refuses "believes the ledger's proof, not its word" "$raw" ack seq:$(le64 "$last") index:$(le64 0)

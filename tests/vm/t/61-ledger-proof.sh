@@ -50,6 +50,8 @@ mark=$(wc -l <$T/log)
 drained
 a=$(keyctl add szkm proof-a "new aes256-gcm" @s) || fail "keyctl add proof-a"
 wait_state "$a" 1 active
+head -c 100 /dev/urandom >$T/m
+ok keyctl pkey_encrypt "$a" 0 $T/m >$T/c1
 drained
 size=$("$SZKMCTL" status --json | jq -r .ledger_size)
 [ "$size" -ge 3 ] || fail "kernel's proven size $size"
@@ -83,6 +85,29 @@ start_ledgerd $ORIGIN
 wait_state "$a" 2 active
 drained
 [ "$("$SZKMCTL" status --json | jq -r .ledger_size)" -gt "$size" ] || fail "proven size did not grow"
+
+# ledgerd away again: a destroy is recorded and waits; v1 keeps working,
+# the blob and other changes wait too, and no bare ack makes it happen.
+stop_ledgerd
+ok keyctl update "$a" "destroy 1"
+[ "$(state_of "$a" 1)" = decrypt-only ] || fail "v1 destroyed before the ledger has the event"
+keyctl pkey_decrypt "$a" 0 $T/c1 | cmp -s - $T/m || fail "v1 stopped working before the proof"
+[ "$("$SZKMCTL" key show "$a" --json | jq -r .waiting)" = 1 ] || fail "key show: no change waiting"
+refuses "busy" keyctl pipe "$a"
+refuses "busy" keyctl update "$a" "set rotate=30d"
+refuses "busy" keyctl update "$a" rotate
+seq=$(last_seq)
+refuses "believes the ledger's proof" "$raw" ack seq:$(le64 "$seq") index:$(le64 0)
+[ "$(state_of "$a" 1)" = decrypt-only ] || fail "a bare ack applied the destroy"
+# ledgerd back: the destroy is in the ledger, then it takes effect.
+start_ledgerd $ORIGIN
+wait_state "$a" 1 destroyed
+! keyctl pkey_decrypt "$a" 0 $T/c1 >/dev/null 2>&1 || fail "v1 decrypts after its destroy was proven"
+drained
+check_chain "$dev" "$(last_seq)"
+get "/keys/$("$SZKMCTL" key show "$a" --json | jq -r .id)" | jq -r '.entries[].event' | grep -qx key-destroy ||
+	fail "no key-destroy in the ledger"
+keyctl pipe "$a" >/dev/null || fail "no blob after the proof"
 
 # Module reload: the chain is not positioned, and a bare resume is refused.
 stop_ledgerd

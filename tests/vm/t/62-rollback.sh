@@ -47,18 +47,18 @@ refuses "File exists" keyctl add szkm rb "load $(cat $T/b2)" @s
 # refused. The destroyed version's material does not come back. (A retire
 # of a version that is decrypt-only already changes nothing, records no
 # event, and leaves the blob current.)
-ok keyctl update "$a" "retire 1"
+szkm_change "$a" "retire 1"
 keyctl pipe "$a" >$T/b3
 cmp -s $T/b2 $T/b3 && fail "blobs are not freshly wrapped"
 drop "$a" "$kr"
 a=$(szkm_add rb "load $(cat $T/b2)" "$kr")
-ok keyctl update "$a" "destroy 1"
+szkm_change "$a" "destroy 1"
 keyctl pipe "$a" >$T/b4
 drop "$a" "$kr"
 stale rb $T/b3 destroy
 a=$(szkm_add rb "load $(cat $T/b4)" "$kr")
 ! keyctl pkey_decrypt "$a" 0 $T/c1 >/dev/null 2>&1 || fail "destroyed v1 decrypts again"
-ok keyctl update "$a" "set max_uses=100000"
+szkm_change "$a" "set max_uses=100000"
 keyctl pipe "$a" >$T/b5
 ok keyctl pkey_encrypt "$a" 0 $T/m >$T/c2
 drop "$a" "$kr"
