@@ -178,7 +178,7 @@ static int szkm_blob_body(struct szkm_key *k, u8 *body, size_t len, const char *
 	if (!c.ok || n > SZKM_MAX_VERSIONS || k->policy.ledger > SZKM_LEDGER_ASYNC)
 		return -EBADMSG;
 	if (strcmp(bname, name)) {
-		pr_info("blob is for key '%s', not '%s'\n", bname, name);
+		pr_info_ratelimited("blob is for key '%s', not '%s'\n", bname, name);
 		return -EKEYREJECTED;
 	}
 	v = kzalloc(sizeof(*v), GFP_KERNEL);
@@ -213,23 +213,23 @@ struct szkm_key *szkm_blob_read(const u8 *blob, size_t len, const char *name)
 	if (len < SZKM_BLOB_HDR_LEN + 4 + SZKM_WRAP_OVERHEAD ||
 	    memcmp(blob, SZKM_BLOB_MAGIC, 4) ||
 	    blob[5] == SZKM_ALG_NONE || blob[5] >= __SZKM_ALG_MAX || blob[6] || blob[7]) {
-		pr_info("load '%s': not an szkm key blob (or an unknown format)\n", name);
+		pr_info_ratelimited("load '%s': not an szkm key blob (or an unknown format)\n", name);
 		return ERR_PTR(-EINVAL);
 	}
 	if (blob[4] != SZKM_BLOB_FORMAT) {
-		pr_info("load '%s': blob format %u is not %u (format 1 predates rollback protection: not loadable)\n",
+		pr_info_ratelimited("load '%s': blob format %u is not %u (format 1 predates rollback protection: not loadable)\n",
 			name, blob[4], SZKM_BLOB_FORMAT);
 		return ERR_PTR(-EINVAL);
 	}
 	wrapped = get_unaligned_be32(blob + SZKM_BLOB_HDR_LEN);
 	if (wrapped != len - SZKM_BLOB_HDR_LEN - 4 || wrapped < SZKM_WRAP_OVERHEAD) {
-		pr_info("load '%s': blob is truncated or has trailing bytes\n", name);
+		pr_info_ratelimited("load '%s': blob is truncated or has trailing bytes\n", name);
 		return ERR_PTR(-EINVAL);
 	}
 	if (szkm_device_id(dev))
 		return ERR_PTR(-ENOKEY);
 	if (memcmp(blob + 8 + SZKM_KEY_ID_LEN, dev, SZKM_DEVICE_ID_LEN)) {
-		pr_info("load '%s': blob was sealed by another device (%*phN...)\n",
+		pr_info_ratelimited("load '%s': blob was sealed by another device (%*phN...)\n",
 			name, 8, blob + 8 + SZKM_KEY_ID_LEN);
 		return ERR_PTR(-EKEYREJECTED);
 	}
@@ -244,14 +244,14 @@ struct szkm_key *szkm_blob_read(const u8 *blob, size_t len, const char *name)
 	ret = szkm_device_unwrap(blob, SZKM_BLOB_HDR_LEN, blob + SZKM_BLOB_HDR_LEN + 4,
 				 wrapped, body);
 	if (ret) {
-		pr_info("load '%s': blob failed authentication (modified, or not from this device's root key)\n",
+		pr_info_ratelimited("load '%s': blob failed authentication (modified, or not from this device's root key)\n",
 			name);
 		ret = -EKEYREJECTED;
 		goto err;
 	}
 	ret = szkm_blob_body(k, body, wrapped - SZKM_WRAP_OVERHEAD, name, &mark);
 	if (ret == -EBADMSG || ret == -EINVAL)
-		pr_info("load '%s': blob body is inconsistent\n", name);
+		pr_info_ratelimited("load '%s': blob body is inconsistent\n", name);
 	if (!ret)
 		ret = szkm_registry_claim(k->id, mark, true, name, &proven);
 	if (ret)
@@ -265,7 +265,7 @@ struct szkm_key *szkm_blob_read(const u8 *blob, size_t len, const char *name)
 	 */
 	pv = szkm_key_pending(k);
 	if (proven && pv && szkm_key_activate(k, pv->ver))
-		pr_info("load '%s': v%u active: its event is in the ledger\n", name, pv->ver);
+		pr_info_ratelimited("load '%s': v%u active: its event is in the ledger\n", name, pv->ver);
 	kfree_sensitive(body);
 	return k;
 err:

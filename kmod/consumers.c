@@ -47,26 +47,26 @@ static struct szkm_ver *szkm_consumer_version(struct szkm_key *k, u32 ver)
 	struct szkm_ver *v;
 
 	if (k->alg != SZKM_ALG_AES256_GCM) {
-		pr_info("provision '%s': only aes256-gcm keys can be provisioned, this one is %s\n",
+		pr_info_ratelimited("provision '%s': only aes256-gcm keys can be provisioned, this one is %s\n",
 			k->name, szkm_alg_name(k->alg));
 		return NULL;
 	}
 	v = szkm_key_find(k, ver);
 	if (!v) {
-		pr_info("provision '%s': no version %u\n", k->name, ver);
+		pr_info_ratelimited("provision '%s': no version %u\n", k->name, ver);
 		return NULL;
 	}
 	if (v->state != SZKM_VS_ACTIVE && v->state != SZKM_VS_DECRYPT_ONLY) {
-		pr_info("provision '%s': version %u is %s, only active or decrypt-only versions can be provisioned\n",
+		pr_info_ratelimited("provision '%s': version %u is %s, only active or decrypt-only versions can be provisioned\n",
 			k->name, ver, szkm_vstate_name(v->state));
 		return NULL;
 	}
 	if (v->secret_len != 32) {
-		pr_info("provision '%s': version %u holds no secret\n", k->name, ver);
+		pr_info_ratelimited("provision '%s': version %u holds no secret\n", k->name, ver);
 		return NULL;
 	}
 	if (k->policy.min_version && ver < k->policy.min_version) {
-		pr_info("provision '%s': version %u is below min_version %u\n",
+		pr_info_ratelimited("provision '%s': version %u is below min_version %u\n",
 			k->name, ver, k->policy.min_version);
 		return NULL;
 	}
@@ -133,7 +133,7 @@ void szkm_consumer_kill(struct szkm_ver *v)
 		key = szkm_consumer_untrack(v, v->nprov - 1);
 		if (!test_bit(KEY_FLAG_INVALIDATED, &key->flags)) {
 			key_invalidate(key);
-			pr_info("invalidated %s key %d \"%s\": its version is destroyed\n",
+			pr_info_ratelimited("invalidated %s key %d \"%s\": its version is destroyed\n",
 				key->type->name, key->serial, key->description);
 		}
 		key_put(key);
@@ -195,7 +195,7 @@ static int szkm_consumer_track(struct szkm_key *k, struct szkm_ver *v, struct ke
 	szkm_consumer_prune(v);
 	if (v->nprov >= SZKM_PROV_MAX) {
 		key_invalidate(key);
-		pr_info("provision '%s' v%u: %d copies of it are in use already; unlink one first\n",
+		pr_info_ratelimited("provision '%s' v%u: %d copies of it are in use already; unlink one first\n",
 			k->name, v->ver, SZKM_PROV_MAX);
 		return -ENOSPC;
 	}
@@ -229,7 +229,7 @@ int szkm_consumer_provision(struct szkm_key *k, u32 ver, u8 consumer, s32 keyrin
 	ring = lookup_user_key(keyring, KEY_LOOKUP_CREATE, KEY_NEED_WRITE);
 	if (IS_ERR(ring)) {
 		ret = PTR_ERR(ring);
-		pr_info("provision '%s' v%u: keyring %d %s (%d)\n", k->name, ver, keyring,
+		pr_info_ratelimited("provision '%s' v%u: keyring %d %s (%d)\n", k->name, ver, keyring,
 			ret == -EACCES ? "does not grant Write permission" : "not found", ret);
 		return ret;
 	}
@@ -242,7 +242,7 @@ int szkm_consumer_provision(struct szkm_key *k, u32 ver, u8 consumer, s32 keyrin
 	len = szkm_consumer_payload(consumer, v, buf);
 	if (len < 0) {
 		ret = len;
-		pr_info("provision '%s' v%u: key derivation failed (%d)\n", k->name, ver, ret);
+		pr_info_ratelimited("provision '%s' v%u: key derivation failed (%d)\n", k->name, ver, ret);
 		goto out_buf;
 	}
 	/* On record before the consumer has it: no event, no provision. */
@@ -255,18 +255,18 @@ int szkm_consumer_provision(struct szkm_key *k, u32 ver, u8 consumer, s32 keyrin
 	if (IS_ERR(ref)) {
 		ret = PTR_ERR(ref);
 		if (ret == -ENOTDIR)
-			pr_info("provision '%s' v%u: %d is not a keyring\n", k->name, ver, keyring);
+			pr_info_ratelimited("provision '%s' v%u: %d is not a keyring\n", k->name, ver, keyring);
 		else if (ret == -EACCES)
-			pr_info("provision '%s' v%u: the %s key \"%s\" already in keyring %d does not grant Write permission\n",
+			pr_info_ratelimited("provision '%s' v%u: the %s key \"%s\" already in keyring %d does not grant Write permission\n",
 				k->name, ver, type, desc, keyring);
 		else
-			pr_info("provision '%s' v%u: adding the %s key \"%s\" failed (%d)\n",
+			pr_info_ratelimited("provision '%s' v%u: adding the %s key \"%s\" failed (%d)\n",
 				k->name, ver, type, desc, ret);
 		goto out_buf;
 	}
 	ret = szkm_consumer_track(k, v, key_ref_to_ptr(ref));
 	if (!ret)
-		pr_info("provisioned '%s' v%u as %s key %d \"%s\"\n", k->name, ver,
+		pr_info_ratelimited("provisioned '%s' v%u as %s key %d \"%s\"\n", k->name, ver,
 			szkm_consumer_name(consumer), key_ref_to_ptr(ref)->serial, desc);
 	key_ref_put(ref);
 out_buf:

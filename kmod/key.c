@@ -119,7 +119,7 @@ static int szkm_ver_check_sizes(u8 alg, size_t slen, size_t plen)
 static int szkm_key_insert(struct szkm_key *k, struct szkm_ver *v)
 {
 	if (k->nver >= SZKM_MAX_VERSIONS) {
-		pr_info("key '%s' has %u version records: destroy old versions first\n",
+		pr_info_ratelimited("key '%s' has %u version records: destroy old versions first\n",
 			k->name, k->nver);
 		return -ENOSPC;
 	}
@@ -255,11 +255,11 @@ struct szkm_ver *szkm_key_rotate(struct szkm_key *k, bool pending)
 	int ret;
 
 	if (old && !old->secret_len) {
-		pr_info("key '%s' holds a public key only: it cannot rotate\n", k->name);
+		pr_info_ratelimited("key '%s' holds a public key only: it cannot rotate\n", k->name);
 		return ERR_PTR(-EOPNOTSUPP);
 	}
 	if (szkm_key_pending(k)) {
-		pr_info("key '%s' has a version waiting for the ledger already\n", k->name);
+		pr_info_ratelimited("key '%s' has a version waiting for the ledger already\n", k->name);
 		return ERR_PTR(-EBUSY);
 	}
 	ret = szkm_key_add_version(k, SZKM_ORIGIN_GENERATED,
@@ -304,11 +304,11 @@ static struct szkm_ver *szkm_key_old_version(struct szkm_key *k, u32 ver, const 
 	struct szkm_ver *v = szkm_key_find(k, ver);
 
 	if (!v) {
-		pr_info("%s: key '%s' has no version %u\n", what, k->name, ver);
+		pr_info_ratelimited("%s: key '%s' has no version %u\n", what, k->name, ver);
 		return ERR_PTR(-ENOENT);
 	}
 	if (v->state == SZKM_VS_ACTIVE) {
-		pr_info("%s: version %u of key '%s' is active: rotate first\n", what, ver, k->name);
+		pr_info_ratelimited("%s: version %u of key '%s' is active: rotate first\n", what, ver, k->name);
 		return ERR_PTR(-EBUSY);
 	}
 	return v;

@@ -75,7 +75,7 @@ static struct szkm_key *szkm_key_make(const struct szkm_request *cmd, const char
 	if (cmd->op == SZKM_OP_LOAD)
 		return szkm_blob_read(cmd->blob, cmd->bloblen, name);
 	if (cmd->op == SZKM_OP_IMPORT && !capable(CAP_SYS_ADMIN)) {
-		pr_info("import '%s': CAP_SYS_ADMIN required\n", name);
+		pr_info_ratelimited("import '%s': CAP_SYS_ADMIN required\n", name);
 		return ERR_PTR(-EPERM);
 	}
 	ret = szkm_async_allowed(cmd, name);
@@ -105,7 +105,7 @@ static struct szkm_key *szkm_key_make(const struct szkm_request *cmd, const char
 		ret = szkm_key_add_version(k, SZKM_ORIGIN_IMPORTED, state,
 					   cmd->material, cmd->matlen, NULL, 0);
 	if (ret) {
-		pr_info("%s '%s': key material refused (%d)\n",
+		pr_info_ratelimited("%s '%s': key material refused (%d)\n",
 			cmd->op == SZKM_OP_NEW ? "new" : "import", name, ret);
 		szkm_key_free(k);
 		return ERR_PTR(ret);
@@ -156,7 +156,7 @@ static int szkm_key_preparse(struct key_preparsed_payload *prep)
 	}
 	/* The name is checked before any key material is made. */
 	if (!prep->orig_description || szkm_vet_description(prep->orig_description)) {
-		pr_info("key names are 1-%d characters of [A-Za-z0-9._-]\n", SZKM_NAME_MAX);
+		pr_info_ratelimited("key names are 1-%d characters of [A-Za-z0-9._-]\n", SZKM_NAME_MAX);
 		ret = -EINVAL;
 		goto out;
 	}
@@ -193,7 +193,7 @@ static int szkm_key_instantiate(struct key *key, struct key_preparsed_payload *p
 	int ret;
 
 	if (!k) {
-		pr_info("keyctl add needs new, load or import; rotate/retire/destroy/set/provision are updates\n");
+		pr_info_ratelimited("keyctl add needs new, load or import; rotate/retire/destroy/set/provision are updates\n");
 		return -EINVAL;
 	}
 	v = szkm_key_pending(k) ?: szkm_key_active(k);
@@ -311,7 +311,7 @@ static int szkm_not_pending(const struct szkm_key *k, const struct szkm_ver *v)
 {
 	if (!v || v->state != SZKM_VS_PENDING)
 		return 0;
-	pr_info("'%s' v%u waits for the ledger: change it once it is active\n", k->name, v->ver);
+	pr_info_ratelimited("'%s' v%u waits for the ledger: change it once it is active\n", k->name, v->ver);
 	return -EBUSY;
 }
 
@@ -393,7 +393,7 @@ static int szkm_key_update(struct key *key, struct key_preparsed_payload *prep)
 	if (key_is_negative(key) || !k)
 		return -ENOKEY;
 	if (!cmd) {
-		pr_info("'%s': keyctl update takes rotate, retire, destroy, set or provision\n", k->name);
+		pr_info_ratelimited("'%s': keyctl update takes rotate, retire, destroy, set or provision\n", k->name);
 		return -EINVAL;
 	}
 	mutex_lock(&k->lock);
@@ -428,22 +428,22 @@ static void szkm_apply_locked(struct szkm_key *k, const struct szkm_change *ch)
 	switch (ch->kind) {
 	case SZKM_CHANGE_ACTIVATE:
 		if (szkm_key_activate(k, ch->ver))
-			pr_info("'%s' v%u active: its event is in the ledger\n", k->name, ch->ver);
+			pr_info_ratelimited("'%s' v%u active: its event is in the ledger\n", k->name, ch->ver);
 		return;
 	case SZKM_CHANGE_RETIRE:
 		if (!szkm_key_retire(k, ch->ver))
-			pr_info("'%s' v%u retired: its event is in the ledger\n", k->name, ch->ver);
+			pr_info_ratelimited("'%s' v%u retired: its event is in the ledger\n", k->name, ch->ver);
 		break;
 	case SZKM_CHANGE_DESTROY:
 		if (v && v->state != SZKM_VS_DESTROYED) {
 			szkm_key_destroy_version(v);
-			pr_info("'%s' v%u destroyed: its event is in the ledger\n", k->name, ch->ver);
+			pr_info_ratelimited("'%s' v%u destroyed: its event is in the ledger\n", k->name, ch->ver);
 		}
 		break;
 	case SZKM_CHANGE_POLICY:
 		k->policy = ch->policy;
 		szkm_krs_schedule(k);
-		pr_info("'%s' policy changed: its event is in the ledger\n", k->name);
+		pr_info_ratelimited("'%s' policy changed: its event is in the ledger\n", k->name);
 		break;
 	default:
 		return;
