@@ -41,23 +41,9 @@ static struct {
 	u64 resume_seq;		/* PROVING: the DEVICE_RESUME event */
 } reg;
 
-static struct szkm_reg_ent *reg_find(const u8 *id)
-{
-	struct rb_node *n = reg.root.rb_node;
-
-	while (n) {
-		struct szkm_reg_ent *e = rb_entry(n, struct szkm_reg_ent, node);
-		int c = memcmp(id, e->id, SZKM_KEY_ID_LEN);
-
-		if (!c)
-			return e;
-		n = c < 0 ? n->rb_left : n->rb_right;
-	}
-	return NULL;
-}
-
-/* The entry for @id, made when missing; NULL only when out of memory. */
-static struct szkm_reg_ent *reg_get(const u8 *id)
+/* The entry for @id; when missing, NULL, or with @make a new one (NULL only
+ * when out of memory). Caller locks. */
+static struct szkm_reg_ent *reg_lookup(const u8 *id, bool make)
 {
 	struct rb_node **p = &reg.root.rb_node, *parent = NULL;
 	struct szkm_reg_ent *e;
@@ -72,6 +58,8 @@ static struct szkm_reg_ent *reg_get(const u8 *id)
 			return e;
 		p = c < 0 ? &parent->rb_left : &parent->rb_right;
 	}
+	if (!make)
+		return NULL;
 	e = kzalloc(sizeof(*e), GFP_KERNEL);
 	if (!e)
 		return NULL;
@@ -80,6 +68,9 @@ static struct szkm_reg_ent *reg_get(const u8 *id)
 	rb_insert_color(&e->node, &reg.root);
 	return e;
 }
+
+static struct szkm_reg_ent *reg_find(const u8 *id) { return reg_lookup(id, false); }
+static struct szkm_reg_ent *reg_get(const u8 *id) { return reg_lookup(id, true); }
 
 /* Empties the registry; key objects alive keep their claim (caller locks). */
 static void reg_clear(void)

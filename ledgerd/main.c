@@ -39,6 +39,7 @@
 #include "http.h"
 #include "ledger.h"
 #include "libszkm.h"
+#include "szkm_event.h"
 #include "node_key.h"
 
 #define DEFAULT_CONFIG	"/etc/ledgerd/ledgerd.conf"
@@ -628,17 +629,6 @@ static void nl_check(struct daemon *d)
 		nl_restore(d, &st);
 }
 
-static uint64_t body_seq(const struct ledgerd_req *r)
-{
-	uint64_t v = 0;
-
-	if (r->len < SZKM_EV_OFF_SEQ + 8)
-		return 0;
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | r->body[SZKM_EV_OFF_SEQ + i];
-	return v;
-}
-
 static void log_reject(const struct ledgerd_req *r,
 		       const struct ledger_result *res)
 {
@@ -829,7 +819,7 @@ static void process_batch(struct daemon *d)
 		ret = 0;
 		switch (r->kind) {
 		case REQ_EVENT:
-			if (r->src == SRC_NETLINK && body_seq(r) != r->nl_seq) {
+			if (r->src == SRC_NETLINK && szkm_event_seq(r->body, r->len) != r->nl_seq) {
 				res->verdict = LEDGER_REJECTED;
 				res->why = "nl-seq-mismatch";
 				break;

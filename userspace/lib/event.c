@@ -385,6 +385,17 @@ void szkm_event_actor_text(const struct szkm_event *ev, char *buf, size_t cap)
 	snprintf(buf, cap, "uid=%u auid=%s pid=%u comm=%s", ev->uid, auid, ev->pid, comm);
 }
 
+uint64_t szkm_event_seq(const uint8_t *buf, size_t len)
+{
+	uint64_t v = 0;
+
+	if (!buf || len < SZKM_EV_OFF_SEQ + 8)
+		return 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | buf[SZKM_EV_OFF_SEQ + i];
+	return v;
+}
+
 const char *szkm_event_type_name(uint8_t type)
 {
 	static const char *const names[] = {

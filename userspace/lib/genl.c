@@ -8,6 +8,7 @@
  * szkm_last_message() returns.
  */
 #include "libszkm.h"
+#include "szkm_event.h"
 #include "szkm.h"
 
 #include <errno.h>
@@ -592,15 +593,6 @@ void szkm_chain_batch_free(struct szkm_chain_batch *b)
 	free(b);
 }
 
-static uint64_t get_be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 static int put_chain(struct nl_msg *msg, const void *arg)
 {
 	const struct szkm_chain_batch *b = arg;
@@ -635,7 +627,7 @@ int szkm_chain_batch_add(struct szkm_chain_batch *b, const uint8_t *body, size_t
 {
 	if (!b || !body || len < SZKM_EVENT_FIXED_LEN_V1 || len > SZKM_EVENT_MAX_LEN ||
 	    memcmp(body + SZKM_EV_OFF_DEVICE_ID, b->dev, SZKM_DEVICE_ID_LEN) ||
-	    get_be64(body + SZKM_EV_OFF_SEQ) != b->last_seq + 1) {
+	    szkm_event_seq(body, len) != b->last_seq + 1) {
 		last_message[0] = 0;
 		return errno = EINVAL, -EINVAL;
 	}

@@ -101,6 +101,12 @@ int szkm_event_check_chain(const struct szkm_event *ev, uint64_t last_seq,
 			   const uint8_t last_hash[SZKM_EVENT_HASH_LEN],
 			   const char **why);
 
+/*
+ * The sequence number of the raw event bytes @buf (not decoded or checked;
+ * 0 when too short to hold one), for routing before a full decode.
+ */
+uint64_t szkm_event_seq(const uint8_t *buf, size_t len);
+
 /* SHA-256 of an uncompressed P-256 point: the device id. */
 int szkm_device_id(const uint8_t pub[SZKM_P256_PUB_LEN],
 		   uint8_t id[SZKM_DEVICE_ID_LEN]);

@@ -282,12 +282,10 @@ struct restore {
 static int restore_body(void *arg, const uint8_t *body, size_t len)
 {
 	struct restore *r = arg;
-	uint64_t seq = 0;
+	uint64_t seq = szkm_event_seq(body, len);
 
-	if (len < SZKM_EV_OFF_SEQ + 8 || memcmp(body + SZKM_EV_OFF_DEVICE_ID, r->dev, 32))
+	if (!seq || memcmp(body + SZKM_EV_OFF_DEVICE_ID, r->dev, 32))
 		return 0;	/* another device's */
-	for (int i = 0; i < 8; i++)
-		seq = seq << 8 | body[SZKM_EV_OFF_SEQ + i];
 	if (seq <= r->n)
 		return 0;	/* taken already */
 	r->n++;
