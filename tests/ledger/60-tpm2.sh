@@ -5,19 +5,19 @@
 . "$(dirname "$0")/lib.sh"
 command -v swtpm >/dev/null || fail "swtpm is not installed"
 [ -e /usr/lib/x86_64-linux-gnu/ossl-modules/tpm2.so ] || fail "tpm2-openssl is not installed (scripts/deps.sh)"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# Unix sockets: no TCP port to race other tests for.
 mkdir -p "$T/tpm"
 swtpm socket --tpm2 --tpmstate dir="$T/tpm" --flags startup-clear \
-	--server type=tcp,port=$port,bindaddr=127.0.0.1 \
-	--ctrl type=tcp,port=$((port + 1)),bindaddr=127.0.0.1 \
-	--pid file="$T/tpm/pid" -d
+	--server type=unixio,path="$T/tpm/sock" \
+	--ctrl type=unixio,path="$T/tpm/sock.ctrl" \
+	--pid file="$T/tpm/pid" -d || fail "swtpm did not start"
 trap 'kill $(cat "$T/tpm/pid") 2>/dev/null; cleanup' EXIT
-export TPM2OPENSSL_TCTI=swtpm:host=127.0.0.1,port=$port
-for i in $(seq 50); do
+export TPM2OPENSSL_TCTI=swtpm:path=$T/tpm/sock
+tpm_key() {
 	openssl genpkey -provider tpm2 -provider default -algorithm EC \
-		-pkeyopt group:P-256 -out "$T/tpm.pem" 2>/dev/null && break
-	sleep 0.05
-done
+		-pkeyopt group:P-256 -out "$T/tpm.pem" 2>"$T/genpkey.err"
+}
+until_ok 5 tpm_key || fail "no TPM key: $(cat "$T/genpkey.err")"
 grep -q 'BEGIN TSS2 PRIVATE KEY' "$T/tpm.pem" || fail "no TPM key"
 # Without the TPM provider the file is no usable private key.
 if openssl pkey -in "$T/tpm.pem" -noout 2>/dev/null; then fail "key readable without the TPM"; fi

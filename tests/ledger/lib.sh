@@ -4,6 +4,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 B=$top/build/bin
+. "$top/tests/until.sh"
 T=$(mktemp -d /tmp/ledger-test.XXXXXX)
 LEDGERD_PID=
 cleanup() {
@@ -21,18 +22,17 @@ LEDGERD_ARGS=(-c /dev/null --db "$T/l.db" --key "$T/node.pem"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # start [extra args]: starts ledgerd, waits until it serves, sets URL.
+serving() {
+	kill -0 "$LEDGERD_PID" 2>/dev/null || { cat "$T/log" >&2; fail "ledgerd exited at start"; }
+	port=$(sed -n 's/.*http 127\.0\.0\.1:\([0-9]*\),.*/\1/p' "$T/log" | tail -n 1)
+	[ -n "$port" ] && [ -S "$CTL" ]
+}
 start() {
 	: >"$T/log"
 	"$B/ledgerd" "${LEDGERD_ARGS[@]}" "$@" 2>>"$T/log" &
 	LEDGERD_PID=$!
-	local i port=
-	for i in $(seq 1 200); do
-		port=$(sed -n 's/.*http 127\.0\.0\.1:\([0-9]*\),.*/\1/p' "$T/log" | tail -n 1)
-		[ -n "$port" ] && [ -S "$CTL" ] && break
-		kill -0 "$LEDGERD_PID" 2>/dev/null || { cat "$T/log" >&2; fail "ledgerd exited at start"; }
-		sleep 0.02
-	done
-	[ -n "$port" ] || fail "ledgerd did not start"
+	local port=
+	until_ok 5 serving || fail "ledgerd did not start"
 	URL=http://127.0.0.1:$port
 }
 

@@ -108,21 +108,7 @@ szkm_listener_up() {
 szkm_registry_ready() { [ "$("$SZKMCTL" status --json | jq -r .registry)" = ready ]; }
 szkm_keys_ready() { "$SZKMCTL" status | grep -q '^events: *chained' && szkm_registry_ready; }
 
-# until SECONDS CMD...: runs CMD until it succeeds; 0, or 1 when the
-# deadline passes. The deadline is SECONDS on an idle machine, stretched by
-# the load average per CPU, so a busy host slows the test, never fails it.
-until_ok() {
-	local base=$1 load ncpu end
-	shift
-	read -r load _ </proc/loadavg
-	ncpu=$(nproc)
-	end=$(awk -v b="$base" -v l="$load" -v n="$ncpu" -v now="$(date +%s)" \
-		'BEGIN { f = 1 + l / n; if (f > 8) f = 8; printf "%d", now + b * f }')
-	while ! "$@"; do
-		[ "$(date +%s)" -lt "$end" ] || return 1
-		sleep 0.05
-	done
-}
+. "$SZKM_TOP/tests/until.sh"
 
 # Waits until key $1 has no version waiting for the ledger.
 szkm_no_pending() { ! timeout 10 "$SZKMCTL" key show "$1" --json | grep -q '"state":"pending"'; }

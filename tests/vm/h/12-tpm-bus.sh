@@ -24,6 +24,7 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$top/tests/until.sh"
 
 # bytes <file> <offset> <length>: those bytes of the file.
 bytes() { tail -c +$(($2 + 1)) "$1" | head -c "$3"; }
@@ -156,8 +157,7 @@ host_unseal() {
 	swtpm socket --tpm2 --tpmstate dir="$r/tpm-copy" --server type=unixio,path="$r/host.sock" \
 		--ctrl type=unixio,path="$r/host.sock.ctrl" --flags startup-clear,not-need-init \
 		--pid file="$r/host.pid" -d || fail "$1: swtpm did not start on the copy of the TPM"
-	for i in $(seq 100); do [ -S "$r/host.sock" ] && [ -S "$r/host.sock.ctrl" ] && break; sleep 0.05; done
-	[ -S "$r/host.sock" ] || fail "$1: swtpm made no socket in 5 s"
+	until_ok 5 test -S "$r/host.sock" -a -S "$r/host.sock.ctrl" || fail "$1: swtpm made no socket"
 	export TPM2TOOLS_TCTI=swtpm:path=$r/host.sock
 	# No resource manager here: flush what each tool leaves loaded.
 	flush() { tpm2_flushcontext -t && tpm2_flushcontext -s; }
