@@ -12,6 +12,7 @@
 #include "szkm.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -810,19 +811,31 @@ unsigned long szkm_event_sub_malformed(struct szkm_event_sub *s)
 	return s->c.malformed;
 }
 
+/*
+ * Every event queued on the socket, one message per event: a blocking
+ * socket waits for the first, then takes what else is queued without
+ * waiting, so the caller sees a burst as one batch.
+ */
 int szkm_event_receive(struct szkm_event_sub *s, szkm_event_cb cb, void *arg)
 {
-	int ret;
+	int fd = nl_socket_get_fd(s->sk), fl = -1, ret;
 
 	s->c.cb = cb;
 	s->c.arg = arg;
 	s->c.err = 0;
-	do {
+	ret = nl_recvmsgs_default(s->sk);
+	if (!s->nonblock && ret >= 0 && s->c.err >= 0) {
+		fl = fcntl(fd, F_GETFL);
+		if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+			return -errno;
+	}
+	while ((s->nonblock || fl >= 0) && ret >= 0 && s->c.err >= 0)
 		ret = nl_recvmsgs_default(s->sk);
-	} while (s->nonblock && ret >= 0 && s->c.err >= 0);
+	if (fl >= 0 && fcntl(fd, F_SETFL, fl) < 0)
+		return -errno;
 	if (s->c.err < 0)
 		return s->c.err;
-	if (s->nonblock && ret == -NLE_AGAIN)
+	if ((s->nonblock || fl >= 0) && ret == -NLE_AGAIN)
 		return 0;
 	if (ret == -NLE_NOMEM && errno == ENOBUFS)
 		return -ENOBUFS;

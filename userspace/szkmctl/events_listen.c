@@ -4,11 +4,13 @@
  * [--key FILE] [--name NAME] [--vkey] [--count N]`: the small listener of
  * the events issue. It subscribes to the kernel's "events" group, asks for
  * a replay of what it has not seen, and checks every event with OpenSSL
- * (the device's signature, the sequence, the previous-hash chain) before
+ * (the sequence, the previous-hash chain, the device's signature) before
  * printing it. With --ack it is a small ledger of its own (listen_log.c):
- * it appends each batch of events to its entry file, syncs it, signs a
- * checkpoint with its key and proves the events to the kernel, which frees
- * them only when the device enrolled that key. The state file keeps the
+ * it takes the events queued on its socket as one batch, checks the
+ * device's signature of the batch's newest event (it covers every one
+ * before it through the hash chain), appends the batch to its entry file,
+ * syncs it, signs a checkpoint with its key and proves the events to the
+ * kernel, which frees them only when the device enrolled that key. The state file keeps the
  * last event proven (and the tree's size), so a restarted listener resumes
  * the kernel's chain after a reboot with the proof of that event, then
  * hands the kernel the device's whole chain from its entries to rebuild
@@ -31,7 +33,8 @@
 /* Events proven in one go (a replay of a full journal comes in these). */
 #define BATCH_MAX	4096
 
-/* The last event proven, for the state file and a proven resume. */
+/* An event as the log holds it: the last one proven (for the state file
+ * and a proven resume), or one of the batch waiting for the log. */
 struct last_event {
 	uint64_t index;
 	size_t len;
@@ -51,8 +54,10 @@ struct listener {
 	/* --ack: the listener's ledger, and the batch not yet proven */
 	struct listen_log log;
 	uint64_t tree_size;	/* from the state file */
-	struct last_event last, next;
-	uint64_t *pseq, *pindex;
+	struct last_event last;
+	struct last_event *fresh;	/* new events, chained, not in the log yet */
+	size_t nfresh;
+	uint64_t *pseq, *pindex;	/* what the batch proves */
 	size_t npending;
 };
 
@@ -106,6 +111,55 @@ static int save_state(const struct listener *l)
 	return szkmctl_write_file_atomic(l->state, (const uint8_t *)buf, (size_t)n);
 }
 
+static void print_event(const struct szkm_event *ev)
+{
+	char actor[80];
+
+	szkm_event_actor_text(ev, actor, sizeof(actor));
+	printf("seq=%llu %s key=%s v=%u alg=%s state=%s by %s%s verified\n",
+	       (unsigned long long)ev->seq, szkm_event_type_name(ev->type),
+	       ev->name_len ? ev->name : "-", ev->version, ev->alg ? szkm_alg_name(ev->alg) : "-",
+	       ev->state ? szkm_vstate_name(ev->state) : "-", actor,
+	       (ev->flags & SZKM_EVF_TEST_MODE) ? " TEST-MODE" : "");
+}
+
+/*
+ * --ack: the batch's new events join the log. Each named the hash of the
+ * one before it (checked as it came), so the device's signature of the
+ * newest covers them all: one ECDSA verification per batch, not per event.
+ */
+static int take_fresh(struct listener *l)
+{
+	struct last_event *e = &l->fresh[l->nfresh - 1];
+	const char *why = NULL;
+	struct szkm_event ev;
+	int ret;
+
+	ret = szkm_event_decode(e->body, e->len, &ev, &why) ?:
+	      szkm_event_verify(&ev, l->dev, e->sig, &why);
+	if (ret) {
+		printf("REJECT seq=%llu..%llu %s\n",
+		       (unsigned long long)szkm_event_seq(l->fresh[0].body, l->fresh[0].len),
+		       (unsigned long long)ev.seq, why ? why : "invalid");
+		fflush(stdout);
+		l->failed = 1;
+		return -EBADMSG;
+	}
+	for (size_t i = 0; i < l->nfresh; i++) {
+		e = &l->fresh[i];
+		if (szkm_event_decode(e->body, e->len, &ev, NULL) ||
+		    listen_log_append(&l->log, e->body, e->len, e->sig, &e->index))
+			return -EIO;
+		l->pseq[l->npending] = ev.seq;
+		l->pindex[l->npending++] = e->index;
+		print_event(&ev);
+	}
+	fflush(stdout);
+	l->last = *e;
+	l->nfresh = 0;
+	return 0;
+}
+
 /*
  * --ack: make the batch durable and remember it, then prove it. A crash
  * before the proof leaves the events in the kernel's journal and in our
@@ -115,14 +169,16 @@ static int flush(struct listener *l)
 {
 	int ret;
 
-	if (!l->ack || !l->npending)
+	if (!l->ack || !(l->npending + l->nfresh))
 		return 0;
-	l->last = l->next;
-	ret = listen_log_sync(&l->log) ?: save_state(l);
+	ret = l->nfresh ? take_fresh(l) : 0;
+	if (!ret)
+		ret = listen_log_sync(&l->log) ?: save_state(l);
 	if (!ret)
 		ret = listen_log_prove(&l->log, l->device_id, l->pseq, l->pindex, l->npending);
 	if (ret && ret != -ESTALE) {
-		szkmctl_report("Unable to prove events to the kernel", ret);
+		if (ret != -EBADMSG)
+			szkmctl_report("Unable to prove events to the kernel", ret);
 		l->failed = 1;
 		return ret;
 	}
@@ -130,25 +186,32 @@ static int flush(struct listener *l)
 	return 0;
 }
 
-/* --ack: event @seq joins the batch to prove (@fresh: append it first). */
-static int pend(struct listener *l, uint64_t seq, const uint8_t *body, size_t len,
-		const uint8_t sig[64], int fresh)
+/* --ack: event @seq, which the log holds already, joins the batch to prove. */
+static int pend_seen(struct listener *l, uint64_t seq, const uint8_t *body, size_t len,
+		     const uint8_t sig[64])
 {
 	uint64_t index;
 
-	if (l->npending == BATCH_MAX && flush(l))
+	if (l->npending + l->nfresh == BATCH_MAX && flush(l))
 		return -EIO;
-	if (fresh ? listen_log_append(&l->log, body, len, sig, &index) :
-		    listen_log_find(&l->log, body, len, sig, BATCH_MAX + SZKM_JOURNAL_MAX_DEFAULT, &index))
-		return fresh ? -EIO : 0;	/* not ours: nothing to prove */
+	if (listen_log_find(&l->log, body, len, sig, BATCH_MAX + SZKM_JOURNAL_MAX_DEFAULT, &index))
+		return 0;	/* not ours (or in this batch already): nothing to prove */
 	l->pseq[l->npending] = seq;
 	l->pindex[l->npending++] = index;
-	if (fresh) {
-		l->next.index = index;
-		l->next.len = len;
-		memcpy(l->next.body, body, len);
-		memcpy(l->next.sig, sig, 64);
-	}
+	return 0;
+}
+
+/* --ack: a new event, chained to the last, joins the batch. */
+static int hold(struct listener *l, const uint8_t *body, size_t len, const uint8_t sig[64])
+{
+	struct last_event *e;
+
+	if (l->npending + l->nfresh == BATCH_MAX && flush(l))
+		return -EIO;
+	e = &l->fresh[l->nfresh++];
+	e->len = len;
+	memcpy(e->body, body, len);
+	memcpy(e->sig, sig, SZKM_EVENT_SIG_LEN);
 	return 0;
 }
 
@@ -172,7 +235,6 @@ static int new_device(struct listener *l, const struct szkm_event *ev)
 static int on_event(uint64_t seq, const uint8_t *body, size_t len, const uint8_t sig[64],
 		    void *arg)
 {
-	char actor[80];
 	struct listener *l = arg;
 	const char *why = NULL;
 	struct szkm_event ev;
@@ -189,13 +251,14 @@ static int on_event(uint64_t seq, const uint8_t *body, size_t len, const uint8_t
 	 * its proof never went out. */
 	if (!ret && seq <= l->last_seq)
 		return l->ack && !memcmp(ev.device_id, l->device_id, 32) ?
-		       pend(l, seq, body, len, sig, 0) : 0;
+		       pend_seen(l, seq, body, len, sig) : 0;
 	if (!ret && ev.seq != seq)
 		ret = -EBADMSG, why = "sequence number differs from the message's";
 	if (!ret)
-		ret = szkm_event_verify(&ev, l->dev, sig, &why);
-	if (!ret)
 		ret = szkm_event_check_chain(&ev, l->last_seq, l->last_hash, &why);
+	/* With --ack the batch's newest signature covers it (take_fresh). */
+	if (!ret && !l->ack)
+		ret = szkm_event_verify(&ev, l->dev, sig, &why);
 	/* Missed events (an overrun socket): the journal has them; ask again. */
 	if (ret && why && !strcmp(why, "seq-gap")) {
 		printf("gap before seq=%llu: replaying after %llu\n", (unsigned long long)seq,
@@ -209,20 +272,16 @@ static int on_event(uint64_t seq, const uint8_t *body, size_t len, const uint8_t
 		l->failed = 1;
 		return -EBADMSG;
 	}
-	szkm_event_actor_text(&ev, actor, sizeof(actor));
-	printf("seq=%llu %s key=%s v=%u alg=%s state=%s by %s%s verified\n",
-	       (unsigned long long)seq, szkm_event_type_name(ev.type),
-	       ev.name_len ? ev.name : "-", ev.version, ev.alg ? szkm_alg_name(ev.alg) : "-",
-	       ev.state ? szkm_vstate_name(ev.state) : "-", actor,
-	       (ev.flags & SZKM_EVF_TEST_MODE) ? " TEST-MODE" : "");
-	fflush(stdout);
 	l->last_seq = seq;
 	memcpy(l->last_hash, ev.hash, 32);
 	if (l->ack) {
-		if (pend(l, seq, body, len, sig, 1))
+		if (hold(l, body, len, sig))
 			return -EIO;
-	} else if (save_state(l)) {
-		return -EIO;
+	} else {
+		print_event(&ev);
+		fflush(stdout);
+		if (save_state(l))
+			return -EIO;
 	}
 	if (l->left > 0 && --l->left == 0)
 		return -ECANCELED;	/* done: stop the receive loop */
@@ -378,7 +437,8 @@ int events_listen_main(int argc, char *argv[])
 		snprintf(entries, sizeof(entries), "%s.log", l.state);
 		l.pseq = calloc(BATCH_MAX, sizeof(*l.pseq));
 		l.pindex = calloc(BATCH_MAX, sizeof(*l.pindex));
-		if (!l.pseq || !l.pindex) {
+		l.fresh = calloc(BATCH_MAX, sizeof(*l.fresh));
+		if (!l.pseq || !l.pindex || !l.fresh) {
 			ret = -ENOMEM;
 			goto out;
 		}
@@ -435,6 +495,7 @@ out:
 		listen_log_close(&l.log);
 	free(l.pseq);
 	free(l.pindex);
+	free(l.fresh);
 	EVP_PKEY_free(l.dev);
 	return ret < 0 || l.failed ? EXIT_FAILED : EXIT_OK;
 }
