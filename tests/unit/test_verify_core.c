@@ -168,6 +168,28 @@ static void growing_ledger_is_consistent_with_the_one_seen(void **state)
 	szkm_verified_key_free(vk);
 }
 
+/* The verifier remembers what held (signatures of the checkpoint and of
+ * the entries), never what a changed entry would need. */
+static void second_verification_remembers_but_still_proves(void **state)
+{
+	struct fixture *f = *state;
+	struct szkm_ledger_entry *e = ml_entry(&f->l, f->first + 1);
+	struct szkm_verified_key *vk;
+
+	assert_int_equal(run(f, NULL, &vk, NULL), 0);
+	szkm_verified_key_free(vk);
+	assert_non_null(f->t.seen);
+	assert_non_null(f->t.device_key);
+	assert_int_equal(f->t.nsigned, 4);
+	e->data[40] ^= 1;
+	assert_refused(f, NULL, -EUCLEAN, "inclusion proof does not lead to the checkpoint's root");
+	e->data[40] ^= 1;
+	assert_int_equal(run(f, NULL, &vk, NULL), 0);
+	assert_int_equal(vk->nevents, 4);
+	assert_int_equal(f->t.nsigned, 4);
+	szkm_verified_key_free(vk);
+}
+
 static void checkpoint_by_unknown_key_refused(void **state)
 {
 	struct fixture *f = *state;
@@ -306,6 +328,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(honest_key_verifies_with_replayed_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(growing_ledger_is_consistent_with_the_one_seen, setup, teardown),
+		cmocka_unit_test_setup_teardown(second_verification_remembers_but_still_proves, setup, teardown),
 		cmocka_unit_test_setup_teardown(checkpoint_by_unknown_key_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(checkpoint_below_threshold_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(trust_refuses_bad_keys_and_threshold, setup, teardown),

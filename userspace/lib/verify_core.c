@@ -77,6 +77,7 @@ void szkm_trust_clear(struct szkm_trust *t)
 		ledger_note_key_clear(&t->keys[i]);
 	free(t->seen);
 	EVP_PKEY_free(t->device_key);
+	free(t->signed_leaves);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -169,10 +170,11 @@ static int check_consistency(struct run *r, const struct ledger_checkpoint *o)
 				o->size);
 }
 
-/* Entry @index, @data, is in the checkpoint's tree. */
-static int check_inclusion(struct run *r, uint64_t index, const uint8_t *data, size_t len)
+/* Entry @index, @data, is in the checkpoint's tree; @leaf gets its hash. */
+static int check_inclusion(struct run *r, uint64_t index, const uint8_t *data, size_t len,
+			   uint8_t leaf[LEDGER_HASH_LEN])
 {
-	uint8_t proof[LEDGER_MERKLE_MAX_PROOF][LEDGER_HASH_LEN], leaf[LEDGER_HASH_LEN];
+	uint8_t proof[LEDGER_MERKLE_MAX_PROOF][LEDGER_HASH_LEN];
 	size_t n;
 	int ret;
 
@@ -200,14 +202,67 @@ static EVP_PKEY *device_key(struct szkm_trust *t, const uint8_t pub[SZKM_P256_PU
 		EVP_PKEY_free(t->device_key);
 		t->device_key = k;
 		memcpy(t->device_pub, pub, SZKM_P256_PUB_LEN);
+		t->nsigned = 0;		/* they were another device's */
+		if (t->signed_leaves)
+			memset(t->signed_leaves, 0, SZKM_TRUST_SIGNED_MAX * LEDGER_HASH_LEN);
 	}
 	return k;
+}
+
+/*
+ * The slot of @leaf among the entries whose device signature held under
+ * the cached device key: where it is, or the empty one where it would go
+ * (NULL: no table). Leaf hashes are uniform, so their first bytes index.
+ */
+static uint8_t *signed_slot(const struct szkm_trust *t, const uint8_t leaf[LEDGER_HASH_LEN])
+{
+	static const uint8_t empty[LEDGER_HASH_LEN];
+	size_t i;
+
+	if (!t->signed_leaves)
+		return NULL;
+	memcpy(&i, leaf, sizeof(i));
+	for (;; i++) {
+		uint8_t *s = t->signed_leaves[i % SZKM_TRUST_SIGNED_MAX];
+
+		if (!memcmp(s, leaf, LEDGER_HASH_LEN) || !memcmp(s, empty, LEDGER_HASH_LEN))
+			return s;
+	}
+}
+
+static bool signed_before(const struct szkm_trust *t, EVP_PKEY *key,
+			  const uint8_t leaf[LEDGER_HASH_LEN])
+{
+	const uint8_t *s = key == t->device_key ? signed_slot(t, leaf) : NULL;
+
+	return s && !memcmp(s, leaf, LEDGER_HASH_LEN);
+}
+
+/* Remembers that @leaf's signature held (a cache: failing to is fine). */
+static void signed_keep(struct szkm_trust *t, EVP_PKEY *key, const uint8_t leaf[LEDGER_HASH_LEN])
+{
+	uint8_t *s;
+
+	if (key != t->device_key)
+		return;
+	if (!t->signed_leaves)
+		t->signed_leaves = calloc(SZKM_TRUST_SIGNED_MAX, LEDGER_HASH_LEN);
+	else if (t->nsigned >= SZKM_TRUST_SIGNED_MAX / 4 * 3) {
+		memset(t->signed_leaves, 0, SZKM_TRUST_SIGNED_MAX * LEDGER_HASH_LEN);
+		t->nsigned = 0;
+	}
+	s = signed_slot(t, leaf);
+	if (s && memcmp(s, leaf, LEDGER_HASH_LEN)) {
+		memcpy(s, leaf, LEDGER_HASH_LEN);
+		t->nsigned++;
+	}
 }
 
 /* The device's key from its enrolment, proven, before entry @before. */
 static int check_enrolment(struct run *r, const uint8_t *id, uint64_t before)
 {
 	struct szkm_ledger_entry *e = malloc(sizeof(*e));
+	uint8_t leaf[LEDGER_HASH_LEN];
 	struct ledger_entry d;
 	int ret;
 
@@ -218,7 +273,7 @@ static int check_enrolment(struct run *r, const uint8_t *id, uint64_t before)
 		ret = szkm_verify_fail(-EKEYREJECTED, "entry %" PRIu64 ": its device's enrolment (entry %" PRIu64 ") does not come before it",
 				       before, e->index);
 	if (!ret)
-		ret = check_inclusion(r, e->index, e->data, e->len);
+		ret = check_inclusion(r, e->index, e->data, e->len, leaf);
 	if (!ret && (ledger_entry_decode(e->data, e->len, &d, NULL) || d.type != LEDGER_ENTRY_ENROL ||
 		     memcmp(d.enrol.device_id, id, SZKM_DEVICE_ID_LEN)))
 		ret = szkm_verify_fail(-EKEYREJECTED, "entry %" PRIu64 ": not the enrolment of the key's device",
@@ -283,7 +338,8 @@ static int keep(struct run *r, uint64_t index, const struct szkm_event *ev)
 }
 
 /* The entry's event: this key's, by its device, after the one before. */
-static int check_event(struct run *r, uint64_t index, const struct ledger_entry *e)
+static int check_event(struct run *r, uint64_t index, const struct ledger_entry *e,
+		       const uint8_t leaf[LEDGER_HASH_LEN])
 {
 	const struct szkm_event *ev = &e->event;
 	struct szkm_verified_key *vk = r->vk;
@@ -300,8 +356,12 @@ static int check_event(struct run *r, uint64_t index, const struct ledger_entry 
 		return szkm_verify_fail(-EKEYREJECTED, "entry %" PRIu64 ": made by another device than the key's first event",
 					index);
 	}
-	if (szkm_event_verify(ev, r->device_key, e->sig, NULL))
-		return szkm_verify_fail(-EKEYREJECTED, "entry %" PRIu64 ": device signature invalid", index);
+	if (!signed_before(r->t, r->device_key, leaf)) {
+		if (szkm_event_verify(ev, r->device_key, e->sig, NULL))
+			return szkm_verify_fail(-EKEYREJECTED, "entry %" PRIu64 ": device signature invalid",
+						index);
+		signed_keep(r->t, r->device_key, leaf);
+	}
 	if (vk->nevents && ev->seq <= r->last_seq)
 		return szkm_verify_fail(-EKEYREJECTED, "entry %" PRIu64 ": seq %" PRIu64 " does not come after seq %" PRIu64 " (entry %" PRIu64 ")",
 					index, ev->seq, r->last_seq, r->last_index);
@@ -324,19 +384,20 @@ static int check_event(struct run *r, uint64_t index, const struct ledger_entry 
 static int check_entry(struct run *r, const struct szkm_ledger_entry *x)
 {
 	const char *why = "an enrolment";
+	uint8_t leaf[LEDGER_HASH_LEN];
 	struct ledger_entry e;
 	int ret;
 
 	if (r->vk->nevents && x->index <= r->last_index)
 		return szkm_verify_fail(-EKEYREJECTED, "entry %" PRIu64 ": out of ledger order (after entry %" PRIu64 ")",
 					x->index, r->last_index);
-	ret = check_inclusion(r, x->index, x->data, x->len);
+	ret = check_inclusion(r, x->index, x->data, x->len, leaf);
 	if (ret)
 		return ret;
 	if (ledger_entry_decode(x->data, x->len, &e, &why) || e.type != LEDGER_ENTRY_EVENT)
 		return szkm_verify_fail(-EKEYREJECTED, "entry %" PRIu64 ": not a well-formed event (%s)",
 					x->index, why);
-	return check_event(r, x->index, &e);
+	return check_event(r, x->index, &e, leaf);
 }
 
 /* Every entry of the key in the checkpoint's tree. */

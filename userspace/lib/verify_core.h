@@ -51,9 +51,14 @@ struct szkm_ledger_source {
  * What the client trusts: the verifier keys and how many must sign. The
  * core also remembers what is costly to redo and safe to reuse: the last
  * note whose signatures held (a verifier checking many keys against one
- * checkpoint checks its signatures once) and the last device key it
- * built (OpenSSL builds the P-256 group anew for each key it imports).
+ * checkpoint checks its signatures once), the last device key it built
+ * (OpenSSL builds the P-256 group anew for each key it imports) and the
+ * leaf hashes of the entries whose device signature held under it (an
+ * entry's leaf hash covers its bytes, signature included). Each new
+ * checkpoint still has every entry proven in it, and the chain checked.
  */
+#define SZKM_TRUST_SIGNED_MAX	4096	/* slots; emptied when 3/4 full */
+
 struct szkm_trust {
 	struct ledger_note_key keys[SZKM_LEDGER_KEYS_MAX];
 	size_t nkeys;
@@ -63,6 +68,8 @@ struct szkm_trust {
 	unsigned int seen_signers;
 	uint8_t device_pub[SZKM_P256_PUB_LEN];
 	EVP_PKEY *device_key;
+	uint8_t (*signed_leaves)[LEDGER_HASH_LEN];	/* open addressing */
+	size_t nsigned;
 };
 
 /* Parses the vkeys into @t (a key twice is refused); 0: a majority. */
