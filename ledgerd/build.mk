@@ -33,6 +33,11 @@ $(BUILD)/bin/ledger-testtool: $(BUILD)/tests/ledger/testtool.o $(LIBLEDGER) \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LEDGERD_LIBS)
 
+# An application of libszkm.so for tests/ledger/80-libszkm.sh.
+BINS += $(BUILD)/bin/libszkm-client
+$(BUILD)/bin/libszkm-client: tests/ledger/libszkm_client.c $(SZKM_SO_DEPS)
+	$(SZKM_SO_LINK)
+
 LEDGER_TEST_OBJS := $(BUILD)/tests/unit/test_merkle.o \
                     $(BUILD)/tests/unit/test_note.o \
                     $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/test_ledger*.c)) \

@@ -8,19 +8,7 @@
 # unreachable ledger is one clear line. Every refusal exits 1 with one
 # line naming what failed and leaves the state file as it was.
 . "$(dirname "$0")/lib.sh"
-start
-"$B/ledger-testtool" keygen "$T/dev.pem"
-"$B/ledger-testtool" events "$T/dev.pem" 60 3 >"$T/all"
-head -n 40 "$T/all" >"$T/ev1"
-tail -n +41 "$T/all" >"$T/ev2"
-"$B/ledgerd" -c /dev/null --control-socket "$CTL" enroll dev-a "$T/dev.pem" >/dev/null
-feed "$T/ev1" >/dev/null
-echo sync | feed >/dev/null
-# key-1: created at seq 3, rotated every third event.
-kid=$(get '/entries?start=3&end=4' | python3 -c 'import json,sys; print(json.load(sys.stdin)["entries"][0]["key_id"])')
-VK=$(vkey)
-"$B/ledgerd" genkey "$T/other.pem"
-OTHER=$("$B/ledgerd" -c /dev/null --key "$T/other.pem" --origin test.example/other vkey)
+key_history
 
 verify() { "$B/szkmctl" verify --ledger "$URL" --key-id "$kid" "$@"; }
 

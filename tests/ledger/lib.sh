@@ -41,6 +41,25 @@ stop() {
 }
 
 feed() { "$B/ledgerd" -c /dev/null --control-socket "$CTL" feed "$@"; }
+
+# key_history: starts ledgerd with a device enrolled and the first 40 of
+# its 60 events (three keys) in a checkpoint; the other 20 wait in $T/ev2.
+# key-1 is created at seq 3 and rotated every third event. Sets kid (its
+# key id), VK (the node's verifier key) and OTHER (another node's).
+key_history() {
+	start
+	"$B/ledger-testtool" keygen "$T/dev.pem"
+	"$B/ledger-testtool" events "$T/dev.pem" 60 3 >"$T/all"
+	head -n 40 "$T/all" >"$T/ev1"
+	tail -n +41 "$T/all" >"$T/ev2"
+	"$B/ledgerd" -c /dev/null --control-socket "$CTL" enroll dev-a "$T/dev.pem" >/dev/null
+	feed "$T/ev1" >/dev/null
+	echo sync | feed >/dev/null
+	kid=$(get '/entries?start=3&end=4' | python3 -c 'import json,sys; print(json.load(sys.stdin)["entries"][0]["key_id"])')
+	VK=$(vkey)
+	"$B/ledgerd" genkey "$T/other.pem"
+	OTHER=$("$B/ledgerd" -c /dev/null --key "$T/other.pem" --origin test.example/other vkey)
+}
 vkey() { "$B/ledgerd" -c /dev/null --key "$T/node.pem" --origin test.example/ledger "$@" vkey; }
 get() { curl -sS --fail-with-body "$URL$1"; }
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }

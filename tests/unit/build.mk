@@ -25,3 +25,13 @@ $(BUILD)/unit/test_listen_log: $(BUILD)/tests/unit/test_listen_log.o \
 		$(BUILD)/userspace/szkmctl/listen_log.o $(SZKMCTL_LEDGER) $(LIBSZKM)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBSZKM_LIBS)
+
+# libszkm's verifier: its core over a ledger in memory (with the ledger's
+# proof code), and the agreement of a verified key with the kernel's.
+UNIT_TESTS   += $(BUILD)/unit/test_verify_core $(BUILD)/unit/test_verify_agree
+$(BUILD)/tests/unit/test_verify_core.o $(BUILD)/tests/unit/test_verify_agree.o: \
+	CFLAGS += -Iuserspace/lib -Iledgerd
+$(BUILD)/unit/test_verify_core $(BUILD)/unit/test_verify_agree: $(BUILD)/unit/%: \
+		$(BUILD)/tests/unit/%.o $(SZKM_LEDGER_OBJS) $(LIBSZKM)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBSZKM_LIBS)

@@ -3,6 +3,9 @@
  * libszkm.h - the non-secure-zone client library of szkm. Functions return
  * 0 (or a count) on success and a negative errno on failure, and set errno;
  * szkm_strerror() turns any of them into a message.
+ *
+ * Link with `pkg-config --cflags --libs szkm`. libszkm.so exports what
+ * this header declares and nothing else.
  */
 #ifndef LIBSZKM_H
 #define LIBSZKM_H
@@ -12,6 +15,8 @@
 #include <stdio.h>
 
 #include "szkm.h"
+
+#pragma GCC visibility push(default)
 
 const char *szkm_strerror(int err);
 
@@ -149,7 +154,12 @@ int32_t szkm_key_find(const char *spec);
 int szkm_key_info(int32_t serial, struct szkm_key_info *info);
 const struct szkm_version_info *szkm_key_version(const struct szkm_key_info *info,
 						 uint32_t num);
-/* Names of the enum values: szkm_alg_name() and the others of szkm_event.h. */
+/* Names of enum values for people and JSON ("ecdsa-p256", "active",
+ * "key-rotate", "generated"); "none" for an unknown value. */
+const char *szkm_alg_name(uint8_t alg);
+const char *szkm_vstate_name(uint8_t state);
+const char *szkm_event_type_name(uint8_t type);
+const char *szkm_origin_name(uint8_t origin);
 
 /*
  * ECIES of include/szkm.h with OpenSSL: encrypt @len bytes to version
@@ -238,5 +248,146 @@ int szkm_genl_send_raw(uint8_t cmd, const void *attrs, size_t len);
 
 /* Writes a P-256 public point as SubjectPublicKeyInfo PEM. */
 int szkm_p256_write_pem(FILE *f, const uint8_t pub[65]);
+
+/*
+ * Verifying a key against the ledger, before anything trusts it.
+ *
+ * A verifier holds what the application trusts: the ledger's verifier keys
+ * (C2SP signed-note vkey strings, as `ledgerd vkey` prints them), how many
+ * of them must sign a checkpoint, and a state file that keeps the last
+ * checkpoint this client accepted (per user). The ledger node it reads
+ * (ledgerd's HTTP API, http or https) is not trusted.
+ *
+ * szkm_verify_key() accepts key @id's history only when:
+ *   - the node's checkpoint is signed by @threshold of the keys;
+ *   - it extends the checkpoint in the state file (consistency proof);
+ *   - every entry of the key in the checkpoint's tree is proven in it
+ *     (inclusion proof), decodes, carries the signature of the device
+ *     whose enrolment entry (proven the same way) holds its key, and
+ *     follows the one before in the device's chain;
+ * then the state file takes the checkpoint (written atomically, only on
+ * success; calls on one state file are serialised by a lock on its
+ * folder). A verifier is for one thread at a time.
+ *
+ * Whatever fails is said in one line by szkm_verify_message(), and the
+ * errno says what kind of failure it was:
+ *   -ENOKEY        the checkpoint is not signed by @threshold of the keys
+ *                  (signed by an unknown key only, by too few, or a
+ *                  configured key's signature does not verify)
+ *   -ESTALE        the checkpoint does not extend the one accepted before
+ *                  (a smaller tree, the same size with another root, a
+ *                  failed consistency proof, another origin): the ledger
+ *                  was rolled back or forked
+ *   -EUCLEAN       an entry of the key is not in the checkpoint's tree
+ *                  (inclusion proof fails): changed in the node's storage
+ *   -EKEYREJECTED  a proven entry is no event of the key's device: not
+ *                  well-formed, a device signature that fails, a broken
+ *                  chain, no enrolment of the device before it
+ *   -EBADMSG       (szkm_verify_agrees) the kernel's key is not the one
+ *                  the ledger records
+ *   -ENOENT        the ledger holds no entry of the key (HTTP 404 or none
+ *                  in the checkpoint)
+ *   -EIO, -EPROTO, -E2BIG  the node is unreachable, answered with an HTTP
+ *                  error or with something else than asked, or too much
+ *   -EINVAL        bad options; -ENOMEM
+ */
+struct szkm_verifier_opts {
+	const char *ledger;		/* "http://127.0.0.1:8780" */
+	const char *const *keys;	/* 1..SZKM_LEDGER_KEYS_MAX vkeys */
+	size_t nkeys;
+	unsigned int threshold;		/* signatures needed; 0: a majority */
+	/* NULL: $XDG_STATE_HOME/szkm/checkpoint, else
+	 * ~/.local/state/szkm/checkpoint */
+	const char *state;
+};
+
+struct szkm_verifier;
+
+int szkm_verifier_new(const struct szkm_verifier_opts *opts, struct szkm_verifier **out);
+void szkm_verifier_free(struct szkm_verifier *v);
+
+/* Why the last szkm_verifier_new() or szkm_verify_*() call of this thread
+ * failed, in one line; "" after a success. */
+const char *szkm_verify_message(void);
+
+/* One event of the key's history, verified. */
+struct szkm_verified_event {
+	uint64_t index;		/* its entry in the ledger */
+	uint64_t seq;		/* the device's sequence number */
+	uint8_t type;		/* enum szkm_event_type */
+	uint8_t state;		/* enum szkm_vstate the event records */
+	uint32_t version;
+	char actor[96];		/* "uid=U auid=A pid=P comm=C", "kernel", ... */
+};
+
+/*
+ * One version as the ledger records it. @state: once the ledger's proof
+ * of every event has reached the kernel (a pending version is active
+ * then, and the one active before it decrypt-only). @before: what the
+ * kernel shows until the proof of the key's last change reaches it (that
+ * change's new version pending, a retire or destroy not applied yet);
+ * equal to @state when that change did not wait for the ledger.
+ */
+struct szkm_verified_version {
+	uint32_t num;
+	uint8_t state;		/* enum szkm_vstate */
+	uint8_t before;
+	uint8_t origin;		/* enum szkm_origin */
+	int has_pub;		/* ecdsa-p256 and ecdh-p256 keys */
+	uint8_t pub[65];
+};
+
+/* What szkm_verify_key() returns: read it, free it with
+ * szkm_verified_key_free(). */
+struct szkm_verified_key {
+	uint8_t id[16];
+	char name[65];
+	uint8_t alg;		/* enum szkm_alg */
+	uint8_t device_id[32];
+	uint32_t active;	/* the version @state says is active; 0: none */
+	/* The checkpoint it was verified against. */
+	char origin[256];
+	uint64_t size;
+	uint8_t root[32];
+	unsigned int signers;	/* configured keys whose signature verified */
+	unsigned int threshold;
+	unsigned int nkeys;
+	int has_previous;	/* the state file held a checkpoint ... */
+	uint64_t previous_size;	/* ... of this size, which this one extends */
+	size_t later;		/* entries of the key past the checkpoint: not
+				 * verified yet, not in events */
+	size_t nevents;		/* in ledger order */
+	struct szkm_verified_event *events;
+	size_t nversions;	/* in the order they appeared */
+	struct szkm_verified_version *versions;
+};
+
+int szkm_verify_key(struct szkm_verifier *v, const uint8_t id[16],
+		    struct szkm_verified_key **out);
+void szkm_verified_key_free(struct szkm_verified_key *vk);
+const struct szkm_verified_version *szkm_verified_version(const struct szkm_verified_key *vk,
+							   uint32_t num);
+
+/*
+ * Whether the kernel's key (szkm_key_info) is the one the ledger records:
+ * the same id, name and algorithm; every version the ledger has, with its
+ * public key; the same state per version, all as @state says or all as
+ * @before says (the kernel may not have the proof of the last change
+ * yet). A version the kernel has and the ledger does not is accepted only
+ * while it is pending (its event is not in the checkpoint yet): it cannot
+ * be used. 0, or -EBADMSG with a reason naming the version and the field.
+ */
+int szkm_verify_agrees(const struct szkm_verified_key *vk, const struct szkm_key_info *kernel);
+
+/*
+ * All of it in one call: the kernel's key @serial (szkm_key_find() finds
+ * it by name), verified against the ledger, then checked to agree with
+ * it. @kernel (may be NULL) gets what the kernel reports. On success
+ * *out is the verified key.
+ */
+int szkm_verify_key_by_serial(struct szkm_verifier *v, int32_t serial,
+			      struct szkm_key_info *kernel, struct szkm_verified_key **out);
+
+#pragma GCC visibility pop
 
 #endif /* LIBSZKM_H */

@@ -25,6 +25,7 @@
 
 #include <openssl/evp.h>
 
+#include "libszkm.h"
 #include "szkm.h"
 
 #define SZKM_EVENT_HASH_LEN	32
@@ -111,8 +112,8 @@ uint64_t szkm_event_seq(const uint8_t *buf, size_t len);
 int szkm_device_id(const uint8_t pub[SZKM_P256_PUB_LEN],
 		   uint8_t id[SZKM_DEVICE_ID_LEN]);
 
-/* Names of enum values for logs and JSON ("key-rotate", "active"...). */
-const char *szkm_event_type_name(uint8_t type);
+/* Names of enum values (szkm_event_type_name() and the others) are in
+ * libszkm.h. */
 /*
  * The event's command name made safe to print (a process may name itself
  * anything): printable ASCII but space kept, every other byte '?'.
@@ -120,9 +121,6 @@ const char *szkm_event_type_name(uint8_t type);
 void szkm_event_comm(const struct szkm_event *ev, char out[SZKM_COMM_LEN + 1]);
 /* "uid=U auid=A|none pid=P comm=C", "kernel", or "unrecorded" (format 1). */
 void szkm_event_actor_text(const struct szkm_event *ev, char *buf, size_t cap);
-const char *szkm_alg_name(uint8_t alg);
-const char *szkm_vstate_name(uint8_t state);
-const char *szkm_origin_name(uint8_t origin);
 
 /* A key or device name: 1..SZKM_NAME_MAX of [A-Za-z0-9._-]. */
 bool szkm_name_valid(const char *name, size_t len);

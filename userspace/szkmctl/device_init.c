@@ -15,6 +15,7 @@
  */
 #include "subcommands.h"
 #include "libszkm.h"
+#include "internal.h"
 #include "szkm.h"
 
 #include <errno.h>
@@ -127,7 +128,7 @@ int device_init_main(int argc, char *argv[])
 		szkmctl_report("Unable to initialise the device", ret);
 		return EXIT_FAILED;
 	}
-	ret = szkmctl_write_file_atomic(out, blob, len);
+	ret = szkm_file_write_atomic(out, blob, len);
 	if (ret < 0) {
 		free(blob);
 		fprintf(stderr, "The device was made but its blob could not be written to %s: %s\n"

@@ -10,6 +10,7 @@
  */
 #include "subcommands.h"
 #include "libszkm.h"
+#include "internal.h"
 #include "szkm.h"
 
 #include <errno.h>
@@ -69,7 +70,7 @@ int device_unseal_main(int argc, char *argv[])
 			return usage();
 	}
 	/* Up to 4x the largest blob, so the kernel can say "wrong size". */
-	ret = szkmctl_read_file(in, &blob, &len, 4 * SZKM_DEVBLOB_MAX);
+	ret = szkm_file_read(in, &blob, &len, 4 * SZKM_DEVBLOB_MAX);
 	if (ret < 0) {
 		fprintf(stderr, "Unable to read the device blob %s: %s\n", in, strerror(-ret));
 		return EXIT_FAILED;

@@ -18,6 +18,7 @@
  */
 #include "subcommands.h"
 #include "libszkm.h"
+#include "internal.h"
 #include "listen_log.h"
 #include "szkm.h"
 #include "szkm_event.h"
@@ -108,7 +109,7 @@ static int save_state(const struct listener *l)
 		     (unsigned long long)l->last_seq, hex, dev,
 		     (unsigned long long)(l->ack ? listen_log_size(&l->log) : l->tree_size),
 		     (unsigned long long)l->last.index, l->last.len ? body : "00", sig);
-	return szkmctl_write_file_atomic(l->state, (const uint8_t *)buf, (size_t)n);
+	return szkm_file_write_atomic(l->state, (const uint8_t *)buf, (size_t)n);
 }
 
 static void print_event(const struct szkm_event *ev)

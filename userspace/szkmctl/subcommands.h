@@ -40,9 +40,6 @@ int szkmctl_read_ledger_keys(char lines[][SZKM_LEDGER_VKEY_MAX + 2], const char 
 
 /* "what: the kernel's reason (errno text)", or libszkm's message. */
 void szkmctl_report(const char *what, int err);
-/* Reads at most max + 1 bytes (so a caller sees "too big"); malloc'd. */
-int szkmctl_read_file(const char *path, uint8_t **data, size_t *len, size_t max);
-int szkmctl_write_file_atomic(const char *path, const uint8_t *data, size_t len);
 void szkmctl_print_hex(const uint8_t *p, size_t n);
 
 /*
