@@ -276,23 +276,27 @@ int szkm_keyblob_info(const char *hex, size_t len, struct szkm_keyblob_info *inf
 	return 0;
 }
 
-/* "type;uid;gid;perm;description": is it @type? */
-static int is_type(int32_t serial, const char *type)
+enum { OTHER, SZKM_KEY, KEYRING };
+
+/* From "type;uid;gid;perm;description": an szkm key, a keyring, or else. */
+static int type_of(int32_t serial)
 {
 	char *desc;
-	size_t n = strlen(type);
-	int ret;
+	int ret = OTHER;
 
 	if (keyctl_describe_alloc(serial, &desc) < 0)
-		return 0;
-	ret = !strncmp(desc, type, n) && desc[n] == ';';
+		return OTHER;
+	if (!strncmp(desc, SZKM_KEY_TYPE ";", strlen(SZKM_KEY_TYPE) + 1))
+		ret = SZKM_KEY;
+	else if (!strncmp(desc, "keyring;", 8))
+		ret = KEYRING;
 	free(desc);
 	return ret;
 }
 
 int szkm_keyring_exists(int32_t serial)
 {
-	return is_type(serial, "keyring");
+	return type_of(serial) == KEYRING;
 }
 
 /* The keyrings still to read, breadth first, and those seen. */
@@ -367,10 +371,14 @@ int szkm_key_list(struct szkm_key_ref **refs)
 		if (n < 0)
 			continue;
 		for (size_t i = 0; i < (size_t)n / sizeof(*members) && !ret; i++) {
-			if (is_type(members[i], SZKM_KEY_TYPE))
+			switch (type_of(members[i])) {
+			case SZKM_KEY:
 				ret = add_key_ref(w, members[i], r);
-			else if (is_type(members[i], "keyring"))
+				break;
+			case KEYRING:
 				add_ring(w, members[i], NULL);
+				break;
+			}
 		}
 		free(members);
 	}
