@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make check: unit tests, then the VM tests (all guest scripts in one boot,
-# then the host-driven multi-boot tests), one summary line at the end.
+# then the host-driven multi-boot tests), then the host tests of szkmctl and
+# of the ledger, one summary line at the end.
 #   check.sh [--vm-only] <kver> [unit test binaries...]
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,6 +45,15 @@ for h in "$top"/tests/vm/h/*.sh; do
 done
 
 if [ $vm_only = 0 ]; then
+	echo "== szkmctl tests (host)"
+	for t in "$top"/tests/cli/*.sh; do
+		n=$(basename "$t" .sh)
+		if out=$(bash "$t" 2>&1); then
+			echo "PASS cli/$n"; pass=$((pass + 1))
+		else
+			echo "FAIL cli/$n"; sed 's/^/  | /' <<<"$out" | tail -n 40; fail=$((fail + 1))
+		fi
+	done
 	echo "== ledger tests (host)"
 	for t in "$top"/tests/ledger/*.sh; do
 		[ "$(basename "$t")" = lib.sh ] && continue

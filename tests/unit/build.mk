@@ -1,6 +1,6 @@
 # Unit tests of libszkm (cmocka; run with TAP output by run-unit.sh).
 LIBSZKM_UNIT := $(BUILD)/unit/test_hex $(BUILD)/unit/test_event_msg $(BUILD)/unit/test_devblob \
-                $(BUILD)/unit/test_chain_batch
+                $(BUILD)/unit/test_chain_batch $(BUILD)/unit/test_keys
 UNIT_TESTS   += $(LIBSZKM_UNIT)
 
 $(LIBSZKM_UNIT:$(BUILD)/unit/%=$(BUILD)/tests/unit/%.o): CFLAGS += -Iuserspace/lib $(NL_CFLAGS)
@@ -17,6 +17,14 @@ $(BUILD)/tests/unit/test_srk_template.o: CFLAGS += $(MU_CFLAGS)
 $(BUILD)/unit/test_srk_template: $(BUILD)/tests/unit/test_srk_template.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(MU_LIBS)
+
+# The manifest of szkmctl state save/restore (userspace/szkmctl/state.c).
+UNIT_TESTS   += $(BUILD)/unit/test_state
+$(BUILD)/tests/unit/test_state.o: CFLAGS += -Iuserspace/szkmctl -Iuserspace/lib
+$(BUILD)/unit/test_state: $(BUILD)/tests/unit/test_state.o $(BUILD)/userspace/szkmctl/state.o \
+		$(BUILD)/userspace/szkmctl/util.o $(LIBSZKM)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBSZKM_LIBS)
 
 # The listener's entry file (userspace/szkmctl/listen_log.c) over the ledger's tree.
 UNIT_TESTS   += $(BUILD)/unit/test_listen_log

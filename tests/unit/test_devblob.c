@@ -2,7 +2,7 @@
 /*
  * test_devblob.c - libszkm's reading of a device blob's header and TPM
  * binding (include/szkm.h, "Device blob"): TPM and test-mode blobs, the
- * PIN flag, and every field that runs short, long or past the end.
+ * PIN flag, the device id, and every field that runs short, long or past the end.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <string.h>
 #include <cmocka.h>
+#include <openssl/sha.h>
 
 #include "libszkm.h"
 #include "szkm.h"
@@ -66,7 +67,7 @@ static void tpm_blob_binding_read(void **state)
 {
 	struct szkm_devblob_info info;
 	struct blob bl;
-	uint8_t policy[32];
+	uint8_t policy[32], pub[65], id[32];
 
 	(void)state;
 	make(&bl, SZKM_DEVBLOB_PIN, 1, 1u << 0 | 1u << 2 | 1u << 7, -1);
@@ -78,6 +79,10 @@ static void tpm_blob_binding_read(void **state)
 	assert_int_equal(info.boot_pcrs, 0x85);
 	memset(policy, 0xcc, sizeof(policy));
 	assert_memory_equal(info.policy, policy, sizeof(policy));
+	/* the device id: SHA-256 of the public key, 65 bytes of 0x04 here */
+	memset(pub, 0x04, sizeof(pub));
+	SHA256(pub, sizeof(pub), id);
+	assert_memory_equal(info.device_id, id, sizeof(id));
 
 	make(&bl, 0, 1, 0, -1);
 	assert_int_equal(szkm_devblob_info(bl.b, bl.len, &info), 0);

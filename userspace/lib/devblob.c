@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <openssl/sha.h>
+
 /* The next length-prefixed field: -EBADMSG when it runs past the end. */
 static int field(const uint8_t *blob, size_t len, size_t *off,
 		 const uint8_t **p, size_t *flen)
@@ -42,8 +44,10 @@ int szkm_devblob_info(const uint8_t *blob, size_t len, struct szkm_devblob_info 
 		return errno = EPROTONOSUPPORT, -EPROTONOSUPPORT;
 	/* parent name, device public key, TPM binding */
 	if (field(blob, len, &off, &p, &flen) || flen > SZKM_TPM2_NAME_LEN ||
-	    field(blob, len, &off, &p, &flen) || flen != 65 ||
-	    field(blob, len, &off, &p, &flen))
+	    field(blob, len, &off, &p, &flen) || flen != 65)
+		goto bad;
+	SHA256(p, flen, info->device_id);
+	if (field(blob, len, &off, &p, &flen))
 		goto bad;
 	if (!flen)
 		return 0;	/* test mode: no TPM, no binding */

@@ -115,6 +115,7 @@ struct szkm_devblob_info {
 	uint8_t lock_pcr;
 	uint32_t boot_pcrs;	/* bit n = PCR n */
 	uint8_t policy[32];
+	uint8_t device_id[32];	/* SHA-256 of the device public key it carries */
 };
 int szkm_devblob_info(const uint8_t *blob, size_t len, struct szkm_devblob_info *info);
 
@@ -160,6 +161,77 @@ const char *szkm_alg_name(uint8_t alg);
 const char *szkm_vstate_name(uint8_t state);
 const char *szkm_event_type_name(uint8_t type);
 const char *szkm_origin_name(uint8_t origin);
+
+/*
+ * Managing keys through keyutils, without writing a payload (keys.c: the
+ * grammar of include/szkm.h, "Managed keys"). Keyrings are what
+ * keyctl(1) calls them: @t, @p, @s, @u, @us, or a serial;
+ * szkm_keyring_parse turns a name into the KEY_SPEC_* value or serial
+ * that add_key takes (-EINVAL otherwise), and szkm_keyring_exists says
+ * whether a serial is a keyring the caller can see.
+ *
+ * The checks the kernel makes, made here first so that a caller can name
+ * what was wrong (the kernel says it only in its log): a key name is 1 to
+ * SZKM_NAME_MAX characters of [A-Za-z0-9._-] (-EINVAL); a policy option
+ * is one word of "rotate=<n>s|m|h|d" (1s to 3650d), "max_uses=<1..2^32>",
+ * "min_version=<n>" or "ledger=required|async": szkm_policy_word returns
+ * which (enum szkm_policy_opt; the kernel refuses one given twice) or
+ * -EINVAL with a reason in *why.
+ *
+ * create takes the algorithm's name ("aes256-gcm", ...) and NULL or
+ * policy options separated by spaces, and returns the new key's serial;
+ * set_policy takes options the same way. Each returns the kernel's errno:
+ * -EBUSY while a change of the key waits for the ledger's proof (or the
+ * version is pending), -EAGAIN until the key registry is ready, -ENOKEY
+ * without a ready device. blob is `keyctl pipe`: the sealed blob as hex
+ * text (malloc'd, NUL-terminated); load takes it back under its name.
+ */
+enum szkm_policy_opt {
+	SZKM_POLICY_ROTATE,
+	SZKM_POLICY_MAX_USES,
+	SZKM_POLICY_MIN_VERSION,
+	SZKM_POLICY_LEDGER,
+};
+int szkm_keyring_parse(const char *spec, int32_t *id);
+int szkm_keyring_exists(int32_t serial);
+int szkm_key_name_check(const char *name);
+int szkm_policy_word(const char *word, const char **why);
+int32_t szkm_key_create(const char *name, const char *alg, const char *policy,
+			int32_t keyring);
+int szkm_key_rotate(int32_t serial);
+int szkm_key_retire(int32_t serial, uint32_t version);
+int szkm_key_destroy(int32_t serial, uint32_t version);
+int szkm_key_set_policy(int32_t serial, const char *policy);
+int szkm_key_blob(int32_t serial, char **hex, size_t *len);
+int32_t szkm_key_load(const char *name, const char *hex, int32_t keyring);
+
+/*
+ * What a key blob's header says (include/szkm.h, "Key blob"), read from
+ * its hex without the kernel: a hint (whose device, which key), never a
+ * verdict. -EBADMSG: no key blob, or its length disagrees with its header;
+ * -EPROTONOSUPPORT: another format (the fields are filled in).
+ */
+struct szkm_keyblob_info {
+	uint8_t format;
+	uint8_t alg;
+	uint8_t key_id[16];
+	uint8_t device_id[32];
+};
+int szkm_keyblob_info(const char *hex, size_t len, struct szkm_keyblob_info *info);
+
+/*
+ * Every szkm key in the caller's keyrings: @u, @us, @s, @p, @t and the
+ * keyrings they link, breadth first (keyrings it cannot read are passed
+ * over). Each key once, with a keyring that links it, named as keyctl(1)
+ * names it when it is a special one, else by its serial. Returns the
+ * count and a malloc'd array, or a negative errno.
+ */
+struct szkm_key_ref {
+	int32_t serial;
+	int32_t keyring;
+	char ring[12];
+};
+int szkm_key_list(struct szkm_key_ref **refs);
 
 /*
  * ECIES of include/szkm.h with OpenSSL: encrypt @len bytes to version

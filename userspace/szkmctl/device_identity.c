@@ -15,11 +15,16 @@ int device_identity_main(int argc, char *argv[])
 	struct szkm_identity idn;
 	int pem = 0, ret;
 
-	if (argc == 2 && !strcmp(argv[1], "--pem"))
-		pem = 1;
-	else if (argc != 1) {
-		fprintf(stderr, "Usage: %s device identity [--pem]\n", PROG_NAME);
-		return EXIT_USAGE;
+	if (szkmctl_wants_help(argc, argv)) {
+		printf("Usage: %s device identity [--pem]\n"
+		       "Prints the device id and public key (--pem: the key as PEM).\n", PROG_NAME);
+		return EXIT_OK;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--pem"))
+			pem = 1;
+		else
+			return szkmctl_unknown(argv[i]);
 	}
 	ret = szkm_device_identity(&idn);
 	if (ret < 0) {

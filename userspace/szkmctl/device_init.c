@@ -24,12 +24,13 @@
 #include <string.h>
 #include <unistd.h>
 
-static int usage(void)
+static int usage(FILE *f, int code)
 {
-	fprintf(stderr, "Usage: %s device init [--out FILE] [--force] [--lock-pcr N] [--boot-pcrs LIST] [--pin]\n"
-		"       [--ledger-key VKEY]... [--ledger-threshold K]\n",
-		PROG_NAME);
-	return EXIT_USAGE;
+	fprintf(f, "Usage: %s device init [--out FILE] [--force] [--lock-pcr N] [--boot-pcrs LIST] [--pin]\n"
+		"       [--ledger-key VKEY]... [--ledger-threshold K]\n"
+		"Makes a new device in the kernel and writes its sealed blob (default %s).\n",
+		PROG_NAME, SZKMCTL_DEVICE_BLOB);
+	return code;
 }
 
 /* What the device is bound to, as its blob says. */
@@ -63,40 +64,46 @@ int device_init_main(int argc, char *argv[])
 	size_t len, pin_len;
 	int want_pin = 0, ret;
 
+	if (szkmctl_wants_help(argc, argv))
+		return usage(stdout, EXIT_OK);
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--out") && i + 1 < argc) {
-			out = argv[++i];
-		} else if (!strcmp(argv[i], "--force")) {
+		const char *opt = argv[i], *val = NULL;
+
+		if (!strcmp(opt, "--force")) {
 			opts.force = 1;
-		} else if (!strcmp(argv[i], "--lock-pcr") && i + 1 < argc) {
-			if (szkmctl_parse_pcr("--lock-pcr", argv[++i], 8, SZKM_LOCK_PCR_TEST,
+			continue;
+		}
+		if (!strcmp(opt, "--pin")) {
+			want_pin = 1;
+			continue;
+		}
+		if (strcmp(opt, "--out") && strcmp(opt, "--lock-pcr") && strcmp(opt, "--boot-pcrs") &&
+		    strcmp(opt, "--ledger-key") && strcmp(opt, "--ledger-threshold"))
+			return szkmctl_unknown(opt);
+		val = szkmctl_value(argc, argv, &i);
+		if (!val)
+			return EXIT_USAGE;
+		if (!strcmp(opt, "--out")) {
+			out = val;
+		} else if (!strcmp(opt, "--lock-pcr")) {
+			if (szkmctl_parse_pcr("--lock-pcr", val, 8, SZKM_LOCK_PCR_TEST,
 					      "from 8 to 15 (16: tests only)", &opts.lock_pcr))
 				return EXIT_USAGE;
 			opts.has_lock_pcr = 1;
-		} else if (!strcmp(argv[i], "--boot-pcrs") && i + 1 < argc) {
-			if (szkmctl_parse_pcr_list("--boot-pcrs", argv[++i], 15, &opts.boot_pcrs))
+		} else if (!strcmp(opt, "--boot-pcrs")) {
+			if (szkmctl_parse_pcr_list("--boot-pcrs", val, 15, &opts.boot_pcrs))
 				return EXIT_USAGE;
-		} else if (!strcmp(argv[i], "--pin")) {
-			want_pin = 1;
-		} else if (!strcmp(argv[i], "--ledger-key") && i + 1 < argc) {
-			if (opts.n_ledger_keys == SZKM_LEDGER_KEYS_MAX) {
-				fprintf(stderr, "at most %d --ledger-key\n", SZKM_LEDGER_KEYS_MAX);
-				return EXIT_USAGE;
-			}
-			vkeys[opts.n_ledger_keys++] = argv[++i];
+		} else if (!strcmp(opt, "--ledger-key")) {
+			if (opts.n_ledger_keys == SZKM_LEDGER_KEYS_MAX)
+				return szkmctl_bad("at most %d --ledger-key", SZKM_LEDGER_KEYS_MAX);
+			vkeys[opts.n_ledger_keys++] = val;
 			opts.ledger_keys = vkeys;
-		} else if (!strcmp(argv[i], "--ledger-threshold") && i + 1 < argc) {
-			char *end;
-			long k = strtol(argv[++i], &end, 10);
-
-			if (*end || k < 1 || k > SZKM_LEDGER_KEYS_MAX) {
-				fprintf(stderr, "--ledger-threshold: a number from 1 to %d\n",
-					SZKM_LEDGER_KEYS_MAX);
-				return EXIT_USAGE;
-			}
-			opts.ledger_threshold = (uint8_t)k;
 		} else {
-			return usage();
+			unsigned long k;
+
+			if (szkmctl_parse_uint("--ledger-threshold", val, 1, SZKM_LEDGER_KEYS_MAX, &k))
+				return EXIT_USAGE;
+			opts.ledger_threshold = (uint8_t)k;
 		}
 	}
 	if (!opts.n_ledger_keys) {

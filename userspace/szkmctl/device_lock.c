@@ -12,11 +12,14 @@ int device_lock_main(int argc, char *argv[])
 {
 	int ret;
 
-	(void)argv;
-	if (argc != 1) {
-		fprintf(stderr, "Usage: %s device lock\n", PROG_NAME);
-		return EXIT_USAGE;
+	if (szkmctl_wants_help(argc, argv)) {
+		printf("Usage: %s device lock\n"
+		       "Wipes the device's keys from memory until the next unseal (a reboot).\n",
+		       PROG_NAME);
+		return EXIT_OK;
 	}
+	if (argc > 1)
+		return szkmctl_unknown(argv[1]);
 	ret = szkm_device_lock();
 	if (ret < 0) {
 		szkmctl_report("Unable to lock the device", ret);

@@ -18,10 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int usage(void)
+static int usage(FILE *f, int code)
 {
-	fprintf(stderr, "Usage: %s device unseal [--in FILE] [--force] [--pin]\n", PROG_NAME);
-	return EXIT_USAGE;
+	fprintf(f, "Usage: %s device unseal [--in FILE] [--force] [--pin]\n"
+		"Hands the stored device blob (default %s) back to the kernel.\n",
+		PROG_NAME, SZKMCTL_DEVICE_BLOB);
+	return code;
 }
 
 /* The refusals an operator acts on, when the kernel gave no reason. */
@@ -50,25 +52,14 @@ static void report(int ret, const struct szkm_devblob_info *info)
 	}
 }
 
-int device_unseal_main(int argc, char *argv[])
+int szkmctl_device_unseal(const char *in, int force, int want_pin)
 {
-	const char *in = SZKMCTL_DEVICE_BLOB;
 	struct szkm_devblob_info info;
 	struct szkm_status st;
 	uint8_t *blob, pin[SZKM_PIN_MAX];
 	size_t len, pin_len = 0;
-	int force = 0, want_pin = 0, ret;
+	int ret;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--in") && i + 1 < argc)
-			in = argv[++i];
-		else if (!strcmp(argv[i], "--force"))
-			force = 1;
-		else if (!strcmp(argv[i], "--pin"))
-			want_pin = 1;
-		else
-			return usage();
-	}
 	/* Up to 4x the largest blob, so the kernel can say "wrong size". */
 	ret = szkm_file_read(in, &blob, &len, 4 * SZKM_DEVBLOB_MAX);
 	if (ret < 0) {
@@ -116,4 +107,27 @@ int device_unseal_main(int argc, char *argv[])
 		printf("\n");
 	}
 	return EXIT_OK;
+}
+
+int device_unseal_main(int argc, char *argv[])
+{
+	const char *in = SZKMCTL_DEVICE_BLOB;
+	int force = 0, want_pin = 0;
+
+	if (szkmctl_wants_help(argc, argv))
+		return usage(stdout, EXIT_OK);
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--in")) {
+			in = szkmctl_value(argc, argv, &i);
+			if (!in)
+				return EXIT_USAGE;
+		} else if (!strcmp(argv[i], "--force")) {
+			force = 1;
+		} else if (!strcmp(argv[i], "--pin")) {
+			want_pin = 1;
+		} else {
+			return szkmctl_unknown(argv[i]);
+		}
+	}
+	return szkmctl_device_unseal(in, force, want_pin);
 }

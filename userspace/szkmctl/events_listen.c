@@ -289,11 +289,13 @@ static int on_event(uint64_t seq, const uint8_t *body, size_t len, const uint8_t
 	return 0;
 }
 
-static int usage(void)
+static int usage(FILE *f, int code)
 {
-	fprintf(stderr, "Usage: %s events listen [--ack] [--state FILE] [--key FILE] [--name NAME] [--count N]\n"
-		"       %s events listen --vkey [--key FILE] [--name NAME]\n", PROG_NAME, PROG_NAME);
-	return EXIT_USAGE;
+	fprintf(f, "Usage: %s events listen [--ack] [--state FILE] [--key FILE] [--name NAME] [--count N]\n"
+		"       %s events listen --vkey [--key FILE] [--name NAME]\n"
+		"Prints and checks the kernel's lifecycle events; with --ack proves them as a small ledger.\n",
+		PROG_NAME, PROG_NAME);
+	return code;
 }
 
 /*
@@ -406,21 +408,36 @@ int events_listen_main(int argc, char *argv[])
 	char err[512], entries[4096];
 	int ret, vkey = 0;
 
+	if (szkmctl_wants_help(argc, argv))
+		return usage(stdout, EXIT_OK);
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--ack"))
+		const char *opt = argv[i], *val;
+		unsigned long n;
+
+		if (!strcmp(opt, "--ack")) {
 			l.ack = 1;
-		else if (!strcmp(argv[i], "--vkey"))
+			continue;
+		}
+		if (!strcmp(opt, "--vkey")) {
 			vkey = 1;
-		else if (!strcmp(argv[i], "--state") && i + 1 < argc)
-			l.state = argv[++i];
-		else if (!strcmp(argv[i], "--key") && i + 1 < argc)
-			key = argv[++i];
-		else if (!strcmp(argv[i], "--name") && i + 1 < argc)
-			name = argv[++i];
-		else if (!strcmp(argv[i], "--count") && i + 1 < argc)
-			l.left = strtol(argv[++i], NULL, 10);
+			continue;
+		}
+		if (strcmp(opt, "--state") && strcmp(opt, "--key") && strcmp(opt, "--name") &&
+		    strcmp(opt, "--count"))
+			return szkmctl_unknown(opt);
+		val = szkmctl_value(argc, argv, &i);
+		if (!val)
+			return EXIT_USAGE;
+		if (!strcmp(opt, "--state"))
+			l.state = val;
+		else if (!strcmp(opt, "--key"))
+			key = val;
+		else if (!strcmp(opt, "--name"))
+			name = val;
+		else if (szkmctl_parse_uint("--count", val, 1, 1UL << 31, &n))
+			return EXIT_USAGE;
 		else
-			return usage();
+			l.left = (long)n;
 	}
 	if ((l.ack || vkey) && !l.state)
 		l.state = LISTEN_STATE;

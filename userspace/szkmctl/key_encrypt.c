@@ -23,17 +23,19 @@ int key_encrypt_main(int argc, char *argv[])
 	struct szkm_key_info *k;
 	unsigned long want = 0;
 	uint8_t *in = NULL, *out = NULL;
+	const char *spec;
 	size_t len;
 	int ret = EXIT_FAILED;
 
-	if (argc == 4 && !strcmp(argv[2], "--version"))
-		want = strtoul(argv[3], NULL, 10);
-	else if (argc != 2) {
-		fprintf(stderr, "Usage: %s key encrypt <key> [--version N] < plaintext > ciphertext\n",
-			PROG_NAME);
-		return EXIT_USAGE;
+	if (szkmctl_wants_help(argc, argv)) {
+		printf("Usage: %s key encrypt KEY [--version N] < plaintext > ciphertext\n"
+		       "Encrypts to an ecdh-p256 key's public key (ECIES); only the kernel decrypts.\n",
+		       PROG_NAME);
+		return EXIT_OK;
 	}
-	k = szkmctl_key_load(argv[1]);
+	if (szkmctl_key_version_args(argc, argv, &spec, &want))
+		return EXIT_USAGE;
+	k = szkmctl_key_load(spec);
 	if (!k)
 		return EXIT_FAILED;
 	v = szkm_key_version(k, want ? (uint32_t)want : k->active);

@@ -17,15 +17,17 @@ int key_pub_main(int argc, char *argv[])
 	const struct szkm_version_info *v;
 	struct szkm_key_info *k;
 	unsigned long want = 0;
+	const char *spec;
 	int ret = EXIT_FAILED;
 
-	if (argc == 4 && !strcmp(argv[2], "--version"))
-		want = strtoul(argv[3], NULL, 10);
-	else if (argc != 2) {
-		fprintf(stderr, "Usage: %s key pub <key> [--version N]\n", PROG_NAME);
-		return EXIT_USAGE;
+	if (szkmctl_wants_help(argc, argv)) {
+		printf("Usage: %s key pub KEY [--version N]\n"
+		       "Writes a version's public key (default: the active one) as PEM.\n", PROG_NAME);
+		return EXIT_OK;
 	}
-	k = szkmctl_key_load(argv[1]);
+	if (szkmctl_key_version_args(argc, argv, &spec, &want))
+		return EXIT_USAGE;
+	k = szkmctl_key_load(spec);
 	if (!k)
 		return EXIT_FAILED;
 	v = szkm_key_version(k, want ? (uint32_t)want : k->active);

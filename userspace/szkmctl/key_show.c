@@ -2,7 +2,8 @@
 /*
  * key_show.c - `szkmctl key show <key> [--json]`: a key's public metadata
  * as the kernel reports it: id, algorithm, versions with states, origins,
- * use counts and public keys. Never a secret.
+ * use counts and public keys. Never a secret. Its JSON object is also
+ * what `key list --json` prints for each key.
  */
 #include "subcommands.h"
 #include "libszkm.h"
@@ -12,13 +13,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void print_json(const struct szkm_key_info *k)
+/* Names are [A-Za-z0-9._-] and keyrings @x or digits: nothing to escape. */
+void szkmctl_key_json(const struct szkm_key_info *k, const char *keyring)
 {
 	char hex[131];
 
 	szkm_hex_encode(hex, k->id, sizeof(k->id));
-	printf("{\"serial\":%d,\"id\":\"%s\",\"name\":\"%s\",\"alg\":\"%s\",\"active\":%u,\"waiting\":%u,\"versions\":[",
+	printf("{\"serial\":%d,\"id\":\"%s\",\"name\":\"%s\",\"alg\":\"%s\",\"active\":%u,\"waiting\":%u,",
 	       k->serial, hex, k->name, szkm_alg_name(k->alg), k->active, k->waiting);
+	if (keyring)
+		printf("\"keyring\":\"%s\",", keyring);
+	printf("\"versions\":[");
 	for (unsigned int i = 0; i < k->nver; i++) {
 		const struct szkm_version_info *v = &k->ver[i];
 
@@ -31,7 +36,7 @@ static void print_json(const struct szkm_key_info *k)
 		}
 		printf("}");
 	}
-	printf("]}\n");
+	printf("]}");
 }
 
 static void print_table(const struct szkm_key_info *k)
@@ -55,22 +60,40 @@ static void print_table(const struct szkm_key_info *k)
 	}
 }
 
+static int usage(FILE *f, int code)
+{
+	fprintf(f, "Usage: %s key show KEY [--json]\n"
+		"KEY is a serial or the name of an szkm key in your keyrings.\n", PROG_NAME);
+	return code;
+}
+
 int key_show_main(int argc, char *argv[])
 {
 	struct szkm_key_info *k;
-	int json = argc == 3 && !strcmp(argv[2], "--json");
+	const char *spec = NULL;
+	int json = 0;
 
-	if (argc != 2 && !json) {
-		fprintf(stderr, "Usage: %s key show <key> [--json]\n", PROG_NAME);
-		return EXIT_USAGE;
+	if (szkmctl_wants_help(argc, argv))
+		return usage(stdout, EXIT_OK);
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = 1;
+		else if (argv[i][0] == '-' || spec)
+			return szkmctl_unknown(argv[i]);
+		else
+			spec = argv[i];
 	}
-	k = szkmctl_key_load(argv[1]);
+	if (!spec)
+		return szkmctl_bad("which key? (a name or serial)");
+	k = szkmctl_key_load(spec);
 	if (!k)
 		return EXIT_FAILED;
-	if (json)
-		print_json(k);
-	else
+	if (json) {
+		szkmctl_key_json(k, NULL);
+		printf("\n");
+	} else {
 		print_table(k);
+	}
 	free(k);
 	return EXIT_OK;
 }

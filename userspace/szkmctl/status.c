@@ -97,11 +97,17 @@ int status_main(int argc, char *argv[])
 	struct szkm_status st;
 	int json = 0, ret;
 
-	if (argc == 2 && !strcmp(argv[1], "--json"))
-		json = 1;
-	else if (argc != 1) {
-		fprintf(stderr, "Usage: %s %s [--json]\n", PROG_NAME, argv[0]);
-		return EXIT_USAGE;
+	if (szkmctl_wants_help(argc, argv)) {
+		printf("Usage: %s %s [--json]\n"
+		       "Shows the device, its TPM binding, the event chain, the key registry and the ledger keys.\n",
+		       PROG_NAME, szkmctl_cmd);
+		return EXIT_OK;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = 1;
+		else
+			return szkmctl_unknown(argv[i]);
 	}
 	ret = szkm_status_get(&st);
 	if (ret < 0) {

@@ -21,10 +21,19 @@ int device_lock_main(int argc, char *argv[]);
 int tpm_provision_main(int argc, char *argv[]);
 int tpm_info_main(int argc, char *argv[]);
 int verify_main(int argc, char *argv[]);
+int key_list_main(int argc, char *argv[]);
+int key_create_main(int argc, char *argv[]);
+int key_rotate_main(int argc, char *argv[]);
+int key_retire_main(int argc, char *argv[]);
+int key_destroy_main(int argc, char *argv[]);
+int key_policy_main(int argc, char *argv[]);
+int state_save_main(int argc, char *argv[]);
+int state_restore_main(int argc, char *argv[]);
 
 /* util.c */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "szkm.h"
 
@@ -38,6 +47,25 @@ int verify_main(int argc, char *argv[]);
  */
 int szkmctl_read_ledger_keys(char lines[][SZKM_LEDGER_VKEY_MAX + 2], const char **keys);
 
+/*
+ * The subcommand being run ("key create"), for messages; main sets it.
+ * wants_help: --help or -h among the arguments (the subcommand prints its
+ * usage to stdout and exits 0). bad: bad input, said in one line on
+ * stderr ("szkmctl key create: --alg needs a value"); returns EXIT_USAGE.
+ * unknown: bad() for an argument nothing expects. value: the value after option argv[*i] (moving *i on), or NULL having
+ * said it is missing. parse_uint: a decimal number from @lo to @hi for
+ * @opt, or -1 having said what was wrong.
+ */
+extern const char *szkmctl_cmd;
+int szkmctl_wants_help(int argc, char *argv[]);
+int szkmctl_bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int szkmctl_unknown(const char *arg);
+const char *szkmctl_value(int argc, char *argv[], int *i);
+int szkmctl_parse_uint(const char *opt, const char *s, unsigned long lo, unsigned long hi,
+		       unsigned long *out);
+
+/* "what: why" for a key command the kernel refused (keyctl errnos). */
+void szkmctl_key_report(const char *what, int err);
 /* "what: the kernel's reason (errno text)", or libszkm's message. */
 void szkmctl_report(const char *what, int err);
 void szkmctl_print_hex(const uint8_t *p, size_t n);
@@ -72,5 +100,31 @@ struct szkm_key_info;
 /* Finds a key by serial or name and fetches its metadata (malloc'd), or
  * says why not on stderr and returns NULL. */
 struct szkm_key_info *szkmctl_key_load(const char *spec);
+
+/*
+ * "KEY [--version N]" (key pub, key encrypt): 0, or -1 having said what
+ * was wrong; *version stays 0 without --version.
+ */
+int szkmctl_key_version_args(int argc, char *argv[], const char **spec, unsigned long *version);
+
+/* key_show.c: a key as one JSON object (no newline); @keyring or NULL. */
+void szkmctl_key_json(const struct szkm_key_info *k, const char *keyring);
+
+/*
+ * key_wait.c: a key is settled when nothing of it waits for the ledger's
+ * proof (no version pending, no change waiting). wait reads the key until
+ * it is, for at most @secs: 0, -ETIMEDOUT, or the error reading it; @k
+ * holds what was read last. wait_option parses --wait's SECONDS.
+ */
+int szkmctl_key_settled(const struct szkm_key_info *k);
+int szkmctl_key_wait(int32_t serial, unsigned long secs, struct szkm_key_info *k);
+int szkmctl_wait_option(const char *s, unsigned long *secs);
+
+/*
+ * device_unseal.c: hands the device blob in @in to the kernel, as
+ * `device unseal` does (reading the PIN when @want_pin), and says what
+ * happened. Returns an exit code.
+ */
+int szkmctl_device_unseal(const char *in, int force, int want_pin);
 
 #endif

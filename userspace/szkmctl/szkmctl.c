@@ -22,9 +22,17 @@ static const struct {
 	{ "tpm provision", tpm_provision_main, "Persists the standard storage key at 0x81000001" },
 	{ "tpm info", tpm_info_main, "Shows the TPM: manufacturer, firmware, PCR banks" },
 	{ "events listen", events_listen_main, "Prints and checks lifecycle events (and acks them)" },
+	{ "key list", key_list_main, "Lists your szkm keys: serial, name, versions, what waits" },
+	{ "key create", key_create_main, "Makes a key in the kernel (aes256-gcm, ecdsa-p256, ecdh-p256)" },
 	{ "key show", key_show_main, "Shows a key's versions, states and public keys" },
+	{ "key rotate", key_rotate_main, "Makes a new version of a key" },
+	{ "key retire", key_retire_main, "Makes an old version decrypt-only" },
+	{ "key destroy", key_destroy_main, "Wipes an old version's secret" },
+	{ "key policy", key_policy_main, "Changes a key's policy (rotate=, max_uses=, min_version=, ledger=)" },
 	{ "key pub", key_pub_main, "Writes a version's public key as PEM" },
 	{ "key encrypt", key_encrypt_main, "Encrypts to an ecdh-p256 key (ECIES, OpenSSL)" },
+	{ "state save", state_save_main, "Saves the device blob and every key's sealed blob" },
+	{ "state restore", state_restore_main, "Unseals the device and loads the saved keys (at boot)" },
 	{ "verify", verify_main, "Checks a key's history against the ledger's proofs" },
 };
 
@@ -45,6 +53,19 @@ static int matches(const char *name, int argc, char *argv[], int *used)
 	       !strncmp(argv[1], name, (size_t)(sp - name)) && !strcmp(argv[2], sp + 1);
 }
 
+/* The first word of a two-word name ("key"): says which word was wrong. */
+static int is_group(const char *word)
+{
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
+		const char *sp = strchr(subcommands[i].name, ' ');
+
+		if (sp && strlen(word) == (size_t)(sp - subcommands[i].name) &&
+		    !strncmp(word, subcommands[i].name, (size_t)(sp - subcommands[i].name)))
+			return 1;
+	}
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: %s <cmd> [<args>]\n\nAvailable subcommands:\n", PROG_NAME);
@@ -55,6 +76,8 @@ static void usage(FILE *f)
 
 int main(int argc, char *argv[])
 {
+	int two;
+
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -70,10 +93,13 @@ int main(int argc, char *argv[])
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
 		int used;
 
-		if (matches(subcommands[i].name, argc, argv, &used))
+		if (matches(subcommands[i].name, argc, argv, &used)) {
+			szkmctl_cmd = subcommands[i].name;
 			return subcommands[i].fn(argc - used, argv + used);
+		}
 	}
-	fprintf(stderr, "Invalid subcommand: `%s'\n", argv[1]);
-	usage(stderr);
+	two = argc > 2 && is_group(argv[1]);
+	fprintf(stderr, "%s: no subcommand `%s%s%s' (%s --help lists them)\n", PROG_NAME, argv[1],
+		two ? " " : "", two ? argv[2] : "", PROG_NAME);
 	return EXIT_USAGE;
 }

@@ -219,11 +219,17 @@ int tpm_info_main(int argc, char *argv[])
 	struct szkmctl_tpm t;
 	int json = 0, srk, ret = EXIT_FAILED;
 
-	if (argc == 2 && !strcmp(argv[1], "--json"))
-		json = 1;
-	else if (argc != 1) {
-		fprintf(stderr, "Usage: %s tpm info [--json]\n", PROG_NAME);
-		return EXIT_USAGE;
+	if (szkmctl_wants_help(argc, argv)) {
+		printf("Usage: %s tpm info [--json]\n"
+		       "Shows the TPM: manufacturer, firmware, PCR banks, lockout, storage key, lock PCR.\n",
+		       PROG_NAME);
+		return EXIT_OK;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = 1;
+		else
+			return szkmctl_unknown(argv[i]);
 	}
 	if (szkmctl_tpm_open(&t))
 		return EXIT_FAILED;

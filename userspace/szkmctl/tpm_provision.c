@@ -48,11 +48,14 @@ int tpm_provision_main(int argc, char *argv[])
 	int ret = EXIT_FAILED, has;
 	TSS2_RC rc;
 
-	(void)argv;
-	if (argc != 1) {
-		fprintf(stderr, "Usage: %s tpm provision\n", PROG_NAME);
-		return EXIT_USAGE;
+	if (szkmctl_wants_help(argc, argv)) {
+		printf("Usage: %s tpm provision\n"
+		       "Persists the standard storage key (TCG SRK, ECC P-256) at 0x81000001 if absent.\n",
+		       PROG_NAME);
+		return EXIT_OK;
 	}
+	if (argc > 1)
+		return szkmctl_unknown(argv[1]);
 	if (srk_template(&tmpl) || szkmctl_tpm_open(&t))
 		return EXIT_FAILED;
 	has = szkmctl_tpm_has_persistent(&t, SZKM_TPM2_SRK_HANDLE);

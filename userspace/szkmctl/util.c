@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * util.c - what several subcommands share: saying why the kernel refused,
- * PCR options, the TPM session's name, reading a PIN, the ledger keys file.
+ * util.c - what several subcommands share: --help and bad input, saying
+ * why the kernel refused, PCR options, the TPM session's name, reading a
+ * PIN, the ledger keys file.
  */
 #include "subcommands.h"
 #include "libszkm.h"
@@ -9,12 +10,102 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
+
+const char *szkmctl_cmd = "";
+
+int szkmctl_wants_help(int argc, char *argv[])
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return 1;
+	return 0;
+}
+
+int szkmctl_bad(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s %s: ", PROG_NAME, szkmctl_cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
+int szkmctl_unknown(const char *arg)
+{
+	if (arg[0] == '-')
+		return szkmctl_bad("unknown option '%s'", arg);
+	return szkmctl_bad("unexpected argument '%s'", arg);
+}
+
+const char *szkmctl_value(int argc, char *argv[], int *i)
+{
+	if (*i + 1 >= argc) {
+		szkmctl_bad("%s needs a value", argv[*i]);
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+int szkmctl_parse_uint(const char *opt, const char *s, unsigned long lo, unsigned long hi,
+		       unsigned long *out)
+{
+	unsigned long v = 0;
+	const char *p = s;
+
+	for (; *p >= '0' && *p <= '9' && v <= hi; p++)
+		v = v * 10 + (unsigned long)(*p - '0');
+	if (p == s || *p || v < lo || v > hi) {
+		szkmctl_bad("%s: '%s' is not a number from %lu to %lu", opt, s, lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+void szkmctl_key_report(const char *what, int err)
+{
+	const char *why;
+
+	switch (err < 0 ? -err : err) {
+	case EBUSY:
+		why = "a change of the key waits for the ledger's proof, or the version is pending (one change at a time: --wait waits for it)";
+		break;
+	case EAGAIN:
+		why = "the key registry waits for the ledger to prove the resume (start ledgerd or szkmctl events listen --ack)";
+		break;
+	case ENOKEY:
+		why = "no ready device (szkmctl device unseal), or the key is gone";
+		break;
+	case EACCES:
+		why = "permission denied (the key must be in one of your keyrings, with Write permission)";
+		break;
+	case EPERM:
+		why = "not permitted (ledger=async is for test devices only)";
+		break;
+	case EDQUOT:
+		why = "your uid holds as many szkm keys as the module allows (keys_per_uid)";
+		break;
+	case EINVAL:
+		why = "the kernel refused the command (its log says why)";
+		break;
+	case EOPNOTSUPP:
+		why = "not for this key (a key with only a public key cannot rotate)";
+		break;
+	default:
+		why = strerror(err < 0 ? -err : err);
+	}
+	fprintf(stderr, "%s: %s\n", what, why);
+}
 
 void szkmctl_report(const char *what, int err)
 {
@@ -72,6 +163,31 @@ int szkmctl_read_ledger_keys(char lines[][SZKM_LEDGER_VKEY_MAX + 2], const char 
 	return n;
 }
 
+int szkmctl_key_version_args(int argc, char *argv[], const char **spec, unsigned long *version)
+{
+	*spec = NULL;
+	*version = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *val;
+
+		if (!strcmp(argv[i], "--version")) {
+			val = szkmctl_value(argc, argv, &i);
+			if (!val || szkmctl_parse_uint("--version", val, 1, UINT32_MAX, version))
+				return -1;
+		} else if (argv[i][0] == '-' || *spec) {
+			szkmctl_unknown(argv[i]);
+			return -1;
+		} else {
+			*spec = argv[i];
+		}
+	}
+	if (!*spec) {
+		szkmctl_bad("which key? (a name or serial)");
+		return -1;
+	}
+	return 0;
+}
+
 struct szkm_key_info *szkmctl_key_load(const char *spec)
 {
 	struct szkm_key_info *k;
@@ -123,7 +239,7 @@ int szkmctl_parse_pcr(const char *opt, const char *s, unsigned int lo, unsigned 
 	unsigned int v;
 
 	if (parse_num(s, strlen(s), lo, hi, &v)) {
-		fprintf(stderr, "%s: '%s' is not a PCR %s\n", opt, s, range);
+		szkmctl_bad("%s: '%s' is not a PCR %s", opt, s, range);
 		return -1;
 	}
 	*pcr = (uint8_t)v;
@@ -136,8 +252,7 @@ int szkmctl_parse_pcr_list(const char *opt, const char *s, unsigned int hi, uint
 	const char *p = s;
 
 	if (!*s) {
-		fprintf(stderr, "%s: empty list (PCR numbers from 0 to %u, e.g. 7 or 0,2,7)\n",
-			opt, hi);
+		szkmctl_bad("%s: empty list (PCR numbers from 0 to %u, e.g. 7 or 0,2,7)", opt, hi);
 		return -1;
 	}
 	for (;;) {
@@ -145,12 +260,12 @@ int szkmctl_parse_pcr_list(const char *opt, const char *s, unsigned int hi, uint
 		unsigned int v;
 
 		if (!n) {
-			fprintf(stderr, "%s: empty item in '%s' (PCR numbers from 0 to %u, e.g. 7 or 0,2,7)\n",
-				opt, s, hi);
+			szkmctl_bad("%s: empty item in '%s' (PCR numbers from 0 to %u, e.g. 7 or 0,2,7)",
+				    opt, s, hi);
 			return -1;
 		}
 		if (parse_num(p, n, 0, hi, &v)) {
-			fprintf(stderr, "%s: '%.*s' is not a PCR from 0 to %u\n", opt, (int)n, p, hi);
+			szkmctl_bad("%s: '%.*s' is not a PCR from 0 to %u", opt, (int)n, p, hi);
 			return -1;
 		}
 		map |= 1u << v;
