@@ -59,6 +59,7 @@ int main(int argc, char *argv[])
 	struct szkm_verified_key *vk;
 	struct szkm_verifier *v;
 	unsigned char md[32], sig[128];
+	struct keyctl_pkey_query q;
 	char out[4096];
 	int32_t serial;
 	long siglen;
@@ -78,7 +79,11 @@ int main(int argc, char *argv[])
 		return fail(argv[1], "not an ecdsa-p256 key with an active version");
 	if (digest(argv[3], md))
 		return fail(argv[3], "cannot read it");
-	siglen = keyctl_pkey_sign(serial, "hash=sha256", md, sizeof(md), sig, sizeof(sig));
+	/* The kernel takes an output buffer no larger than the key's largest
+	 * signature (EINVAL otherwise): ask it. */
+	if (keyctl_pkey_query(serial, "", &q) < 0 || q.max_sig_size > sizeof(sig))
+		return fail("keyctl pkey_query", strerror(errno));
+	siglen = keyctl_pkey_sign(serial, "hash=sha256", md, sizeof(md), sig, q.max_sig_size);
 	if (siglen <= 0)
 		return fail("keyctl pkey_sign", strerror(errno));
 	/* A rotation meanwhile would have signed with a version not checked. */
