@@ -15,17 +15,28 @@ for b in build/bench/*; do
 	"$b"
 done
 
-echo "== keyctl vs OpenSSL in one $kver guest (TCG)"
 share=$(mktemp -d /tmp/szkm-bench.XXXXXX)
 trap 'rm -rf "$share"' EXIT
+# guest SCRIPT [run.sh options]: boots it; each figure it writes to
+# bench.txt is printed as soon as it is measured.
+guest() {
+	local script=$1 run
+	shift
+	: >"$share/bench.txt"
+	tests/vm/run.sh --kver "$kver" --share "$share" "$@" "$script" >"$share/run.log" &
+	run=$!
+	tail -n +1 -f --pid=$run "$share/bench.txt"
+	if ! wait $run; then
+		cat "$share/run.log"
+		exit 1
+	fi
+}
+
+echo "== keyctl vs OpenSSL in one $kver guest (TCG)"
 # The guest benches get their own limit: the harness default (300 s) is
 # for tests, and a busy 2-core machine needs more for every figure. Their
 # keys use ledger=async, which only a test device takes (lock PCR 16).
-if ! tests/vm/run.sh --kver "$kver" --timeout 1500 --params lock_pcr=16 --share "$share" tests/bench/guest-bench.sh >"$share/run.log"; then
-	cat "$share/run.log"
-	exit 1
-fi
-cat "$share/bench.txt"
+guest tests/bench/guest-bench.sh --timeout 1500 --params lock_pcr=16
 
 # The device unseal before and after the TPM binding (issue 9), in one
 # guest: the module of the last commit before it, and the szkmctl that
@@ -41,12 +52,7 @@ if git cat-file -e "$before^{commit}" 2>/dev/null; then
 		>"$share/old-build.log" 2>&1 || { cat "$share/old-build.log"; exit 1; }
 	mkdir -p "$share/old" && cp "$old/kmod/szkm.ko" "$old/build/bin/szkmctl" "$share/old/"
 	rm -rf "$old"
-	: >"$share/bench.txt"
-	if ! tests/vm/run.sh --kver "$kver" --timeout 900 --share "$share" tests/bench/guest-unseal.sh >"$share/run.log"; then
-		cat "$share/run.log"
-		exit 1
-	fi
-	cat "$share/bench.txt"
+	guest tests/bench/guest-unseal.sh --timeout 900
 else
 	echo "skipped: commit $before (the module before the TPM binding) is not in this clone"
 fi
