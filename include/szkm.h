@@ -71,9 +71,14 @@
  *   Attributes: SZKM_A_KEY_SERIAL. Reply: SZKM_A_KEY_ID, SZKM_A_NAME,
  *   SZKM_A_ALG, SZKM_A_ACTIVE, SZKM_A_JOURNAL (u32: the key's retire,
  *   destroy or policy changes that wait for the ledger's proof, which
- *   ledger=required keys apply only then) and SZKM_A_VERSIONS, one nest per version with
- *   SZKM_VA_NUM, SZKM_VA_STATE, SZKM_VA_ORIGIN, SZKM_VA_USES and, for
- *   asymmetric keys, SZKM_VA_PUBKEY. Never a secret.
+ *   ledger=required keys apply only then), SZKM_A_DEVICE_ID (the device
+ *   whose events record the key), SZKM_A_KEY_MARK (u64: the sequence number
+ *   of the key's last state-changing event, as the key registry holds it:
+ *   the event a client finds in the ledger to know it sees this state, or
+ *   the waiting change's), the policy (SZKM_A_ROTATE_SECS, SZKM_A_MAX_USES,
+ *   SZKM_A_MIN_VERSION, SZKM_A_LEDGER_MODE) and SZKM_A_VERSIONS, one nest
+ *   per version with SZKM_VA_NUM, SZKM_VA_STATE, SZKM_VA_ORIGIN,
+ *   SZKM_VA_USES and, for asymmetric keys, SZKM_VA_PUBKEY. Never a secret.
  *
  * Every failure carries an extended-ack message that says why.
  */
@@ -145,6 +150,11 @@ enum szkm_attr {
 	SZKM_A_LEDGER_SIZE,	/* u64, size of the last checkpoint the kernel accepted */
 	SZKM_A_EVENTS,		/* nest of SZKM_A_EVENT bodies, in sequence order */
 	SZKM_A_REGISTRY,	/* u8, enum szkm_registry_state */
+	SZKM_A_KEY_MARK,	/* u64, seq of the key's last state-changing event */
+	SZKM_A_ROTATE_SECS,	/* u64, the key's rotation period (0: none) */
+	SZKM_A_MAX_USES,	/* u64, uses of a version before it rotates (0: no limit) */
+	SZKM_A_MIN_VERSION,	/* u32, older versions refuse to decrypt and verify */
+	SZKM_A_LEDGER_MODE,	/* u8, enum szkm_ledger_mode */
 	__SZKM_A_LAST
 };
 #define SZKM_A_MAX (__SZKM_A_LAST - 1)

@@ -668,7 +668,8 @@ static size_t szkm_nl_key_public_size(void)
 
 	return nla_total_size(SZKM_KEY_ID_LEN) + nla_total_size(SZKM_NAME_MAX + 1) +
 	       nla_total_size(1) + 2 * nla_total_size(4) + nla_total_size(0) +
-	       SZKM_MAX_VERSIONS * ver;
+	       nla_total_size(SZKM_DEVICE_ID_LEN) + 3 * nla_total_size_64bit(8) +
+	       nla_total_size(4) + nla_total_size(1) + SZKM_MAX_VERSIONS * ver;
 }
 
 static int szkm_nl_put_version(struct sk_buff *msg, const struct szkm_ver *v)
@@ -689,14 +690,23 @@ static int szkm_nl_put_version(struct sk_buff *msg, const struct szkm_ver *v)
 static int szkm_nl_put_key(const struct szkm_key *k, void *arg)
 {
 	struct sk_buff *msg = arg;
+	u8 dev[SZKM_DEVICE_ID_LEN];
 	struct nlattr *vers;
 	unsigned int i;
 
+	if (szkm_device_id(dev))
+		return -ENOKEY;
 	if (nla_put(msg, SZKM_A_KEY_ID, SZKM_KEY_ID_LEN, k->id) ||
 	    nla_put_string(msg, SZKM_A_NAME, k->name) ||
 	    nla_put_u8(msg, SZKM_A_ALG, k->alg) ||
 	    nla_put_u32(msg, SZKM_A_ACTIVE, k->active) ||
-	    nla_put_u32(msg, SZKM_A_JOURNAL, k->changes))
+	    nla_put_u32(msg, SZKM_A_JOURNAL, k->changes) ||
+	    nla_put(msg, SZKM_A_DEVICE_ID, SZKM_DEVICE_ID_LEN, dev) ||
+	    nla_put_u64_64bit(msg, SZKM_A_KEY_MARK, szkm_registry_mark(k->id), SZKM_A_UNSPEC) ||
+	    nla_put_u64_64bit(msg, SZKM_A_ROTATE_SECS, k->policy.rotate_secs, SZKM_A_UNSPEC) ||
+	    nla_put_u64_64bit(msg, SZKM_A_MAX_USES, k->policy.max_uses, SZKM_A_UNSPEC) ||
+	    nla_put_u32(msg, SZKM_A_MIN_VERSION, k->policy.min_version) ||
+	    nla_put_u8(msg, SZKM_A_LEDGER_MODE, k->policy.ledger))
 		return -EMSGSIZE;
 	vers = nla_nest_start(msg, SZKM_A_VERSIONS);
 	if (!vers)
@@ -766,6 +776,11 @@ static const struct nla_policy szkm_nl_policy[SZKM_A_MAX + 1] = {
 	[SZKM_A_LEDGER_SIZE] = { .type = NLA_U64 },
 	[SZKM_A_EVENTS] = { .type = NLA_NESTED },
 	[SZKM_A_REGISTRY] = { .type = NLA_U8 },
+	[SZKM_A_KEY_MARK] = { .type = NLA_U64 },
+	[SZKM_A_ROTATE_SECS] = { .type = NLA_U64 },
+	[SZKM_A_MAX_USES] = { .type = NLA_U64 },
+	[SZKM_A_MIN_VERSION] = { .type = NLA_U32 },
+	[SZKM_A_LEDGER_MODE] = { .type = NLA_U8 },
 };
 
 static const struct genl_ops szkm_nl_ops[] = {

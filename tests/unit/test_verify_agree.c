@@ -26,9 +26,21 @@ static struct szkm_verified_version versions[] = {
 	{ .num = 3, .state = SZKM_VS_ACTIVE, .before = SZKM_VS_PENDING, .has_pub = 1 },
 };
 
+/* Its events: create, rotate to v2, destroy v1, rotate to v3, a load (no change). */
+static struct szkm_verified_event events[] = {
+	{ .index = 4, .seq = 3, .type = SZKM_EV_KEY_CREATE, .version = 1 },
+	{ .index = 9, .seq = 7, .type = SZKM_EV_KEY_ROTATE, .version = 2 },
+	{ .index = 11, .seq = 9, .type = SZKM_EV_KEY_DESTROY, .version = 1 },
+	{ .index = 15, .seq = 12, .type = SZKM_EV_KEY_ROTATE, .version = 3 },
+	{ .index = 16, .seq = 13, .type = SZKM_EV_KEY_LOAD, .version = 3 },
+};
+
 static void ledger(struct szkm_verified_key *vk)
 {
 	memset(vk, 0, sizeof(*vk));
+	memset(vk->device_id, 0xde, sizeof(vk->device_id));
+	vk->events = events;
+	vk->nevents = sizeof(events) / sizeof(events[0]);
 	memset(vk->id, 0xab, sizeof(vk->id));
 	strcpy(vk->name, "signer");
 	vk->alg = SZKM_ALG_ECDSA_P256;
@@ -46,6 +58,8 @@ static void kernel(struct szkm_key_info *k)
 {
 	memset(k, 0, sizeof(*k));
 	k->serial = 42;
+	memset(k->device_id, 0xde, sizeof(k->device_id));
+	k->mark = 12;
 	memset(k->id, 0xab, sizeof(k->id));
 	strcpy(k->name, "signer");
 	k->alg = SZKM_ALG_ECDSA_P256;
@@ -90,6 +104,19 @@ static void pubkey_missing(struct szkm_key_info *k) { k->ver[2].has_pub = 0; }
 static void other_key_id(struct szkm_key_info *k) { k->id[15] = 0; }
 static void other_name(struct szkm_key_info *k) { strcpy(k->name, "impostor"); }
 static void other_alg(struct szkm_key_info *k) { k->alg = SZKM_ALG_ECDH_P256; }
+static void other_device(struct szkm_key_info *k) { k->device_id[31] = 0; }
+static void older_copy(struct szkm_key_info *k) { k->mark = 9; }
+static void mark_not_a_change(struct szkm_key_info *k) { k->mark = 13; }
+static void changed_after_checkpoint(struct szkm_key_info *k)
+{
+	newer_version_pending(k);
+	k->mark = 14;
+}
+static void changed_after_checkpoint_other_view(struct szkm_key_info *k)
+{
+	waits_for_last_proof(k);
+	k->mark = 14;
+}
 
 static const struct agree_case {
 	const char *name;
@@ -114,6 +141,14 @@ static const struct agree_case {
 	{ "another key id", other_key_id, -EBADMSG, "key id: the kernel's key is abab" },
 	{ "another name", other_name, -EBADMSG, "name: the kernel says 'impostor', the ledger 'signer'" },
 	{ "another algorithm", other_alg, -EBADMSG, "algorithm: the kernel says ecdh-p256, the ledger ecdsa-p256" },
+	{ "another device", other_device, -EBADMSG, "device: the kernel's key is device dededede" },
+	{ "an older copy of the key in the kernel", older_copy, -EBADMSG,
+	  "the kernel's key stands at event 9, the ledger records a later change (event 12)" },
+	{ "the kernel's mark is no change in the ledger", mark_not_a_change, -EBADMSG,
+	  "event 13 is the kernel's last change of the key, the ledger records it as no change" },
+	{ "a change after the checkpoint, waiting", changed_after_checkpoint, 0, "" },
+	{ "a change after the checkpoint, states of before", changed_after_checkpoint_other_view,
+	  -EBADMSG, "after the ledger's checkpoint: verify again" },
 };
 
 /* One case of the table (cmocka's initial state), named after it. */

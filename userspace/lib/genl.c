@@ -447,11 +447,19 @@ static int key_info_parse(struct nlattr **tb, void *arg)
 	struct nlattr *a;
 	int rem, ret;
 
-	if (!tb[SZKM_A_NAME] || !tb[SZKM_A_ALG] || !tb[SZKM_A_ACTIVE] || !tb[SZKM_A_VERSIONS])
+	if (!tb[SZKM_A_NAME] || !tb[SZKM_A_ALG] || !tb[SZKM_A_ACTIVE] || !tb[SZKM_A_VERSIONS] ||
+	    !tb[SZKM_A_KEY_MARK] || !tb[SZKM_A_ROTATE_SECS] || !tb[SZKM_A_MAX_USES] ||
+	    !tb[SZKM_A_MIN_VERSION] || !tb[SZKM_A_LEDGER_MODE])
 		return -EPROTO;
-	ret = get_exact(tb[SZKM_A_KEY_ID], info->id, sizeof(info->id));
+	ret = get_exact(tb[SZKM_A_KEY_ID], info->id, sizeof(info->id)) ?:
+	      get_exact(tb[SZKM_A_DEVICE_ID], info->device_id, sizeof(info->device_id));
 	if (ret)
 		return ret;
+	info->mark = nla_get_u64(tb[SZKM_A_KEY_MARK]);
+	info->rotate_secs = nla_get_u64(tb[SZKM_A_ROTATE_SECS]);
+	info->max_uses = nla_get_u64(tb[SZKM_A_MAX_USES]);
+	info->min_version = nla_get_u32(tb[SZKM_A_MIN_VERSION]);
+	info->ledger_mode = nla_get_u8(tb[SZKM_A_LEDGER_MODE]);
 	snprintf(info->name, sizeof(info->name), "%s", nla_get_string(tb[SZKM_A_NAME]));
 	info->alg = nla_get_u8(tb[SZKM_A_ALG]);
 	info->active = nla_get_u32(tb[SZKM_A_ACTIVE]);

@@ -143,6 +143,13 @@ struct szkm_key_info {
 	uint8_t alg;		/* enum szkm_alg */
 	uint32_t active;
 	uint32_t waiting;	/* retire/destroy/policy changes waiting for the ledger */
+	uint8_t device_id[32];	/* the device whose events record the key */
+	uint64_t mark;		/* seq of the key's last state-changing event */
+	/* The policy. */
+	uint64_t rotate_secs;	/* 0: no scheduled rotation */
+	uint64_t max_uses;	/* uses of a version before it rotates; 0: no limit */
+	uint32_t min_version;	/* older versions refuse to decrypt and verify */
+	uint8_t ledger_mode;	/* enum szkm_ledger_mode */
 	unsigned int nver;
 	struct szkm_version_info ver[128];
 };
@@ -442,10 +449,13 @@ const struct szkm_verified_version *szkm_verified_version(const struct szkm_veri
 
 /*
  * Whether the kernel's key (szkm_key_info) is the one the ledger records:
- * the same id, name and algorithm; every version the ledger has, with its
- * public key; the same state per version, all as @state says or all as
- * @before says (the kernel may not have the proof of the last change
- * yet). A version the kernel has and the ledger does not is accepted only
+ * the same device, id, name and algorithm; every version the ledger has,
+ * with its public key; the kernel's mark (its key's last change) is the
+ * ledger's last change of the key, or comes after the checkpoint (then
+ * the kernel must show the ledger's states: that change waits for its
+ * proof); an older mark is an older copy of the key; the same state per
+ * version, all as @state says or all as @before says (the kernel may not
+ * have the proof of the last change yet). A version the kernel has and the ledger does not is accepted only
  * while it is pending (its event is not in the checkpoint yet): it cannot
  * be used. 0, or -EBADMSG with a reason naming the version and the field.
  */

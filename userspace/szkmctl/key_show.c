@@ -13,6 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const char *ledger_mode(const struct szkm_key_info *k)
+{
+	return k->ledger_mode == SZKM_LEDGER_ASYNC ? "async" : "required";
+}
+
 /* Names are [A-Za-z0-9._-] and keyrings @x or digits: nothing to escape. */
 void szkmctl_key_json(const struct szkm_key_info *k, const char *keyring)
 {
@@ -21,6 +26,11 @@ void szkmctl_key_json(const struct szkm_key_info *k, const char *keyring)
 	szkm_hex_encode(hex, k->id, sizeof(k->id));
 	printf("{\"serial\":%d,\"id\":\"%s\",\"name\":\"%s\",\"alg\":\"%s\",\"active\":%u,\"waiting\":%u,",
 	       k->serial, hex, k->name, szkm_alg_name(k->alg), k->active, k->waiting);
+	szkm_hex_encode(hex, k->device_id, sizeof(k->device_id));
+	printf("\"device_id\":\"%s\",\"mark\":%llu,\"policy\":{\"rotate_secs\":%llu,"
+	       "\"max_uses\":%llu,\"min_version\":%u,\"ledger\":\"%s\"},",
+	       hex, (unsigned long long)k->mark, (unsigned long long)k->rotate_secs,
+	       (unsigned long long)k->max_uses, k->min_version, ledger_mode(k));
 	if (keyring)
 		printf("\"keyring\":\"%s\",", keyring);
 	printf("\"versions\":[");
@@ -48,6 +58,10 @@ static void print_table(const struct szkm_key_info *k)
 	       k->name, k->serial, hex, szkm_alg_name(k->alg), k->active);
 	if (k->waiting)
 		printf("waiting: %u change(s) for the ledger's proof\n", k->waiting);
+	printf("policy:  rotate=%llus max_uses=%llu min_version=%u ledger=%s\n",
+	       (unsigned long long)k->rotate_secs, (unsigned long long)k->max_uses,
+	       k->min_version, ledger_mode(k));
+	printf("mark:    event %llu (the key's last change)\n", (unsigned long long)k->mark);
 	printf("%-8s %-13s %-16s %-12s %s\n", "VERSION", "STATE", "ORIGIN", "USES", "PUBLIC KEY");
 	for (unsigned int i = 0; i < k->nver; i++) {
 		const struct szkm_version_info *v = &k->ver[i];

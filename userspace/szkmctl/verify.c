@@ -211,8 +211,9 @@ static void print_json(const struct verify *v, const struct szkm_verified_key *v
 			"events", evs, "versions", vers, "later_entries", (json_int_t)vk->later,
 			"verified", 1);
 	if (out && v->key)
-		json_object_set_new(out, "kernel", json_pack("{s:i,s:s,s:I,s:b}",
+		json_object_set_new(out, "kernel", json_pack("{s:i,s:s,s:I,s:I,s:b}",
 			"serial", (int)v->kernel.serial, "name", v->kernel.name,
+			"mark", (json_int_t)v->kernel.mark,
 			"active", (json_int_t)v->kernel.active, "agrees", 1));
 	if (out)
 		json_dumpf(out, stdout, JSON_COMPACT);

@@ -39,8 +39,13 @@ start_ledgerd
 ok keyctl update "$k" rotate
 wait_state "$k" 2 active
 drained
-"$SZKMCTL" verify --ledger "$URL" --key cv-sig --ledger-key "$vkey" >$T/v 2>&1 ||
+"$SZKMCTL" verify --ledger "$URL" --key cv-sig --ledger-key "$vkey" --json >$T/v 2>&1 ||
 	fail "verify after the rotation: $(cat $T/v)"
+# The kernel's mark is the ledger's last change of the key: the rotation.
+mark=$("$SZKMCTL" key show cv-sig --json | jq .mark)
+[ "$(jq -r '[.events[] | select(.event == "key-rotate")][-1].seq' $T/v)" = "$mark" ] &&
+	[ "$(jq .kernel.mark $T/v)" = "$mark" ] || fail "mark $mark is not the rotation's event: $(cat $T/v)"
+[ "$(jq -r .device_id $T/v)" = "$dev" ] || fail "the ledger's device is not this one"
 cp -r $T/seen $T/seen-later
 
 # Rollback: ledgerd serves the older copy (signed by the same node key).
