@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * verify.c - `szkmctl verify --ledger URL (--key-id HEX32 | --key
- * NAME|SERIAL) [--ledger-key VKEY]... [--threshold K] [--state FILE]
- * [--json]`: a key's history checked against a ledger node that may lie,
- * trusting only the configured verifier keys and this client's state
- * file; with --key, the kernel's key is also checked to agree with it.
+ * NAME|SERIAL | --all) [--ledger-key VKEY]... [--threshold K] [--state
+ * FILE] [--json]`: a key's history checked against a ledger node that may
+ * lie, trusting only the configured verifier keys and this client's state
+ * file; with --key, the kernel's key is also checked to agree with it;
+ * --all does that for every szkm key in the caller's keyrings.
  * All of it is libszkm's (szkm_verify_key, szkm_verify_key_by_serial);
  * this file reads the options and prints the result.
  *
@@ -34,6 +35,7 @@ struct verify {
 	uint8_t key_id[SZKM_KEY_ID_LEN];
 	int has_key_id;
 	const char *key;	/* --key: the kernel's key */
+	int all;		/* --all: every key of the caller's keyrings */
 	struct szkm_key_info kernel;
 	int json;
 };
@@ -43,13 +45,15 @@ static int usage(FILE *f, int code)
 	fprintf(f, "Usage: %s verify --ledger URL --key-id HEX32 [--ledger-key VKEY]...\n"
 		"       [--threshold K] [--state FILE] [--json]\n"
 		"       %s verify --ledger URL --key NAME|SERIAL [...]\n"
+		"       %s verify --ledger URL --all [...]\n"
 		"Checks a key's history in the ledger at URL: each entry proven in a checkpoint\n"
 		"that K of the ledger keys signed (--ledger-key, or the lines of\n"
 		"%s; K: a majority by default) and that extends the one\n"
 		"accepted before (FILE; default $XDG_STATE_HOME/szkm/checkpoint or\n"
 		"~/.local/state/szkm/checkpoint). --key takes the key of the running kernel and\n"
-		"also checks that its versions, states and public keys are the ledger's.\n",
-		PROG_NAME, PROG_NAME, SZKMCTL_LEDGER_KEYS);
+		"also checks that its versions, states and public keys are the ledger's; --all\n"
+		"does that for every szkm key in your keyrings, one line each (exit 1 if any fails).\n",
+		PROG_NAME, PROG_NAME, PROG_NAME, SZKMCTL_LEDGER_KEYS);
 	return code;
 }
 
@@ -100,7 +104,7 @@ static int option(struct verify *v, const char *opt, const char *val)
 			return refuse(EXIT_USAGE, "--threshold: a number from 1 to the number of ledger keys");
 		o->threshold = (unsigned int)k;
 	} else {
-		return usage(stderr, EXIT_USAGE);
+		return szkmctl_unknown(opt);
 	}
 	return GO_ON;
 }
@@ -118,15 +122,20 @@ static int options(int argc, char *argv[], struct verify *v)
 			v->json = 1;
 			continue;
 		}
+		if (!strcmp(argv[i], "--all")) {
+			v->all = 1;
+			continue;
+		}
 		if (i + 1 == argc)
-			return usage(stderr, EXIT_USAGE);
+			return szkmctl_bad("%s needs a value", argv[i]);
 		ret = option(v, argv[i], argv[i + 1]);
 		if (ret != GO_ON)
 			return ret;
 		i++;
 	}
-	if (!o->ledger || v->has_key_id == !!v->key)
-		return usage(stderr, EXIT_USAGE);
+	if (!o->ledger || v->has_key_id + !!v->key + v->all != 1)
+		return szkmctl_bad(!o->ledger ? "--ledger URL is needed" :
+				   "give one of --key-id, --key and --all");
 	o->keys = v->vkeys;
 	if (!o->nkeys) {
 		int n = szkmctl_read_ledger_keys(v->lines, v->vkeys);
@@ -236,6 +245,49 @@ static int run(struct verify *v, struct szkm_verifier *vr, struct szkm_verified_
 	return szkm_verify_key_by_serial(vr, serial, &v->kernel, vk);
 }
 
+/* --all: every szkm key the caller can see, each against the ledger and
+ * the kernel; one line (or one JSON object) a key. */
+static int run_all(struct verify *v, struct szkm_verifier *vr)
+{
+	struct szkm_key_ref *refs = NULL;
+	int n = szkm_key_list(&refs), failed = 0;
+
+	if (n < 0) {
+		fprintf(stderr, "Unable to list szkm keys: %s\n", szkm_strerror(n));
+		return n;
+	}
+	if (v->json)
+		printf("[");
+	for (int i = 0; i < n; i++) {
+		struct szkm_verified_key *vk = NULL;
+		int ret = szkm_verify_key_by_serial(vr, refs[i].serial, &v->kernel, &vk);
+
+		failed |= !!ret;
+		if (v->json) {
+			json_t *o = json_pack("{s:i,s:s,s:b,s:s}", "serial", (int)refs[i].serial,
+					      "name", v->kernel.name, "verified", !ret,
+					      "reason", ret ? szkm_verify_message() : "");
+
+			printf("%s", i ? "," : "");
+			if (o)
+				json_dumpf(o, stdout, JSON_COMPACT);
+			json_decref(o);
+		} else if (ret) {
+			printf("key %s (serial %d): REFUSED: %s\n", v->kernel.name[0] ? v->kernel.name : "?",
+			       refs[i].serial, szkm_verify_message()[0] ? szkm_verify_message() : szkm_strerror(ret));
+		} else {
+			printf("key %s (serial %d): %zu events verified, v%u active, the kernel agrees\n",
+			       v->kernel.name, refs[i].serial, vk->nevents, v->kernel.active);
+		}
+		szkm_verified_key_free(vk);
+		memset(&v->kernel, 0, sizeof(v->kernel));
+	}
+	if (v->json)
+		printf("]\n");
+	free(refs);
+	return failed ? -EBADMSG : 0;
+}
+
 int verify_main(int argc, char *argv[])
 {
 	struct verify *v = calloc(1, sizeof(*v));
@@ -255,6 +307,10 @@ int verify_main(int argc, char *argv[])
 		fprintf(stderr, "%s\n", szkm_verify_message());
 		/* Bad keys from the command line are a usage error. */
 		ret = ret == -EINVAL && v->keys_given ? EXIT_USAGE : EXIT_FAILED;
+		goto out;
+	}
+	if (v->all) {
+		ret = run_all(v, vr) ? EXIT_FAILED : EXIT_OK;
 		goto out;
 	}
 	ret = run(v, vr, &vk);

@@ -47,6 +47,9 @@ mark=$("$SZKMCTL" key show cv-sig --json | jq .mark)
 	[ "$(jq .kernel.mark $T/v)" = "$mark" ] || fail "mark $mark is not the rotation's event: $(cat $T/v)"
 [ "$(jq -r .device_id $T/v)" = "$dev" ] || fail "the ledger's device is not this one"
 cp -r $T/seen $T/seen-later
+# Every key of the caller's keyrings, one line each.
+"$SZKMCTL" verify --ledger "$URL" --all --ledger-key "$vkey" >$T/all 2>&1 || fail "verify --all: $(cat $T/all)"
+grep -q "^key cv-sig (serial $k): .* v2 active, the kernel agrees$" $T/all || fail "verify --all: $(cat $T/all)"
 
 # Rollback: ledgerd serves the older copy (signed by the same node key).
 stop_ledgerd
@@ -68,6 +71,8 @@ out=$("$SZKMCTL" verify --ledger "$URL" --key cv-sig --ledger-key "$vkey" 2>&1) 
 	fail "a key that disagrees with the kernel verified: $out"
 grep -qi 'kernel' <<<"$out" || fail "disagreement not named: $out"
 out=$("$SIGN" cv-sig "$URL" $T/doc "$vkey" 2>&1) && fail "the application signed a key the ledger does not vouch for"
+"$SZKMCTL" verify --ledger "$URL" --all --ledger-key "$vkey" >$T/all 2>&1 && fail "verify --all passed: $(cat $T/all)"
+grep -q "^key cv-sig (serial $k): REFUSED: " $T/all || fail "verify --all: $(cat $T/all)"
 [ ! -e $T/doc.sig ] || fail "a signature was written"
 echo "client: rollback refused; disagreement: ${out##*: }"
 stop_ledgerd
