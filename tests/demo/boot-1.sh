@@ -45,9 +45,18 @@ say "An attacker with root, the blob and the TPM loads sealed R and E with" \
 	"tpm2-tools and asks the TPM to unseal them: without a policy, and in a" \
 	"policy session over PCR 13 at its reset value."
 attack_refused /var/lib/szkm/device.blob
-tpm_rc() { grep -o 'ErrorCode (0x[0-9a-f]*)' "$1" | head -n 1 | grep -o '0x[0-9a-f]*'; }
-say "    tpm2_unseal, no policy session:  TPM_RC_AUTH_UNAVAILABLE ($(tpm_rc "$T/atk/err.nopolicy")): no password opens R or E, only their policy" \
-	"    tpm2_policypcr, PCR 13 at reset: TPM_RC_VALUE ($(tpm_rc "$T/atk/err.policypcr")): PCR 13 is not at that value, the module capped it"
+# The TPM's response code in a tpm2-tools error, by name.
+tpm_rc() {
+	local rc
+	rc=$(grep -o 'ErrorCode (0x[0-9a-f]*)' "$1" | head -n 1 | grep -o '0x[0-9a-f]*')
+	case $rc in
+	*12f) echo "TPM_RC_AUTH_UNAVAILABLE ($rc): no password opens R or E, only their policy" ;;
+	*1c4) echo "TPM_RC_VALUE ($rc): PCR 13 is not at that value, the module capped it" ;;
+	*) grep -m1 ERROR "$1" ;;
+	esac
+}
+say "    tpm2_unseal, no policy session:  $(tpm_rc "$T/atk/err.nopolicy")" \
+	"    tpm2_policypcr, PCR 13 at reset: $(tpm_rc "$T/atk/err.policypcr")"
 held "the TPM refused both: R and E are the module's, once per boot"
 
 step "ledgerd starts and enrols the device"
@@ -83,7 +92,8 @@ say "szkm-verified-sign (userspace/examples, linked with libszkm.so) asks" \
 	"the ledger for the key's history, checks the checkpoint's signature," \
 	"every inclusion proof and device signature, and that the kernel's key" \
 	"is the one the ledger records. Only then does it sign, in the kernel." \
-	"OpenSSL checks the signature with the public key that was verified."
+	"OpenSSL checks the signature with the public key that was verified." \
+	"(\$URL is ledgerd's HTTP API, $URL; \$VKEY its verifier key, printed above.)"
 echo "release 1.0: 3f2a9c" >release.txt
 run "szkm-verified-sign signer \$URL release.txt \"\$VKEY\""
 run "openssl dgst -sha256 -verify release.txt.pub.pem -signature release.txt.sig release.txt"
@@ -147,6 +157,7 @@ held "$(jq -r '"\(.events | length) events verified against checkpoint \(.checkp
 say "The same, raw, from ledgerd's HTTP API: the signed checkpoint, and" \
 	"db's entries (GET /keys/<key id>)."
 ID=$(szkmctl key show db --json | jq -r .id)
+say "(\$ID is db's key id, $ID.)"
 run "curl -s \$URL/checkpoint"
 run "curl -s \$URL/keys/\$ID | jq -c '.entries[] | {index, event, version, actor}'"
 
