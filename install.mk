@@ -120,7 +120,7 @@ uninstall:
 	rm -f $(D)$(libdir)/libszkm.a $(D)$(libdir)/libszkm.so $(D)$(libdir)/libszkm.so.*
 	rm -f $(D)$(pkgconfigdir)/szkm.pc
 	rm -f $(D)$(mandir)/man8/szkmctl.8 $(D)$(mandir)/man8/ledgerd.8
-	rm -f $(D)$(SYSTEMD_UNITDIR)/ledgerd.service $(D)$(SYSTEMD_UNITDIR)/szkm-*.service
+	rm -f $(addprefix $(D)$(SYSTEMD_UNITDIR)/,$(notdir $(SZKM_UNITS)))
 	rm -f $(D)$(BASHCOMPDIR)/szkmctl
 	rm -rf $(D)$(docdir)/examples
 	@if cmp -s ledgerd/ledgerd.conf $(D)$(sysconfdir)/ledgerd/ledgerd.conf; then \
