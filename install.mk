@@ -52,7 +52,7 @@ UNIT_SED      := -e 's|/usr/sbin/ledgerd|$(sbindir)/ledgerd|g' \
 
 # The pkg-config file: the library branch's build/lib/pkgconfig/szkm.pc with
 # this install's directories, or (before that branch) one for libszkm.a.
-$(STAGE)/szkm.pc: FORCE
+$(STAGE)/szkm.pc: userspace FORCE
 	@mkdir -p $(dir $@)
 	@if [ -f $(BUILD)/lib/pkgconfig/szkm.pc ]; then \
 		sed -e 's|^prefix=.*|prefix=$(prefix)|' -e 's|^libdir=.*|libdir=$(libdir)|' \
