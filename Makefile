@@ -41,6 +41,7 @@ include ledgerd/build.mk
 include tests/unit/build.mk
 include tests/tools/fscrypt.mk
 include tests/tools/build.mk
+include install.mk
 
 userspace: $(LIBS) $(BINS)
 

@@ -6,7 +6,10 @@
 #include <linux/types.h>
 #include "szkm.h"
 
-#define SZKM_VERSION "0.1.0"
+/* The release: kmod/Kbuild reads it from the top-level VERSION file. */
+#ifndef SZKM_VERSION
+#error "SZKM_VERSION comes from the VERSION file through kmod/Kbuild"
+#endif
 
 extern bool szkm_test_mode;
 

@@ -2,7 +2,9 @@
 # Installs every Debian package that szkm's build, demo and tests need
 # (skipping what is installed) and fetches the guest kernel for KVER into
 # the cache (never installed on the host). Idempotent.
-#   deps.sh [--if-missing] [6.1|6.12 ...]
+#   deps.sh [--if-missing] [--deb] [6.1|6.12 ...]
+# --deb: also what make deb needs (debhelper, dh-dkms, lintian and every
+# Build-Depends of debian/control); then kernels only when named.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -18,10 +20,21 @@ PACKAGES=(
 	curl python3 softhsm2 libengine-pkcs11-openssl tpm2-openssl
 )
 
-quick=0
-if [ "${1:-}" = --if-missing ]; then quick=1; shift; fi
+# make deb (the rest of debian/control's Build-Depends is in PACKAGES).
+DEB_PACKAGES=(dpkg-dev debhelper dh-dkms dkms fakeroot lintian)
+
+quick=0 deb=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--if-missing) quick=1 ;;
+	--deb) deb=1 ;;
+	*) break ;;
+	esac
+	shift
+done
 kvers=("$@")
-[ ${#kvers[@]} -gt 0 ] || kvers=(6.1 6.12)
+[ ${#kvers[@]} -gt 0 ] || [ $deb = 1 ] || kvers=(6.1 6.12)
+[ $deb = 0 ] || PACKAGES+=("${DEB_PACKAGES[@]}")
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -35,8 +48,15 @@ if [ ${#missing[@]} -gt 0 ]; then
 elif [ $quick = 0 ]; then
 	echo "deps.sh: all ${#PACKAGES[@]} packages installed"
 fi
+# Whatever else debian/control asks for.
+if [ $deb = 1 ] && ! (cd "$top" && dpkg-checkbuilddeps >/dev/null 2>&1); then
+	echo "deps.sh: installing debian/control's Build-Depends"
+	sudo=; [ "$(id -u)" = 0 ] || sudo=sudo
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 build-dep -y -q \
+		--no-install-recommends "$top/"
+fi
 
-for k in "${kvers[@]}"; do
+for k in "${kvers[@]+"${kvers[@]}"}"; do
 	"$top/scripts/kernel.sh" fetch "$k"
 	"$top/scripts/kernel.sh" kdir "$k" >/dev/null || { echo "deps.sh: no headers for $k" >&2; exit 1; }
 done
