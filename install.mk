@@ -50,21 +50,12 @@ UNIT_SED      := -e 's|/usr/sbin/ledgerd|$(sbindir)/ledgerd|g' \
 
 .PHONY: install uninstall install-dkms uninstall-dkms deb
 
-# The pkg-config file: the library branch's build/lib/pkgconfig/szkm.pc with
-# this install's directories, or (before that branch) one for libszkm.a.
+# The pkg-config file: build/lib/pkgconfig/szkm.pc with this install's
+# directories.
 $(STAGE)/szkm.pc: userspace FORCE
 	@mkdir -p $(dir $@)
-	@if [ -f $(BUILD)/lib/pkgconfig/szkm.pc ]; then \
-		sed -e 's|^prefix=.*|prefix=$(prefix)|' -e 's|^libdir=.*|libdir=$(libdir)|' \
-		    -e 's|^includedir=.*|includedir=$(includedir)|' \
-		    $(BUILD)/lib/pkgconfig/szkm.pc >$@; \
-	else \
-		printf '%s\n' 'prefix=$(prefix)' 'libdir=$(libdir)' 'includedir=$(includedir)' '' \
-		  'Name: szkm' 'Description: client library of szkm, the secure-zone key manager' \
-		  'Version: $(SZKM_VERSION)' 'Requires.private: libnl-genl-3.0 libcrypto' \
-		  'Cflags: -I$${includedir}/szkm' 'Libs: -L$${libdir} -lszkm' \
-		  'Libs.private: -lkeyutils' >$@; \
-	fi
+	sed -e 's|^prefix=.*|prefix=$(prefix)|' -e 's|^libdir=.*|libdir=$(libdir)|' \
+	    -e 's|^includedir=.*|includedir=$(includedir)|' $(BUILD)/lib/pkgconfig/szkm.pc >$@
 
 $(STAGE)/%.service: FORCE
 	@mkdir -p $(dir $@)
@@ -80,14 +71,9 @@ install: userspace $(STAGE)/szkm.pc $(patsubst %,$(STAGE)/%,$(notdir $(SZKM_UNIT
 	$(INSTALL) -m 0755 $(BUILD)/bin/szkmctl $(BUILD)/bin/ledgerd $(D)$(sbindir)/
 	$(INSTALL) -m 0644 $(SZKM_HEADERS) $(D)$(includedir)/szkm/
 	$(INSTALL) -m 0644 $(BUILD)/libszkm.a $(D)$(libdir)/
-	@set -e; for f in $(BUILD)/lib/libszkm.so.*.*.*; do \
-		[ -f "$$f" ] || continue; \
-		so=$$(objdump -p "$$f" | awk '$$1 == "SONAME" { print $$2 }'); \
-		echo "install $$f -> $(D)$(libdir) ($$so, libszkm.so)"; \
-		$(INSTALL) -m 0644 "$$f" $(D)$(libdir)/; \
-		ln -sf "$${f##*/}" $(D)$(libdir)/"$$so"; \
-		ln -sf "$$so" $(D)$(libdir)/libszkm.so; \
-	done
+	$(INSTALL) -m 0644 $(LIBSZKM_SO) $(D)$(libdir)/
+	ln -sf $(notdir $(LIBSZKM_SO)) $(D)$(libdir)/$(LIBSZKM_SONAME)
+	ln -sf $(LIBSZKM_SONAME) $(D)$(libdir)/libszkm.so
 	$(INSTALL) -m 0644 $(STAGE)/szkm.pc $(D)$(pkgconfigdir)/
 	$(INSTALL) -m 0644 userspace/szkmctl/szkmctl.8 ledgerd/ledgerd.8 $(D)$(mandir)/man8/
 	$(INSTALL) -m 0644 $(patsubst %,$(STAGE)/%,$(notdir $(SZKM_UNITS))) $(D)$(SYSTEMD_UNITDIR)/

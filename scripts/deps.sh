@@ -18,10 +18,11 @@ PACKAGES=(
 	libcurl4-openssl-dev
 	iproute2 e2fsprogs cryptsetup-bin dmsetup
 	curl python3 softhsm2 libengine-pkcs11-openssl tpm2-openssl
+	dkms
 )
 
 # make deb (the rest of debian/control's Build-Depends is in PACKAGES).
-DEB_PACKAGES=(dpkg-dev debhelper dh-dkms dkms fakeroot lintian)
+DEB_PACKAGES=(dpkg-dev debhelper dh-dkms fakeroot lintian)
 
 quick=0 deb=0
 while [ $# -gt 0 ]; do

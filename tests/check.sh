@@ -64,6 +64,17 @@ if [ $vm_only = 0 ]; then
 			echo "FAIL ledger/$n"; sed 's/^/  | /' <<<"$out" | tail -n 40; fail=$((fail + 1))
 		fi
 	done
+	# make install into a DESTDIR, and DKMS building the module for this
+	# kernel (30-deb-guest.sh, the .debs in a guest, is run by hand).
+	echo "== install tests (host)"
+	for t in "$top"/tests/install/10-install.sh "$top"/tests/install/20-dkms.sh; do
+		n=$(basename "$t" .sh)
+		if out=$(bash "$t" "$kver" 2>&1); then
+			echo "PASS install/$n"; pass=$((pass + 1))
+		else
+			echo "FAIL install/$n"; sed 's/^/  | /' <<<"$out" | tail -n 40; fail=$((fail + 1))
+		fi
+	done
 fi
 
 echo "$pass passed, $fail failed"

@@ -31,7 +31,7 @@ $(LIBSZKM): $(LIBSZKM_SRCS:%.c=$(BUILD)/%.o)
 # pragma; everything else is hidden, and the map gives the symbols a
 # version). build/ is laid out as an installed prefix (lib/, include/szkm/,
 # lib/pkgconfig/), so that programs here link it through szkm.pc.
-LIBSZKM_SOVER  := 0.1.0
+LIBSZKM_SOVER  := $(strip $(file <$(TOP)/VERSION))
 LIBSZKM_SONAME := libszkm.so.0
 LIBSZKM_SO     := $(BUILD)/lib/libszkm.so.$(LIBSZKM_SOVER)
 LIBSZKM_PIC    := $(patsubst %.c,$(BUILD)/pic/%.o,$(LIBSZKM_SRCS) $(SZKM_LEDGER_SRCS))

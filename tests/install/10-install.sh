@@ -109,9 +109,11 @@ if [ $shared = 1 ]; then
 fi
 ex=$top/userspace/examples/szkm-verified-sign.c
 if [ -f "$ex" ]; then
+	# As its header says: it calls keyutils and OpenSSL itself.
 	# shellcheck disable=SC2046
 	cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -o "$tmp/example" "$ex" \
-		$(pkg-config $static --cflags --libs szkm) || fail "${ex#"$top/"} does not build against the installed libszkm"
+		$(pkg-config $static --cflags --libs szkm) -lkeyutils -lcrypto ||
+		fail "${ex#"$top/"} does not build against the installed libszkm"
 fi
 
 # Uninstalling what is unchanged leaves no file at all.
