@@ -44,36 +44,30 @@ for h in "$top"/tests/vm/h/*.sh; do
 	fi
 done
 
+# host_test <group> <script> [args]: one host test, counted; its output
+# only when it fails.
+host_test() {
+	local n out
+	n=$1/$(basename "$2" .sh)
+	if out=$(bash "${@:2}" 2>&1); then
+		echo "PASS $n"; pass=$((pass + 1))
+	else
+		echo "FAIL $n"; sed 's/^/  | /' <<<"$out" | tail -n 40; fail=$((fail + 1))
+	fi
+}
+
 if [ $vm_only = 0 ]; then
 	echo "== szkmctl tests (host)"
-	for t in "$top"/tests/cli/*.sh; do
-		n=$(basename "$t" .sh)
-		if out=$(bash "$t" 2>&1); then
-			echo "PASS cli/$n"; pass=$((pass + 1))
-		else
-			echo "FAIL cli/$n"; sed 's/^/  | /' <<<"$out" | tail -n 40; fail=$((fail + 1))
-		fi
-	done
+	for t in "$top"/tests/cli/*.sh; do host_test cli "$t"; done
 	echo "== ledger tests (host)"
 	for t in "$top"/tests/ledger/*.sh; do
-		[ "$(basename "$t")" = lib.sh ] && continue
-		n=$(basename "$t" .sh)
-		if out=$(bash "$t" 2>&1); then
-			echo "PASS ledger/$n"; pass=$((pass + 1))
-		else
-			echo "FAIL ledger/$n"; sed 's/^/  | /' <<<"$out" | tail -n 40; fail=$((fail + 1))
-		fi
+		[ "$(basename "$t")" = lib.sh ] || host_test ledger "$t"
 	done
 	# make install into a DESTDIR, and DKMS building the module for this
 	# kernel (30-deb-guest.sh, the .debs in a guest, is run by hand).
 	echo "== install tests (host)"
 	for t in "$top"/tests/install/10-install.sh "$top"/tests/install/20-dkms.sh; do
-		n=$(basename "$t" .sh)
-		if out=$(bash "$t" "$kver" 2>&1); then
-			echo "PASS install/$n"; pass=$((pass + 1))
-		else
-			echo "FAIL install/$n"; sed 's/^/  | /' <<<"$out" | tail -n 40; fail=$((fail + 1))
-		fi
+		host_test install "$t" "$kver"
 	done
 fi
 

@@ -20,12 +20,8 @@ int device_identity_main(int argc, char *argv[])
 		       "Prints the device id and public key (--pem: the key as PEM).\n", PROG_NAME);
 		return EXIT_OK;
 	}
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--pem"))
-			pem = 1;
-		else
-			return szkmctl_unknown(argv[i]);
-	}
+	if (szkmctl_only_flag(argc, argv, "--pem", &pem))
+		return EXIT_USAGE;
 	ret = szkm_device_identity(&idn);
 	if (ret < 0) {
 		szkmctl_report("Unable to read the device identity", ret);

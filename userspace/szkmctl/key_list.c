@@ -60,12 +60,8 @@ int key_list_main(int argc, char *argv[])
 
 	if (szkmctl_wants_help(argc, argv))
 		return usage(stdout, EXIT_OK);
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			json = 1;
-		else
-			return szkmctl_unknown(argv[i]);
-	}
+	if (szkmctl_only_flag(argc, argv, "--json", &json))
+		return EXIT_USAGE;
 	n = szkm_key_list(&refs);
 	if (n < 0) {
 		fprintf(stderr, "Unable to list your keyrings: %s\n", strerror(-n));

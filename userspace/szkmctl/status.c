@@ -103,12 +103,8 @@ int status_main(int argc, char *argv[])
 		       PROG_NAME, szkmctl_cmd);
 		return EXIT_OK;
 	}
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			json = 1;
-		else
-			return szkmctl_unknown(argv[i]);
-	}
+	if (szkmctl_only_flag(argc, argv, "--json", &json))
+		return EXIT_USAGE;
 	ret = szkm_status_get(&st);
 	if (ret < 0) {
 		fprintf(stderr, "Unable to read device status: %s\n", szkm_strerror(ret));

@@ -60,6 +60,9 @@ extern const char *szkmctl_cmd;
 int szkmctl_wants_help(int argc, char *argv[]);
 int szkmctl_bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int szkmctl_unknown(const char *arg);
+/* A subcommand whose one option is the flag @name: sets *@set; 0, or
+ * EXIT_USAGE having said what was wrong. */
+int szkmctl_only_flag(int argc, char *argv[], const char *name, int *set);
 const char *szkmctl_value(int argc, char *argv[], int *i);
 int szkmctl_parse_uint(const char *opt, const char *s, unsigned long lo, unsigned long hi,
 		       unsigned long *out);

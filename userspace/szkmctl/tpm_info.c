@@ -225,12 +225,8 @@ int tpm_info_main(int argc, char *argv[])
 		       PROG_NAME);
 		return EXIT_OK;
 	}
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			json = 1;
-		else
-			return szkmctl_unknown(argv[i]);
-	}
+	if (szkmctl_only_flag(argc, argv, "--json", &json))
+		return EXIT_USAGE;
 	if (szkmctl_tpm_open(&t))
 		return EXIT_FAILED;
 	if (read_props(&t, TPM2_PT_FIXED, TPM2_MAX_TPM_PROPERTIES, &p) ||

@@ -47,6 +47,16 @@ int szkmctl_unknown(const char *arg)
 	return szkmctl_bad("unexpected argument '%s'", arg);
 }
 
+int szkmctl_only_flag(int argc, char *argv[], const char *name, int *set)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], name))
+			return szkmctl_unknown(argv[i]);
+		*set = 1;
+	}
+	return 0;
+}
+
 const char *szkmctl_value(int argc, char *argv[], int *i)
 {
 	if (*i + 1 >= argc) {
