@@ -184,6 +184,8 @@ static const char *szkm_tpm_msg(int err)
 		return SZKM_MSG("the TPM is in dictionary-attack lockout");
 	case -ENOSPC:
 		return SZKM_MSG("the TPM is out of object memory");
+	case -ETIME:
+		return SZKM_MSG("the TPM did not answer in time, though asked again (a starved or failing TPM; see the kernel log)");
 	default:
 		return SZKM_MSG("TPM operation failed (see the kernel log)");
 	}
@@ -231,10 +233,10 @@ static int szkm_dev_seal_test(const struct szkm_dev_secrets *sec,
  * two sealed objects), then cap the lock PCR: from here on no one can
  * unseal this blob until the next boot.
  */
-static int szkm_dev_seal_re(const struct szkm_dev_secrets *sec,
-			    struct szkm_tpm2_binding *b, const u8 *auth,
-			    struct szkm_devblob_writer *w, const u8 *pub,
-			    const char **msg)
+static int szkm_dev_seal_re_once(const struct szkm_dev_secrets *sec,
+				 struct szkm_tpm2_binding *b, const u8 *auth,
+				 struct szkm_devblob_writer *w, const u8 *pub,
+				 const char **msg)
 {
 	struct szkm_tpm2 t;
 	u8 *tmp;
@@ -272,6 +274,26 @@ out:
 	return ret;
 }
 
+/* A TPM that answered late (-ETIME) gets the whole seal again (tpm2.h). */
+static int szkm_dev_seal_re(const struct szkm_dev_secrets *sec,
+			    struct szkm_tpm2_binding *b, const u8 *auth,
+			    struct szkm_devblob_writer *w, const u8 *pub,
+			    const char **msg)
+{
+	size_t start = w->pos;
+	int ret, i;
+
+	for (i = 0; i < SZKM_TPM_TRIES; i++) {
+		if (i)
+			pr_warn("TPM answered late while sealing the device: sealing again\n");
+		w->pos = start;
+		ret = szkm_dev_seal_re_once(sec, b, auth, w, pub, msg);
+		if (ret != -ETIME)
+			break;
+	}
+	return ret;
+}
+
 static int szkm_dev_unseal_test(const struct szkm_devblob *b,
 				struct szkm_dev_secrets *sec, const char **msg)
 {
@@ -296,8 +318,8 @@ static int szkm_dev_unseal_test(const struct szkm_devblob *b,
 }
 
 /* Unseal R and E with the TPM, once: the lock PCR is capped right after. */
-static int szkm_dev_unseal_re(const struct szkm_devblob *b, const u8 *auth,
-			      struct szkm_dev_secrets *sec, const char **msg)
+static int szkm_dev_unseal_re_once(const struct szkm_devblob *b, const u8 *auth,
+				   struct szkm_dev_secrets *sec, const char **msg)
 {
 	u8 *const secrets[2] = { sec->r, sec->e };
 	struct szkm_tpm2 t;
@@ -333,6 +355,26 @@ static int szkm_dev_unseal_re(const struct szkm_devblob *b, const u8 *auth,
 	}
 out:
 	szkm_tpm2_end(&t);
+	return ret;
+}
+
+/*
+ * A TPM that answered late (-ETIME) gets the whole unseal again (tpm2.h).
+ * If the late command was the cap and it ran, the next try finds the lock
+ * PCR capped and refuses: closed, never open.
+ */
+static int szkm_dev_unseal_re(const struct szkm_devblob *b, const u8 *auth,
+			      struct szkm_dev_secrets *sec, const char **msg)
+{
+	int ret, i;
+
+	for (i = 0; i < SZKM_TPM_TRIES; i++) {
+		if (i)
+			pr_warn("TPM answered late while unsealing the device: unsealing again\n");
+		ret = szkm_dev_unseal_re_once(b, auth, sec, msg);
+		if (ret != -ETIME)
+			break;
+	}
 	return ret;
 }
 

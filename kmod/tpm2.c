@@ -46,6 +46,10 @@
 #define SZKM_TPM_RS_PW			0x40000009
 #define SZKM_TPM_RH_OWNER		0x40000001
 #define SZKM_TPM_RH_NULL		0x40000007
+#define SZKM_TPM_CC_GET_CAPABILITY	0x017A
+#define SZKM_TPM_CAP_HANDLES		1
+#define SZKM_TPM_HT_TRANSIENT		0x80000000
+#define SZKM_TPM_HT_LOADED_SESSION	0x02000000
 #define SZKM_TPM_CC_READ_PUBLIC		0x0173
 #define SZKM_TPM_CC_START_AUTH_SESS	0x0176
 #define SZKM_TPM_CC_PCR_READ		0x017E
@@ -140,6 +144,10 @@ static int szkm_tpm_err(ssize_t rc, const char *what)
 
 	if (rc == 0)
 		return 0;
+	if (rc == -ETIME) {
+		pr_warn("TPM answered late while %s (the driver gave up waiting)\n", what);
+		return rc;
+	}
 	if (rc < 0) {
 		pr_err("TPM transport error %zd while %s\n", rc, what);
 		return rc;
@@ -184,13 +192,63 @@ static int szkm_tpm_err(ssize_t rc, const char *what)
 	}
 }
 
+/* Late answers (-ETIME) since the module loaded; see struct szkm_tpm2. */
+static atomic_t szkm_tpm2_lates = ATOMIC_INIT(0);
+
+#ifdef SZKM_TPM2_TEST_LATE
+/*
+ * TEST BUILD: the test_late-th command from the write of the parameter
+ * runs, but the module is told its answer came late, as from a starved TPM
+ * that ran the command after the driver gave up; with test_late_all, every
+ * command. Shows the retries and the flush of what a late command left.
+ */
+static atomic_t szkm_test_late_n = ATOMIC_INIT(0);
+static uint szkm_test_late;
+static bool szkm_test_late_all;
+
+static int szkm_test_late_set(const char *val, const struct kernel_param *kp)
+{
+	int ret = param_set_uint(val, kp);
+
+	if (!ret)
+		atomic_set(&szkm_test_late_n, 0);
+	return ret;
+}
+
+static const struct kernel_param_ops szkm_test_late_ops = {
+	.set = szkm_test_late_set,
+	.get = param_get_uint,
+};
+module_param_cb(test_late, &szkm_test_late_ops, &szkm_test_late, 0644);
+MODULE_PARM_DESC(test_late, "TEST BUILD: the Nth TPM answer from now is late (0: none)");
+module_param_named(test_late_all, szkm_test_late_all, bool, 0644);
+MODULE_PARM_DESC(test_late_all, "TEST BUILD: every TPM answer is late");
+
+static bool szkm_test_late_now(void)
+{
+	uint k = READ_ONCE(szkm_test_late);
+
+	return READ_ONCE(szkm_test_late_all) ||
+	       (k && atomic_inc_return(&szkm_test_late_n) == k);
+}
+#endif
+
 /* Send; 0 or the TPM's positive response code or a negative errno. */
 static ssize_t szkm_tpm_send(struct tpm_chip *chip, struct tpm_buf *buf)
 {
+	ssize_t rc;
+
 	if (buf->flags & TPM_BUF_OVERFLOW)
 		return -E2BIG;
 	/* NULL description: we log failures ourselves, with their meaning. */
-	return tpm_transmit_cmd(chip, buf, 0, NULL);
+	rc = tpm_transmit_cmd(chip, buf, 0, NULL);
+#ifdef SZKM_TPM2_TEST_LATE
+	if (szkm_test_late_now())
+		rc = -ETIME;
+#endif
+	if (rc == -ETIME)
+		atomic_inc(&szkm_tpm2_lates);
+	return rc;
 }
 
 static void szkm_tpm_buf_wipe(struct tpm_buf *buf)
@@ -590,6 +648,84 @@ static void szkm_end_session(struct szkm_tpm2 *t, struct szkm_tpm2_sess *s)
 	szkm_tpm2_sess_wipe(s);
 }
 
+/* Appends the handles of @first's type that the TPM holds now to @out. */
+static int szkm_list_handles(struct szkm_tpm2 *t, u32 first, u32 *out, u8 *n)
+{
+	struct szkm_rsp r;
+	struct tpm_buf buf;
+	u32 cap, count, h;
+	ssize_t rc;
+	int ret;
+
+	ret = tpm_buf_init(&buf, TPM2_ST_NO_SESSIONS, SZKM_TPM_CC_GET_CAPABILITY);
+	if (ret)
+		return ret;
+	tpm_buf_append_u32(&buf, SZKM_TPM_CAP_HANDLES);
+	tpm_buf_append_u32(&buf, first);
+	tpm_buf_append_u32(&buf, SZKM_TPM2_RESIDENT_MAX);
+	rc = szkm_tpm_send(t->chip, &buf);
+	ret = szkm_tpm_err(rc, "listing the TPM's loaded handles");
+	if (ret)
+		goto out;
+	ret = -EPROTO;
+	/* moreData (1 byte), capability, TPML_HANDLE */
+	if (szkm_rsp_start(&r, &buf, 1) || szkm_rsp_u32(&r, &cap) ||
+	    cap != SZKM_TPM_CAP_HANDLES || szkm_rsp_u32(&r, &count))
+		goto out;
+	while (count--) {
+		if (szkm_rsp_u32(&r, &h))
+			goto out;
+		/* Loaded sessions: HMAC (0x02) and policy (0x03) handles. */
+		if ((h >> 24) != (first >> 24) &&
+		    (first != SZKM_TPM_HT_LOADED_SESSION || (h >> 24) != 0x03))
+			break;
+		if (*n == SZKM_TPM2_RESIDENT_MAX) {
+			ret = -ENOSPC;
+			pr_err("the TPM holds more than %d objects and sessions\n",
+			       SZKM_TPM2_RESIDENT_MAX);
+			goto out;
+		}
+		out[(*n)++] = h;
+	}
+	ret = 0;
+out:
+	tpm_buf_destroy(&buf);
+	if (ret == -EPROTO)
+		pr_err("malformed TPM2_GetCapability reply\n");
+	return ret;
+}
+
+static int szkm_list_resident(struct szkm_tpm2 *t, u32 *out, u8 *n)
+{
+	*n = 0;
+	return szkm_list_handles(t, SZKM_TPM_HT_TRANSIENT, out, n) ?:
+	       szkm_list_handles(t, SZKM_TPM_HT_LOADED_SESSION, out, n);
+}
+
+/*
+ * A transaction that saw a late answer flushes the objects and sessions
+ * that appeared since it began (its own are flushed already). It held the
+ * TPM throughout (tpm_try_get_ops), so no one else made them.
+ */
+static void szkm_flush_leftovers(struct szkm_tpm2 *t)
+{
+	u32 now[SZKM_TPM2_RESIDENT_MAX];
+	u8 n, i, j;
+
+	if (atomic_read(&szkm_tpm2_lates) == t->lates ||
+	    szkm_list_resident(t, now, &n))
+		return;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < t->nresident && t->resident[j] != now[i]; j++)
+			;
+		if (j < t->nresident)
+			continue;
+		pr_warn("flushing TPM handle 0x%08x, left by a command whose answer came late\n",
+			now[i]);
+		tpm2_flush_context(t->chip, now[i]);
+	}
+}
+
 int szkm_tpm2_begin(struct szkm_tpm2 *t, const u8 *want)
 {
 	struct tpm_chip *chip;
@@ -612,6 +748,10 @@ int szkm_tpm2_begin(struct szkm_tpm2 *t, const u8 *want)
 		goto err_put_dev;
 	}
 	t->chip = chip;
+	t->lates = atomic_read(&szkm_tpm2_lates);
+	ret = szkm_list_resident(t, t->resident, &t->nresident);
+	if (ret)
+		goto err_put_ops_only;	/* no list: nothing may be flushed */
 	ret = szkm_create_primary(t);
 	if (ret)
 		goto err_put_ops;
@@ -633,6 +773,8 @@ int szkm_tpm2_begin(struct szkm_tpm2 *t, const u8 *want)
 err_flush:
 	tpm2_flush_context(chip, t->parent);
 err_put_ops:
+	szkm_flush_leftovers(t);
+err_put_ops_only:
 	tpm_put_ops(chip);
 err_put_dev:
 	put_device(&chip->dev);
@@ -646,6 +788,7 @@ void szkm_tpm2_end(struct szkm_tpm2 *t)
 		return;
 	szkm_end_session(t, &t->hmac);
 	tpm2_flush_context(t->chip, t->parent);
+	szkm_flush_leftovers(t);
 	tpm_put_ops(t->chip);
 	put_device(&t->chip->dev);
 	memzero_explicit(t, sizeof(*t));
@@ -990,7 +1133,7 @@ int szkm_tpm2_unseal(struct szkm_tpm2 *t, const struct szkm_tpm2_binding *b,
 	return ret;
 }
 
-int szkm_tpm2_cap(struct szkm_tpm2 *t, u8 pcr)
+static int szkm_cap_once(struct szkm_tpm2 *t, u8 pcr)
 {
 	const u8 *names[1];
 	const u8 namelens[1] = { 4 };
@@ -1021,6 +1164,29 @@ int szkm_tpm2_cap(struct szkm_tpm2 *t, u8 pcr)
 		ret = szkm_sess_reply(t, &t->hmac, &buf, 0, "TPM2_PCR_Extend", &r);
 	tpm_buf_destroy(&buf);
 	memzero_explicit(rnd, sizeof(rnd));
+	return ret;
+}
+
+int szkm_tpm2_cap(struct szkm_tpm2 *t, u8 pcr)
+{
+	int ret = 0, i;
+
+	for (i = 0; i < SZKM_TPM_TRIES; i++) {
+		if (i) {
+			/* The late command may have run: its nonces are gone. */
+			pr_warn("TPM answered late while capping lock PCR %u: extending it again in a new session\n",
+				pcr);
+			szkm_end_session(t, &t->hmac);
+			ret = szkm_start_session(t, SZKM_TPM_SE_HMAC, &t->hmac);
+			if (ret == -ETIME)
+				continue;
+			if (ret)
+				break;
+		}
+		ret = szkm_cap_once(t, pcr);
+		if (ret != -ETIME)
+			break;
+	}
 	if (ret)
 		pr_err("could not cap lock PCR %u (%d)\n", pcr, ret);
 	return ret;
@@ -1053,6 +1219,9 @@ int __init szkm_tpm2_init(void)
 	};
 
 	pr_info("%s\n", names[szkm_tpm2_state()]);
+#ifdef SZKM_TPM2_TEST_LATE
+	pr_crit("TEST BUILD: TPM answers can be made to look late (test_late). Never use this module on a real machine.\n");
+#endif
 #ifdef SZKM_TPM2_TEST_CLEAR
 	pr_crit("TEST BUILD: TPM sessions without parameter encryption: R and E cross the TPM bus in clear. Never use this module on a real machine.\n");
 #endif

@@ -19,12 +19,24 @@
 
 struct tpm_chip;
 
+/* Handles a TPM holds at once, at most, that szkm keeps track of. */
+#define SZKM_TPM2_RESIDENT_MAX	32
+
 struct szkm_tpm2 {
 	struct tpm_chip *chip;
 	u32 parent;		/* handle of the storage parent (transient) */
 	u8 parent_name[SZKM_TPM2_NAME_LEN];
 	u8 parent_x[32], parent_y[32];	/* its P-256 point, for salts */
 	struct szkm_tpm2_sess hmac;	/* salted HMAC session; handle 0: none */
+	/*
+	 * What the TPM held when we began (loaded objects and sessions), and
+	 * the count of late answers then: a command the driver gave up on
+	 * may still have made an object or a session whose handle we never
+	 * learnt; szkm_tpm2_end() flushes what is new since.
+	 */
+	int lates;
+	u8 nresident;
+	u32 resident[SZKM_TPM2_RESIDENT_MAX];
 };
 
 /*
@@ -102,8 +114,22 @@ int szkm_tpm2_unseal(struct szkm_tpm2 *t, const struct szkm_tpm2_binding *b,
 		     const u8 *auth, const u8 *const in[], const size_t inlen[],
 		     u8 *const secrets[], int n, size_t len);
 
-/* Extends @pcr with fresh random bytes, in the HMAC session. */
+/*
+ * Extends @pcr with fresh random bytes, in the HMAC session. A TPM that
+ * answers late (-ETIME: the driver gave up, the command may have run) gets
+ * the extend again in a new session, up to SZKM_TPM_TRIES times: a second
+ * extend caps the PCR as well as one.
+ */
 int szkm_tpm2_cap(struct szkm_tpm2 *t, u8 pcr);
+
+/*
+ * How many times a whole TPM transaction (begin .. end) or a cap is tried
+ * when the TPM answers late. A starved emulated TPM (a busy host) does; a
+ * real one rarely. Every step szkm takes is safe to repeat: a seal makes
+ * new objects, an unseal reads, an extend of the lock PCR only moves it
+ * further from its reset value.
+ */
+#define SZKM_TPM_TRIES 4
 
 /* 1 when @pcr is off its reset value, 0 when at it, or a negative errno. */
 int szkm_tpm2_pcr_capped(u8 pcr);

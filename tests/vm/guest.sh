@@ -68,6 +68,9 @@ for t in $(tr ',' ' ' <<<"$list"); do
 		echo "=== PASS $name"; result "$name" pass
 	else
 		echo "=== FAIL $name (exit $rc)"; result "$name" fail
+		if [ "$(arg nomodule)" != 1 ]; then
+			szkm_fresh || echo "szkm-vm: no fresh module after $name failed"
+		fi
 	fi
 done
 finish

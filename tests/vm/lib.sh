@@ -22,6 +22,24 @@ szkm_load() {
 	szkm_selftests_passed
 }
 
+# After a failed test (guest.sh): the next test starts from a fresh module
+# and no device, not from what the failure left (a device that never came
+# up, a locked one, a dead listener, a full journal), so one failure stays
+# one failure. The device blob and the listener's chain state go with it:
+# the next szkm_device_up makes a new device.
+szkm_fresh() {
+	local pid
+	for pid in $(pgrep -x ledgerd; pgrep -f 'szkmctl events listen'); do
+		kill "$pid" 2>/dev/null || true
+	done
+	keyctl clear @u >/dev/null 2>&1 || true
+	if grep -q '^szkm ' /proc/modules; then
+		until_ok 30 rmmod szkm 2>/dev/null || { echo "szkm-vm: cannot unload szkm after a failure"; return 1; }
+	fi
+	rm -f /run/szkm-device.blob /run/szkm-listen.pid "$SZKM_LISTEN_STATE"
+	szkm_ledger_keys_up && szkm_load
+}
+
 # Every self-test line the module printed at its last load says "pass".
 szkm_selftests_passed() {
 	local lines

@@ -30,25 +30,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 bytes() { tail -c +$(($2 + 1)) "$1" | head -c "$3"; }
 hex() { xxd -p "$@" | tr -d '\n'; }
 
-# The module again, from the same sources, with the test-only clear flag.
-build_clear() {
-	local kdir src=$d/clear-src
-	kdir=$("$top/scripts/kernel.sh" kdir "$KVER") || fail "no kernel headers for $KVER (make deps)"
-	mkdir -p "$src"
-	cp -r "$top/Kbuild" "$top/kmod" "$top/include" "$src/"
-	make -s -C "$kdir" M="$src" clean >/dev/null
-	make -s -j2 -C "$kdir" M="$src" modules KCFLAGS=-DSZKM_TPM2_TEST_CLEAR >"$d/clear-build.log" 2>&1 ||
-		{ tail -20 "$d/clear-build.log" >&2; fail "building the module with -DSZKM_TPM2_TEST_CLEAR failed"; }
-	# kmod/szkm.ko must be the same module but for the flag: for the same
-	# kernel, and from the same sources (modpost sums kmod/'s sources into
-	# srcversion; not the flags, nor include/).
-	field() { /sbin/modinfo -F "$1" "$2" | cut -d' ' -f1; }
-	[ "$(field vermagic "$src/kmod/szkm.ko")" = "$(field vermagic "$top/kmod/szkm.ko")" ] ||
-		fail "kmod/szkm.ko was built for $(field vermagic "$top/kmod/szkm.ko"), not $(field vermagic "$src/kmod/szkm.ko") (make KVER=$KVER)"
-	[ "$(field srcversion "$src/kmod/szkm.ko")" = "$(field srcversion "$top/kmod/szkm.ko")" ] ||
-		fail "kmod/szkm.ko is not built from the sources now in kmod/ (make KVER=$KVER)"
-	echo "$src/kmod/szkm.ko"
-}
+. "$top/tests/vm/lib-variant.sh"
 
 # capture <name> [run.sh options]: boots "init" and "same" on a new TPM kept
 # in $d/<name>/tpm, each logging its TPM traffic to $d/<name>/bus-<mode>.log.
@@ -266,7 +248,7 @@ found() {
 }
 
 # First the test build: the search must find R and E where they are sent.
-ko=$(build_clear)
+ko=$(build_variant SZKM_TPM2_TEST_CLEAR "$d")
 capture clear --module "$ko"
 how=$(host_unseal clear)
 echo "clear: R and E unsealed on the host, $how"

@@ -19,3 +19,11 @@ expect_fail() { # <timeout> <what> <script> <pattern the run must print>
 expect_fail 120 "failing test" "$fx/fails.sh" "FAIL: deliberate failure"
 expect_fail 120 "kernel panic" "$fx/panics.sh" "Kernel panic"
 expect_fail 40 "hang" "$fx/hangs.sh" "timed out after 40s"
+
+# A failure stays one failure: the test after it starts from a fresh module
+# and device, not from the locked device the failed test left.
+out=$("$run" --kver "$KVER" --timeout 300 --params lock_pcr=16 "$fx/breaks-state.sh" "$fx/needs-device.sh" 2>&1) &&
+	{ echo "breaks-state: the run passed: $out"; exit 1; }
+grep -q '^FAIL breaks-state' <<<"$out" && grep -q '^PASS needs-device' <<<"$out" ||
+	{ echo "a failure cascaded into the next test: $out"; exit 1; }
+echo "a failed test's state did not reach the next test"
