@@ -10,72 +10,12 @@
 #include "key.h"
 #include "payload.h"
 #include "registry.h"
+#include "cursor.h"
 
 #include <linux/err.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include "kcompat.h"
-
-/* A bounds-checked cursor: after any overrun, ok is false for good. */
-struct szkm_cur {
-	u8 *p;
-	size_t left;
-	bool ok;
-};
-
-static u8 *cur_take(struct szkm_cur *c, size_t n)
-{
-	u8 *p = c->p;
-
-	if (!c->ok || n > c->left) {
-		c->ok = false;
-		return NULL;
-	}
-	c->p += n;
-	c->left -= n;
-	return p;
-}
-
-static void put_bytes(struct szkm_cur *c, const void *d, size_t n)
-{
-	u8 *p = cur_take(c, n);
-
-	if (p)
-		memcpy(p, d, n);
-}
-
-static void put_u8(struct szkm_cur *c, u8 v) { put_bytes(c, &v, 1); }
-static void put_be16(struct szkm_cur *c, u16 v) { __be16 b = cpu_to_be16(v); put_bytes(c, &b, 2); }
-static void put_be32(struct szkm_cur *c, u32 v) { __be32 b = cpu_to_be32(v); put_bytes(c, &b, 4); }
-static void put_be64(struct szkm_cur *c, u64 v) { __be64 b = cpu_to_be64(v); put_bytes(c, &b, 8); }
-
-static void get_bytes(struct szkm_cur *c, void *d, size_t n)
-{
-	u8 *p = cur_take(c, n);
-
-	if (p)
-		memcpy(d, p, n);
-	else
-		memset(d, 0, n);
-}
-
-static u8 get_u8(struct szkm_cur *c) { u8 *p = cur_take(c, 1); return p ? *p : 0; }
-static u16 get_be16(struct szkm_cur *c) { u8 *p = cur_take(c, 2); return p ? get_unaligned_be16(p) : 0; }
-static u32 get_be32(struct szkm_cur *c) { u8 *p = cur_take(c, 4); return p ? get_unaligned_be32(p) : 0; }
-static u64 get_be64(struct szkm_cur *c) { u8 *p = cur_take(c, 8); return p ? get_unaligned_be64(p) : 0; }
-
-/* Length-prefixed (u8) field of at most @max bytes. */
-static u8 get_field(struct szkm_cur *c, void *d, size_t max)
-{
-	u8 n = get_u8(c);
-
-	if (n > max) {
-		c->ok = false;
-		return 0;
-	}
-	get_bytes(c, d, n);
-	return n;
-}
 
 #define SZKM_BODY_FIXED	(8 + 1 + SZKM_NAME_MAX + 4 + 4 + 8 + 8 + 4 + 1 + 2)
 #define SZKM_VER_MAX	(4 + 1 + 1 + 8 + 1 + SZKM_SECRET_MAX + 1 + SZKM_P256_PUB_LEN)
