@@ -53,10 +53,7 @@ int szkm_blob_write(struct szkm_key *k, u8 **blob, size_t *len)
 	put_bytes(&c, k->name, strlen(k->name));
 	put_be32(&c, k->next_version);
 	put_be32(&c, k->active);
-	put_be64(&c, k->policy.rotate_secs);
-	put_be64(&c, k->policy.max_uses);
-	put_be32(&c, k->policy.min_version);
-	put_u8(&c, k->policy.ledger);
+	put_policy(&c, &k->policy);
 	put_be16(&c, k->nver);
 	for (i = 0; i < k->nver; i++) {
 		struct szkm_ver *v = k->ver[i];
@@ -110,12 +107,9 @@ static int szkm_blob_body(struct szkm_key *k, u8 *body, size_t len, const char *
 	get_field(&c, bname, SZKM_NAME_MAX);
 	k->next_version = get_be32(&c);
 	active = get_be32(&c);
-	k->policy.rotate_secs = get_be64(&c);
-	k->policy.max_uses = get_be64(&c);
-	k->policy.min_version = get_be32(&c);
-	k->policy.ledger = get_u8(&c);
+	get_policy(&c, &k->policy);
 	n = get_be16(&c);
-	if (!c.ok || n > SZKM_MAX_VERSIONS || k->policy.ledger > SZKM_LEDGER_ASYNC)
+	if (!c.ok || n > SZKM_MAX_VERSIONS)
 		return -EBADMSG;
 	if (strcmp(bname, name)) {
 		pr_info_ratelimited("blob is for key '%s', not '%s'\n", bname, name);

@@ -81,10 +81,7 @@ static size_t szkm_bundle_body_write(const struct szkm_key_meta *m, u8 *body)
 	put_u8(&c, m->changes);
 	put_u8(&c, namelen);
 	put_bytes(&c, m->name, namelen);
-	put_be64(&c, m->policy.rotate_secs);
-	put_be64(&c, m->policy.max_uses);
-	put_be32(&c, m->policy.min_version);
-	put_u8(&c, m->policy.ledger);
+	put_policy(&c, &m->policy);
 	put_be16(&c, m->nver);
 	for (i = 0; i < m->nver; i++) {
 		const struct szkm_ver_meta *v = &m->ver[i];
@@ -146,13 +143,9 @@ static int szkm_bundle_body_read(u8 *body, size_t len, struct szkm_key_meta *m)
 	m->changes = get_u8(&c);
 	namelen = get_field(&c, m->name, SZKM_NAME_MAX);
 	m->name[namelen] = 0;
-	m->policy.rotate_secs = get_be64(&c);
-	m->policy.max_uses = get_be64(&c);
-	m->policy.min_version = get_be32(&c);
-	m->policy.ledger = get_u8(&c);
+	get_policy(&c, &m->policy);
 	m->nver = get_be16(&c);
-	if (!c.ok || !namelen || strlen(m->name) != namelen || m->nver > SZKM_MAX_VERSIONS ||
-	    m->policy.ledger > SZKM_LEDGER_ASYNC)
+	if (!c.ok || !namelen || strlen(m->name) != namelen || m->nver > SZKM_MAX_VERSIONS)
 		return -EBADMSG;
 	for (i = 0; i < m->nver && c.ok; i++) {
 		struct szkm_ver_meta *v = &m->ver[i];

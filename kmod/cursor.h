@@ -10,6 +10,7 @@
 #include <linux/string.h>
 #include <linux/types.h>
 #include "kcompat.h"
+#include "payload.h"
 
 /* A bounds-checked cursor: after any overrun, ok is false for good. */
 struct szkm_cur {
@@ -70,6 +71,29 @@ static inline u8 get_field(struct szkm_cur *c, void *d, size_t max)
 	}
 	get_bytes(c, d, n);
 	return n;
+}
+
+/*
+ * A key's policy, as the key blob and the export bundle both lay it out
+ * (include/szkm.h): rotate seconds be64 | max uses be64 | min version be32 |
+ * ledger u8. Reading checks the ledger mode.
+ */
+static inline void put_policy(struct szkm_cur *c, const struct szkm_policy *p)
+{
+	put_be64(c, p->rotate_secs);
+	put_be64(c, p->max_uses);
+	put_be32(c, p->min_version);
+	put_u8(c, p->ledger);
+}
+
+static inline void get_policy(struct szkm_cur *c, struct szkm_policy *p)
+{
+	p->rotate_secs = get_be64(c);
+	p->max_uses = get_be64(c);
+	p->min_version = get_be32(c);
+	p->ledger = get_u8(c);
+	if (p->ledger > SZKM_LEDGER_ASYNC)
+		c->ok = false;
 }
 
 #endif /* _SZKM_CURSOR_H */
