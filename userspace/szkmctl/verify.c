@@ -284,7 +284,7 @@ static int run_bundle(struct verify *v, struct szkm_verifier *vr, int32_t serial
 	if (ret && !v->key)
 		fprintf(stderr, "%s: %s\n", v->bundle, ret == -EPROTONOSUPPORT ?
 			"an export bundle of another format" :
-			"not an szkm export bundle (or truncated)");
+			"not an szkm export bundle (truncated, too long, or none at all)");
 	if (!ret && !v->key) {
 		serial = find_by_id(bi.key_id);
 		if (serial < 0) {

@@ -61,7 +61,7 @@ head -c $((len - 16)) $T/b1 >$T/cut
 refused "(modified or truncated)" bundle_verify $T/cut
 head -c 100 $T/b1 >$T/short
 refused "bundle is truncated" bundle_verify $T/short --key ex-sig
-refused "not an szkm export bundle (or truncated)" bundle_verify $T/short
+refused "not an szkm export bundle (truncated" bundle_verify $T/short
 
 # An unprivileged user without View permission on the key (its owner
 # keeps it to possessors; the user has its own session keyring, not
