@@ -80,6 +80,22 @@
  *   per version with SZKM_VA_NUM, SZKM_VA_STATE, SZKM_VA_ORIGIN,
  *   SZKM_VA_USES and, for asymmetric keys, SZKM_VA_PUBKEY. Never a secret.
  *
+ * SZKM_CMD_KEY_EXPORT (doit; no capability, View permission on the key as
+ *   for KEY_PUBLIC): the key's public metadata as an export bundle (format
+ *   below, "Export bundle"), sealed under a key derived from the device's
+ *   export key E. Attributes: SZKM_A_KEY_SERIAL. Reply: SZKM_A_BUNDLE.
+ *   -ENOKEY: the device is not ready (E is not in memory).
+ * SZKM_CMD_BUNDLE_OPEN (doit; no capability, View permission on the key
+ *   the bundle is for): the kernel opens a bundle and says what it holds.
+ *   Attributes: SZKM_A_KEY_SERIAL (the key), SZKM_A_BUNDLE. Reply: the
+ *   attributes of KEY_PUBLIC, with the values the bundle holds (SZKM_VA_USES
+ *   as at export). Refused, nothing changed, the extended ack naming why:
+ *   -EBADMSG malformed, truncated, or modified (it does not authenticate);
+ *   -EPROTONOSUPPORT another format; -EKEYREJECTED made by another device,
+ *   or for another key than SZKM_A_KEY_SERIAL; -ESTALE older than the key's
+ *   state in the kernel (replayed: made before a rotate, retire, destroy or
+ *   policy change) or no longer its state.
+ *
  * Every failure carries an extended-ack message that says why.
  */
 #ifndef _SZKM_H
@@ -104,6 +120,8 @@ enum szkm_cmd {
 	SZKM_CMD_EVENT_RESUME,
 	SZKM_CMD_EVENT_PROVE,
 	SZKM_CMD_CHAIN_RESTORE,
+	SZKM_CMD_KEY_EXPORT,
+	SZKM_CMD_BUNDLE_OPEN,
 	__SZKM_CMD_MAX
 };
 #define SZKM_CMD_MAX (__SZKM_CMD_MAX - 1)
@@ -155,6 +173,7 @@ enum szkm_attr {
 	SZKM_A_MAX_USES,	/* u64, uses of a version before it rotates (0: no limit) */
 	SZKM_A_MIN_VERSION,	/* u32, older versions refuse to decrypt and verify */
 	SZKM_A_LEDGER_MODE,	/* u8, enum szkm_ledger_mode */
+	SZKM_A_BUNDLE,		/* binary, an export bundle (below), at most SZKM_BUNDLE_MAX */
 	__SZKM_A_LAST
 };
 #define SZKM_A_MAX (__SZKM_A_LAST - 1)
@@ -407,6 +426,59 @@ enum szkm_ledger_mode {
 #define SZKM_BLOB_MAGIC		"SZKB"
 #define SZKM_BLOB_FORMAT	2	/* 1 had no mark: refused, it predates rollback protection */
 #define SZKM_BLOB_HDR_LEN	60
+
+/*
+ * Export bundle: what SZKM_CMD_KEY_EXPORT returns and SZKM_CMD_BUNDLE_OPEN
+ * takes, a key's public metadata as the kernel held it at export, sealed
+ * under the device's export key E. A client keeps or passes it around;
+ * the kernel vouches for it only while it is the key's current state, and
+ * libszkm accepts it only when the ledger agrees (szkm_verify_bundle).
+ * All integers big-endian.
+ *
+ *   header (the AAD, SZKM_BUNDLE_HDR_LEN bytes; readable without the kernel):
+ *     magic "SZKX" | format u8 (1) | alg u8 | reserved u16 (0)
+ *     device id [32] | key id [16]
+ *     version be32     the key's active version at export (0: none)
+ *     mark be64        the key's registry mark at export (its last
+ *                      state-changing event, see "key registry")
+ *   iv [12] | AES-256-GCM(body) | tag [16]
+ *
+ *   body (plaintext only inside the kernel):
+ *     waiting u8 (changes waiting for the ledger) | name length u8 | name
+ *     rotate seconds be64 | max uses be64 | min version be32 | ledger u8
+ *     version count be16 (at most SZKM_MAX_VERSIONS), then per version:
+ *       version be32 | state u8 | origin u8 | uses be64 |
+ *       public length u8 (0 or 65) | public key
+ *
+ * key = HKDF-SHA256(salt none, ikm = E, info = SZKM_BUNDLE_LABEL ||
+ *                   device id || key id || version be32), 32 bytes:
+ * E has no other use, and a bundle's key is its own device's, key's and
+ * version's. Every length is checked and the fields fill the body exactly.
+ * Threats: root in userspace and other users can read, change, truncate,
+ * swap and replay bundle files, but never see E (sealed by the TPM, in the
+ * kernel only), so they cannot make or alter one that authenticates; an
+ * old copy (before a rotate, retire, destroy or policy change) names an
+ * older mark or version than the kernel's and is refused as replayed.
+ */
+#define SZKM_BUNDLE_MAGIC	"SZKX"
+#define SZKM_BUNDLE_FORMAT	1
+#define SZKM_BUNDLE_LABEL	"szkm export bundle v1"
+#define SZKM_BUNDLE_OFF_FORMAT	4
+#define SZKM_BUNDLE_OFF_ALG	5
+#define SZKM_BUNDLE_OFF_DEVICE_ID	8
+#define SZKM_BUNDLE_OFF_KEY_ID	(SZKM_BUNDLE_OFF_DEVICE_ID + SZKM_DEVICE_ID_LEN)
+#define SZKM_BUNDLE_OFF_VERSION	(SZKM_BUNDLE_OFF_KEY_ID + SZKM_KEY_ID_LEN)
+#define SZKM_BUNDLE_OFF_MARK	(SZKM_BUNDLE_OFF_VERSION + 4)
+#define SZKM_BUNDLE_HDR_LEN	(SZKM_BUNDLE_OFF_MARK + 8)
+#define SZKM_BUNDLE_IV_LEN	12
+#define SZKM_BUNDLE_TAG_LEN	16
+#define SZKM_BUNDLE_VER_FIXED	(4 + 1 + 1 + 8 + 1)
+#define SZKM_BUNDLE_BODY_FIXED	(1 + 1 + 8 + 8 + 4 + 1 + 2)
+#define SZKM_BUNDLE_BODY_MAX	(SZKM_BUNDLE_BODY_FIXED + SZKM_NAME_MAX + \
+				 SZKM_MAX_VERSIONS * (SZKM_BUNDLE_VER_FIXED + SZKM_P256_PUB_LEN))
+#define SZKM_BUNDLE_OVERHEAD	(SZKM_BUNDLE_HDR_LEN + SZKM_BUNDLE_IV_LEN + SZKM_BUNDLE_TAG_LEN)
+#define SZKM_BUNDLE_MIN		(SZKM_BUNDLE_OVERHEAD + SZKM_BUNDLE_BODY_FIXED)
+#define SZKM_BUNDLE_MAX		(SZKM_BUNDLE_OVERHEAD + SZKM_BUNDLE_BODY_MAX)
 
 /*
  * aes256-gcm ciphertext (pkey_encrypt output, pkey_decrypt input):

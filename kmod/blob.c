@@ -10,72 +10,12 @@
 #include "key.h"
 #include "payload.h"
 #include "registry.h"
+#include "cursor.h"
 
 #include <linux/err.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include "kcompat.h"
-
-/* A bounds-checked cursor: after any overrun, ok is false for good. */
-struct szkm_cur {
-	u8 *p;
-	size_t left;
-	bool ok;
-};
-
-static u8 *cur_take(struct szkm_cur *c, size_t n)
-{
-	u8 *p = c->p;
-
-	if (!c->ok || n > c->left) {
-		c->ok = false;
-		return NULL;
-	}
-	c->p += n;
-	c->left -= n;
-	return p;
-}
-
-static void put_bytes(struct szkm_cur *c, const void *d, size_t n)
-{
-	u8 *p = cur_take(c, n);
-
-	if (p)
-		memcpy(p, d, n);
-}
-
-static void put_u8(struct szkm_cur *c, u8 v) { put_bytes(c, &v, 1); }
-static void put_be16(struct szkm_cur *c, u16 v) { __be16 b = cpu_to_be16(v); put_bytes(c, &b, 2); }
-static void put_be32(struct szkm_cur *c, u32 v) { __be32 b = cpu_to_be32(v); put_bytes(c, &b, 4); }
-static void put_be64(struct szkm_cur *c, u64 v) { __be64 b = cpu_to_be64(v); put_bytes(c, &b, 8); }
-
-static void get_bytes(struct szkm_cur *c, void *d, size_t n)
-{
-	u8 *p = cur_take(c, n);
-
-	if (p)
-		memcpy(d, p, n);
-	else
-		memset(d, 0, n);
-}
-
-static u8 get_u8(struct szkm_cur *c) { u8 *p = cur_take(c, 1); return p ? *p : 0; }
-static u16 get_be16(struct szkm_cur *c) { u8 *p = cur_take(c, 2); return p ? get_unaligned_be16(p) : 0; }
-static u32 get_be32(struct szkm_cur *c) { u8 *p = cur_take(c, 4); return p ? get_unaligned_be32(p) : 0; }
-static u64 get_be64(struct szkm_cur *c) { u8 *p = cur_take(c, 8); return p ? get_unaligned_be64(p) : 0; }
-
-/* Length-prefixed (u8) field of at most @max bytes. */
-static u8 get_field(struct szkm_cur *c, void *d, size_t max)
-{
-	u8 n = get_u8(c);
-
-	if (n > max) {
-		c->ok = false;
-		return 0;
-	}
-	get_bytes(c, d, n);
-	return n;
-}
 
 #define SZKM_BODY_FIXED	(8 + 1 + SZKM_NAME_MAX + 4 + 4 + 8 + 8 + 4 + 1 + 2)
 #define SZKM_VER_MAX	(4 + 1 + 1 + 8 + 1 + SZKM_SECRET_MAX + 1 + SZKM_P256_PUB_LEN)
@@ -113,10 +53,7 @@ int szkm_blob_write(struct szkm_key *k, u8 **blob, size_t *len)
 	put_bytes(&c, k->name, strlen(k->name));
 	put_be32(&c, k->next_version);
 	put_be32(&c, k->active);
-	put_be64(&c, k->policy.rotate_secs);
-	put_be64(&c, k->policy.max_uses);
-	put_be32(&c, k->policy.min_version);
-	put_u8(&c, k->policy.ledger);
+	put_policy(&c, &k->policy);
 	put_be16(&c, k->nver);
 	for (i = 0; i < k->nver; i++) {
 		struct szkm_ver *v = k->ver[i];
@@ -170,12 +107,9 @@ static int szkm_blob_body(struct szkm_key *k, u8 *body, size_t len, const char *
 	get_field(&c, bname, SZKM_NAME_MAX);
 	k->next_version = get_be32(&c);
 	active = get_be32(&c);
-	k->policy.rotate_secs = get_be64(&c);
-	k->policy.max_uses = get_be64(&c);
-	k->policy.min_version = get_be32(&c);
-	k->policy.ledger = get_u8(&c);
+	get_policy(&c, &k->policy);
 	n = get_be16(&c);
-	if (!c.ok || n > SZKM_MAX_VERSIONS || k->policy.ledger > SZKM_LEDGER_ASYNC)
+	if (!c.ok || n > SZKM_MAX_VERSIONS)
 		return -EBADMSG;
 	if (strcmp(bname, name)) {
 		pr_info_ratelimited("blob is for key '%s', not '%s'\n", bname, name);

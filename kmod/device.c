@@ -18,6 +18,7 @@
 #include "tpm2.h"
 #include "hkdf.h"
 #include "journal.h"
+#include "kcompat.h"
 #include "szkm_main.h"
 #include "crypto/p256.h"
 
@@ -838,6 +839,59 @@ int szkm_device_verify(const u8 digest[32], const u8 sig_rs[64])
 	if (ret)
 		return ret;
 	return szkm_p256_verify(pub, digest, sig_rs) ? -EBADMSG : 0;
+}
+
+/*
+ * The export key E's one use: AES-256-GCM under
+ * HKDF-SHA256(ikm = E, info = SZKM_BUNDLE_LABEL || device id || key id ||
+ * version be32), the export bundle's key (include/szkm.h, bundle.c). The
+ * info is built here from the device's own id, so no caller can derive any
+ * other key from E, and a bundle of another device never opens on this one.
+ */
+static int szkm_dev_export_op(bool enc, const u8 key_id[SZKM_KEY_ID_LEN], u32 version,
+			      const u8 *aad, size_t aadlen, const u8 *in, size_t len,
+			      u8 *out)
+{
+	u8 info[sizeof(SZKM_BUNDLE_LABEL) - 1 + SZKM_DEVICE_ID_LEN + SZKM_KEY_ID_LEN + 4];
+	u8 *p = info, *key;
+	int ret;
+
+	key = kmalloc(SZKM_AES_KEY_LEN, GFP_KERNEL);
+	if (!key)
+		return -ENOMEM;
+	down_read(&szkm_dev.sem);
+	if (szkm_dev.state != SZKM_DEV_READY) {
+		ret = szkm_dev_not_ready(szkm_dev.state);
+		goto out;
+	}
+	memcpy(p, SZKM_BUNDLE_LABEL, sizeof(SZKM_BUNDLE_LABEL) - 1);
+	p += sizeof(SZKM_BUNDLE_LABEL) - 1;
+	memcpy(p, szkm_dev.id, SZKM_DEVICE_ID_LEN);
+	p += SZKM_DEVICE_ID_LEN;
+	memcpy(p, key_id, SZKM_KEY_ID_LEN);
+	put_unaligned_be32(version, p + SZKM_KEY_ID_LEN);
+	ret = szkm_hkdf_sha256(NULL, 0, szkm_dev.sec->e, SZKM_KEY_LEN, info, sizeof(info),
+			       key, SZKM_AES_KEY_LEN);
+	if (!ret)
+		ret = szkm_dev_gcm_key(key, enc, "", aad, aadlen, in, len, out);
+out:
+	up_read(&szkm_dev.sem);
+	kfree_sensitive(key);
+	return ret;
+}
+
+int szkm_device_export_seal(const u8 key_id[SZKM_KEY_ID_LEN], u32 version,
+			    const u8 *aad, size_t aadlen, const u8 *in, size_t len,
+			    u8 *out)
+{
+	return szkm_dev_export_op(true, key_id, version, aad, aadlen, in, len, out);
+}
+
+int szkm_device_export_open(const u8 key_id[SZKM_KEY_ID_LEN], u32 version,
+			    const u8 *aad, size_t aadlen, const u8 *in, size_t len,
+			    u8 *out)
+{
+	return szkm_dev_export_op(false, key_id, version, aad, aadlen, in, len, out);
 }
 
 enum szkm_device_state szkm_device_state(void)

@@ -37,6 +37,20 @@ int szkm_device_wrap(const u8 *aad, size_t aadlen, const u8 *in, size_t len,
 int szkm_device_unwrap(const u8 *aad, size_t aadlen, const u8 *in, size_t len,
 		       u8 *out);
 
+/*
+ * AES-256-GCM under the export bundle's key, derived from E for this
+ * device, @key_id and @version (include/szkm.h, "Export bundle"); the
+ * same layout and rules as wrap/unwrap: seal writes iv || ct || tag
+ * (@len + SZKM_WRAP_OVERHEAD bytes), open takes it and returns -EBADMSG
+ * when it does not authenticate. -ENOKEY when the device is not ready.
+ */
+int szkm_device_export_seal(const u8 key_id[SZKM_KEY_ID_LEN], u32 version,
+			    const u8 *aad, size_t aadlen, const u8 *in, size_t len,
+			    u8 *out);
+int szkm_device_export_open(const u8 key_id[SZKM_KEY_ID_LEN], u32 version,
+			    const u8 *aad, size_t aadlen, const u8 *in, size_t len,
+			    u8 *out);
+
 /* ECDSA P-256 signature by D of a SHA-256 digest, r || s. -ENOKEY if not ready. */
 int szkm_device_sign(const u8 digest[32], u8 sig_rs[64]);
 

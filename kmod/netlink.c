@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * netlink.c - the generic netlink family "szkm": device status, lifecycle
- * (init, unseal, lock) and identity; journal acknowledgement and replay as
- * they land. The
+ * (init, unseal, lock) and identity; journal proofs and replay; a key's
+ * public metadata and its export bundle. The
  * ABI is documented in include/szkm.h. No secret byte is ever put in a
  * message.
  */
@@ -15,6 +15,7 @@
 #include "event.h"
 #include "journal.h"
 #include "registry.h"
+#include "bundle.h"
 #include "kcompat.h"
 
 #include <crypto/sha2.h>
@@ -672,7 +673,7 @@ static size_t szkm_nl_key_public_size(void)
 	       nla_total_size(4) + nla_total_size(1) + SZKM_MAX_VERSIONS * ver;
 }
 
-static int szkm_nl_put_version(struct sk_buff *msg, const struct szkm_ver *v)
+static int szkm_nl_put_version(struct sk_buff *msg, const struct szkm_ver_meta *v)
 {
 	struct nlattr *nest = nla_nest_start(msg, SZKM_A_VERSIONS);
 
@@ -686,64 +687,167 @@ static int szkm_nl_put_version(struct sk_buff *msg, const struct szkm_ver *v)
 	return 0;
 }
 
-/* A key's public metadata, under its lock (szkm_keytype_with_key). */
-static int szkm_nl_put_key(const struct szkm_key *k, void *arg)
+/* A key's public metadata (KEY_PUBLIC, or what an opened bundle holds). */
+static int szkm_nl_put_meta(struct sk_buff *msg, const struct szkm_key_meta *m)
 {
-	struct sk_buff *msg = arg;
 	u8 dev[SZKM_DEVICE_ID_LEN];
 	struct nlattr *vers;
 	unsigned int i;
 
 	if (szkm_device_id(dev))
 		return -ENOKEY;
-	if (nla_put(msg, SZKM_A_KEY_ID, SZKM_KEY_ID_LEN, k->id) ||
-	    nla_put_string(msg, SZKM_A_NAME, k->name) ||
-	    nla_put_u8(msg, SZKM_A_ALG, k->alg) ||
-	    nla_put_u32(msg, SZKM_A_ACTIVE, k->active) ||
-	    nla_put_u32(msg, SZKM_A_JOURNAL, k->changes) ||
+	if (nla_put(msg, SZKM_A_KEY_ID, SZKM_KEY_ID_LEN, m->id) ||
+	    nla_put_string(msg, SZKM_A_NAME, m->name) ||
+	    nla_put_u8(msg, SZKM_A_ALG, m->alg) ||
+	    nla_put_u32(msg, SZKM_A_ACTIVE, m->active) ||
+	    nla_put_u32(msg, SZKM_A_JOURNAL, m->changes) ||
 	    nla_put(msg, SZKM_A_DEVICE_ID, SZKM_DEVICE_ID_LEN, dev) ||
-	    nla_put_u64_64bit(msg, SZKM_A_KEY_MARK, szkm_registry_mark(k->id), SZKM_A_UNSPEC) ||
-	    nla_put_u64_64bit(msg, SZKM_A_ROTATE_SECS, k->policy.rotate_secs, SZKM_A_UNSPEC) ||
-	    nla_put_u64_64bit(msg, SZKM_A_MAX_USES, k->policy.max_uses, SZKM_A_UNSPEC) ||
-	    nla_put_u32(msg, SZKM_A_MIN_VERSION, k->policy.min_version) ||
-	    nla_put_u8(msg, SZKM_A_LEDGER_MODE, k->policy.ledger))
+	    nla_put_u64_64bit(msg, SZKM_A_KEY_MARK, m->mark, SZKM_A_UNSPEC) ||
+	    nla_put_u64_64bit(msg, SZKM_A_ROTATE_SECS, m->policy.rotate_secs, SZKM_A_UNSPEC) ||
+	    nla_put_u64_64bit(msg, SZKM_A_MAX_USES, m->policy.max_uses, SZKM_A_UNSPEC) ||
+	    nla_put_u32(msg, SZKM_A_MIN_VERSION, m->policy.min_version) ||
+	    nla_put_u8(msg, SZKM_A_LEDGER_MODE, m->policy.ledger))
 		return -EMSGSIZE;
 	vers = nla_nest_start(msg, SZKM_A_VERSIONS);
 	if (!vers)
 		return -EMSGSIZE;
-	for (i = 0; i < k->nver; i++)
-		if (szkm_nl_put_version(msg, k->ver[i]))
+	for (i = 0; i < m->nver; i++)
+		if (szkm_nl_put_version(msg, &m->ver[i]))
 			return -EMSGSIZE;
 	nla_nest_end(msg, vers);
 	return 0;
 }
 
-/* No capability: the key's own View permission decides (in keytype.c). */
-static int szkm_nl_key_public(struct sk_buff *skb, struct genl_info *info)
+static int szkm_nl_snapshot(const struct szkm_key *k, void *arg)
 {
+	szkm_key_meta_of(k, arg);
+	return 0;
+}
+
+/*
+ * The key SZKM_A_KEY_SERIAL names, when the caller may View it (keyctl's
+ * own check, in keytype.c; no capability needed): its metadata now, in
+ * *@mp (kmalloc'd; caller kfree).
+ */
+static int szkm_nl_key_meta(struct genl_info *info, struct szkm_key_meta **mp)
+{
+	struct szkm_key_meta *m;
 	const char *why = NULL;
-	struct sk_buff *msg;
-	void *hdr;
 	int ret;
 
+	*mp = NULL;
 	if (!info->attrs[SZKM_A_KEY_SERIAL]) {
 		GENL_SET_ERR_MSG(info, "szkm: SZKM_A_KEY_SERIAL required");
 		return -EINVAL;
 	}
-	msg = genlmsg_new(szkm_nl_key_public_size(), GFP_KERNEL);
+	m = kmalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return -ENOMEM;
+	ret = szkm_keytype_with_key(nla_get_u32(info->attrs[SZKM_A_KEY_SERIAL]),
+				    szkm_nl_snapshot, m, &why);
+	if (ret) {
+		szkm_nl_why(info, why);
+		kfree(m);
+		return ret;
+	}
+	*mp = m;
+	return 0;
+}
+
+/* A reply of @cmd: @m's metadata, or the bundle @b. */
+static int szkm_nl_reply_key(struct genl_info *info, u8 cmd, const struct szkm_key_meta *m,
+			     const u8 *b, size_t blen)
+{
+	struct sk_buff *msg;
+	void *hdr;
+	int ret;
+
+	msg = genlmsg_new(m ? szkm_nl_key_public_size() : nla_total_size(blen), GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &szkm_genl_family, 0, SZKM_CMD_KEY_PUBLIC);
-	ret = hdr ? szkm_keytype_with_key(nla_get_u32(info->attrs[SZKM_A_KEY_SERIAL]),
-					  szkm_nl_put_key, msg, &why) : -EMSGSIZE;
+	hdr = genlmsg_put_reply(msg, info, &szkm_genl_family, 0, cmd);
+	if (!hdr)
+		ret = -EMSGSIZE;
+	else if (m)
+		ret = szkm_nl_put_meta(msg, m);
+	else
+		ret = nla_put(msg, SZKM_A_BUNDLE, blen, b) ? -EMSGSIZE : 0;
 	if (ret) {
-		if (why)
-			szkm_nl_why(info, why);
 		nlmsg_free(msg);
 		return ret;
 	}
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
+}
+
+static int szkm_nl_key_public(struct sk_buff *skb, struct genl_info *info)
+{
+	struct szkm_key_meta *m;
+	int ret;
+
+	ret = szkm_nl_key_meta(info, &m) ?:
+	      szkm_nl_reply_key(info, SZKM_CMD_KEY_PUBLIC, m, NULL, 0);
+	kfree(m);
+	return ret;
+}
+
+/*
+ * The key's metadata as an export bundle (bundle.c): View permission,
+ * like KEY_PUBLIC, since it holds nothing more; sealed outside the key's
+ * lock.
+ */
+static int szkm_nl_key_export(struct sk_buff *skb, struct genl_info *info)
+{
+	struct szkm_key_meta *m;
+	const char *why = NULL;
+	size_t blen;
+	u8 *b = NULL;
+	int ret;
+
+	ret = szkm_nl_key_meta(info, &m);
+	if (ret)
+		return ret;
+	ret = szkm_bundle_seal(m, &b, &blen, &why);
+	kfree(m);
+	if (ret) {
+		szkm_nl_why(info, why);
+		return ret;
+	}
+	ret = szkm_nl_reply_key(info, SZKM_CMD_KEY_EXPORT, NULL, b, blen);
+	kfree(b);
+	return ret;
+}
+
+/*
+ * The kernel opens a bundle for the key the caller names and may View,
+ * and replies with what it holds, only while that is the key's state.
+ */
+static int szkm_nl_bundle_open(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *a = info->attrs[SZKM_A_BUNDLE];
+	struct szkm_key_meta *cur, *m = NULL;
+	const char *why = NULL;
+	int ret;
+
+	if (!a) {
+		GENL_SET_ERR_MSG(info, "szkm: SZKM_A_BUNDLE required");
+		return -EINVAL;
+	}
+	ret = szkm_nl_key_meta(info, &cur);
+	if (ret)
+		return ret;
+	m = kmalloc(sizeof(*m), GFP_KERNEL);
+	ret = m ? szkm_bundle_open(nla_data(a), nla_len(a), cur, m, &why) : -ENOMEM;
+	if (ret) {
+		szkm_nl_why(info, why);
+		if (why)
+			pr_notice_ratelimited("export bundle refused: %s\n", szkm_msg_text(why));
+	} else {
+		ret = szkm_nl_reply_key(info, SZKM_CMD_BUNDLE_OPEN, m, NULL, 0);
+	}
+	kfree(m);
+	kfree(cur);
+	return ret;
 }
 
 static const struct nla_policy szkm_nl_policy[SZKM_A_MAX + 1] = {
@@ -781,6 +885,7 @@ static const struct nla_policy szkm_nl_policy[SZKM_A_MAX + 1] = {
 	[SZKM_A_MAX_USES] = { .type = NLA_U64 },
 	[SZKM_A_MIN_VERSION] = { .type = NLA_U32 },
 	[SZKM_A_LEDGER_MODE] = { .type = NLA_U8 },
+	[SZKM_A_BUNDLE] = { .type = NLA_BINARY, .len = SZKM_BUNDLE_MAX },
 };
 
 static const struct genl_ops szkm_nl_ops[] = {
@@ -813,6 +918,14 @@ static const struct genl_ops szkm_nl_ops[] = {
 	{
 		.cmd = SZKM_CMD_KEY_PUBLIC,
 		.doit = szkm_nl_key_public,
+	},
+	{
+		.cmd = SZKM_CMD_KEY_EXPORT,
+		.doit = szkm_nl_key_export,
+	},
+	{
+		.cmd = SZKM_CMD_BUNDLE_OPEN,
+		.doit = szkm_nl_bundle_open,
 	},
 	{
 		.cmd = SZKM_CMD_STATUS,

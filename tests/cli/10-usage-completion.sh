@@ -58,6 +58,10 @@ bad "which policy?" key policy db
 bad "'bogus=1': not a policy option" key policy db bogus=1
 bad "that option is given twice" key policy db rotate=5s rotate=6s
 bad "--version: '0' is not a number" key pub db --version 0
+bad "which key?" key export --out x
+bad "--out FILE is needed" key export db
+bad "unexpected argument 'y'" key export db y --out x
+bad "give one of --key-id, --key, --all and --bundle" verify --ledger http://x --all --bundle f
 bad "--dir needs a value" state save --dir
 bad "--timeout: '0' is not a number" state restore --timeout 0
 bad "--keyring: 'x' is not" state restore --keyring x
@@ -96,7 +100,7 @@ expect() { # <want> <words...>
 }
 expect "device" de
 expect "key" k
-expect "create destroy encrypt list policy pub retire rotate show" key ""
+expect "create destroy encrypt export list policy pub retire rotate show" key ""
 expect "create" key cr
 expect "restore save" state ""
 expect "info provision" tpm ""
@@ -120,6 +124,8 @@ expect "--wait" key rotate db --w
 expect "--device --dir" state save --d
 expect "--dir" state restore --di
 expect "--json" key list --j
+expect "--out" key export db --o
+expect "--bundle" verify --b
 # Key names for KEY, and only there.
 expect "db signer" key show ""
 expect "signer" key rotate s
@@ -129,8 +135,10 @@ expect "db" key policy --wait 10 d
 expect "max_uses= min_version=" key policy db m
 expect "ledger=async ledger=required" key policy db rotate=30d le
 expect "" key create ""
+expect "db signer" key export ""
 # Files and folders.
 mkdir -p $T/blobs/sub && touch $T/blobs/device.blob
 expect "$T/blobs/device.blob $T/blobs/sub" device unseal --in $T/blobs/
 expect "$T/blobs/sub" state save --dir $T/blobs/
+expect "$T/blobs/device.blob $T/blobs/sub" verify --bundle $T/blobs/
 echo "PASS: usage of ${#cmds[@]} subcommands, bad input, completion"

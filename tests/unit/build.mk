@@ -1,6 +1,6 @@
 # Unit tests of libszkm (cmocka; run with TAP output by run-unit.sh).
 LIBSZKM_UNIT := $(BUILD)/unit/test_hex $(BUILD)/unit/test_event_msg $(BUILD)/unit/test_devblob \
-                $(BUILD)/unit/test_chain_batch $(BUILD)/unit/test_keys
+                $(BUILD)/unit/test_chain_batch $(BUILD)/unit/test_keys $(BUILD)/unit/test_bundle
 UNIT_TESTS   += $(LIBSZKM_UNIT)
 
 $(LIBSZKM_UNIT:$(BUILD)/unit/%=$(BUILD)/tests/unit/%.o): CFLAGS += -Iuserspace/lib $(NL_CFLAGS)

@@ -1,6 +1,6 @@
 # Helpers for guest tests that run ledgerd against the kernel (sourced by
-# t/60-ledgerd-e2e.sh and t/61-ledger-proof.sh). Waits have load-scaled
-# deadlines (until_ok, lib.sh). Logs go to $T/log.
+# t/60-ledgerd-e2e.sh, t/61-ledger-proof.sh and the client tests). Waits
+# have load-scaled deadlines (until_ok, lib.sh). Logs go to $T/log.
 L=$SZKM_TOP/build/bin/ledgerd
 LT=$SZKM_TOP/build/bin/ledger-testtool
 LPID=
@@ -39,6 +39,17 @@ ledgerd_device() {
 	dev=$("$SZKMCTL" device identity | sed -n 's/^id: *//p')
 	pub=$("$SZKMCTL" device identity | sed -n 's/^pubkey: *//p')
 	[ ${#dev} = 64 ] && [ ${#pub} = 130 ] || fail "device identity: $dev $pub"
+}
+# The clients' ledger (t/63, t/64): the test listener hands over to
+# ledgerd for a new device (ledgerd_device), which enrols the device and
+# proves its journal; clients keep the checkpoint they saw in $T/seen.
+ledgerd_client_up() {
+	stop_listener
+	ledgerd_device
+	start_ledgerd
+	ok "$L" -c /dev/null --control-socket $T/ctl enroll e2e-kernel "$pub" >/dev/null
+	drained
+	export XDG_STATE_HOME=$T/seen
 }
 # start_ledgerd [origin]: node key $T/node.pem, database $T/l.db, and any
 # extra options in the LEDGERD_OPTS array.

@@ -327,21 +327,27 @@ struct init_reply {
 	uint8_t id[SZKM_DEVICE_ID_LEN];
 };
 
+/* A copy (malloc'd) of a binary attribute of @min..@max bytes; -EPROTO. */
+static int get_copy(struct nlattr *a, size_t min, size_t max, uint8_t **out, size_t *len)
+{
+	if (!a || (size_t)nla_len(a) < min || (size_t)nla_len(a) > max)
+		return -EPROTO;
+	free(*out);
+	*out = malloc((size_t)nla_len(a));
+	if (!*out)
+		return -ENOMEM;
+	memcpy(*out, nla_data(a), (size_t)nla_len(a));
+	*len = (size_t)nla_len(a);
+	return 0;
+}
+
 static int init_parse(struct nlattr **tb, void *arg)
 {
 	struct init_reply *r = arg;
-	struct nlattr *b = tb[SZKM_A_DEVICE_BLOB];
 
-	if (!b || nla_len(b) <= 0 || nla_len(b) > SZKM_DEVBLOB_MAX ||
-	    get_exact(tb[SZKM_A_DEVICE_ID], r->id, sizeof(r->id)))
+	if (get_exact(tb[SZKM_A_DEVICE_ID], r->id, sizeof(r->id)))
 		return -EPROTO;
-	free(r->blob);
-	r->blob = malloc((size_t)nla_len(b));
-	if (!r->blob)
-		return -ENOMEM;
-	memcpy(r->blob, nla_data(b), (size_t)nla_len(b));
-	r->len = (size_t)nla_len(b);
-	return 0;
+	return get_copy(tb[SZKM_A_DEVICE_BLOB], 1, SZKM_DEVBLOB_MAX, &r->blob, &r->len);
 }
 
 int szkm_device_init(const struct szkm_device_opts *opts, uint8_t **blob, size_t *len,
@@ -482,6 +488,62 @@ int szkm_key_info(int32_t serial, struct szkm_key_info *info)
 	memset(info, 0, sizeof(*info));
 	info->serial = serial;
 	return szkm_genl_call(SZKM_CMD_KEY_PUBLIC, put_serial, &s, key_info_parse, info, 1);
+}
+
+/* The export bundle (include/szkm.h): the kernel seals it, and opens it. */
+struct bundle_msg {
+	uint32_t serial;
+	uint8_t *bundle;	/* export: the reply (malloc'd); open: the request */
+	size_t len;
+};
+
+static int put_bundle(struct nl_msg *msg, const void *arg)
+{
+	const struct bundle_msg *b = arg;
+
+	if (nla_put_u32(msg, SZKM_A_KEY_SERIAL, b->serial) < 0)
+		return -1;
+	return b->bundle ? nla_put(msg, SZKM_A_BUNDLE, (int)b->len, b->bundle) : 0;
+}
+
+static int bundle_parse(struct nlattr **tb, void *arg)
+{
+	struct bundle_msg *b = arg;
+
+	return get_copy(tb[SZKM_A_BUNDLE], SZKM_BUNDLE_MIN, SZKM_BUNDLE_MAX, &b->bundle, &b->len);
+}
+
+int szkm_bundle_export(int32_t serial, uint8_t **bundle, size_t *len)
+{
+	struct bundle_msg b = { .serial = (uint32_t)serial };
+	int ret;
+
+	if (!bundle || !len)
+		return errno = EINVAL, -EINVAL;
+	/* b.bundle is NULL when the request is built, the reply when parsed. */
+	ret = szkm_genl_call(SZKM_CMD_KEY_EXPORT, put_bundle, &b, bundle_parse, &b, 1);
+	if (ret < 0) {
+		free(b.bundle);
+		return ret;
+	}
+	*bundle = b.bundle;
+	*len = b.len;
+	return 0;
+}
+
+int szkm_bundle_open(int32_t serial, const uint8_t *bundle, size_t len,
+		     struct szkm_key_info *info)
+{
+	struct bundle_msg b = { (uint32_t)serial, (uint8_t *)bundle, len };
+
+	if (!info || !bundle)
+		return errno = EINVAL, -EINVAL;
+	memset(info, 0, sizeof(*info));
+	info->serial = serial;
+	/* The kernel judges the bundle; only refuse what cannot be sent. */
+	if (len > SZKM_BUNDLE_MAX)
+		return errno = EMSGSIZE, -EMSGSIZE;
+	return szkm_genl_call(SZKM_CMD_BUNDLE_OPEN, put_bundle, &b, key_info_parse, info, 1);
 }
 
 struct prove_req {

@@ -470,6 +470,52 @@ int szkm_verify_agrees(const struct szkm_verified_key *vk, const struct szkm_key
 int szkm_verify_key_by_serial(struct szkm_verifier *v, int32_t serial,
 			      struct szkm_key_info *kernel, struct szkm_verified_key **out);
 
+/*
+ * The export bundle (include/szkm.h, "Export bundle"): a key's public
+ * metadata as the kernel held it, sealed under a key derived from the
+ * device's export key E, which only the kernel holds. A client keeps it
+ * or hands it on; it proves nothing by itself: it is worth something only
+ * when the kernel opens it (it is this device's, for that key, unmodified
+ * and still the key's state) and the ledger agrees with what it holds.
+ *
+ * export: the bundle of key @serial (View permission), malloc'd.
+ * open: the kernel opens @bundle for key @serial (View permission on it)
+ * and fills @info with what the bundle holds (@info->uses as at export).
+ * The kernel's errno, and its reason in szkm_last_message(): -EBADMSG
+ * malformed, truncated or modified; -EPROTONOSUPPORT another format;
+ * -EKEYREJECTED another device's, or another key's; -ESTALE older than
+ * the key's state (replayed) or no longer its state; -EACCES/-ENOKEY no
+ * View permission, or no such key. -EMSGSIZE: longer than any bundle
+ * (not sent).
+ * info: what the clear header says, read without the kernel: a hint
+ * (which key, whose device), never a verdict. -EBADMSG: no bundle, or
+ * shorter or longer than any; -EPROTONOSUPPORT: another format (format
+ * filled in).
+ */
+struct szkm_bundle_info {
+	uint8_t format;
+	uint8_t alg;		/* enum szkm_alg */
+	uint8_t device_id[32];
+	uint8_t key_id[16];
+	uint32_t version;	/* the active version at export */
+	uint64_t mark;		/* the key's registry mark at export */
+};
+int szkm_bundle_export(int32_t serial, uint8_t **bundle, size_t *len);
+int szkm_bundle_open(int32_t serial, const uint8_t *bundle, size_t len,
+		     struct szkm_key_info *info);
+int szkm_bundle_info(const uint8_t *bundle, size_t len, struct szkm_bundle_info *info);
+
+/*
+ * A bundle accepted only when it matches the ledger: the kernel opens it
+ * for key @serial (szkm_bundle_open; refused: szkm_verify_message() says
+ * "bundle of key N: the kernel refused it: <the kernel's reason>"), the
+ * ledger verifies the key's history (szkm_verify_key) and what the bundle
+ * holds agrees with it (szkm_verify_agrees). @opened (may be NULL) gets
+ * what the bundle holds. On success *out is the verified key.
+ */
+int szkm_verify_bundle(struct szkm_verifier *v, int32_t serial, const uint8_t *bundle,
+		       size_t len, struct szkm_key_info *opened, struct szkm_verified_key **out);
+
 #pragma GCC visibility pop
 
 #endif /* LIBSZKM_H */

@@ -2,7 +2,9 @@
 /*
  * verify.c - the verifier of libszkm.h: what the application trusts (the
  * ledger's verifier keys and threshold), the node it reads (ledger_http.c)
- * and the state file that keeps the last checkpoint this client accepted.
+ * and the state file that keeps the last checkpoint this client accepted;
+ * the kernel's view of a key (now, or as an export bundle holds it) checked
+ * against what it verified.
  * The verification itself is verify_core.c's; this file does the I/O
  * around it: the state file is read and rewritten under a lock on its
  * folder, so that two verifications of one user cannot interleave a read
@@ -167,8 +169,13 @@ int szkm_verify_key(struct szkm_verifier *v, const uint8_t id[16], struct szkm_v
 	return 0;
 }
 
-int szkm_verify_key_by_serial(struct szkm_verifier *v, int32_t serial,
-			      struct szkm_key_info *kernel, struct szkm_verified_key **out)
+/*
+ * The kernel's view of key @serial: what it holds now, or (@bundle) what
+ * the bundle holds once the kernel opened it; verified against the ledger
+ * and checked to agree with it.
+ */
+static int verify_view(struct szkm_verifier *v, int32_t serial, const uint8_t *bundle,
+		       size_t len, struct szkm_key_info *kernel, struct szkm_verified_key **out)
 {
 	struct szkm_key_info *k = kernel ? kernel : malloc(sizeof(*k));
 	struct szkm_verified_key *vk = NULL;
@@ -177,9 +184,10 @@ int szkm_verify_key_by_serial(struct szkm_verifier *v, int32_t serial,
 	szkm_verify_clear();
 	if (!k)
 		return szkm_ret(szkm_verify_fail(-ENOMEM, "out of memory"));
-	ret = szkm_key_info(serial, k);
+	ret = bundle ? szkm_bundle_open(serial, bundle, len, k) : szkm_key_info(serial, k);
 	if (ret)
-		szkm_verify_fail(ret, "key %d: the kernel does not describe it: %s", serial,
+		szkm_verify_fail(ret, "%s %d: the kernel %s: %s", bundle ? "bundle of key" : "key",
+				 serial, bundle ? "refused it" : "does not describe it",
 				 szkm_last_message()[0] ? szkm_last_message() : szkm_strerror(ret));
 	else
 		ret = szkm_verify_key(v, k->id, &vk) ?: szkm_verify_agrees(vk, k);
@@ -191,4 +199,20 @@ int szkm_verify_key_by_serial(struct szkm_verifier *v, int32_t serial,
 	}
 	*out = vk;
 	return 0;
+}
+
+int szkm_verify_key_by_serial(struct szkm_verifier *v, int32_t serial,
+			      struct szkm_key_info *kernel, struct szkm_verified_key **out)
+{
+	return verify_view(v, serial, NULL, 0, kernel, out);
+}
+
+int szkm_verify_bundle(struct szkm_verifier *v, int32_t serial, const uint8_t *bundle,
+		       size_t len, struct szkm_key_info *opened, struct szkm_verified_key **out)
+{
+	if (!bundle) {
+		szkm_verify_clear();
+		return szkm_ret(szkm_verify_fail(-EINVAL, "szkm_verify_bundle: no bundle"));
+	}
+	return verify_view(v, serial, bundle, len, opened, out);
 }

@@ -13,6 +13,7 @@ int status_main(int argc, char *argv[]);
 int key_show_main(int argc, char *argv[]);
 int events_listen_main(int argc, char *argv[]);
 int key_pub_main(int argc, char *argv[]);
+int key_export_main(int argc, char *argv[]);
 int key_encrypt_main(int argc, char *argv[]);
 int device_init_main(int argc, char *argv[]);
 int device_unseal_main(int argc, char *argv[]);

@@ -30,10 +30,11 @@ static const struct {
 	{ "key destroy", key_destroy_main, "Wipes an old version's secret" },
 	{ "key policy", key_policy_main, "Changes a key's policy (rotate=, max_uses=, min_version=, ledger=)" },
 	{ "key pub", key_pub_main, "Writes a version's public key as PEM" },
+	{ "key export", key_export_main, "Writes a key's metadata as a bundle sealed by the kernel" },
 	{ "key encrypt", key_encrypt_main, "Encrypts to an ecdh-p256 key (ECIES, OpenSSL)" },
 	{ "state save", state_save_main, "Saves the device blob and every key's sealed blob" },
 	{ "state restore", state_restore_main, "Unseals the device and loads the saved keys (at boot)" },
-	{ "verify", verify_main, "Checks a key's history against the ledger's proofs" },
+	{ "verify", verify_main, "Checks a key (or its export bundle) against the ledger's proofs" },
 };
 
 /*

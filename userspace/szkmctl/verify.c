@@ -1,19 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * verify.c - `szkmctl verify --ledger URL (--key-id HEX32 | --key
- * NAME|SERIAL | --all) [--ledger-key VKEY]... [--threshold K] [--state
- * FILE] [--json]`: a key's history checked against a ledger node that may
- * lie, trusting only the configured verifier keys and this client's state
- * file; with --key, the kernel's key is also checked to agree with it;
- * --all does that for every szkm key in the caller's keyrings.
- * All of it is libszkm's (szkm_verify_key, szkm_verify_key_by_serial);
- * this file reads the options and prints the result.
+ * NAME|SERIAL | --all | --bundle FILE [--key NAME|SERIAL])
+ * [--ledger-key VKEY]... [--threshold K] [--state FILE] [--json]`: a key's
+ * history checked against a ledger node that may lie, trusting only the
+ * configured verifier keys and this client's state file; with --key, the
+ * kernel's key is also checked to agree with it; --all does that for every
+ * szkm key in the caller's keyrings; --bundle has the kernel open an export
+ * bundle (`szkmctl key export`) for its key (found by the id in its header
+ * unless --key names it) and checks what it holds instead.
+ * All of it is libszkm's (szkm_verify_key, szkm_verify_key_by_serial,
+ * szkm_verify_bundle); this file reads the options and prints the result.
  *
  * Whatever fails is said in one line on stderr (exit 1); usage errors
  * exit 2.
  */
 #include "subcommands.h"
 #include "libszkm.h"
+#include "internal.h"
 #include "szkm_event.h"
 
 #include <errno.h>
@@ -36,6 +40,7 @@ struct verify {
 	int has_key_id;
 	const char *key;	/* --key: the kernel's key */
 	int all;		/* --all: every key of the caller's keyrings */
+	const char *bundle;	/* --bundle: an export bundle's file */
 	struct szkm_key_info kernel;
 	int json;
 };
@@ -46,14 +51,19 @@ static int usage(FILE *f, int code)
 		"       [--threshold K] [--state FILE] [--json]\n"
 		"       %s verify --ledger URL --key NAME|SERIAL [...]\n"
 		"       %s verify --ledger URL --all [...]\n"
+		"       %s verify --ledger URL --bundle FILE [--key NAME|SERIAL] [...]\n"
 		"Checks a key's history in the ledger at URL: each entry proven in a checkpoint\n"
 		"that K of the ledger keys signed (--ledger-key, or the lines of\n"
 		"%s; K: a majority by default) and that extends the one\n"
 		"accepted before (FILE; default $XDG_STATE_HOME/szkm/checkpoint or\n"
 		"~/.local/state/szkm/checkpoint). --key takes the key of the running kernel and\n"
 		"also checks that its versions, states and public keys are the ledger's; --all\n"
-		"does that for every szkm key in your keyrings, one line each (exit 1 if any fails).\n",
-		PROG_NAME, PROG_NAME, PROG_NAME, SZKMCTL_LEDGER_KEYS);
+		"does that for every szkm key in your keyrings, one line each (exit 1 if any fails).\n"
+		"--bundle has the kernel open an export bundle (%s key export) for its key\n"
+		"(yours, found by the id in the bundle, or --key) and checks what it holds\n"
+		"instead: refused when modified, of another device or key, or older than the\n"
+		"key's state (replayed).\n",
+		PROG_NAME, PROG_NAME, PROG_NAME, PROG_NAME, SZKMCTL_LEDGER_KEYS, PROG_NAME);
 	return code;
 }
 
@@ -89,6 +99,8 @@ static int option(struct verify *v, const char *opt, const char *val)
 		return take_key_id(v, val);
 	} else if (!strcmp(opt, "--key")) {
 		v->key = val;
+	} else if (!strcmp(opt, "--bundle")) {
+		v->bundle = val;
 	} else if (!strcmp(opt, "--state")) {
 		o->state = val;
 	} else if (!strcmp(opt, "--ledger-key")) {
@@ -133,9 +145,10 @@ static int options(int argc, char *argv[], struct verify *v)
 			return ret;
 		i++;
 	}
-	if (!o->ledger || v->has_key_id + !!v->key + v->all != 1)
+	/* --bundle may name its key (--key); else it names one itself. */
+	if (!o->ledger || v->has_key_id + (v->key && !v->bundle) + v->all + !!v->bundle != 1)
 		return szkmctl_bad(!o->ledger ? "--ledger URL is needed" :
-				   "give one of --key-id, --key and --all");
+				   "give one of --key-id, --key, --all and --bundle");
 	o->keys = v->vkeys;
 	if (!o->nkeys) {
 		int n = szkmctl_read_ledger_keys(v->lines, v->vkeys);
@@ -176,7 +189,11 @@ static void print_table(const struct verify *v, const struct szkm_verified_key *
 		printf("(%zu later entries of the key are not in this checkpoint yet)\n", vk->later);
 	printf("key %s: %zu events verified against checkpoint of size %" PRIu64 " (%u of the configured keys)\n",
 	       hex, vk->nevents, vk->size, vk->signers);
-	if (v->key)
+	if (v->bundle)
+		printf("bundle: key '%s' (serial %d, v%u active, mark %" PRIu64 "): opened by the kernel, the key's current state, agrees with the ledger on its %zu versions\n",
+		       v->kernel.name, v->kernel.serial, v->kernel.active, v->kernel.mark,
+		       vk->nversions);
+	else if (v->key)
 		printf("kernel: key '%s' (serial %d, v%u active) agrees with the ledger on its %zu versions\n",
 		       v->kernel.name, v->kernel.serial, v->kernel.active, vk->nversions);
 }
@@ -219,8 +236,8 @@ static void print_json(const struct verify *v, const struct szkm_verified_key *v
 			"previous_size", vk->has_previous ? json_integer((json_int_t)vk->previous_size) : json_null(),
 			"events", evs, "versions", vers, "later_entries", (json_int_t)vk->later,
 			"verified", 1);
-	if (out && v->key)
-		json_object_set_new(out, "kernel", json_pack("{s:i,s:s,s:I,s:I,s:b}",
+	if (out && (v->key || v->bundle))
+		json_object_set_new(out, v->bundle ? "bundle" : "kernel", json_pack("{s:i,s:s,s:I,s:I,s:b}",
 			"serial", (int)v->kernel.serial, "name", v->kernel.name,
 			"mark", (json_int_t)v->kernel.mark,
 			"active", (json_int_t)v->kernel.active, "agrees", 1));
@@ -230,18 +247,75 @@ static void print_json(const struct verify *v, const struct szkm_verified_key *v
 	json_decref(out);
 }
 
-/* Verifies what the options name: the kernel's key, or a key id. */
+/* The caller's szkm key with id @id: its serial, or a negative errno. */
+static int32_t find_by_id(const uint8_t id[SZKM_KEY_ID_LEN])
+{
+	struct szkm_key_ref *refs = NULL;
+	struct szkm_key_info *k = malloc(sizeof(*k));
+	int n = szkm_key_list(&refs);
+	int32_t serial = -ENOKEY;
+
+	for (int i = 0; k && i < n && serial < 0; i++)
+		if (!szkm_key_info(refs[i].serial, k) && !memcmp(k->id, id, SZKM_KEY_ID_LEN))
+			serial = refs[i].serial;
+	free(refs);
+	free(k);
+	return !k ? -ENOMEM : n < 0 ? n : serial;
+}
+
+/* --bundle: the file, the key it is for, the kernel's verdict, the ledger's. */
+static int run_bundle(struct verify *v, struct szkm_verifier *vr, int32_t serial,
+		      struct szkm_verified_key **vk)
+{
+	char hex[2 * SZKM_KEY_ID_LEN + 1];
+	struct szkm_bundle_info bi;
+	uint8_t *data;
+	size_t len;
+	int ret;
+
+	ret = szkm_file_read(v->bundle, &data, &len, SZKM_BUNDLE_MAX);
+	if (ret) {
+		fprintf(stderr, "Unable to read %s: %s\n", v->bundle, strerror(-ret));
+		return ret;
+	}
+	ret = szkm_bundle_info(data, len, &bi);
+	/* A bundle that is no bundle goes to the kernel when --key names
+	 * its key: the kernel's refusal is the one that counts. */
+	if (ret && !v->key)
+		fprintf(stderr, "%s: %s\n", v->bundle, ret == -EPROTONOSUPPORT ?
+			"an export bundle of another format" :
+			"not an szkm export bundle (truncated, too long, or none at all)");
+	if (!ret && !v->key) {
+		serial = find_by_id(bi.key_id);
+		if (serial < 0) {
+			szkm_hex_encode(hex, bi.key_id, SZKM_KEY_ID_LEN);
+			fprintf(stderr, "%s: the bundle is for key %s, which is in none of your keyrings (name it with --key)\n",
+				v->bundle, hex);
+			ret = serial;
+		}
+	}
+	if (!ret || v->key)
+		ret = szkm_verify_bundle(vr, serial, data, len, &v->kernel, vk);
+	free(data);
+	return ret;
+}
+
+/* Verifies what the options name: the kernel's key, a bundle, or a key id. */
 static int run(struct verify *v, struct szkm_verifier *vr, struct szkm_verified_key **vk)
 {
-	int32_t serial;
+	int32_t serial = 0;
 
-	if (!v->key)
+	if (!v->key && !v->bundle)
 		return szkm_verify_key(vr, v->key_id, vk);
-	serial = szkm_key_find(v->key);
-	if (serial < 0) {
-		fprintf(stderr, "Unable to find key `%s': %s\n", v->key, szkm_strerror(serial));
-		return serial;
+	if (v->key) {
+		serial = szkm_key_find(v->key);
+		if (serial < 0) {
+			fprintf(stderr, "Unable to find key `%s': %s\n", v->key, szkm_strerror(serial));
+			return serial;
+		}
 	}
+	if (v->bundle)
+		return run_bundle(v, vr, serial, vk);
 	return szkm_verify_key_by_serial(vr, serial, &v->kernel, vk);
 }
 

@@ -10,13 +10,8 @@
 # OpenSSL verifies its signature with the verified public key.
 szkm_device_up
 . "$SZKM_TOP/tests/vm/lib-ledgerd.sh"
-stop_listener
-ledgerd_device
-start_ledgerd
-ok "$L" -c /dev/null --control-socket $T/ctl enroll e2e-kernel "$pub" >/dev/null
-drained
+ledgerd_client_up
 SIGN=$SZKM_TOP/build/bin/szkm-verified-sign
-export XDG_STATE_HOME=$T/seen
 
 k=$(keyctl add szkm cv-sig "new ecdsa-p256" @s) || fail "keyctl add cv-sig"
 wait_state "$k" 1 active
