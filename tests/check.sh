@@ -29,8 +29,9 @@ guest=("$top"/tests/vm/t/*.sh)
 for x in ${SZKM_EXTRA_VM_TESTS:-}; do guest+=("$(realpath "$x")"); done
 # lock_pcr=16: the resettable debug PCR, so that a reload can stand in
 # for a reboot (szkm_load resets it); the multi-boot tests below use the
-# default lock PCR and real reboots.
-"$top/tests/vm/run.sh" --kver "$kver" --timeout 1800 --params lock_pcr=16 \
+# default lock PCR and real reboots. The boot's bound is for a hang: about
+# 12 minutes idle, 25 on a 2-core host busy with two other guests.
+"$top/tests/vm/run.sh" --kver "$kver" --timeout 3000 --params lock_pcr=16 \
 	--summary "$tmp/vm" "${guest[@]}"
 add "$tmp/vm"
 
