@@ -5,12 +5,12 @@
 # tests share. ledgerd: the daemon. Events are read and checked, and the
 # kernel reached, through libszkm. The unit tests, test tool and benchmarks
 # see ledgerd/ and userspace/lib/ on the include path.
-LEDGERD_LIBS     := -lsqlite3 -lmicrohttpd -ljansson -lpthread $(LIBSZKM_LIBS)
+LEDGERD_LIBS     := -lsqlite3 -ljansson -lpthread $(LIBSZKM_LIBS)
 
 LIBLEDGER_SRCS   := ledgerd/merkle.c ledgerd/note.c ledgerd/entry.c \
                     ledgerd/nodecache.c ledgerd/store_sqlite.c \
                     ledgerd/ledger.c ledgerd/node_key.c ledgerd/control.c \
-                    ledgerd/http.c
+                    ledgerd/http.c ledgerd/httpd.c ledgerd/json.c
 LIBLEDGER        := $(BUILD)/libledger.a
 LIBS             += $(LIBLEDGER)
 

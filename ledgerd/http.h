@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * http.h - ledgerd's read-only HTTP API (libmicrohttpd), ledgerd(8).
+ * http.h - ledgerd's read-only HTTP API (over httpd.c), ledgerd(8).
  *
  * The server runs its own threads. They read the ledger's published state
  * (ledger.h readers) and the database through their own read-only store
