@@ -285,15 +285,28 @@ static int check_node(void *arg, unsigned int level, uint64_t index,
 	uint8_t want[LEDGER_HASH_LEN];
 	uint64_t first, last;
 
-	if (level >= 64 || cs->get(cs->ctx, level, index, want))
+	if (level >= 64 || index > (UINT64_MAX >> level) - 1)
 		return fail(c->err, c->errlen, -EBADMSG,
 			    "stored Merkle node (%u, %" PRIu64 ") lies "
-			    "outside the tree of %" PRIu64 " entries", level,
-			    index, c->next);
+			    "outside any tree", level, index);
+	first = index << level;
+	last = ((index + 1) << level) - 1;
+	/*
+	 * A node over entries beyond those read: they were removed (checked
+	 * before the hashes: a removed last entry is not a changed one).
+	 */
+	if (last >= c->next)
+		return fail(c->err, c->errlen, -EBADMSG,
+			    "entry %" PRIu64 " is missing: the stored tree has "
+			    "a node over entries %" PRIu64 "..%" PRIu64
+			    " (entries were removed)", c->next, first, last);
+	if (cs->get(cs->ctx, level, index, want))
+		return fail(c->err, c->errlen, -EBADMSG,
+			    "stored Merkle node (%u, %" PRIu64 ") is not in "
+			    "the tree of %" PRIu64 " entries", level, index,
+			    c->next);
 	c->nodes_seen++;
 	if (CRYPTO_memcmp(want, hash, LEDGER_HASH_LEN)) {
-		first = index << level;
-		last = ((index + 1) << level) - 1;
 		if (level == 0)
 			return fail(c->err, c->errlen, -EBADMSG,
 				    "entry %" PRIu64 " was changed: its "

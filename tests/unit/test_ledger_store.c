@@ -617,6 +617,30 @@ static void removed_entries_are_found(void **state)
 		"ahead of the 6 stored entries");
 }
 
+/* Only the rows of the last entry go: it is missing, not changed. */
+static void removed_last_entry_is_named_missing(void **state)
+{
+	struct fixture *f = *state;
+
+	enrol(f, &f->dev, "dev-a");
+	append_events(f, &f->dev, 30);
+	expect_tamper_found(f, "DELETE FROM entries WHERE idx = 30",
+			    "entry 30 is missing");
+	if (strstr(f->err, "changed"))
+		fail_msg("error '%s' calls a removed entry changed", f->err);
+}
+
+/* The last of 32 entries: nodes up to the root cover it. */
+static void removed_last_of_a_full_tree_is_named_missing(void **state)
+{
+	struct fixture *f = *state;
+
+	enrol(f, &f->dev, "dev-a");
+	append_events(f, &f->dev, 31);
+	expect_tamper_found(f, "DELETE FROM entries WHERE idx = 31",
+			    "entry 31 is missing");
+}
+
 static void tampered_checkpoint_is_found(void **state)
 {
 	struct fixture *f = *state;
@@ -660,6 +684,8 @@ int main(void)
 		T(tampered_entry_is_found_by_index),
 		T(tampered_entry_with_its_leaf_is_found),
 		T(removed_entries_are_found),
+		T(removed_last_entry_is_named_missing),
+		T(removed_last_of_a_full_tree_is_named_missing),
 		T(tampered_checkpoint_is_found),
 		T(tampered_device_head_is_found),
 	};
