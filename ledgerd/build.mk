@@ -7,7 +7,7 @@
 # see ledgerd/ and userspace/lib/ on the include path.
 LEDGERD_LIBS     := -lsqlite3 -ljansson -lpthread $(LIBSZKM_LIBS)
 
-LIBLEDGER_SRCS   := ledgerd/merkle.c ledgerd/note.c ledgerd/entry.c \
+LIBLEDGER_SRCS   := ledgerd/merkle.c ledgerd/note.c ledgerd/entry.c ledgerd/admit.c \
                     ledgerd/nodecache.c ledgerd/store_sqlite.c \
                     ledgerd/ledger.c ledgerd/node_key.c ledgerd/control.c \
                     ledgerd/http.c ledgerd/httpd.c ledgerd/json.c
@@ -38,14 +38,14 @@ BINS += $(BUILD)/bin/libszkm-client
 $(BUILD)/bin/libszkm-client: tests/ledger/libszkm_client.c $(SZKM_SO_DEPS)
 	$(SZKM_SO_LINK)
 
-LEDGER_TEST_OBJS := $(BUILD)/tests/unit/test_merkle.o \
+LEDGER_TEST_OBJS := $(BUILD)/tests/unit/test_merkle.o $(BUILD)/tests/unit/test_admit.o \
                     $(BUILD)/tests/unit/test_note.o \
                     $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/test_ledger*.c)) \
                     $(BUILD)/tests/ledger/testtool.o \
                     $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/bench/ledger*.c))
 $(LEDGER_TEST_OBJS): CFLAGS += -I$(TOP)/ledgerd -I$(TOP)/userspace/lib
 
-UNIT_TESTS += $(BUILD)/unit/test_merkle $(BUILD)/unit/test_note
+UNIT_TESTS += $(BUILD)/unit/test_merkle $(BUILD)/unit/test_note $(BUILD)/unit/test_admit
 
 $(BUILD)/unit/test_merkle: $(BUILD)/tests/unit/test_merkle.o $(LIBLEDGER)
 	@mkdir -p $(dir $@)
@@ -54,6 +54,11 @@ $(BUILD)/unit/test_merkle: $(BUILD)/tests/unit/test_merkle.o $(LIBLEDGER)
 $(BUILD)/unit/test_note: $(BUILD)/tests/unit/test_note.o $(LIBLEDGER)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -ljansson -lcrypto
+
+# The append rule alone: no store, no SQLite.
+$(BUILD)/unit/test_admit: $(BUILD)/tests/unit/test_admit.o $(BUILD)/ledgerd/admit.o $(LIBSZKM)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBSZKM_LIBS)
 
 # tests/unit/test_ledger_*.c: one binary each.
 LEDGER_UNIT := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_ledger_*.c))

@@ -326,7 +326,9 @@ struct daemon {
 	struct ledger_control *ctl;
 	struct szkm_event_sub *nl;	/* the "events" group, non-blocking */
 	unsigned long nl_malformed;	/* said so far */
-	struct ledgerd_req *reqs;
+	/* The batch: requests in chunks that never move (a decoded event
+	 * points into its request), results and checks by index. */
+	struct ledgerd_req **chunks;
 	struct ledger_result *res;
 	struct ledger_sigcheck *sigs;
 	size_t nreqs, capreqs;
@@ -365,34 +367,54 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+#define REQ_CHUNK	256
+
+static struct ledgerd_req *req_at(const struct daemon *d, size_t i)
+{
+	return &d->chunks[i / REQ_CHUNK][i % REQ_CHUNK];
+}
+
 static struct ledgerd_req *new_req(struct daemon *d)
 {
 	if (d->nreqs == d->capreqs) {
-		size_t cap = d->capreqs ? d->capreqs * 2 : 256;
-		void *p = realloc(d->reqs, cap * sizeof(*d->reqs));
-		void *q;
+		size_t cap = d->capreqs + REQ_CHUNK;
+		void *p = realloc(d->chunks, cap / REQ_CHUNK * sizeof(*d->chunks));
 
 		if (!p)
 			die("out of memory");
-		d->reqs = p;
-		q = realloc(d->res, cap * sizeof(*d->res));
-		if (!q)
+		d->chunks = p;
+		d->chunks[cap / REQ_CHUNK - 1] = malloc(REQ_CHUNK * sizeof(**d->chunks));
+		if (!d->chunks[cap / REQ_CHUNK - 1])
 			die("out of memory");
-		d->res = q;
-		q = realloc(d->sigs, cap * sizeof(*d->sigs));
-		if (!q)
+		p = realloc(d->res, cap * sizeof(*d->res));
+		if (!p)
 			die("out of memory");
-		d->sigs = q;
+		d->res = p;
+		p = realloc(d->sigs, cap * sizeof(*d->sigs));
+		if (!p)
+			die("out of memory");
+		d->sigs = p;
 		d->capreqs = cap;
 	}
-	return &d->reqs[d->nreqs++];
+	return req_at(d, d->nreqs++);
+}
+
+/* An event enters the batch: decoded here, once, where it stays. */
+static void decode_req(struct ledgerd_req *r)
+{
+	int ret = ledgerd_req_decode(r);
+
+	if (ret)
+		die("decoding an event failed (%s)", strerror(-ret));
 }
 
 static int take_ctl(void *ctx, const struct ledgerd_req *r)
 {
 	struct daemon *d = ctx;
+	struct ledgerd_req *q = new_req(d);
 
-	*new_req(d) = *r;
+	*q = *r;
+	decode_req(q);
 	return d->nreqs >= d->cfg->batch_max;
 }
 
@@ -409,6 +431,7 @@ static int take_nl(uint64_t seq, const uint8_t *body, size_t len,
 	memcpy(r->body, body, len);
 	r->len = len;
 	memcpy(r->sig, sig, SZKM_EVENT_SIG_LEN);
+	decode_req(r);
 	return 0;
 }
 
@@ -704,7 +727,9 @@ static void reply(struct daemon *d, const struct ledgerd_req *r,
 /* Batch item @i came from the kernel and is in the ledger. */
 static bool nl_in_ledger(const struct daemon *d, size_t i)
 {
-	return d->reqs[i].src == SRC_NETLINK && d->reqs[i].kind == REQ_EVENT &&
+	const struct ledgerd_req *r = req_at(d, i);
+
+	return r->src == SRC_NETLINK && r->kind == REQ_EVENT &&
 	       d->res[i].verdict != LEDGER_REJECTED;
 }
 
@@ -750,7 +775,7 @@ static void nl_prove(struct daemon *d, const struct szkm_status *st)
 	for (size_t i = 0; i <= d->nreqs; i++) {
 		if (i < d->nreqs && nl_in_ledger(d, i)) {
 			p[n] = (struct szkm_event_proof){
-				.seq = d->reqs[i].nl_seq,
+				.seq = req_at(d, i)->nl_seq,
 				.index = d->res[i].index,
 				.path = paths[n],
 			};
@@ -803,31 +828,29 @@ static void process_batch(struct daemon *d)
 
 	for (size_t i = 0; i < d->nreqs; i++)
 		d->sigs[i] = (struct ledger_sigcheck){
-			.body = d->reqs[i].body,
-			.len = d->reqs[i].kind == REQ_EVENT ? d->reqs[i].len : 0,
-			.sig = d->reqs[i].sig,
+			.event = req_at(d, i)->kind == REQ_EVENT ?
+				 &req_at(d, i)->event : NULL,
 		};
 	vf = ledger_verify_start(d->l, d->sigs, d->nreqs, d->cfg->verify_threads);
 	ret = ledger_begin(d->l);
 	if (ret)
 		die("cannot start a transaction: %s", strerror(-ret));
 	for (size_t i = 0; i < d->nreqs; i++) {
-		struct ledgerd_req *r = &d->reqs[i];
+		struct ledgerd_req *r = req_at(d, i);
 		struct ledger_result *res = &d->res[i];
 
 		memset(res, 0, sizeof(*res));
 		ret = 0;
 		switch (r->kind) {
 		case REQ_EVENT:
-			if (r->src == SRC_NETLINK && szkm_event_seq(r->body, r->len) != r->nl_seq) {
+			if (r->src == SRC_NETLINK && !r->event.why &&
+			    r->event.ev.seq != r->nl_seq) {
 				res->verdict = LEDGER_REJECTED;
 				res->why = "nl-seq-mismatch";
 				break;
 			}
-			ret = ledger_add_checked_event(d->l, r->body, r->len,
-						       r->sig,
-						       ledger_verify_ok(vf, i),
-						       res);
+			ret = ledger_append_event(d->l, &r->event,
+						  ledger_verify_ok(vf, i), res);
 			break;
 		case REQ_ENROL:
 			ret = ledger_enrol(d->l, r->name, r->pub, now_ns(),
@@ -860,7 +883,7 @@ static void process_batch(struct daemon *d)
 		d->want_cp = false;
 	}
 	for (size_t i = 0; i < d->nreqs; i++)
-		reply(d, &d->reqs[i], &d->res[i]);
+		reply(d, req_at(d, i), &d->res[i]);
 	nl_ack_batch(d);
 	d->nreqs = 0;
 	ledger_control_flush(d->ctl);
@@ -1044,7 +1067,9 @@ static int run_daemon(struct config *c)
 	ledger_close(d.l);
 	ledger_note_key_clear(&key);
 	ledger_note_key_clear(&pub);
-	free(d.reqs);
+	for (size_t i = 0; i < d.capreqs / REQ_CHUNK; i++)
+		free(d.chunks[i]);
+	free(d.chunks);
 	free(d.res);
 	free(d.sigs);
 	return 0;
