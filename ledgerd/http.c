@@ -38,7 +38,6 @@
 struct ledger_http {
 	struct ledger_httpd *d;
 	struct ledger *l;
-	char *db_path;
 	char *vkey;
 	pthread_key_t store_key;
 	time_t started;
@@ -149,8 +148,7 @@ static struct ledger_store *thread_store(struct ledger_http *h)
 
 	if (s)
 		return s;
-	if (ledger_store_open(&s, h->db_path, LEDGER_STORE_RDONLY, err,
-			      sizeof(err)))
+	if (ledger_open_reader(h->l, &s, err, sizeof(err)))
 		return NULL;
 	pthread_setspecific(h->store_key, s);
 	return s;
@@ -673,12 +671,9 @@ int ledger_http_start(struct ledger_http **out,
 	if (!h)
 		return -ENOMEM;
 	h->l = o->ledger;
-	h->db_path = strdup(o->db_path);
 	h->vkey = strdup(o->vkey ? o->vkey : "");
 	h->started = time(NULL);
-	if (!h->db_path || !h->vkey ||
-	    pthread_key_create(&h->store_key, free_store)) {
-		free(h->db_path);
+	if (!h->vkey || pthread_key_create(&h->store_key, free_store)) {
 		free(h->vkey);
 		free(h);
 		return -ENOMEM;
@@ -687,7 +682,6 @@ int ledger_http_start(struct ledger_http **out,
 	ret = ledger_httpd_start(&h->d, &so, err, errlen);
 	if (ret) {
 		pthread_key_delete(h->store_key);
-		free(h->db_path);
 		free(h->vkey);
 		free(h);
 		return ret;
@@ -725,7 +719,6 @@ void ledger_http_stop(struct ledger_http *h)
 	ledger_httpd_stop(h->d);
 	/* Thread-specific stores of the pool's threads are gone with them. */
 	pthread_key_delete(h->store_key);
-	free(h->db_path);
 	free(h->vkey);
 	free(h);
 }

@@ -1056,6 +1056,12 @@ broken:
 
 /* Readers. */
 
+int ledger_open_reader(struct ledger *l, struct ledger_store **out,
+		       char *err, size_t errlen)
+{
+	return ledger_store_open_reader(l->store, out, err, errlen);
+}
+
 uint64_t ledger_size(struct ledger *l)
 {
 	return atomic_load_explicit(&l->published, memory_order_acquire);

@@ -18,7 +18,8 @@
  *
  * Reader side (any thread): the published size, the latest checkpoint,
  * proofs from the in-memory node cache. Entries, histories and devices
- * are read by the caller from its own read-only store handle.
+ * are read by the caller from its own read-only store handle
+ * (ledger_open_reader).
  *
  * ledger_open() checks the whole ledger before anything else runs (see
  * ledger.c); a tampered database is refused with a message that names
@@ -38,7 +39,7 @@
 #include "store.h"
 
 struct ledger_options {
-	const char *db_path;
+	const char *db_path;		/* the store (ledger_store_open) */
 	const char *origin;		/* checkpoint origin line */
 	const struct ledger_note_key *key;	/* signs checkpoints */
 	/* Its public half, to verify stored notes (NULL: use key). */
@@ -146,7 +147,10 @@ typedef int (*ledger_event_body_cb)(void *ctx, const uint8_t *body, size_t len);
 int ledger_device_events(struct ledger *l, const uint8_t id[SZKM_DEVICE_ID_LEN],
 			 ledger_event_body_cb cb, void *ctx, uint64_t *n);
 
-/* Readers, any thread. */
+/* Readers, any thread. A read-only handle on the ledger's store, for one
+ * reader thread (it sees committed data only). */
+int ledger_open_reader(struct ledger *l, struct ledger_store **out,
+		       char *err, size_t errlen);
 uint64_t ledger_size(struct ledger *l);
 /* Copies the latest signed note; -ENOSPC if @cap is short. */
 int ledger_checkpoint(struct ledger *l, char *buf, size_t cap, size_t *len,

@@ -972,7 +972,6 @@ static int run_daemon(struct config *c)
 			.addr = c->http_address,
 			.port = (uint16_t)c->http_port,
 			.threads = c->http_threads,
-			.db_path = c->db,
 			.ledger = d.l,
 			.vkey = vkey,
 		};

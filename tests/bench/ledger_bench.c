@@ -374,7 +374,6 @@ static void bench_proofs(const char *dir, struct ledger_note_key *k,
 		us[i] = (now() - t0) * 1e6;
 	}
 	latency("inclusion proof in-process at 10^6", us, SAMPLES);
-	ho.db_path = db;
 	ho.ledger = l;
 	if (ledger_http_start(&h, &ho, err, sizeof(err)))
 		die(err);
