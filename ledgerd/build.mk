@@ -14,7 +14,13 @@ LIBLEDGER_SRCS   := ledgerd/merkle.c ledgerd/note.c ledgerd/entry.c ledgerd/admi
 LIBLEDGER        := $(BUILD)/libledger.a
 LIBS             += $(LIBLEDGER)
 
-$(LIBLEDGER_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/ledgerd/main.o: CFLAGS += -Iuserspace/lib
+# The program: a table of subcommands (main.c) over the settings table
+# (config.c), the daemon loop (daemon.c) and one file per subcommand.
+LEDGERD_SRCS     := ledgerd/main.c ledgerd/config.c ledgerd/open.c \
+                    ledgerd/daemon.c ledgerd/keys.c ledgerd/check.c \
+                    ledgerd/client.c
+
+$(LIBLEDGER_SRCS:%.c=$(BUILD)/%.o) $(LEDGERD_SRCS:%.c=$(BUILD)/%.o): CFLAGS += -Iuserspace/lib
 
 $(LIBLEDGER): $(LIBLEDGER_SRCS:%.c=$(BUILD)/%.o)
 	@mkdir -p $(dir $@)
@@ -23,7 +29,7 @@ $(LIBLEDGER): $(LIBLEDGER_SRCS:%.c=$(BUILD)/%.o)
 
 BINS += $(BUILD)/bin/ledgerd $(BUILD)/bin/ledger-testtool
 
-$(BUILD)/bin/ledgerd: $(BUILD)/ledgerd/main.o $(LIBLEDGER) $(LIBSZKM)
+$(BUILD)/bin/ledgerd: $(LEDGERD_SRCS:%.c=$(BUILD)/%.o) $(LIBLEDGER) $(LIBSZKM)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LEDGERD_LIBS)
 
