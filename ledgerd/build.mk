@@ -45,13 +45,15 @@ $(BUILD)/bin/libszkm-client: tests/ledger/libszkm_client.c $(SZKM_SO_DEPS)
 	$(SZKM_SO_LINK)
 
 LEDGER_TEST_OBJS := $(BUILD)/tests/unit/test_merkle.o $(BUILD)/tests/unit/test_admit.o \
+                    $(BUILD)/tests/unit/test_follow.o \
                     $(BUILD)/tests/unit/test_note.o \
                     $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/test_ledger*.c)) \
                     $(BUILD)/tests/ledger/testtool.o \
                     $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/bench/ledger*.c))
 $(LEDGER_TEST_OBJS): CFLAGS += -I$(TOP)/ledgerd -I$(TOP)/userspace/lib
 
-UNIT_TESTS += $(BUILD)/unit/test_merkle $(BUILD)/unit/test_note $(BUILD)/unit/test_admit
+UNIT_TESTS += $(BUILD)/unit/test_merkle $(BUILD)/unit/test_note $(BUILD)/unit/test_admit \
+              $(BUILD)/unit/test_follow
 
 $(BUILD)/unit/test_merkle: $(BUILD)/tests/unit/test_merkle.o $(LIBLEDGER)
 	@mkdir -p $(dir $@)
@@ -63,6 +65,11 @@ $(BUILD)/unit/test_note: $(BUILD)/tests/unit/test_note.o $(LIBLEDGER)
 
 # The append rule alone: no store, no SQLite.
 $(BUILD)/unit/test_admit: $(BUILD)/tests/unit/test_admit.o $(BUILD)/ledgerd/admit.o $(LIBSZKM)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBSZKM_LIBS)
+
+# libszkm's chain follower, which ledgerd shares with szkmctl's listener.
+$(BUILD)/unit/test_follow: $(BUILD)/tests/unit/test_follow.o $(LIBSZKM)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBSZKM_LIBS)
 

@@ -33,6 +33,7 @@
 #include "ledgerd.h"
 #include "libszkm.h"
 #include "szkm_event.h"
+#include "szkm_follow.h"
 
 #define MAX_POLL	80
 
@@ -241,58 +242,74 @@ static bool nl_resume_proven(struct daemon *d)
 	return !ret || ret == -EALREADY;
 }
 
-static int restore_body(void *ctx, const uint8_t *body, size_t len)
+static int follow_resume(void *ctx)
 {
-	return szkm_chain_batch_add(ctx, body, len);
+	return nl_resume_proven(ctx) ? 0 : -ENOENT;
 }
 
-/*
- * Once the chain is resumed (by us, or by another follower), the kernel
- * rebuilds its key registry from the device's whole chain: hand it every
- * event of the device the ledger holds, seq 1 to the last, which must be
- * where the kernel resumed. A failure is said once for each resume point.
- */
-static void nl_restore(struct daemon *d, const struct szkm_status *st)
+/* Every event of the device the ledger holds, in chain order. */
+static int follow_walk(void *ctx, szkm_follow_take take, void *arg)
 {
-	struct szkm_chain_batch *b;
-	uint64_t head, n = 0;
-	int ret;
+	struct daemon *d = ctx;
+	uint64_t n;
 
-	if (!st->chain || st->registry != SZKM_REG_RESTORING ||
-	    ledger_device_head(d->l, d->nl_dev, &head) ||
-	    (d->restore_failed && d->restore_seq == st->seq && d->restore_head == head))
-		return;
-	d->restore_failed = true;
-	d->restore_seq = st->seq;
-	d->restore_head = head;
-	if (head != st->seq) {
-		say("not restoring the kernel's key registry: it resumed its event "
-		    "chain after seq %" PRIu64 ", the ledger's last event of the "
-		    "device is seq %" PRIu64, st->seq, head);
-		return;
-	}
-	b = szkm_chain_batch_new(d->nl_dev);
-	if (!b)
-		die("out of memory");
-	ret = ledger_device_events(d->l, d->nl_dev, restore_body, b, &n);
-	if (!ret)
-		ret = szkm_chain_batch_end(b);
-	szkm_chain_batch_free(b);
-	if (ret) {
-		say("restoring the kernel's key registry from %" PRIu64 " events: "
-		    "%s (%s)", n, strerror(-ret), szkm_last_message());
-		return;
-	}
-	d->restore_failed = false;
-	say("restored the kernel's key registry from %" PRIu64 " events", n);
+	return ledger_device_events(d->l, d->nl_dev, take, arg, &n);
 }
 
 /*
  * After an unseal (a reboot, a module reload) the kernel does not know
  * where its chain stands and refuses every change until told: tell it the
- * last event we hold for its device. Only for an enrolled device: the
- * kernel stays closed until an administrator enrols it.
+ * last event we hold for its device (nl_resume_proven). Once the chain is
+ * resumed (by us, or by another follower) it rebuilds its key registry
+ * from the device's whole chain: hand it every event of the device the
+ * ledger holds, seq 1 to the last, which must be where the kernel resumed
+ * (exact: the ledger never helps a resume at an older point). libszkm's
+ * chain follower (szkm_follow.h) runs both steps, as for szkmctl's
+ * listener. Only for an enrolled device: the kernel stays closed until an
+ * administrator enrols it. A failed restore is said once for each resume
+ * point.
  */
+static void nl_follow(struct daemon *d, struct szkm_status *st)
+{
+	struct szkm_follower f = {
+		.resume = follow_resume,
+		.walk = follow_walk,
+		.ctx = d,
+		.exact = true,
+	};
+	struct szkm_follow_report r;
+	uint64_t head;
+	int ret;
+
+	if (ledger_device_head(d->l, d->nl_dev, &head))
+		return;
+	if (!st->chain)
+		d->restore_failed = false;	/* a new resume point */
+	else if (d->restore_failed && d->restore_seq == st->seq &&
+		 d->restore_head == head)
+		return;
+	memcpy(f.device_id, d->nl_dev, SZKM_DEVICE_ID_LEN);
+	ret = szkm_follow_kernel(&f, st, &r);
+	if (!r.restoring)
+		return;		/* nothing waits, or the resume said why */
+	if (!ret) {
+		d->restore_failed = false;
+		say("restored the kernel's key registry from %" PRIu64 " events",
+		    r.events);
+		return;
+	}
+	d->restore_failed = true;
+	d->restore_seq = r.upto;
+	d->restore_head = head;
+	if (ret == -ENODATA)
+		say("not restoring the kernel's key registry: it resumed its event "
+		    "chain after seq %" PRIu64 ", the ledger's last event of the "
+		    "device is seq %" PRIu64, r.upto, head);
+	else
+		say("restoring the kernel's key registry from %" PRIu64 " events: "
+		    "%s (%s)", r.held, strerror(-ret), szkm_last_message());
+}
+
 static void nl_resume(struct daemon *d)
 {
 	struct szkm_status st;
@@ -303,12 +320,7 @@ static void nl_resume(struct daemon *d)
 		say("asking the kernel for its status: %s", strerror(-ret));
 		return;
 	}
-	if (!st.chain) {
-		d->restore_failed = false;	/* a new resume point */
-		if (!nl_resume_proven(d) || szkm_status_get(&st))
-			return;
-	}
-	nl_restore(d, &st);
+	nl_follow(d, &st);
 }
 
 static void nl_replay(struct daemon *d)
@@ -366,7 +378,7 @@ static void nl_check(struct daemon *d)
 	if (!st.chain || st.journal)
 		d->replay_needed = true;
 	else
-		nl_restore(d, &st);
+		nl_follow(d, &st);
 }
 
 static void log_reject(const struct ledgerd_req *r,
