@@ -126,6 +126,29 @@ static int reply_error(struct ledger_httpd_reply *rp, unsigned int code,
 	return reply_body(rp, code, "application/json", s, len);
 }
 
+/* The list routes answer {<fields>, "<name>": [<items>]}: after the
+ * fields, list_begin opens the list, and list_end closes it and replies
+ * (500 when the walk that filled it failed). */
+static void list_begin(struct ledger_json *j, const char *name)
+{
+	ledger_json_key(j, name);
+	ledger_json_arr(j);
+}
+
+static int list_end(struct ledger_httpd_reply *rp, struct ledger_json *j,
+		    int walk_ret)
+{
+	size_t len;
+
+	if (walk_ret) {
+		free(ledger_json_take(j, &len));
+		return reply_error(rp, 500, "database read failed");
+	}
+	ledger_json_arr_end(j);
+	ledger_json_obj_end(j);
+	return reply_json(rp, 200, j);
+}
+
 /* A u64 argument; @def when absent (has_def), else required. */
 static int u64_arg(const struct ledger_httpd_req *rq, const char *name,
 		   bool has_def, uint64_t def, uint64_t *out)
@@ -330,15 +353,8 @@ static int get_entries(struct ledger_http *h, const struct ledger_httpd_req *rq,
 	ledger_json_init(&j);
 	ledger_json_obj(&j);
 	kv_u64(&j, "size", size);
-	ledger_json_key(&j, "entries");
-	ledger_json_arr(&j);
-	if (ledger_store_scan(s, start, end, collect_entry, &j)) {
-		free(ledger_json_take(&j, &(size_t){ 0 }));
-		return reply_error(rp, 500, "database read failed");
-	}
-	ledger_json_arr_end(&j);
-	ledger_json_obj_end(&j);
-	return reply_json(rp, 200, &j);
+	list_begin(&j, "entries");
+	return list_end(rp, &j, ledger_store_scan(s, start, end, collect_entry, &j));
 }
 
 static void proof_json(struct ledger_json *j, uint8_t (*proof)[LEDGER_HASH_LEN],
@@ -456,6 +472,7 @@ static int get_key(struct ledger_http *h, const char *idhex,
 	struct ledger_store *s;
 	struct ledger_json j;
 	size_t before;
+	int ret;
 
 	if (from_hex(idhex, id, sizeof(id)))
 		return reply_error(rp, 400, "a key id is 32 hex digits");
@@ -465,21 +482,15 @@ static int get_key(struct ledger_http *h, const char *idhex,
 	ledger_json_init(&j);
 	ledger_json_obj(&j);
 	kv_str(&j, "key_id", idhex);
-	ledger_json_key(&j, "entries");
-	ledger_json_arr(&j);
+	list_begin(&j, "entries");
 	before = j.len;
-	if (ledger_store_key_history(s, id, ledger_size(h->l), collect_entry,
-				     &j)) {
-		free(ledger_json_take(&j, &(size_t){ 0 }));
-		return reply_error(rp, 500, "database read failed");
-	}
-	if (j.len == before && !j.oom) {
-		free(ledger_json_take(&j, &(size_t){ 0 }));
+	ret = ledger_store_key_history(s, id, ledger_size(h->l), collect_entry,
+				       &j);
+	if (!ret && j.len == before && !j.oom) {
+		free(ledger_json_take(&j, &before));
 		return reply_error(rp, 404, "no entry names key %s", idhex);
 	}
-	ledger_json_arr_end(&j);
-	ledger_json_obj_end(&j);
-	return reply_json(rp, 200, &j);
+	return list_end(rp, &j, ret);
 }
 
 static int collect_device(void *ctx, const struct ledger_store_device *d)
@@ -510,15 +521,8 @@ static int get_devices(struct ledger_http *h, struct ledger_httpd_reply *rp)
 		return reply_error(rp, 500, "cannot open the database");
 	ledger_json_init(&j);
 	ledger_json_obj(&j);
-	ledger_json_key(&j, "devices");
-	ledger_json_arr(&j);
-	if (ledger_store_devices(s, collect_device, &j)) {
-		free(ledger_json_take(&j, &(size_t){ 0 }));
-		return reply_error(rp, 500, "database read failed");
-	}
-	ledger_json_arr_end(&j);
-	ledger_json_obj_end(&j);
-	return reply_json(rp, 200, &j);
+	list_begin(&j, "devices");
+	return list_end(rp, &j, ledger_store_devices(s, collect_device, &j));
 }
 
 static double checkpoint_age(struct ledger_http *h, uint64_t *size)

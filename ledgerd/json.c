@@ -53,30 +53,37 @@ static void item(struct ledger_json *j)
 	j->comma = true;
 }
 
-void ledger_json_obj(struct ledger_json *j)
+static void open_with(struct ledger_json *j, const char *c)
 {
 	item(j);
-	put(j, "{", 1);
+	put(j, c, 1);
 	j->comma = false;
+}
+
+static void close_with(struct ledger_json *j, const char *c)
+{
+	put(j, c, 1);
+	j->comma = true;
+}
+
+void ledger_json_obj(struct ledger_json *j)
+{
+	open_with(j, "{");
 }
 
 void ledger_json_obj_end(struct ledger_json *j)
 {
-	put(j, "}", 1);
-	j->comma = true;
+	close_with(j, "}");
 }
 
 void ledger_json_arr(struct ledger_json *j)
 {
-	item(j);
-	put(j, "[", 1);
-	j->comma = false;
+	open_with(j, "[");
 }
 
 void ledger_json_arr_end(struct ledger_json *j)
 {
-	put(j, "]", 1);
-	j->comma = true;
+	close_with(j, "]");
 }
 
 static void quoted(struct ledger_json *j, const char *s)
