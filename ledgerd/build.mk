@@ -5,16 +5,22 @@
 # tests share. ledgerd: the daemon. Events are read and checked, and the
 # kernel reached, through libszkm. The unit tests, test tool and benchmarks
 # see ledgerd/ and userspace/lib/ on the include path.
-LEDGERD_LIBS     := -lsqlite3 -lmicrohttpd -ljansson -lpthread $(LIBSZKM_LIBS)
+LEDGERD_LIBS     := -lsqlite3 -ljansson -lpthread $(LIBSZKM_LIBS)
 
-LIBLEDGER_SRCS   := ledgerd/merkle.c ledgerd/note.c ledgerd/entry.c \
+LIBLEDGER_SRCS   := ledgerd/merkle.c ledgerd/note.c ledgerd/entry.c ledgerd/admit.c \
                     ledgerd/nodecache.c ledgerd/store_sqlite.c \
                     ledgerd/ledger.c ledgerd/node_key.c ledgerd/control.c \
-                    ledgerd/http.c
+                    ledgerd/http.c ledgerd/httpd.c ledgerd/json.c
 LIBLEDGER        := $(BUILD)/libledger.a
 LIBS             += $(LIBLEDGER)
 
-$(LIBLEDGER_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/ledgerd/main.o: CFLAGS += -Iuserspace/lib
+# The program: a table of subcommands (main.c) over the settings table
+# (config.c), the daemon loop (daemon.c) and one file per subcommand.
+LEDGERD_SRCS     := ledgerd/main.c ledgerd/config.c ledgerd/open.c \
+                    ledgerd/daemon.c ledgerd/keys.c ledgerd/check.c \
+                    ledgerd/client.c
+
+$(LIBLEDGER_SRCS:%.c=$(BUILD)/%.o) $(LEDGERD_SRCS:%.c=$(BUILD)/%.o): CFLAGS += -Iuserspace/lib
 
 $(LIBLEDGER): $(LIBLEDGER_SRCS:%.c=$(BUILD)/%.o)
 	@mkdir -p $(dir $@)
@@ -23,7 +29,7 @@ $(LIBLEDGER): $(LIBLEDGER_SRCS:%.c=$(BUILD)/%.o)
 
 BINS += $(BUILD)/bin/ledgerd $(BUILD)/bin/ledger-testtool
 
-$(BUILD)/bin/ledgerd: $(BUILD)/ledgerd/main.o $(LIBLEDGER) $(LIBSZKM)
+$(BUILD)/bin/ledgerd: $(LEDGERD_SRCS:%.c=$(BUILD)/%.o) $(LIBLEDGER) $(LIBSZKM)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LEDGERD_LIBS)
 
@@ -38,14 +44,16 @@ BINS += $(BUILD)/bin/libszkm-client
 $(BUILD)/bin/libszkm-client: tests/ledger/libszkm_client.c $(SZKM_SO_DEPS)
 	$(SZKM_SO_LINK)
 
-LEDGER_TEST_OBJS := $(BUILD)/tests/unit/test_merkle.o \
+LEDGER_TEST_OBJS := $(BUILD)/tests/unit/test_merkle.o $(BUILD)/tests/unit/test_admit.o \
+                    $(BUILD)/tests/unit/test_follow.o \
                     $(BUILD)/tests/unit/test_note.o \
                     $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/test_ledger*.c)) \
                     $(BUILD)/tests/ledger/testtool.o \
                     $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/bench/ledger*.c))
 $(LEDGER_TEST_OBJS): CFLAGS += -I$(TOP)/ledgerd -I$(TOP)/userspace/lib
 
-UNIT_TESTS += $(BUILD)/unit/test_merkle $(BUILD)/unit/test_note
+UNIT_TESTS += $(BUILD)/unit/test_merkle $(BUILD)/unit/test_note $(BUILD)/unit/test_admit \
+              $(BUILD)/unit/test_follow
 
 $(BUILD)/unit/test_merkle: $(BUILD)/tests/unit/test_merkle.o $(LIBLEDGER)
 	@mkdir -p $(dir $@)
@@ -54,6 +62,16 @@ $(BUILD)/unit/test_merkle: $(BUILD)/tests/unit/test_merkle.o $(LIBLEDGER)
 $(BUILD)/unit/test_note: $(BUILD)/tests/unit/test_note.o $(LIBLEDGER)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -ljansson -lcrypto
+
+# The append rule alone: no store, no SQLite.
+$(BUILD)/unit/test_admit: $(BUILD)/tests/unit/test_admit.o $(BUILD)/ledgerd/admit.o $(LIBSZKM)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBSZKM_LIBS)
+
+# libszkm's chain follower, which ledgerd shares with szkmctl's listener.
+$(BUILD)/unit/test_follow: $(BUILD)/tests/unit/test_follow.o $(LIBSZKM)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBSZKM_LIBS)
 
 # tests/unit/test_ledger_*.c: one binary each.
 LEDGER_UNIT := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_ledger_*.c))

@@ -157,6 +157,13 @@ void ledgerd_parse_line(const char *line, size_t len, struct ledgerd_req *r)
 	}
 }
 
+int ledgerd_req_decode(struct ledgerd_req *r)
+{
+	if (r->kind != REQ_EVENT)
+		return 0;
+	return ledger_event_decode(&r->event, r->body, r->len, r->sig);
+}
+
 int ledger_control_open(struct ledger_control **out, const char *path,
 			char *err, size_t errlen)
 {

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "admit.h"
 #include "entry.h"
 
 enum ledgerd_req_kind {
@@ -45,6 +46,9 @@ struct ledgerd_req {
 	uint8_t body[SZKM_EVENT_MAX_LEN];
 	size_t len;
 	uint8_t sig[SZKM_EVENT_SIG_LEN];
+	/* REQ_EVENT: body and sig decoded, once, by whoever batches it
+	 * (ledgerd_req_decode); it points into this request. */
+	struct ledger_event event;
 	char name[SZKM_NAME_MAX + 1];
 	uint8_t pub[SZKM_P256_PUB_LEN];
 	uint8_t device_id[SZKM_DEVICE_ID_LEN];
@@ -52,6 +56,11 @@ struct ledgerd_req {
 
 /* Parses one command line (no newline) into @r; pure, for tests too. */
 void ledgerd_parse_line(const char *line, size_t len, struct ledgerd_req *r);
+/*
+ * Decodes a REQ_EVENT's body into r->event, which then points into @r:
+ * call it where @r will stay (a copy needs decoding again). 0 or -EIO.
+ */
+int ledgerd_req_decode(struct ledgerd_req *r);
 
 struct ledger_control;
 

@@ -8,6 +8,8 @@
  * request gets 400 with {"error": "<why>"}, an unknown path 404, another
  * method 405. Proofs default to the size of the latest checkpoint, so a
  * client can check them against a signed root. ledgerd.8 documents it.
+ * The transport (httpd.c) parses requests and answers its own errors in
+ * the same JSON; json.c writes u64 numbers as the unsigned values they are.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -24,20 +26,18 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include <jansson.h>
-#include <microhttpd.h>
-
 #include "entry.h"
 #include "http.h"
+#include "httpd.h"
+#include "json.h"
 #include "libszkm.h"
 
 #define MAX_RANGE	1000
 #define NOTE_MAX	4096
 
 struct ledger_http {
-	struct MHD_Daemon *d;
+	struct ledger_httpd *d;
 	struct ledger *l;
-	char *db_path;
 	char *vkey;
 	pthread_key_t store_key;
 	time_t started;
@@ -45,20 +45,9 @@ struct ledger_http {
 	uint64_t tick_appended;
 	double tick_time;
 	_Atomic uint64_t rate_milli;
-	uint16_t port;
 };
 
 /* Helpers. */
-
-static json_t *jhex(const uint8_t *p, size_t n)
-{
-	char buf[2 * 512 + 1];
-
-	if (n > 512)
-		return json_null();
-	szkm_hex_encode(buf, p, n);
-	return json_string(buf);
-}
 
 static int from_hex(const char *s, uint8_t *out, size_t n)
 {
@@ -98,65 +87,73 @@ static int parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
-static enum MHD_Result send_body(struct MHD_Connection *c, unsigned int code,
-				 const char *type, char *body, size_t len)
+static int reply_body(struct ledger_httpd_reply *rp, unsigned int code,
+		       const char *type, char *body, size_t len)
 {
-	struct MHD_Response *r;
-	enum MHD_Result ret;
-
-	r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-	if (!r) {
-		free(body);
-		return MHD_NO;
-	}
-	MHD_add_response_header(r, "Content-Type", type);
-	MHD_add_response_header(r, "Cache-Control", "no-store");
-	ret = MHD_queue_response(c, code, r);
-	MHD_destroy_response(r);
-	return ret;
+	rp->code = code;
+	rp->type = type;
+	rp->body = body;
+	rp->len = len;
+	return 0;
 }
 
-static enum MHD_Result send_json(struct MHD_Connection *c, unsigned int code,
-				 json_t *j)
+/* Takes @j's document (NULL when memory ran out: the server says 500). */
+static int reply_json(struct ledger_httpd_reply *rp, unsigned int code,
+		       struct ledger_json *j)
 {
-	char *s;
+	size_t len;
+	char *s = ledger_json_take(j, &len);
 
-	if (!j)
-		return MHD_NO;
-	s = json_dumps(j, JSON_COMPACT);
-	json_decref(j);
-	if (!s)
-		return MHD_NO;
-	/* jansson allocates with malloc by default: MHD may free() it. */
-	return send_body(c, code, "application/json", s, strlen(s));
+	return reply_body(rp, code, "application/json", s, len);
 }
 
-static enum MHD_Result send_error(struct MHD_Connection *c, unsigned int code,
-				  const char *fmt, ...)
+static int reply_error(struct ledger_httpd_reply *rp, unsigned int code,
+			const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static enum MHD_Result send_error(struct MHD_Connection *c, unsigned int code,
-				  const char *fmt, ...)
+static int reply_error(struct ledger_httpd_reply *rp, unsigned int code,
+			const char *fmt, ...)
 {
 	char msg[256];
+	size_t len;
+	char *s;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return send_json(c, code, json_pack("{s:s}", "error", msg));
+	s = ledger_json_error(msg, &len);
+	return reply_body(rp, code, "application/json", s, len);
 }
 
-static const char *arg(struct MHD_Connection *c, const char *name)
+/* The list routes answer {<fields>, "<name>": [<items>]}: after the
+ * fields, list_begin opens the list, and list_end closes it and replies
+ * (500 when the walk that filled it failed). */
+static void list_begin(struct ledger_json *j, const char *name)
 {
-	return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+	ledger_json_key(j, name);
+	ledger_json_arr(j);
+}
+
+static int list_end(struct ledger_httpd_reply *rp, struct ledger_json *j,
+		    int walk_ret)
+{
+	size_t len;
+
+	if (walk_ret) {
+		free(ledger_json_take(j, &len));
+		return reply_error(rp, 500, "database read failed");
+	}
+	ledger_json_arr_end(j);
+	ledger_json_obj_end(j);
+	return reply_json(rp, 200, j);
 }
 
 /* A u64 argument; @def when absent (has_def), else required. */
-static int u64_arg(struct MHD_Connection *c, const char *name, bool has_def,
-		   uint64_t def, uint64_t *out)
+static int u64_arg(const struct ledger_httpd_req *rq, const char *name,
+		   bool has_def, uint64_t def, uint64_t *out)
 {
-	const char *v = arg(c, name);
+	const char *v = ledger_httpd_arg(rq, name);
 
 	if (!v) {
 		if (!has_def)
@@ -174,8 +171,7 @@ static struct ledger_store *thread_store(struct ledger_http *h)
 
 	if (s)
 		return s;
-	if (ledger_store_open(&s, h->db_path, LEDGER_STORE_RDONLY, err,
-			      sizeof(err)))
+	if (ledger_open_reader(h->l, &s, err, sizeof(err)))
 		return NULL;
 	pthread_setspecific(h->store_key, s);
 	return s;
@@ -199,292 +195,334 @@ static uint64_t checkpoint_size(struct ledger_http *h)
 
 /* Entries as JSON. */
 
-/* Who caused the event: null for format-1 events, which do not say. */
-static json_t *actor_json(const struct szkm_event *ev)
+static void kv_str(struct ledger_json *j, const char *k, const char *v)
 {
-	char comm[SZKM_COMM_LEN + 1];
-	json_t *a;
-
-	if (ev->actor == SZKM_ACTOR_KERNEL)
-		return json_pack("{s:s}", "kind", "kernel");
-	if (ev->actor != SZKM_ACTOR_PROCESS)
-		return json_null();
-	szkm_event_comm(ev, comm);
-	a = json_pack("{s:s,s:I,s:I,s:s}", "kind", "process", "uid", (json_int_t)ev->uid,
-		      "pid", (json_int_t)ev->pid, "comm", comm);
-	json_object_set_new(a, "auid", ev->auid == SZKM_AUID_UNSET ? json_null() :
-				       json_integer((json_int_t)ev->auid));
-	return a;
+	ledger_json_key(j, k);
+	ledger_json_str(j, v);
 }
 
-static json_t *entry_json(const struct ledger_store_entry *se)
+static void kv_u64(struct ledger_json *j, const char *k, uint64_t v)
 {
-	struct ledger_entry e;
-	const char *why = NULL;
-	json_t *j = json_object();
+	ledger_json_key(j, k);
+	ledger_json_u64(j, v);
+}
 
-	json_object_set_new(j, "index", json_integer((json_int_t)se->index));
-	json_object_set_new(j, "leaf_hash", jhex(se->leaf, LEDGER_HASH_LEN));
-	json_object_set_new(j, "data", jhex(se->data, se->len));
-	if (ledger_entry_decode(se->data, se->len, &e, &why)) {
-		json_object_set_new(j, "type", json_string("invalid"));
-		json_object_set_new(j, "invalid", json_string(why ? why : "?"));
-		return j;
+static void kv_hex(struct ledger_json *j, const char *k, const uint8_t *p,
+		   size_t n)
+{
+	ledger_json_key(j, k);
+	ledger_json_hex(j, p, n);
+}
+
+/* Who caused the event: null for format-1 events, which do not say. */
+static void actor_json(struct ledger_json *j, const struct szkm_event *ev)
+{
+	char comm[SZKM_COMM_LEN + 1];
+
+	ledger_json_key(j, "actor");
+	if (ev->actor != SZKM_ACTOR_KERNEL && ev->actor != SZKM_ACTOR_PROCESS) {
+		ledger_json_null(j);
+		return;
 	}
-	if (e.type == LEDGER_ENTRY_ENROL) {
-		json_object_set_new(j, "type", json_string("enrolment"));
-		json_object_set_new(j, "device_id",
-				    jhex(e.enrol.device_id, SZKM_DEVICE_ID_LEN));
-		json_object_set_new(j, "name", json_string(e.enrol.name));
-		json_object_set_new(j, "pubkey",
-				    jhex(e.enrol.pubkey, SZKM_P256_PUB_LEN));
-		json_object_set_new(j, "time_ns",
-				    json_integer((json_int_t)e.enrol.time_ns));
-		return j;
+	ledger_json_obj(j);
+	if (ev->actor == SZKM_ACTOR_KERNEL) {
+		kv_str(j, "kind", "kernel");
+		ledger_json_obj_end(j);
+		return;
 	}
-	json_object_set_new(j, "type", json_string("event"));
-	json_object_set_new(j, "event", json_string(
-		szkm_event_type_name(e.event.type)));
-	json_object_set_new(j, "device_id",
-			    jhex(e.event.device_id, SZKM_DEVICE_ID_LEN));
-	json_object_set_new(j, "seq", json_integer((json_int_t)e.event.seq));
-	json_object_set_new(j, "event_hash", jhex(e.event.hash, 32));
-	json_object_set_new(j, "prev_hash", jhex(e.event.prev_hash, 32));
-	json_object_set_new(j, "time_ns",
-			    json_integer((json_int_t)e.event.time_ns));
-	json_object_set_new(j, "test_mode", json_boolean(
-		e.event.flags & SZKM_EVF_TEST_MODE));
-	json_object_set_new(j, "key_id", jhex(e.event.key_id, SZKM_KEY_ID_LEN));
-	json_object_set_new(j, "name", json_string(e.event.name));
-	json_object_set_new(j, "version", json_integer(e.event.version));
-	json_object_set_new(j, "alg", json_string(szkm_alg_name(e.event.alg)));
-	json_object_set_new(j, "state",
-			    json_string(szkm_vstate_name(e.event.state)));
-	json_object_set_new(j, "origin",
-			    json_string(szkm_origin_name(e.event.origin)));
-	json_object_set_new(j, "pubkey", e.event.pubkey ?
-			    jhex(e.event.pubkey, SZKM_P256_PUB_LEN) :
-			    json_null());
-	json_object_set_new(j, "rotate_seconds",
-			    json_integer((json_int_t)e.event.rotate_seconds));
-	json_object_set_new(j, "max_uses",
-			    json_integer((json_int_t)e.event.max_uses));
-	json_object_set_new(j, "min_version",
-			    json_integer(e.event.min_version));
-	json_object_set_new(j, "ledger", json_string(
-		e.event.ledger == SZKM_LEDGER_ASYNC ? "async" : "required"));
-	json_object_set_new(j, "policy_digest",
-			    jhex(e.event.policy_digest, 32));
-	json_object_set_new(j, "actor", actor_json(&e.event));
-	json_object_set_new(j, "signature", jhex(e.sig, SZKM_EVENT_SIG_LEN));
-	return j;
+	szkm_event_comm(ev, comm);
+	kv_str(j, "kind", "process");
+	kv_u64(j, "uid", ev->uid);
+	kv_u64(j, "pid", ev->pid);
+	kv_str(j, "comm", comm);
+	ledger_json_key(j, "auid");
+	if (ev->auid == SZKM_AUID_UNSET)
+		ledger_json_null(j);
+	else
+		ledger_json_u64(j, ev->auid);
+	ledger_json_obj_end(j);
+}
+
+static void event_json(struct ledger_json *j, const struct ledger_entry *e)
+{
+	const struct szkm_event *ev = &e->event;
+
+	kv_str(j, "type", "event");
+	kv_str(j, "event", szkm_event_type_name(ev->type));
+	kv_hex(j, "device_id", ev->device_id, SZKM_DEVICE_ID_LEN);
+	kv_u64(j, "seq", ev->seq);
+	kv_hex(j, "event_hash", ev->hash, 32);
+	kv_hex(j, "prev_hash", ev->prev_hash, 32);
+	kv_u64(j, "time_ns", ev->time_ns);
+	ledger_json_key(j, "test_mode");
+	ledger_json_bool(j, ev->flags & SZKM_EVF_TEST_MODE);
+	kv_hex(j, "key_id", ev->key_id, SZKM_KEY_ID_LEN);
+	kv_str(j, "name", ev->name);
+	kv_u64(j, "version", ev->version);
+	kv_str(j, "alg", szkm_alg_name(ev->alg));
+	kv_str(j, "state", szkm_vstate_name(ev->state));
+	kv_str(j, "origin", szkm_origin_name(ev->origin));
+	ledger_json_key(j, "pubkey");
+	if (ev->pubkey)
+		ledger_json_hex(j, ev->pubkey, SZKM_P256_PUB_LEN);
+	else
+		ledger_json_null(j);
+	kv_u64(j, "rotate_seconds", ev->rotate_seconds);
+	kv_u64(j, "max_uses", ev->max_uses);
+	kv_u64(j, "min_version", ev->min_version);
+	kv_str(j, "ledger", ev->ledger == SZKM_LEDGER_ASYNC ? "async" : "required");
+	kv_hex(j, "policy_digest", ev->policy_digest, 32);
+	actor_json(j, ev);
+	kv_hex(j, "signature", e->sig, SZKM_EVENT_SIG_LEN);
 }
 
 static int collect_entry(void *ctx, const struct ledger_store_entry *se)
 {
-	return json_array_append_new(ctx, entry_json(se)) ? -ENOMEM : 0;
+	struct ledger_json *j = ctx;
+	struct ledger_entry e;
+	const char *why = NULL;
+
+	ledger_json_obj(j);
+	kv_u64(j, "index", se->index);
+	kv_hex(j, "leaf_hash", se->leaf, LEDGER_HASH_LEN);
+	kv_hex(j, "data", se->data, se->len);
+	if (ledger_entry_decode(se->data, se->len, &e, &why)) {
+		kv_str(j, "type", "invalid");
+		kv_str(j, "invalid", why ? why : "?");
+	} else if (e.type == LEDGER_ENTRY_ENROL) {
+		kv_str(j, "type", "enrolment");
+		kv_hex(j, "device_id", e.enrol.device_id, SZKM_DEVICE_ID_LEN);
+		kv_str(j, "name", e.enrol.name);
+		kv_hex(j, "pubkey", e.enrol.pubkey, SZKM_P256_PUB_LEN);
+		kv_u64(j, "time_ns", e.enrol.time_ns);
+	} else {
+		event_json(j, &e);
+	}
+	ledger_json_obj_end(j);
+	return j->oom ? -ENOMEM : 0;
 }
 
 /* Routes. */
 
-static enum MHD_Result get_checkpoint(struct ledger_http *h,
-				      struct MHD_Connection *c)
+static int get_checkpoint(struct ledger_http *h, struct ledger_httpd_reply *rp)
 {
 	char *note = malloc(NOTE_MAX);
 	size_t len;
 
 	if (!note)
-		return MHD_NO;
+		return 0;	/* no body: the server answers 500 */
 	if (ledger_checkpoint(h->l, note, NOTE_MAX, &len, NULL, NULL)) {
 		free(note);
-		return send_error(c, 503, "no checkpoint signed yet");
+		return reply_error(rp, 503, "no checkpoint signed yet");
 	}
-	return send_body(c, 200, "text/plain; charset=utf-8", note, len);
+	return reply_body(rp, 200, "text/plain; charset=utf-8", note, len);
 }
 
-static enum MHD_Result get_entries(struct ledger_http *h,
-				   struct MHD_Connection *c)
+/*
+ * Entries [start, end). end defaults to start + 100, cut at the ledger's
+ * size; an end given beyond the size is refused, so that a client never
+ * takes a short answer for the range it asked for.
+ */
+static int get_entries(struct ledger_http *h, const struct ledger_httpd_req *rq,
+			struct ledger_httpd_reply *rp)
 {
 	uint64_t size = ledger_size(h->l), start, end;
 	struct ledger_store *s;
-	json_t *arr;
+	struct ledger_json j;
 
-	if (u64_arg(c, "start", false, 0, &start))
-		return send_error(c, 400, "start: a decimal index is needed");
-	if (u64_arg(c, "end", true, start + 100, &end))
-		return send_error(c, 400, "end: not a decimal index");
-	if (end > start && end - start > MAX_RANGE)
-		return send_error(c, 400, "at most %d entries per request",
-				  MAX_RANGE);
+	if (u64_arg(rq, "start", false, 0, &start))
+		return reply_error(rp, 400, "start: a decimal index is needed");
+	if (start >= size)
+		return reply_error(rp, 400, "start %" PRIu64 " is not in the "
+				   "ledger (%" PRIu64 " entries)", start, size);
+	if (u64_arg(rq, "end", true, size - start > 100 ? start + 100 : size,
+		    &end))
+		return reply_error(rp, 400, "end: not a decimal index");
 	if (end > size)
-		end = size;
-	if (start >= size || start >= end)
-		return send_error(c, 400, "no entries in [%" PRIu64 ", %" PRIu64
-				  "): the ledger has %" PRIu64, start, end,
-				  size);
+		return reply_error(rp, 400, "end %" PRIu64 " is beyond the "
+				   "ledger (%" PRIu64 " entries)", end, size);
+	if (end <= start)
+		return reply_error(rp, 400, "no entries in [%" PRIu64 ", %"
+				   PRIu64 ")", start, end);
+	if (end - start > MAX_RANGE)
+		return reply_error(rp, 400, "at most %d entries per request",
+				   MAX_RANGE);
 	s = thread_store(h);
 	if (!s)
-		return send_error(c, 500, "cannot open the database");
-	arr = json_array();
-	if (ledger_store_scan(s, start, end, collect_entry, arr)) {
-		json_decref(arr);
-		return send_error(c, 500, "database read failed");
-	}
-	return send_json(c, 200, json_pack("{s:I,s:o}", "size",
-					   (json_int_t)size, "entries", arr));
+		return reply_error(rp, 500, "cannot open the database");
+	ledger_json_init(&j);
+	ledger_json_obj(&j);
+	kv_u64(&j, "size", size);
+	list_begin(&j, "entries");
+	return list_end(rp, &j, ledger_store_scan(s, start, end, collect_entry, &j));
 }
 
-static json_t *proof_json(uint8_t (*proof)[LEDGER_HASH_LEN], size_t n)
+static void proof_json(struct ledger_json *j, uint8_t (*proof)[LEDGER_HASH_LEN],
+		       size_t n)
 {
-	json_t *a = json_array();
-
+	ledger_json_key(j, "proof");
+	ledger_json_arr(j);
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, jhex(proof[i], LEDGER_HASH_LEN));
-	return a;
+		ledger_json_hex(j, proof[i], LEDGER_HASH_LEN);
+	ledger_json_arr_end(j);
 }
 
-static enum MHD_Result get_inclusion(struct ledger_http *h,
-				     struct MHD_Connection *c)
+static int get_inclusion(struct ledger_http *h,
+			  const struct ledger_httpd_req *rq,
+			  struct ledger_httpd_reply *rp)
 {
 	uint8_t proof[LEDGER_MERKLE_MAX_PROOF][LEDGER_HASH_LEN];
 	uint8_t leaf[LEDGER_HASH_LEN], root[LEDGER_HASH_LEN];
-	const char *hash = arg(c, "hash");
+	const char *hash = ledger_httpd_arg(rq, "hash");
 	uint64_t index, size;
+	struct ledger_json j;
 	size_t n;
 	int ret;
 
-	if (u64_arg(c, "size", true, checkpoint_size(h), &size))
-		return send_error(c, 400, "size: not a decimal tree size");
+	if (u64_arg(rq, "size", true, checkpoint_size(h), &size))
+		return reply_error(rp, 400, "size: not a decimal tree size");
 	if (hash) {
 		struct ledger_store *s;
 
-		if (arg(c, "index"))
-			return send_error(c, 400, "give index or hash, not both");
+		if (ledger_httpd_arg(rq, "index"))
+			return reply_error(rp, 400, "give index or hash, not both");
 		if (from_hex(hash, leaf, sizeof(leaf)))
-			return send_error(c, 400, "hash: 64 hex digits needed");
+			return reply_error(rp, 400, "hash: 64 hex digits needed");
 		s = thread_store(h);
 		if (!s)
-			return send_error(c, 500, "cannot open the database");
+			return reply_error(rp, 500, "cannot open the database");
 		ret = ledger_store_find_leaf(s, leaf, &index);
 		if (ret == -ENOENT)
-			return send_error(c, 404, "no entry has leaf hash %s",
-					  hash);
+			return reply_error(rp, 404, "no entry has leaf hash %s",
+					   hash);
 		if (ret)
-			return send_error(c, 500, "database read failed");
-	} else if (u64_arg(c, "index", false, 0, &index)) {
-		return send_error(c, 400, "index or hash is needed");
+			return reply_error(rp, 500, "database read failed");
+	} else if (u64_arg(rq, "index", false, 0, &index)) {
+		return reply_error(rp, 400, "index or hash is needed");
 	}
 	if (size > ledger_size(h->l))
-		return send_error(c, 400, "size %" PRIu64 " is beyond the "
-				  "ledger (%" PRIu64 ")", size,
-				  ledger_size(h->l));
+		return reply_error(rp, 400, "size %" PRIu64 " is beyond the "
+				   "ledger (%" PRIu64 ")", size,
+				   ledger_size(h->l));
 	if (index >= size)
-		return send_error(c, 400, "index %" PRIu64 " is not in a tree "
-				  "of size %" PRIu64, index, size);
+		return reply_error(rp, 400, "index %" PRIu64 " is not in a tree "
+				   "of size %" PRIu64, index, size);
 	ret = ledger_inclusion(h->l, index, size, proof, &n);
 	if (!ret)
 		ret = ledger_leaf_hash(h->l, index, leaf);
 	if (!ret)
 		ret = ledger_root(h->l, size, root);
 	if (ret)
-		return send_error(c, 500, "proof failed: %s", strerror(-ret));
-	return send_json(c, 200, json_pack("{s:I,s:I,s:o,s:o,s:o}", "index",
-					   (json_int_t)index, "size",
-					   (json_int_t)size, "leaf_hash",
-					   jhex(leaf, sizeof(leaf)), "root",
-					   jhex(root, sizeof(root)), "proof",
-					   proof_json(proof, n)));
+		return reply_error(rp, 500, "proof failed: %s", strerror(-ret));
+	ledger_json_init(&j);
+	ledger_json_obj(&j);
+	kv_u64(&j, "index", index);
+	kv_u64(&j, "size", size);
+	kv_hex(&j, "leaf_hash", leaf, sizeof(leaf));
+	kv_hex(&j, "root", root, sizeof(root));
+	proof_json(&j, proof, n);
+	ledger_json_obj_end(&j);
+	return reply_json(rp, 200, &j);
 }
 
-static enum MHD_Result get_consistency(struct ledger_http *h,
-				       struct MHD_Connection *c)
+static int get_consistency(struct ledger_http *h,
+			    const struct ledger_httpd_req *rq,
+			    struct ledger_httpd_reply *rp)
 {
 	uint8_t proof[LEDGER_MERKLE_MAX_PROOF][LEDGER_HASH_LEN];
 	uint8_t old_root[LEDGER_HASH_LEN], new_root[LEDGER_HASH_LEN];
 	uint64_t old_size, new_size;
+	struct ledger_json j;
 	size_t n;
 	int ret;
 
-	if (u64_arg(c, "old", false, 0, &old_size))
-		return send_error(c, 400, "old: a decimal tree size is needed");
-	if (u64_arg(c, "new", true, checkpoint_size(h), &new_size))
-		return send_error(c, 400, "new: not a decimal tree size");
+	if (u64_arg(rq, "old", false, 0, &old_size))
+		return reply_error(rp, 400, "old: a decimal tree size is needed");
+	if (u64_arg(rq, "new", true, checkpoint_size(h), &new_size))
+		return reply_error(rp, 400, "new: not a decimal tree size");
 	if (old_size == 0 || old_size > new_size)
-		return send_error(c, 400, "need 0 < old <= new (old %" PRIu64
-				  ", new %" PRIu64 ")", old_size, new_size);
+		return reply_error(rp, 400, "need 0 < old <= new (old %" PRIu64
+				   ", new %" PRIu64 ")", old_size, new_size);
 	if (new_size > ledger_size(h->l))
-		return send_error(c, 400, "new %" PRIu64 " is beyond the "
-				  "ledger (%" PRIu64 ")", new_size,
-				  ledger_size(h->l));
+		return reply_error(rp, 400, "new %" PRIu64 " is beyond the "
+				   "ledger (%" PRIu64 ")", new_size,
+				   ledger_size(h->l));
 	ret = ledger_consistency(h->l, old_size, new_size, proof, &n);
 	if (!ret)
 		ret = ledger_root(h->l, old_size, old_root);
 	if (!ret)
 		ret = ledger_root(h->l, new_size, new_root);
 	if (ret)
-		return send_error(c, 500, "proof failed: %s", strerror(-ret));
-	return send_json(c, 200, json_pack("{s:I,s:I,s:o,s:o,s:o}", "old",
-					   (json_int_t)old_size, "new",
-					   (json_int_t)new_size, "old_root",
-					   jhex(old_root, 32), "new_root",
-					   jhex(new_root, 32), "proof",
-					   proof_json(proof, n)));
+		return reply_error(rp, 500, "proof failed: %s", strerror(-ret));
+	ledger_json_init(&j);
+	ledger_json_obj(&j);
+	kv_u64(&j, "old", old_size);
+	kv_u64(&j, "new", new_size);
+	kv_hex(&j, "old_root", old_root, 32);
+	kv_hex(&j, "new_root", new_root, 32);
+	proof_json(&j, proof, n);
+	ledger_json_obj_end(&j);
+	return reply_json(rp, 200, &j);
 }
 
-static enum MHD_Result get_key(struct ledger_http *h, struct MHD_Connection *c,
-			       const char *idhex)
+static int get_key(struct ledger_http *h, const char *idhex,
+		    struct ledger_httpd_reply *rp)
 {
 	uint8_t id[SZKM_KEY_ID_LEN];
 	struct ledger_store *s;
-	json_t *arr;
+	struct ledger_json j;
+	size_t before;
+	int ret;
 
 	if (from_hex(idhex, id, sizeof(id)))
-		return send_error(c, 400, "a key id is 32 hex digits");
+		return reply_error(rp, 400, "a key id is 32 hex digits");
 	s = thread_store(h);
 	if (!s)
-		return send_error(c, 500, "cannot open the database");
-	arr = json_array();
-	if (ledger_store_key_history(s, id, ledger_size(h->l), collect_entry,
-				     arr)) {
-		json_decref(arr);
-		return send_error(c, 500, "database read failed");
+		return reply_error(rp, 500, "cannot open the database");
+	ledger_json_init(&j);
+	ledger_json_obj(&j);
+	kv_str(&j, "key_id", idhex);
+	list_begin(&j, "entries");
+	before = j.len;
+	ret = ledger_store_key_history(s, id, ledger_size(h->l), collect_entry,
+				       &j);
+	if (!ret && j.len == before && !j.oom) {
+		free(ledger_json_take(&j, &before));
+		return reply_error(rp, 404, "no entry names key %s", idhex);
 	}
-	if (json_array_size(arr) == 0) {
-		json_decref(arr);
-		return send_error(c, 404, "no entry names key %s", idhex);
-	}
-	return send_json(c, 200, json_pack("{s:s,s:o}", "key_id", idhex,
-					   "entries", arr));
+	return list_end(rp, &j, ret);
 }
 
 static int collect_device(void *ctx, const struct ledger_store_device *d)
 {
-	json_t *j = json_pack("{s:o,s:s,s:o,s:I,s:I,s:o}", "device_id",
-			      jhex(d->id, sizeof(d->id)), "name", d->name,
-			      "pubkey", jhex(d->pubkey, sizeof(d->pubkey)),
-			      "enrolled_index", (json_int_t)d->enrolled_index,
-			      "last_seq", (json_int_t)d->last_seq,
-			      "last_event_hash",
-			      d->last_seq ? jhex(d->last_hash, 32) :
-					    json_null());
+	struct ledger_json *j = ctx;
 
-	return json_array_append_new(ctx, j) ? -ENOMEM : 0;
+	ledger_json_obj(j);
+	kv_hex(j, "device_id", d->id, sizeof(d->id));
+	kv_str(j, "name", d->name);
+	kv_hex(j, "pubkey", d->pubkey, sizeof(d->pubkey));
+	kv_u64(j, "enrolled_index", d->enrolled_index);
+	kv_u64(j, "last_seq", d->last_seq);
+	ledger_json_key(j, "last_event_hash");
+	if (d->last_seq)
+		ledger_json_hex(j, d->last_hash, 32);
+	else
+		ledger_json_null(j);
+	ledger_json_obj_end(j);
+	return j->oom ? -ENOMEM : 0;
 }
 
-static enum MHD_Result get_devices(struct ledger_http *h,
-				   struct MHD_Connection *c)
+static int get_devices(struct ledger_http *h, struct ledger_httpd_reply *rp)
 {
 	struct ledger_store *s = thread_store(h);
-	json_t *arr;
+	struct ledger_json j;
 
 	if (!s)
-		return send_error(c, 500, "cannot open the database");
-	arr = json_array();
-	if (ledger_store_devices(s, collect_device, arr)) {
-		json_decref(arr);
-		return send_error(c, 500, "database read failed");
-	}
-	return send_json(c, 200, json_pack("{s:o}", "devices", arr));
+		return reply_error(rp, 500, "cannot open the database");
+	ledger_json_init(&j);
+	ledger_json_obj(&j);
+	list_begin(&j, "devices");
+	return list_end(rp, &j, ledger_store_devices(s, collect_device, &j));
 }
 
 static double checkpoint_age(struct ledger_http *h, uint64_t *size)
@@ -498,18 +536,23 @@ static double checkpoint_age(struct ledger_http *h, uint64_t *size)
 	return difftime(time(NULL), (time_t)t);
 }
 
-static enum MHD_Result get_health(struct ledger_http *h,
-				  struct MHD_Connection *c)
+static int get_health(struct ledger_http *h, struct ledger_httpd_reply *rp)
 {
 	uint64_t cp_size = 0;
 	double age = checkpoint_age(h, &cp_size);
+	struct ledger_json j;
 
-	return send_json(c, 200, json_pack(
-		"{s:s,s:I,s:I,s:f,s:s,s:I}", "status", "ok", "size",
-		(json_int_t)ledger_size(h->l), "checkpoint_size",
-		(json_int_t)cp_size, "checkpoint_age_seconds", age, "vkey",
-		h->vkey, "uptime_seconds",
-		(json_int_t)(time(NULL) - h->started)));
+	ledger_json_init(&j);
+	ledger_json_obj(&j);
+	kv_str(&j, "status", "ok");
+	kv_u64(&j, "size", ledger_size(h->l));
+	kv_u64(&j, "checkpoint_size", cp_size);
+	ledger_json_key(&j, "checkpoint_age_seconds");
+	ledger_json_seconds(&j, age);
+	kv_str(&j, "vkey", h->vkey);
+	kv_u64(&j, "uptime_seconds", (uint64_t)(time(NULL) - h->started));
+	ledger_json_obj_end(&j);
+	return reply_json(rp, 200, &j);
 }
 
 struct metrics_buf {
@@ -544,8 +587,7 @@ static void metric_reason(void *ctx, const char *why, uint64_t n)
 		"\n", why, n);
 }
 
-static enum MHD_Result get_metrics(struct ledger_http *h,
-				   struct MHD_Connection *c)
+static int get_metrics(struct ledger_http *h, struct ledger_httpd_reply *rp)
 {
 	struct metrics_buf m = { malloc(16384), 0, 16384 };
 	struct ledger_stats st;
@@ -584,109 +626,77 @@ static enum MHD_Result get_metrics(struct ledger_http *h,
 		"reason.\n# TYPE ledgerd_rejected_events_total counter\n");
 	ledger_rejections(h->l, metric_reason, &m);
 	if (!m.p)
-		return send_error(c, 500, "metrics too large");
-	return send_body(c, 200, "text/plain; version=0.0.4", m.p, m.len);
+		return reply_error(rp, 500, "metrics too large");
+	return reply_body(rp, 200, "text/plain; version=0.0.4", m.p, m.len);
 }
 
-static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
-			      const char *url, const char *method,
-			      const char *version, const char *upload,
-			      size_t *upload_size, void **state)
+static void handle(void *ctx, const struct ledger_httpd_req *rq,
+		   struct ledger_httpd_reply *rp)
 {
-	struct ledger_http *h = cls;
+	struct ledger_http *h = ctx;
+	const char *url = rq->path;
 
-	(void)version;
-	(void)upload;
-	if (!*state) {
-		/* First call: headers only. Answer on the second. */
-		*state = h;
-		return MHD_YES;
-	}
-	if (*upload_size)
-		return send_error(c, 400, "no request body is accepted");
-	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
-		return send_error(c, 405, "only GET and HEAD");
-	if (!strcmp(url, "/checkpoint"))
-		return get_checkpoint(h, c);
-	if (!strcmp(url, "/entries"))
-		return get_entries(h, c);
-	if (!strcmp(url, "/proof/inclusion"))
-		return get_inclusion(h, c);
-	if (!strcmp(url, "/proof/consistency"))
-		return get_consistency(h, c);
-	if (!strncmp(url, "/keys/", 6))
-		return get_key(h, c, url + 6);
-	if (!strcmp(url, "/devices"))
-		return get_devices(h, c);
-	if (!strcmp(url, "/health"))
-		return get_health(h, c);
-	if (!strcmp(url, "/metrics"))
-		return get_metrics(h, c);
-	return send_error(c, 404, "no such path: %s", url);
+	if (strcmp(rq->method, "GET") && strcmp(rq->method, "HEAD"))
+		reply_error(rp, 405, "only GET and HEAD");
+	else if (!strcmp(url, "/checkpoint"))
+		get_checkpoint(h, rp);
+	else if (!strcmp(url, "/entries"))
+		get_entries(h, rq, rp);
+	else if (!strcmp(url, "/proof/inclusion"))
+		get_inclusion(h, rq, rp);
+	else if (!strcmp(url, "/proof/consistency"))
+		get_consistency(h, rq, rp);
+	else if (!strncmp(url, "/keys/", 6))
+		get_key(h, url + 6, rp);
+	else if (!strcmp(url, "/devices"))
+		get_devices(h, rp);
+	else if (!strcmp(url, "/health"))
+		get_health(h, rp);
+	else if (!strcmp(url, "/metrics"))
+		get_metrics(h, rp);
+	else
+		reply_error(rp, 404, "no such path: %s", url);
 }
 
 int ledger_http_start(struct ledger_http **out,
 		      const struct ledger_http_opts *o, char *err,
 		      size_t errlen)
 {
-	struct sockaddr_storage ss = { 0 };
-	struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
-	const union MHD_DaemonInfo *info;
+	struct ledger_httpd_opts so = {
+		.addr = o->addr,
+		.port = o->port,
+		.threads = o->threads,
+		.handler = handle,
+	};
 	struct ledger_http *h;
+	int ret;
 
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
-	if (inet_pton(AF_INET, o->addr, &in4->sin_addr) == 1) {
-		in4->sin_family = AF_INET;
-		in4->sin_port = htons(o->port);
-	} else if (inet_pton(AF_INET6, o->addr, &in6->sin6_addr) == 1) {
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(o->port);
-		flags |= MHD_USE_IPv6;
-	} else {
-		free(h);
-		snprintf(err, errlen, "http address '%s' is not a numeric "
-			 "IPv4 or IPv6 address", o->addr);
-		return -EINVAL;
-	}
 	h->l = o->ledger;
-	h->db_path = strdup(o->db_path);
 	h->vkey = strdup(o->vkey ? o->vkey : "");
 	h->started = time(NULL);
-	if (!h->db_path || !h->vkey ||
-	    pthread_key_create(&h->store_key, free_store)) {
-		free(h->db_path);
+	if (!h->vkey || pthread_key_create(&h->store_key, free_store)) {
 		free(h->vkey);
 		free(h);
 		return -ENOMEM;
 	}
-	h->d = MHD_start_daemon(flags, o->port, NULL, NULL, handle, h,
-				MHD_OPTION_SOCK_ADDR, &ss,
-				MHD_OPTION_THREAD_POOL_SIZE,
-				(unsigned int)(o->threads ? o->threads : 2),
-				MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-				MHD_OPTION_END);
-	if (!h->d) {
-		snprintf(err, errlen, "cannot listen on %s port %u", o->addr,
-			 o->port);
+	so.ctx = h;
+	ret = ledger_httpd_start(&h->d, &so, err, errlen);
+	if (ret) {
 		pthread_key_delete(h->store_key);
-		free(h->db_path);
 		free(h->vkey);
 		free(h);
-		return -EADDRINUSE;
+		return ret;
 	}
-	info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
-	h->port = info ? info->port : o->port;
 	*out = h;
 	return 0;
 }
 
 uint16_t ledger_http_port(struct ledger_http *h)
 {
-	return h->port;
+	return ledger_httpd_port(h->d);
 }
 
 void ledger_http_tick(struct ledger_http *h)
@@ -710,10 +720,9 @@ void ledger_http_stop(struct ledger_http *h)
 {
 	if (!h)
 		return;
-	MHD_stop_daemon(h->d);
+	ledger_httpd_stop(h->d);
 	/* Thread-specific stores of the pool's threads are gone with them. */
 	pthread_key_delete(h->store_key);
-	free(h->db_path);
 	free(h->vkey);
 	free(h);
 }

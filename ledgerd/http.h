@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * http.h - ledgerd's read-only HTTP API (libmicrohttpd), ledgerd(8).
+ * http.h - ledgerd's read-only HTTP API (over httpd.c), ledgerd(8).
  *
  * The server runs its own threads. They read the ledger's published state
- * (ledger.h readers) and the database through their own read-only store
- * handles; they never write.
+ * (ledger.h readers) and the store through their own read-only handles
+ * (ledger_open_reader); they never write.
  */
 #ifndef LEDGER_HTTP_H
 #define LEDGER_HTTP_H
@@ -17,7 +17,6 @@ struct ledger_http_opts {
 	const char *addr;	/* numeric IPv4 or IPv6 address */
 	uint16_t port;		/* 0: pick one (see ledger_http_port) */
 	unsigned int threads;
-	const char *db_path;
 	struct ledger *ledger;
 	const char *vkey;	/* the node's verifier key, for /health */
 };

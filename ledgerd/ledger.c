@@ -2,9 +2,10 @@
 /*
  * ledger.c - validated appends over a store, and the check at start.
  *
- * An event is appended only when its device is enrolled, D's signature
- * over it verifies, its seq follows the device's last one and its prev
- * hash is the hash of that event. A byte-identical copy of an event
+ * An event is appended only when ledger_may_append() (admit.c) says so:
+ * its device is enrolled, D's signature over it verifies, its seq follows
+ * the device's last one and its prev hash is the hash of that event. The
+ * same rule replays every chain at open. A byte-identical copy of an event
  * already in the ledger (the kernel replaying what we appended but could
  * not acknowledge before a crash) is reported as a duplicate with its
  * index, so it can be acknowledged again, and is never appended twice.
@@ -139,6 +140,14 @@ static int insert_device(struct ledger *l, const struct ledger_store_device *d)
 	return 0;
 }
 
+static struct ledger_head head_of(const struct device *dev)
+{
+	struct ledger_head h = { .last_seq = dev->d.last_seq };
+
+	memcpy(h.last_hash, dev->d.last_hash, sizeof(h.last_hash));
+	return h;
+}
+
 /* Statistics. */
 
 static void count_reject(struct ledger *l, const char *why)
@@ -247,6 +256,11 @@ static int scan_entry(void *arg, const struct ledger_store_entry *se)
 				    "entry %" PRIu64 " enrols an invalid "
 				    "public key", se->index);
 	} else {
+		struct ledger_event le = { .body = e.body, .len = e.body_len,
+					   .sig = e.sig, .ev = e.event };
+		struct ledger_admission adm;
+		struct ledger_head head;
+
 		szkm_hex_encode(idhex, e.event.device_id, SZKM_DEVICE_ID_LEN);
 		dev = find_device(l, e.event.device_id);
 		if (!dev)
@@ -254,12 +268,13 @@ static int scan_entry(void *arg, const struct ledger_store_entry *se)
 				    "entry %" PRIu64 " is an event of device "
 				    "%s, which is not enrolled before it",
 				    se->index, idhex);
-		ret = szkm_event_check_chain(&e.event, dev->d.last_seq,
-					     dev->d.last_hash, &why);
-		if (ret)
+		/* The chain first (the signature, if asked, after). */
+		head = head_of(dev);
+		adm = ledger_may_append(&le, &head, true);
+		if (adm.may != LEDGER_MAY_APPEND)
 			return fail(c->err, c->errlen, -EBADMSG,
 				    "entry %" PRIu64 " was changed or forged: "
-				    "it breaks the chain of device %s (%s)", se->index, idhex, why);
+				    "it breaks the chain of device %s (%s)", se->index, idhex, adm.why);
 		if (se->index >= c->verify_from &&
 		    szkm_event_verify(&e.event, dev->pkey, e.sig, &why))
 			return fail(c->err, c->errlen, -EBADMSG,
@@ -285,15 +300,28 @@ static int check_node(void *arg, unsigned int level, uint64_t index,
 	uint8_t want[LEDGER_HASH_LEN];
 	uint64_t first, last;
 
-	if (level >= 64 || cs->get(cs->ctx, level, index, want))
+	if (level >= 64 || index > (UINT64_MAX >> level) - 1)
 		return fail(c->err, c->errlen, -EBADMSG,
 			    "stored Merkle node (%u, %" PRIu64 ") lies "
-			    "outside the tree of %" PRIu64 " entries", level,
-			    index, c->next);
+			    "outside any tree", level, index);
+	first = index << level;
+	last = ((index + 1) << level) - 1;
+	/*
+	 * A node over entries beyond those read: they were removed (checked
+	 * before the hashes: a removed last entry is not a changed one).
+	 */
+	if (last >= c->next)
+		return fail(c->err, c->errlen, -EBADMSG,
+			    "entry %" PRIu64 " is missing: the stored tree has "
+			    "a node over entries %" PRIu64 "..%" PRIu64
+			    " (entries were removed)", c->next, first, last);
+	if (cs->get(cs->ctx, level, index, want))
+		return fail(c->err, c->errlen, -EBADMSG,
+			    "stored Merkle node (%u, %" PRIu64 ") is not in "
+			    "the tree of %" PRIu64 " entries", level, index,
+			    c->next);
 	c->nodes_seen++;
 	if (CRYPTO_memcmp(want, hash, LEDGER_HASH_LEN)) {
-		first = index << level;
-		last = ((index + 1) << level) - 1;
 		if (level == 0)
 			return fail(c->err, c->errlen, -EBADMSG,
 				    "entry %" PRIu64 " was changed: its "
@@ -621,7 +649,8 @@ static bool verify_next(struct ledger_verifier *vf)
 	if (i >= vf->n)
 		return false;
 	c = &vf->v[i];
-	c->ok = c->key && !szkm_ec_verify_digest(c->key, c->hash, c->sig);
+	c->ok = c->key && !szkm_ec_verify_digest(c->key, c->event->ev.hash,
+						 c->event->sig);
 	atomic_store_explicit(&vf->done[i], true, memory_order_release);
 	return true;
 }
@@ -647,16 +676,12 @@ struct ledger_verifier *ledger_verify_start(struct ledger *l,
 	vf->n = n;
 	/* The device keys as they are now: helpers never read l->devs. */
 	for (size_t i = 0; i < n; i++) {
-		struct szkm_event ev;
-		struct device *dev;
+		const struct ledger_event *e = v[i].event;
+		struct device *dev = e && !e->why ? find_device(l, e->ev.device_id) :
+						   NULL;
 
-		v[i].key = NULL;
+		v[i].key = dev ? dev->pkey : NULL;
 		v[i].ok = false;
-		if (v[i].len && !szkm_event_decode(v[i].body, v[i].len, &ev, NULL) &&
-		    (dev = find_device(l, ev.device_id))) {
-			v[i].key = dev->pkey;
-			memcpy(v[i].hash, ev.hash, sizeof(v[i].hash));
-		}
 	}
 	if (threads > 16)
 		threads = 16;
@@ -694,76 +719,84 @@ int ledger_add_event(struct ledger *l, const uint8_t *body, size_t len,
 		     const uint8_t sig[SZKM_EVENT_SIG_LEN],
 		     struct ledger_result *res)
 {
-	return ledger_add_checked_event(l, body, len, sig, false, res);
+	struct ledger_event e;
+	int ret = ledger_event_decode(&e, body, len, sig);
+
+	if (ret) {
+		memset(res, 0, sizeof(*res));
+		return ret;
+	}
+	return ledger_append_event(l, &e, false, res);
 }
 
-int ledger_add_checked_event(struct ledger *l, const uint8_t *body,
-			     size_t len, const uint8_t sig[SZKM_EVENT_SIG_LEN],
-			     bool sig_ok, struct ledger_result *res)
+/* Is the stored event of @ev's device and seq @data, byte for byte? */
+static int same_as_stored(struct ledger *l, const struct szkm_event *ev,
+			  const uint8_t *data, size_t dlen, uint64_t *idx,
+			  bool *same)
+{
+	struct same_ctx s = { data, dlen, false };
+	int ret;
+
+	ret = ledger_store_find_event(l->store, ev->device_id, ev->seq, idx);
+	if (ret == 0)
+		ret = ledger_store_scan(l->store, *idx, *idx + 1, same_entry, &s);
+	*same = s.same;
+	return ret == -ENOENT ? 0 : ret;
+}
+
+int ledger_append_event(struct ledger *l, const struct ledger_event *e,
+			bool sig_ok, struct ledger_result *res)
 {
 	uint8_t data[LEDGER_ENTRY_MAX_LEN];
-	struct szkm_event ev;
-	struct device *dev;
-	const char *why = "malformed";
+	const struct szkm_event *ev = &e->ev;
+	struct ledger_admission adm;
+	struct ledger_head head;
+	struct device *dev = NULL;
 	size_t dlen;
+	bool same;
 	int ret;
 
 	memset(res, 0, sizeof(*res));
 	if (l->broken || !l->in_batch)
 		return -EIO;
-	if (!body || !sig)
-		return -EINVAL;
-	ret = szkm_event_decode(body, len, &ev, &why);
-	if (ret == -EBADMSG)
-		return reject(l, res, why);
-	if (ret)
-		return ret;
-	res->seq = ev.seq;
-	memcpy(res->device_id, ev.device_id, SZKM_DEVICE_ID_LEN);
-	res->has_device = true;
-	dev = find_device(l, ev.device_id);
-	if (!dev)
-		return reject(l, res, "unenrolled-device");
+	if (!e->why) {
+		res->seq = ev->seq;
+		memcpy(res->device_id, ev->device_id, SZKM_DEVICE_ID_LEN);
+		res->has_device = true;
+		dev = find_device(l, ev->device_id);
+	}
 	/* A device's key never changes (its id is the key's hash), so a
 	 * signature checked against it before the batch still holds. */
-	ret = sig_ok ? 0 : szkm_event_verify(&ev, dev->pkey, sig, &why);
-	if (ret == -EBADMSG)
-		return reject(l, res, why);
-	if (ret)
-		return ret;
-	ret = ledger_entry_event(body, len, sig, data, sizeof(data), &dlen);
-	if (ret)
-		return ret;
-	if (ev.seq <= dev->d.last_seq) {
-		struct same_ctx s = { data, dlen, false };
-		uint64_t idx;
-
-		ret = ledger_store_find_event(l->store, ev.device_id, ev.seq,
-					      &idx);
-		if (ret == 0)
-			ret = ledger_store_scan(l->store, idx, idx + 1,
-						same_entry, &s);
-		if (ret && ret != -ENOENT)
+	if (dev && !sig_ok) {
+		ret = szkm_event_verify(ev, dev->pkey, e->sig, NULL);
+		if (ret && ret != -EBADMSG)
 			return ret;
-		if (!s.same)
-			return reject(l, res, "seq-replayed");
+		sig_ok = !ret;
+	}
+	if (dev)
+		head = head_of(dev);
+	adm = ledger_may_append(e, dev ? &head : NULL, sig_ok);
+	if (adm.may == LEDGER_MAY_NOT)
+		return reject(l, res, adm.why);
+	ret = ledger_entry_event(e->body, e->len, e->sig, data, sizeof(data), &dlen);
+	if (ret)
+		return ret;
+	if (adm.may == LEDGER_MAY_IF_DUPLICATE) {
+		ret = same_as_stored(l, ev, data, dlen, &res->index, &same);
+		if (ret)
+			return ret;
+		if (!same)
+			return reject(l, res, adm.why);
 		res->verdict = LEDGER_DUPLICATE;
-		res->index = idx;
 		atomic_fetch_add(&l->duplicates, 1);
 		return 0;
 	}
-	ret = szkm_event_check_chain(&ev, dev->d.last_seq, dev->d.last_hash,
-				     &why);
-	if (ret == -EBADMSG)
-		return reject(l, res, why);
+	ret = append(l, data, dlen, ev->device_id, ev->seq,
+		     zero_key(ev->key_id) ? NULL : ev->key_id, &res->index);
 	if (ret)
 		return ret;
-	ret = append(l, data, dlen, ev.device_id, ev.seq,
-		     zero_key(ev.key_id) ? NULL : ev.key_id, &res->index);
-	if (ret)
-		return ret;
-	dev->d.last_seq = ev.seq;
-	memcpy(dev->d.last_hash, ev.hash, 32);
+	dev->d.last_seq = ev->seq;
+	memcpy(dev->d.last_hash, ev->hash, 32);
 	dev->d.last_index = res->index;
 	dev->dirty = true;
 	res->verdict = LEDGER_APPENDED;
@@ -1022,6 +1055,12 @@ broken:
 }
 
 /* Readers. */
+
+int ledger_open_reader(struct ledger *l, struct ledger_store **out,
+		       char *err, size_t errlen)
+{
+	return ledger_store_open_reader(l->store, out, err, errlen);
+}
 
 uint64_t ledger_size(struct ledger *l)
 {

@@ -2,12 +2,13 @@
 /*
  * ledger.h - the ledger: validated appends, checkpoints, proofs.
  *
- * It ties the pure parts (event.c, entry.c, merkle.c, note.c) to a store
+ * It ties the pure parts (admit.c, entry.c, merkle.c, note.c) to a store
  * (store.h) and knows nothing of netlink, sockets or HTTP: a caller feeds
- * it events and enrolments in batches and reads back what it decided.
+ * it events (decoded once, where they entered: struct ledger_event) and
+ * enrolments in batches and reads back what it decided.
  *
  * Writer side (one thread): ledger_begin(), then any number of
- * ledger_add_event() / ledger_enrol(), then ledger_commit(), which signs
+ * ledger_append_event() / ledger_enrol(), then ledger_commit(), which signs
  * a checkpoint when asked, makes the batch durable with one fsync and
  * only then publishes the new size to readers. An event is acknowledged
  * (to the kernel, to a feeder) only after the commit that holds it
@@ -17,7 +18,8 @@
  *
  * Reader side (any thread): the published size, the latest checkpoint,
  * proofs from the in-memory node cache. Entries, histories and devices
- * are read by the caller from its own read-only store handle.
+ * are read by the caller from its own read-only store handle
+ * (ledger_open_reader).
  *
  * ledger_open() checks the whole ledger before anything else runs (see
  * ledger.c); a tampered database is refused with a message that names
@@ -30,13 +32,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "admit.h"
 #include "entry.h"
 #include "merkle.h"
 #include "note.h"
 #include "store.h"
 
 struct ledger_options {
-	const char *db_path;
+	const char *db_path;		/* the store (ledger_store_open) */
 	const char *origin;		/* checkpoint origin line */
 	const struct ledger_note_key *key;	/* signs checkpoints */
 	/* Its public half, to verify stored notes (NULL: use key). */
@@ -55,7 +58,7 @@ enum ledger_verdict {
 
 struct ledger_result {
 	enum ledger_verdict verdict;
-	const char *why;	/* rejections: a short reason (event.h) */
+	const char *why;	/* rejections: a short reason (admit.h) */
 	uint64_t index;		/* appended or duplicate: the ledger index */
 	uint64_t seq;		/* events, when the body decoded */
 	uint8_t device_id[SZKM_DEVICE_ID_LEN];
@@ -68,8 +71,17 @@ int ledger_open(struct ledger **out, const struct ledger_options *o,
 		char *err, size_t errlen);
 void ledger_close(struct ledger *l);
 
-/* Writer. A negative return is a store failure, not a rejection. */
+/*
+ * Writer. A negative return is a store failure, not a rejection.
+ * ledger_append_event() judges @e by ledger_may_append() against its
+ * device's head and appends it, or reports it a duplicate or refused;
+ * @sig_ok says D's signature was already found to hold (by the verifier
+ * below), else it is checked here. ledger_add_event() decodes first, for
+ * callers holding only the bytes (tests, benchmarks).
+ */
 int ledger_begin(struct ledger *l);
+int ledger_append_event(struct ledger *l, const struct ledger_event *e,
+			bool sig_ok, struct ledger_result *res);
 int ledger_add_event(struct ledger *l, const uint8_t *body, size_t len,
 		     const uint8_t sig[SZKM_EVENT_SIG_LEN],
 		     struct ledger_result *res);
@@ -77,22 +89,20 @@ int ledger_add_event(struct ledger *l, const uint8_t *body, size_t len,
  * Signature checks for a batch, overlapped with its appends (ECDSA
  * verification is most of an append's cost). ledger_verify_start(), from
  * the writer thread before the batch's items are added, notes each event's
- * device key and hash and starts @threads - 1 helper threads that verify
- * the items in order. ledger_verify_ok(i) then gives item i's result when
- * it is ready; while it is not, the writer verifies the next unclaimed
- * items itself, so both cores verify while the writer is not appending.
- * true: the event decodes, its device was enrolled at start and its
- * signature holds; false: ledger_add_event must judge it (a device enrolled
- * within the batch is checked there). Helpers touch nothing of the ledger
- * but the device keys, which never change. ledger_verify_end() joins them.
+ * device key and starts @threads - 1 helper threads that verify the items
+ * in order. ledger_verify_ok(i) then gives item i's result when it is
+ * ready; while it is not, the writer verifies the next unclaimed items
+ * itself, so both cores verify while the writer is not appending.
+ * true: the event decoded, its device was enrolled at start and its
+ * signature holds; false: ledger_append_event must judge it (a device
+ * enrolled within the batch is checked there). Helpers touch nothing of
+ * the ledger but the device keys, which never change. ledger_verify_end()
+ * joins them.
  */
 struct ledger_sigcheck {
-	const uint8_t *body;
-	size_t len;
-	const uint8_t *sig;
+	const struct ledger_event *event;	/* NULL: not an event */
 	/* Filled by ledger_verify_start. */
 	EVP_PKEY *key;
-	uint8_t hash[32];
 	bool ok;
 };
 struct ledger_verifier;
@@ -101,10 +111,6 @@ struct ledger_verifier *ledger_verify_start(struct ledger *l,
 					    size_t n, unsigned int threads);
 bool ledger_verify_ok(struct ledger_verifier *vf, size_t i);
 void ledger_verify_end(struct ledger_verifier *vf);
-/* ledger_add_event for an event whose signature is known to hold. */
-int ledger_add_checked_event(struct ledger *l, const uint8_t *body,
-			     size_t len, const uint8_t sig[SZKM_EVENT_SIG_LEN],
-			     bool sig_ok, struct ledger_result *res);
 int ledger_enrol(struct ledger *l, const char *name,
 		 const uint8_t pub[SZKM_P256_PUB_LEN], uint64_t time_ns,
 		 struct ledger_result *res);
@@ -141,7 +147,10 @@ typedef int (*ledger_event_body_cb)(void *ctx, const uint8_t *body, size_t len);
 int ledger_device_events(struct ledger *l, const uint8_t id[SZKM_DEVICE_ID_LEN],
 			 ledger_event_body_cb cb, void *ctx, uint64_t *n);
 
-/* Readers, any thread. */
+/* Readers, any thread. A read-only handle on the ledger's store, for one
+ * reader thread (it sees committed data only). */
+int ledger_open_reader(struct ledger *l, struct ledger_store **out,
+		       char *err, size_t errlen);
 uint64_t ledger_size(struct ledger *l);
 /* Copies the latest signed note; -ENOSPC if @cap is short. */
 int ledger_checkpoint(struct ledger *l, char *buf, size_t cap, size_t *len,

@@ -10,8 +10,14 @@
  * commit) and all or nothing after a crash. One writer; readers each open
  * their own handle (LEDGER_STORE_RDONLY) and see committed data only.
  *
- * store_sqlite.c implements it; every function returns 0 or a negative
- * errno (-ENOENT for a lookup that finds nothing, -EIO for the database).
+ * It is an interface: struct ledger_store_ops, a table of functions that
+ * each store implements; the ledger, the HTTP readers and the tools call
+ * the ledger_store_*() wrappers below and never know which store is under
+ * them. store_sqlite.c is the one implementation today (the embedded,
+ * single-node ledger); the multi-node mode adds one over etcd, which
+ * orders the entries for every node. Every function returns 0 or a
+ * negative errno (-ENOENT for a lookup that finds nothing, -EIO for the
+ * store).
  */
 #ifndef LEDGER_STORE_H
 #define LEDGER_STORE_H
@@ -25,8 +31,6 @@
 #define LEDGER_STORE_RDONLY	0x01
 /* Tests and benchmarks only: commit without fsync. */
 #define LEDGER_STORE_NOSYNC	0x02
-
-struct ledger_store;
 
 struct ledger_store_entry {
 	uint64_t index;
@@ -54,30 +58,8 @@ struct ledger_store_checkpoint {
 	int64_t time;		/* POSIX seconds when signed */
 };
 
-int ledger_store_open(struct ledger_store **out, const char *path,
-		      unsigned int flags, char *err, size_t errlen);
-void ledger_store_close(struct ledger_store *s);
-/* The last database error, for messages. */
-const char *ledger_store_errmsg(struct ledger_store *s);
-
-int ledger_store_begin(struct ledger_store *s);
-int ledger_store_commit(struct ledger_store *s);
-int ledger_store_rollback(struct ledger_store *s);
-
-/* Writes (inside a transaction). @device_id and @key_id may be NULL. */
-int ledger_store_add_entry(struct ledger_store *s, uint64_t index,
-			   const uint8_t *data, size_t len,
-			   const uint8_t leaf[LEDGER_HASH_LEN],
-			   const uint8_t *device_id, uint64_t seq,
-			   const uint8_t *key_id);
-int ledger_store_put_device(struct ledger_store *s,
-			    const struct ledger_store_device *d);
-int ledger_store_add_checkpoint(struct ledger_store *s,
-				const struct ledger_store_checkpoint *cp);
-/* The node table as a hash store (puts must be inside a transaction). */
-const struct ledger_hash_store *ledger_store_nodes(struct ledger_store *s);
-
-/* Reads. Callbacks return 0 to go on, anything else stops the walk. */
+/* Callbacks of the reads return 0 to go on, anything else stops the walk
+ * and is returned. */
 typedef int (*ledger_store_entry_cb)(void *ctx,
 				     const struct ledger_store_entry *e);
 typedef int (*ledger_store_node_cb)(void *ctx, unsigned int level,
@@ -87,28 +69,198 @@ typedef int (*ledger_store_device_cb)(void *ctx,
 typedef int (*ledger_store_checkpoint_cb)(
 	void *ctx, const struct ledger_store_checkpoint *cp);
 
-int ledger_store_count(struct ledger_store *s, uint64_t *n);
-/* Entries in [from, to), in index order. */
-int ledger_store_scan(struct ledger_store *s, uint64_t from, uint64_t to,
-		      ledger_store_entry_cb cb, void *ctx);
-int ledger_store_find_leaf(struct ledger_store *s,
-			   const uint8_t leaf[LEDGER_HASH_LEN],
-			   uint64_t *index);
-int ledger_store_find_event(struct ledger_store *s, const uint8_t *device_id,
-			    uint64_t seq, uint64_t *index);
-/* Entries about a key (events naming @key_id), below @below, in order. */
-int ledger_store_key_history(struct ledger_store *s, const uint8_t *key_id,
-			     uint64_t below, ledger_store_entry_cb cb,
-			     void *ctx);
-int ledger_store_scan_nodes(struct ledger_store *s, ledger_store_node_cb cb,
-			    void *ctx);
-int ledger_store_devices(struct ledger_store *s, ledger_store_device_cb cb,
-			 void *ctx);
-/* Every checkpoint, by size (ascending). */
-int ledger_store_checkpoints(struct ledger_store *s,
-			     ledger_store_checkpoint_cb cb, void *ctx);
-/* The newest checkpoint; -ENOENT when none was ever signed. */
-int ledger_store_last_checkpoint(struct ledger_store *s,
-				 ledger_store_checkpoint_cb cb, void *ctx);
+struct ledger_store;
+
+struct ledger_store_ops {
+	const char *name;
+	void (*close)(struct ledger_store *s);
+	/* The last error of the store, for messages. */
+	const char *(*errmsg)(struct ledger_store *s);
+	/* Another handle on the same data, read-only, for a reader thread
+	 * (it sees committed data only). */
+	int (*open_reader)(struct ledger_store *s, struct ledger_store **out,
+			   char *err, size_t errlen);
+
+	/* Writes happen in a transaction: all or nothing, durable when
+	 * commit returns. */
+	int (*begin)(struct ledger_store *s);
+	int (*commit)(struct ledger_store *s);
+	int (*rollback)(struct ledger_store *s);
+	/* Appends entry @index (the next one). @device_id and @key_id may
+	 * be NULL (an enrolment; an event that names no key). */
+	int (*add_entry)(struct ledger_store *s, uint64_t index,
+			 const uint8_t *data, size_t len,
+			 const uint8_t leaf[LEDGER_HASH_LEN],
+			 const uint8_t *device_id, uint64_t seq,
+			 const uint8_t *key_id);
+	/* A device and its chain head, replacing what was there. */
+	int (*put_device)(struct ledger_store *s,
+			  const struct ledger_store_device *d);
+	int (*add_checkpoint)(struct ledger_store *s,
+			      const struct ledger_store_checkpoint *cp);
+	/* The Merkle nodes as a hash store (puts inside a transaction). */
+	const struct ledger_hash_store *(*nodes)(struct ledger_store *s);
+
+	/* Reads. */
+	int (*count)(struct ledger_store *s, uint64_t *n);
+	/* Entries in [from, to), in index order. */
+	int (*scan)(struct ledger_store *s, uint64_t from, uint64_t to,
+		    ledger_store_entry_cb cb, void *ctx);
+	int (*find_leaf)(struct ledger_store *s,
+			 const uint8_t leaf[LEDGER_HASH_LEN], uint64_t *index);
+	int (*find_event)(struct ledger_store *s, const uint8_t *device_id,
+			  uint64_t seq, uint64_t *index);
+	/* Entries naming @key_id, below index @below, in order. */
+	int (*key_history)(struct ledger_store *s, const uint8_t *key_id,
+			   uint64_t below, ledger_store_entry_cb cb, void *ctx);
+	int (*scan_nodes)(struct ledger_store *s, ledger_store_node_cb cb,
+			  void *ctx);
+	/* Every device with its head. */
+	int (*devices)(struct ledger_store *s, ledger_store_device_cb cb,
+		       void *ctx);
+	/* Every checkpoint, by size (ascending). */
+	int (*checkpoints)(struct ledger_store *s,
+			   ledger_store_checkpoint_cb cb, void *ctx);
+	/* The newest checkpoint; -ENOENT when none was ever signed. */
+	int (*last_checkpoint)(struct ledger_store *s,
+			       ledger_store_checkpoint_cb cb, void *ctx);
+};
+
+/* What every store begins with. */
+struct ledger_store {
+	const struct ledger_store_ops *ops;
+};
+
+/* The SQLite store in the database file @path. */
+int ledger_store_sqlite_open(struct ledger_store **out, const char *path,
+			     unsigned int flags, char *err, size_t errlen);
+/*
+ * The store at @location. Today that is a SQLite database path (the
+ * embedded ledger); this is where another kind of location (an etcd
+ * cluster) will choose its store.
+ */
+int ledger_store_open(struct ledger_store **out, const char *location,
+		      unsigned int flags, char *err, size_t errlen);
+
+static inline void ledger_store_close(struct ledger_store *s)
+{
+	if (s)
+		s->ops->close(s);
+}
+
+static inline const char *ledger_store_errmsg(struct ledger_store *s)
+{
+	return s ? s->ops->errmsg(s) : "no store";
+}
+
+static inline int ledger_store_open_reader(struct ledger_store *s,
+					   struct ledger_store **out,
+					   char *err, size_t errlen)
+{
+	return s->ops->open_reader(s, out, err, errlen);
+}
+
+static inline int ledger_store_begin(struct ledger_store *s)
+{
+	return s->ops->begin(s);
+}
+
+static inline int ledger_store_commit(struct ledger_store *s)
+{
+	return s->ops->commit(s);
+}
+
+static inline int ledger_store_rollback(struct ledger_store *s)
+{
+	return s->ops->rollback(s);
+}
+
+static inline int ledger_store_add_entry(struct ledger_store *s, uint64_t index,
+					 const uint8_t *data, size_t len,
+					 const uint8_t leaf[LEDGER_HASH_LEN],
+					 const uint8_t *device_id, uint64_t seq,
+					 const uint8_t *key_id)
+{
+	return s->ops->add_entry(s, index, data, len, leaf, device_id, seq,
+				 key_id);
+}
+
+static inline int ledger_store_put_device(struct ledger_store *s,
+					  const struct ledger_store_device *d)
+{
+	return s->ops->put_device(s, d);
+}
+
+static inline int ledger_store_add_checkpoint(
+	struct ledger_store *s, const struct ledger_store_checkpoint *cp)
+{
+	return s->ops->add_checkpoint(s, cp);
+}
+
+static inline const struct ledger_hash_store *
+ledger_store_nodes(struct ledger_store *s)
+{
+	return s->ops->nodes(s);
+}
+
+static inline int ledger_store_count(struct ledger_store *s, uint64_t *n)
+{
+	return s->ops->count(s, n);
+}
+
+static inline int ledger_store_scan(struct ledger_store *s, uint64_t from,
+				    uint64_t to, ledger_store_entry_cb cb,
+				    void *ctx)
+{
+	return s->ops->scan(s, from, to, cb, ctx);
+}
+
+static inline int ledger_store_find_leaf(struct ledger_store *s,
+					 const uint8_t leaf[LEDGER_HASH_LEN],
+					 uint64_t *index)
+{
+	return s->ops->find_leaf(s, leaf, index);
+}
+
+static inline int ledger_store_find_event(struct ledger_store *s,
+					  const uint8_t *device_id,
+					  uint64_t seq, uint64_t *index)
+{
+	return s->ops->find_event(s, device_id, seq, index);
+}
+
+static inline int ledger_store_key_history(struct ledger_store *s,
+					   const uint8_t *key_id,
+					   uint64_t below,
+					   ledger_store_entry_cb cb, void *ctx)
+{
+	return s->ops->key_history(s, key_id, below, cb, ctx);
+}
+
+static inline int ledger_store_scan_nodes(struct ledger_store *s,
+					  ledger_store_node_cb cb, void *ctx)
+{
+	return s->ops->scan_nodes(s, cb, ctx);
+}
+
+static inline int ledger_store_devices(struct ledger_store *s,
+				       ledger_store_device_cb cb, void *ctx)
+{
+	return s->ops->devices(s, cb, ctx);
+}
+
+static inline int ledger_store_checkpoints(struct ledger_store *s,
+					   ledger_store_checkpoint_cb cb,
+					   void *ctx)
+{
+	return s->ops->checkpoints(s, cb, ctx);
+}
+
+static inline int ledger_store_last_checkpoint(struct ledger_store *s,
+					       ledger_store_checkpoint_cb cb,
+					       void *ctx)
+{
+	return s->ops->last_checkpoint(s, cb, ctx);
+}
 
 #endif /* LEDGER_STORE_H */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * store_sqlite.c - ledgerd's storage in one SQLite database (store.h).
+ * store_sqlite.c - ledgerd's storage in one SQLite database: the one
+ * implementation of store.h's ops today (a multi-node ledger adds etcd's).
  *
  * Why SQLite in WAL mode with synchronous=FULL rather than append-only
  * files with fsync and a recovery scan:
@@ -123,24 +124,38 @@ static const char schema[] =
 	"  size INTEGER PRIMARY KEY, root BLOB NOT NULL, note TEXT NOT NULL,"
 	"  time INTEGER NOT NULL);";
 
-struct ledger_store {
+struct sqlite_store {
+	struct ledger_store base;	/* first: the ops */
 	sqlite3 *db;
 	sqlite3_stmt *st[ST_MAX];
 	struct ledger_hash_store nodes;
+	char *path;
+	unsigned int flags;
 };
 
-const char *ledger_store_errmsg(struct ledger_store *s)
+static const struct ledger_store_ops sqlite_ops;
+static void sq_close(struct ledger_store *base);
+
+/* The store a caller holds is the first member of ours. */
+static struct sqlite_store *to_sq(struct ledger_store *base)
 {
+	return (struct sqlite_store *)base;
+}
+
+static const char *sq_errmsg(struct ledger_store *base)
+{
+	struct sqlite_store *s = to_sq(base);
+
 	return s && s->db ? sqlite3_errmsg(s->db) : "no database";
 }
 
-static int exec(struct ledger_store *s, const char *sql)
+static int exec(struct sqlite_store *s, const char *sql)
 {
 	return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 :
 									 -EIO;
 }
 
-static sqlite3_stmt *stmt(struct ledger_store *s, enum stmt_id id)
+static sqlite3_stmt *stmt(struct sqlite_store *s, enum stmt_id id)
 {
 	sqlite3_stmt *st = s->st[id];
 
@@ -168,7 +183,7 @@ static int step_done(sqlite3_stmt *st)
 static int node_get(void *ctx, unsigned int level, uint64_t index,
 		    uint8_t hash[LEDGER_HASH_LEN])
 {
-	struct ledger_store *s = ctx;
+	struct sqlite_store *s = ctx;
 	sqlite3_stmt *st = stmt(s, ST_GET_NODE);
 	int rc, ret = -ENOENT;
 
@@ -195,7 +210,7 @@ static int node_get(void *ctx, unsigned int level, uint64_t index,
 static int node_put(void *ctx, unsigned int level, uint64_t index,
 		    const uint8_t hash[LEDGER_HASH_LEN])
 {
-	struct ledger_store *s = ctx;
+	struct sqlite_store *s = ctx;
 	sqlite3_stmt *st = stmt(s, ST_PUT_NODE);
 
 	if (!st)
@@ -206,10 +221,10 @@ static int node_put(void *ctx, unsigned int level, uint64_t index,
 	return step_done(st);
 }
 
-int ledger_store_open(struct ledger_store **out, const char *path,
-		      unsigned int flags, char *err, size_t errlen)
+int ledger_store_sqlite_open(struct ledger_store **out, const char *path,
+			     unsigned int flags, char *err, size_t errlen)
 {
-	struct ledger_store *s;
+	struct sqlite_store *s;
 	int oflags = SQLITE_OPEN_NOMUTEX;
 	sqlite3_stmt *st = NULL;
 	int version = 0;
@@ -219,11 +234,18 @@ int ledger_store_open(struct ledger_store **out, const char *path,
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
+	s->base.ops = &sqlite_ops;
+	s->flags = flags;
+	s->path = strdup(path);
+	if (!s->path) {
+		free(s);
+		return -ENOMEM;
+	}
 	oflags |= (flags & LEDGER_STORE_RDONLY) ?
 		SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	if (sqlite3_open_v2(path, &s->db, oflags, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot open database %s: %s", path,
-			 ledger_store_errmsg(s));
+			 sq_errmsg(&s->base));
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, 5000);
@@ -240,7 +262,7 @@ int ledger_store_open(struct ledger_store **out, const char *path,
 		    exec(s, "PRAGMA foreign_keys=OFF") ||
 		    exec(s, schema)) {
 			snprintf(err, errlen, "cannot set up database %s: %s",
-				 path, ledger_store_errmsg(s));
+				 path, sq_errmsg(&s->base));
 			goto fail;
 		}
 		if (sqlite3_prepare_v2(s->db,
@@ -263,53 +285,74 @@ int ledger_store_open(struct ledger_store **out, const char *path,
 	s->nodes.ctx = s;
 	s->nodes.get = node_get;
 	s->nodes.put = node_put;
-	*out = s;
+	*out = &s->base;
 	return 0;
 dberr:
-	snprintf(err, errlen, "database %s: %s", path, ledger_store_errmsg(s));
+	snprintf(err, errlen, "database %s: %s", path, sq_errmsg(&s->base));
 fail:
-	ledger_store_close(s);
+	sq_close(&s->base);
 	return -EIO;
 }
 
-void ledger_store_close(struct ledger_store *s)
+static void sq_close(struct ledger_store *base)
 {
+	struct sqlite_store *s = to_sq(base);
+
 	if (!s)
 		return;
 	for (int i = 0; i < ST_MAX; i++)
 		sqlite3_finalize(s->st[i]);
 	sqlite3_close_v2(s->db);
+	free(s->path);
 	free(s);
 }
 
-static int simple(struct ledger_store *s, enum stmt_id id)
+/* A reader's own connection: WAL lets it read while the writer commits. */
+static int sq_open_reader(struct ledger_store *base, struct ledger_store **out,
+			  char *err, size_t errlen)
+{
+	struct sqlite_store *s = to_sq(base);
+
+	return ledger_store_sqlite_open(out, s->path,
+					LEDGER_STORE_RDONLY | (s->flags & LEDGER_STORE_NOSYNC),
+					err, errlen);
+}
+
+static int simple(struct sqlite_store *s, enum stmt_id id)
 {
 	sqlite3_stmt *st = stmt(s, id);
 
 	return st ? step_done(st) : -EIO;
 }
 
-int ledger_store_begin(struct ledger_store *s)
+static int sq_begin(struct ledger_store *base)
 {
+	struct sqlite_store *s = to_sq(base);
+
 	return simple(s, ST_BEGIN);
 }
 
-int ledger_store_commit(struct ledger_store *s)
+static int sq_commit(struct ledger_store *base)
 {
+	struct sqlite_store *s = to_sq(base);
+
 	return simple(s, ST_COMMIT);
 }
 
-int ledger_store_rollback(struct ledger_store *s)
+static int sq_rollback(struct ledger_store *base)
 {
+	struct sqlite_store *s = to_sq(base);
+
 	return simple(s, ST_ROLLBACK);
 }
 
-int ledger_store_add_entry(struct ledger_store *s, uint64_t index,
+static int sq_add_entry(struct ledger_store *base, uint64_t index,
 			   const uint8_t *data, size_t len,
 			   const uint8_t leaf[LEDGER_HASH_LEN],
 			   const uint8_t *device_id, uint64_t seq,
 			   const uint8_t *key_id)
 {
+	struct sqlite_store *s = to_sq(base);
 	sqlite3_stmt *st = stmt(s, ST_ADD_ENTRY);
 
 	if (!st)
@@ -329,9 +372,10 @@ int ledger_store_add_entry(struct ledger_store *s, uint64_t index,
 	return step_done(st);
 }
 
-int ledger_store_put_device(struct ledger_store *s,
+static int sq_put_device(struct ledger_store *base,
 			    const struct ledger_store_device *d)
 {
+	struct sqlite_store *s = to_sq(base);
 	sqlite3_stmt *st = stmt(s, ST_PUT_DEVICE);
 
 	if (!st)
@@ -346,9 +390,10 @@ int ledger_store_put_device(struct ledger_store *s,
 	return step_done(st);
 }
 
-int ledger_store_add_checkpoint(struct ledger_store *s,
+static int sq_add_checkpoint(struct ledger_store *base,
 				const struct ledger_store_checkpoint *cp)
 {
+	struct sqlite_store *s = to_sq(base);
 	sqlite3_stmt *st = stmt(s, ST_ADD_CHECKPOINT);
 
 	if (!st)
@@ -360,13 +405,16 @@ int ledger_store_add_checkpoint(struct ledger_store *s,
 	return step_done(st);
 }
 
-const struct ledger_hash_store *ledger_store_nodes(struct ledger_store *s)
+static const struct ledger_hash_store *sq_nodes(struct ledger_store *base)
 {
+	struct sqlite_store *s = to_sq(base);
+
 	return &s->nodes;
 }
 
-int ledger_store_count(struct ledger_store *s, uint64_t *n)
+static int sq_count(struct ledger_store *base, uint64_t *n)
 {
+	struct sqlite_store *s = to_sq(base);
 	sqlite3_stmt *st = stmt(s, ST_COUNT);
 	int ret = -EIO;
 
@@ -414,9 +462,10 @@ static sqlite3_int64 clamp64(uint64_t v)
 	return v > INT64_MAX ? INT64_MAX : (sqlite3_int64)v;
 }
 
-int ledger_store_scan(struct ledger_store *s, uint64_t from, uint64_t to,
+static int sq_scan(struct ledger_store *base, uint64_t from, uint64_t to,
 		      ledger_store_entry_cb cb, void *ctx)
 {
+	struct sqlite_store *s = to_sq(base);
 	sqlite3_stmt *st = stmt(s, ST_SCAN);
 
 	if (!st)
@@ -440,10 +489,11 @@ static int find_index(sqlite3_stmt *st, uint64_t *index)
 	return ret;
 }
 
-int ledger_store_find_leaf(struct ledger_store *s,
+static int sq_find_leaf(struct ledger_store *base,
 			   const uint8_t leaf[LEDGER_HASH_LEN],
 			   uint64_t *index)
 {
+	struct sqlite_store *s = to_sq(base);
 	sqlite3_stmt *st = stmt(s, ST_FIND_LEAF);
 
 	if (!st)
@@ -452,9 +502,10 @@ int ledger_store_find_leaf(struct ledger_store *s,
 	return find_index(st, index);
 }
 
-int ledger_store_find_event(struct ledger_store *s, const uint8_t *device_id,
+static int sq_find_event(struct ledger_store *base, const uint8_t *device_id,
 			    uint64_t seq, uint64_t *index)
 {
+	struct sqlite_store *s = to_sq(base);
 	sqlite3_stmt *st = stmt(s, ST_FIND_EVENT);
 
 	if (!st)
@@ -464,10 +515,11 @@ int ledger_store_find_event(struct ledger_store *s, const uint8_t *device_id,
 	return find_index(st, index);
 }
 
-int ledger_store_key_history(struct ledger_store *s, const uint8_t *key_id,
+static int sq_key_history(struct ledger_store *base, const uint8_t *key_id,
 			     uint64_t below, ledger_store_entry_cb cb,
 			     void *ctx)
 {
+	struct sqlite_store *s = to_sq(base);
 	sqlite3_stmt *st = stmt(s, ST_KEY_HISTORY);
 
 	if (!st)
@@ -477,9 +529,10 @@ int ledger_store_key_history(struct ledger_store *s, const uint8_t *key_id,
 	return walk_entries(st, cb, ctx);
 }
 
-int ledger_store_scan_nodes(struct ledger_store *s, ledger_store_node_cb cb,
+static int sq_scan_nodes(struct ledger_store *base, ledger_store_node_cb cb,
 			    void *ctx)
 {
+	struct sqlite_store *s = to_sq(base);
 	sqlite3_stmt *st = stmt(s, ST_SCAN_NODES);
 	int rc, ret = 0;
 
@@ -513,9 +566,10 @@ static int blob_into(sqlite3_stmt *st, int col, void *dst, size_t len)
 	return 0;
 }
 
-int ledger_store_devices(struct ledger_store *s, ledger_store_device_cb cb,
+static int sq_devices(struct ledger_store *base, ledger_store_device_cb cb,
 			 void *ctx)
 {
+	struct sqlite_store *s = to_sq(base);
 	sqlite3_stmt *st = stmt(s, ST_DEVICES);
 	int rc, ret = 0;
 
@@ -574,18 +628,20 @@ static int walk_checkpoints(sqlite3_stmt *st, ledger_store_checkpoint_cb cb,
 	return ret;
 }
 
-int ledger_store_checkpoints(struct ledger_store *s,
+static int sq_checkpoints(struct ledger_store *base,
 			     ledger_store_checkpoint_cb cb, void *ctx)
 {
+	struct sqlite_store *s = to_sq(base);
 	sqlite3_stmt *st = stmt(s, ST_CHECKPOINTS);
 	int rows = 0;
 
 	return st ? walk_checkpoints(st, cb, ctx, &rows) : -EIO;
 }
 
-int ledger_store_last_checkpoint(struct ledger_store *s,
+static int sq_last_checkpoint(struct ledger_store *base,
 				 ledger_store_checkpoint_cb cb, void *ctx)
 {
+	struct sqlite_store *s = to_sq(base);
 	sqlite3_stmt *st = stmt(s, ST_LAST_CHECKPOINT);
 	int rows = 0, ret;
 
@@ -593,4 +649,33 @@ int ledger_store_last_checkpoint(struct ledger_store *s,
 		return -EIO;
 	ret = walk_checkpoints(st, cb, ctx, &rows);
 	return ret ? ret : rows ? 0 : -ENOENT;
+}
+
+static const struct ledger_store_ops sqlite_ops = {
+	.name = "sqlite",
+	.close = sq_close,
+	.errmsg = sq_errmsg,
+	.open_reader = sq_open_reader,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.add_entry = sq_add_entry,
+	.put_device = sq_put_device,
+	.add_checkpoint = sq_add_checkpoint,
+	.nodes = sq_nodes,
+	.count = sq_count,
+	.scan = sq_scan,
+	.find_leaf = sq_find_leaf,
+	.find_event = sq_find_event,
+	.key_history = sq_key_history,
+	.scan_nodes = sq_scan_nodes,
+	.devices = sq_devices,
+	.checkpoints = sq_checkpoints,
+	.last_checkpoint = sq_last_checkpoint,
+};
+
+int ledger_store_open(struct ledger_store **out, const char *location,
+		      unsigned int flags, char *err, size_t errlen)
+{
+	return ledger_store_sqlite_open(out, location, flags, err, errlen);
 }

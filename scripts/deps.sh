@@ -14,7 +14,7 @@ PACKAGES=(
 	qemu-system-x86 swtpm swtpm-tools busybox-static
 	keyutils libkeyutils-dev tpm2-tools libtss2-dev
 	libnl-3-dev libnl-genl-3-dev libssl-dev openssl
-	libsqlite3-dev sqlite3 libmicrohttpd-dev libjansson-dev libcmocka-dev
+	libsqlite3-dev sqlite3 libjansson-dev libcmocka-dev
 	libcurl4-openssl-dev
 	iproute2 e2fsprogs cryptsetup-bin dmsetup
 	curl python3 softhsm2 libengine-pkcs11-openssl tpm2-openssl

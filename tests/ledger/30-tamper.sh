@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A database with one entry changed behind ledgerd's back is refused at
 # start, with an error that names the entry, and so is one whose change
-# was covered up by recomputing the stored leaf hash.
+# was covered up by recomputing the stored leaf hash, and one whose last
+# entry was deleted (named missing, not changed).
 . "$(dirname "$0")/lib.sh"
 start
 "$B/ledger-testtool" keygen "$T/dev.pem"
@@ -37,6 +38,12 @@ c.commit()
 PY
 if "$B/ledgerd" "${LEDGERD_ARGS[@]}" 2>"$T/err"; then fail "tampered ledger started"; fi
 grep -q 'integrity check failed: entry 23 was changed' "$T/err" || fail "error: $(cat "$T/err")"
+
+# The last entry deleted: missing, not changed.
+cp "$T/clean.db" "$T/l.db"
+python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("delete from entries where idx = 30"); c.commit()' "$T/l.db"
+if "$B/ledgerd" "${LEDGERD_ARGS[@]}" 2>"$T/err"; then fail "a ledger without its last entry started"; fi
+grep -q 'integrity check failed: entry 30 is missing' "$T/err" || fail "error: $(cat "$T/err")"
 
 # The clean copy still starts.
 cp "$T/clean.db" "$T/l.db"

@@ -7,6 +7,9 @@
  *   devid FILE                  its device id, hex
  *   events FILE COUNT [NKEYS]   control lines "event <body> <sig>" for the
  *                               device's first COUNT events
+ *   events-u64 FILE             the same for its first two events, the
+ *                               second a key made at time 2^64 - 1 ns with
+ *                               rotate_seconds 2^63 and max_uses 2^64 - 1
  *   verify-note VKEY FILE       verifies a signed checkpoint with the
  *                               verifier key; prints "<size> <root hex>"
  *   prove KEY NAME MODE [DB]    as a forger would: builds its own tree over
@@ -294,6 +297,45 @@ static int resume_at(uint64_t upto, const char *db)
 	return 0;
 }
 
+/* Prints @d's next event, made from @e, as a control line; advances it. */
+static int print_event(struct tdev *d, struct tev *e)
+{
+	char hex[2 * SZKM_EVENT_MAX_LEN + 1], shex[129];
+	uint8_t body[SZKM_EVENT_MAX_LEN], sig[64];
+	size_t n;
+
+	e->seq = d->seq + 1;
+	memcpy(e->device_id, d->id, 32);
+	memcpy(e->prev, d->head, 32);
+	n = tev_encode(e, body);
+	if (tev_sign(d->key, body, n, sig))
+		return 1;
+	d->seq = e->seq;
+	tev_sha256(body, n, d->head);
+	szkm_hex_encode(hex, body, n);
+	szkm_hex_encode(shex, sig, 64);
+	printf("event %s %s\n", hex, shex);
+	return 0;
+}
+
+/* The u64 fields of an event at their largest, for the JSON of the API. */
+static int events_u64(const char *path)
+{
+	struct tdev d = device(path);
+	struct tev init = { .type = SZKM_EV_DEVICE_INIT, .time_ns = 1, .pub = d.pub };
+	struct tev key = {
+		.type = SZKM_EV_KEY_CREATE, .time_ns = UINT64_MAX, .name = "big",
+		.key_id = { 0xb1, 0x90 }, .version = 1, .alg = SZKM_ALG_AES256_GCM,
+		.state = SZKM_VS_ACTIVE, .origin = SZKM_ORIGIN_GENERATED,
+		.rotate = (uint64_t)1 << 63, .max_uses = UINT64_MAX,
+		.ledger = SZKM_LEDGER_REQUIRED,
+	};
+	int ret = print_event(&d, &init) || print_event(&d, &key);
+
+	tdev_free(&d);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	char hex[2 * (SZKM_EVENT_MAX_LEN + 64) + 1], shex[129];
@@ -321,6 +363,8 @@ int main(int argc, char **argv)
 		tdev_free(&d);
 		return 0;
 	}
+	if (argc == 3 && !strcmp(argv[1], "events-u64"))
+		return events_u64(argv[2]);
 	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "events")) {
 		struct tdev d = device(argv[2]);
 		long count = atol(argv[3]);

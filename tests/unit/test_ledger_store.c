@@ -223,6 +223,7 @@ static void verifier_passes_only_good_signatures(void **state)
 	struct fixture *f = *state;
 	enum { N = 80 };
 	static struct ev e[N];
+	static struct ledger_event le[N];
 	struct ledger_sigcheck sc[N];
 	struct tdev stranger;
 
@@ -236,10 +237,11 @@ static void verifier_passes_only_good_signatures(void **state)
 		next_event(&stranger, &e[N - 1]);
 		e[10].sig[5] ^= 1;
 		e[20].body[e[20].len - 40] ^= 1;
-		for (int i = 0; i < N; i++)
-			sc[i] = (struct ledger_sigcheck){ .body = e[i].body,
-							  .len = e[i].len,
-							  .sig = e[i].sig };
+		for (int i = 0; i < N; i++) {
+			assert_int_equal(ledger_event_decode(&le[i], e[i].body,
+							     e[i].len, e[i].sig), 0);
+			sc[i] = (struct ledger_sigcheck){ .event = &le[i] };
+		}
 		vf = ledger_verify_start(f->l, sc, N, threads);
 		assert_non_null(vf);
 		/* Asked out of order too: the answer waits for its item. */
@@ -257,11 +259,12 @@ static void verifier_passes_only_good_signatures(void **state)
 }
 
 /* A device enrolled within the batch: the verifier did not know it, so
- * add_checked_event checks the signature itself, and appends. */
+ * ledger_append_event checks the signature itself, and appends. */
 static void device_enrolled_in_the_batch_is_checked_in_line(void **state)
 {
 	struct fixture *f = *state;
 	struct ledger_sigcheck sc[2];
+	struct ledger_event le[2];
 	struct ledger_verifier *vf;
 	struct ledger_result r;
 	struct ev e[2];
@@ -269,17 +272,17 @@ static void device_enrolled_in_the_batch_is_checked_in_line(void **state)
 	next_event(&f->dev, &e[0]);
 	next_event(&f->dev, &e[1]);
 	e[1].sig[3] ^= 1;
-	for (int i = 0; i < 2; i++)
-		sc[i] = (struct ledger_sigcheck){ .body = e[i].body,
-						  .len = e[i].len,
-						  .sig = e[i].sig };
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(ledger_event_decode(&le[i], e[i].body, e[i].len,
+						     e[i].sig), 0);
+		sc[i] = (struct ledger_sigcheck){ .event = &le[i] };
+	}
 	vf = ledger_verify_start(f->l, sc, 2, 2);
 	assert_int_equal(ledger_begin(f->l), 0);
 	assert_int_equal(ledger_enrol(f->l, "dev-a", f->dev.pub, 1, &r), 0);
 	for (int i = 0; i < 2; i++) {
 		assert_false(ledger_verify_ok(vf, (size_t)i));
-		assert_int_equal(ledger_add_checked_event(f->l, e[i].body, e[i].len,
-							  e[i].sig, false, &r), 0);
+		assert_int_equal(ledger_append_event(f->l, &le[i], false, &r), 0);
 		assert_int_equal(r.verdict, i ? LEDGER_REJECTED : LEDGER_APPENDED);
 	}
 	assert_string_equal(r.why, "bad-signature");
@@ -617,6 +620,35 @@ static void removed_entries_are_found(void **state)
 		"ahead of the 6 stored entries");
 }
 
+/*
+ * Only the row of the last entry (of an enrolment and @n events) goes: it
+ * is named missing, not changed, whatever nodes of the tree cover it.
+ */
+static void expect_last_removed_is_missing(struct fixture *f, int n)
+{
+	char q[64], want[64];
+
+	enrol(f, &f->dev, "dev-a");
+	append_events(f, &f->dev, n);
+	snprintf(q, sizeof(q), "DELETE FROM entries WHERE idx = %d", n);
+	snprintf(want, sizeof(want), "entry %d is missing", n);
+	expect_tamper_found(f, q, want);
+	if (strstr(f->err, "changed"))
+		fail_msg("error '%s' calls a removed entry changed", f->err);
+}
+
+/* 31 entries: only its leaf covers the last. */
+static void removed_last_entry_is_named_missing(void **state)
+{
+	expect_last_removed_is_missing(*state, 30);
+}
+
+/* The last of 32 entries: nodes up to the root cover it. */
+static void removed_last_of_a_full_tree_is_named_missing(void **state)
+{
+	expect_last_removed_is_missing(*state, 31);
+}
+
 static void tampered_checkpoint_is_found(void **state)
 {
 	struct fixture *f = *state;
@@ -660,6 +692,8 @@ int main(void)
 		T(tampered_entry_is_found_by_index),
 		T(tampered_entry_with_its_leaf_is_found),
 		T(removed_entries_are_found),
+		T(removed_last_entry_is_named_missing),
+		T(removed_last_of_a_full_tree_is_named_missing),
 		T(tampered_checkpoint_is_found),
 		T(tampered_device_head_is_found),
 	};

@@ -76,7 +76,7 @@ check_chain() {
 	size=$(get /metrics | sed -n 's/^ledgerd_entries \([0-9]*\)$/\1/p')
 	[ -n "$size" ] || fail "no ledgerd_entries in /metrics"
 	while [ "$start" -lt "$size" ]; do	# 1000 entries a request
-		seqs+=$(get "/entries?start=$start&end=$((start + 1000))" |
+		seqs+=$(get "/entries?start=$start&end=$((start + 1000 < size ? start + 1000 : size))" |
 			jq -r --arg d "$1" '.entries[] | select(.type == "event" and .device_id == $d) | .seq')
 		seqs+=$'\n'
 		start=$((start + 1000))

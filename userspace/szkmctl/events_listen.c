@@ -22,6 +22,7 @@
 #include "listen_log.h"
 #include "szkm.h"
 #include "szkm_event.h"
+#include "szkm_follow.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -334,51 +335,54 @@ static int resume(struct listener *l)
 				 l->last.body, l->last.len, l->last.sig);
 }
 
-struct restore {
-	struct szkm_chain_batch *b;
-	const uint8_t *dev;
-	uint64_t upto;		/* the kernel's resume point */
-	uint64_t n;		/* bodies handed over: seq 1..n */
-};
-
-static int restore_body(void *arg, const uint8_t *body, size_t len)
+static int follow_resume(void *ctx)
 {
-	struct restore *r = arg;
-	uint64_t seq = szkm_event_seq(body, len);
+	return resume(ctx);
+}
 
-	if (!seq || memcmp(body + SZKM_EV_OFF_DEVICE_ID, r->dev, 32))
-		return 0;	/* another device's */
-	if (seq <= r->n)
-		return 0;	/* taken already */
-	r->n++;
-	return szkm_chain_batch_add(r->b, body, len) ?: (seq == r->upto);
+static int follow_walk(void *ctx, szkm_follow_take take, void *arg)
+{
+	struct listener *l = ctx;
+
+	return listen_log_scan(&l->log, take, arg);
 }
 
 /*
- * The chain is resumed after @upto (by us, or by another follower) and the
- * kernel waits for it to rebuild its key registry: every event of the
- * device from seq 1 to @upto, from the entries we keep.
+ * After an unseal: resume the chain after the last event we proved, then
+ * hand the kernel the device's chain from our entries to rebuild its key
+ * registry (up to where the chain was resumed, by us or by another
+ * follower). libszkm's chain follower runs the steps, as for ledgerd.
  */
-static int restore(struct listener *l, uint64_t upto)
+static int follow_kernel(struct listener *l, struct szkm_status *st)
 {
-	struct restore r = { szkm_chain_batch_new(l->device_id), l->device_id, upto, 0 };
+	struct szkm_follower f = {
+		.resume = follow_resume,
+		.walk = l->ack ? follow_walk : NULL,
+		.ctx = l,
+	};
+	struct szkm_follow_report r;
 	int ret;
 
-	if (!r.b)
-		return -ENOMEM;
-	ret = listen_log_scan(&l->log, restore_body, &r);
-	if (ret >= 0 && r.n != upto) {
-		fprintf(stderr, "The kernel resumed its event chain after seq %llu; this listener holds the device's events only up to %llu\n",
-			(unsigned long long)upto, (unsigned long long)r.n);
-		ret = -ENODATA;
-	}
-	if (ret >= 0)
-		ret = szkm_chain_batch_end(r.b);
-	szkm_chain_batch_free(r.b);
-	if (ret < 0)
+	memcpy(f.device_id, l->device_id, 32);
+	ret = szkm_follow_kernel(&f, st, &r);
+	if (!r.restoring) {
+		if (ret < 0)
+			szkmctl_report("Unable to resume the event chain", ret);
 		return ret;
-	printf("restored the kernel's key registry from %llu events\n", (unsigned long long)r.n);
-	fflush(stdout);
+	}
+	if (!ret) {
+		printf("restored the kernel's key registry from %llu events\n",
+		       (unsigned long long)r.events);
+		fflush(stdout);
+	} else if (!l->ack) {
+		fprintf(stderr, "The kernel's key registry waits for the device's chain, "
+			"which this listener does not keep (without --ack)\n");
+	} else {
+		if (ret == -ENODATA)
+			fprintf(stderr, "The kernel resumed its event chain after seq %llu; this listener holds the device's events only up to %llu\n",
+				(unsigned long long)r.upto, (unsigned long long)r.held);
+		szkmctl_report("Unable to restore the kernel's key registry", ret);
+	}
 	return 0;
 }
 
@@ -467,24 +471,11 @@ int events_listen_main(int argc, char *argv[])
 			goto out;
 		}
 	}
-	/* After an unseal the kernel waits to be told where its chain stands. */
+	/* After an unseal the kernel waits to be told where its chain stands,
+	 * then its key registry waits for the chain. */
 	ret = szkm_status_get(&st);
-	if (!ret && !st.chain) {
-		ret = resume(&l) ?: szkm_status_get(&st);
-		if (ret < 0) {
-			szkmctl_report("Unable to resume the event chain", ret);
-			goto out;
-		}
-	}
-	/* Then the key registry waits for the chain (ours, or another's resume). */
-	if (!ret && st.chain && st.registry == SZKM_REG_RESTORING) {
-		if (!l.ack)
-			fprintf(stderr, "The kernel's key registry waits for the device's chain, "
-				"which this listener does not keep (without --ack)\n");
-		else if ((ret = restore(&l, st.seq)) < 0)
-			szkmctl_report("Unable to restore the kernel's key registry", ret);
-		ret = 0;
-	}
+	if (!ret && (ret = follow_kernel(&l, &st)) < 0)
+		goto out;
 	sub = szkm_event_subscribe(0);
 	if (!sub) {
 		ret = -errno;

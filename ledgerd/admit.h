@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * admit.h - may this event be appended? The ledger's rule, pure.
+ *
+ * An event enters ledgerd once (from the kernel's netlink group or a
+ * control line) and is decoded there, once, into a struct ledger_event
+ * that travels with it: to the signature checkers, to the rule below, to
+ * the store. The rule is a function of that event and of its device's
+ * head in the ledger (none when the device is not enrolled), with the
+ * signature's verdict as an input since checking it needs the device key:
+ * no store, no clock, no I/O, so that a test (and a second node that
+ * re-validates what etcd ordered) gets the same answer from the same
+ * inputs. ledger.c applies it to every append and to every event it
+ * replays when it checks the database at open.
+ */
+#ifndef LEDGER_ADMIT_H
+#define LEDGER_ADMIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "szkm_event.h"
+
+/* An event as it entered: its bytes, D's signature, their decoding. */
+struct ledger_event {
+	const uint8_t *body;
+	size_t len;
+	const uint8_t *sig;		/* [SZKM_EVENT_SIG_LEN] */
+	struct szkm_event ev;		/* meaningful when !why */
+	const char *why;		/* NULL, or why it is malformed */
+};
+
+/*
+ * Decodes @body (kept by the caller for as long as @e is used: ev points
+ * into it). A malformed event is not an error: e->why says what is wrong
+ * and the rule refuses it. -EIO only when hashing fails.
+ */
+int ledger_event_decode(struct ledger_event *e, const uint8_t *body,
+			size_t len, const uint8_t sig[SZKM_EVENT_SIG_LEN]);
+
+/* A device's chain head in the ledger. */
+struct ledger_head {
+	uint64_t last_seq;		/* 0: no event yet */
+	uint8_t last_hash[SZKM_EVENT_HASH_LEN];	/* of that event's body */
+};
+
+enum ledger_may {
+	LEDGER_MAY_APPEND,	/* the next event of the device's chain */
+	/*
+	 * At or before the head: a duplicate (acknowledged again, not
+	 * appended) when byte for byte the ledger's event of that seq, else
+	 * refused with why ("seq-replayed"). The caller looks it up.
+	 */
+	LEDGER_MAY_IF_DUPLICATE,
+	LEDGER_MAY_NOT,		/* refused: why */
+};
+
+struct ledger_admission {
+	enum ledger_may may;
+	const char *why;	/* a short reason, a metric label */
+};
+
+/*
+ * The verdict on @e for a device whose head is @head (NULL: not
+ * enrolled), given whether D's signature over it holds (@sig_ok; only
+ * looked at for an enrolled device). In this order: malformed (its
+ * decoder's reason), "unenrolled-device", "bad-signature", at or before
+ * the head, then the chain: "seq-gap", "prev-hash-mismatch".
+ */
+struct ledger_admission ledger_may_append(const struct ledger_event *e,
+					  const struct ledger_head *head,
+					  bool sig_ok);
+
+#endif /* LEDGER_ADMIT_H */

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * client.c - ledgerd enroll and ledgerd feed: the client side of the
+ * control socket (protocol in control.h), for administrators and tests.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include "ledgerd.h"
+#include "szkm.h"
+
+static int ctl_connect(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || strlen(path) >= sizeof(sa.sun_path))
+		die("cannot make a socket for %s", path);
+	strcpy(sa.sun_path, path);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		die("cannot reach ledgerd at %s: %s", path, strerror(errno));
+	return fd;
+}
+
+/* Sends every line of @in, prints every reply; 1 if any was not ok. */
+static int ctl_session(const char *path, FILE *in)
+{
+	int fd = ctl_connect(path), bad = 0;
+	FILE *rx = fdopen(dup(fd), "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	long sent = 0, got = 0;
+
+	if (!rx)
+		die("fdopen: %s", strerror(errno));
+	while ((n = getline(&line, &cap, in)) > 0) {
+		if (line[n - 1] != '\n') {
+			line = realloc(line, (size_t)n + 2);
+			if (!line)
+				die("out of memory");
+			line[n++] = '\n';
+			line[n] = 0;
+		}
+		if (write(fd, line, (size_t)n) != n)
+			die("write to ledgerd: %s", strerror(errno));
+		sent++;
+	}
+	shutdown(fd, SHUT_WR);
+	while (got < sent && (n = getline(&line, &cap, rx)) > 0) {
+		fputs(line, stdout);
+		if (strncmp(line, "ok ", 3) && strncmp(line, "dup ", 4) &&
+		    strncmp(line, "enrolled ", 9) &&
+		    strncmp(line, "synced ", 7) && strncmp(line, "head ", 5))
+			bad = 1;
+		got++;
+	}
+	if (got < sent) {
+		fprintf(stderr, "ledgerd: %ld of %ld replies missing\n",
+			sent - got, sent);
+		bad = 1;
+	}
+	free(line);
+	fclose(rx);
+	close(fd);
+	return bad;
+}
+
+/* A device key as hex: 130 hex digits, or a PEM public or private key. */
+static void pubkey_arg(const char *arg, char hex[2 * SZKM_P256_PUB_LEN + 1])
+{
+	uint8_t pub[SZKM_P256_PUB_LEN];
+	size_t len = 0;
+	EVP_PKEY *pk = NULL;
+	FILE *f;
+
+	if (strlen(arg) == 2 * SZKM_P256_PUB_LEN &&
+	    strspn(arg, "0123456789abcdefABCDEF") == strlen(arg)) {
+		strcpy(hex, arg);
+		return;
+	}
+	f = fopen(arg, "r");
+	if (!f)
+		die("%s is neither a hex P-256 point nor a readable file", arg);
+	pk = PEM_read_PUBKEY(f, NULL, NULL, NULL);
+	if (!pk) {
+		rewind(f);
+		pk = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	}
+	fclose(f);
+	if (!pk || !EVP_PKEY_get_octet_string_param(pk, "encoded-pub-key", pub,
+						    sizeof(pub), &len) ||
+	    len != SZKM_P256_PUB_LEN)
+		die("%s holds no P-256 public key", arg);
+	EVP_PKEY_free(pk);
+	for (size_t i = 0; i < len; i++)
+		sprintf(hex + 2 * i, "%02x", pub[i]);
+}
+
+int ledgerd_enroll_main(struct ledgerd_config *c, int argc, char **argv)
+{
+	char hexkey[2 * SZKM_P256_PUB_LEN + 1], *line;
+	FILE *f;
+	size_t len;
+	int ret;
+
+	if (argc != 3)
+		return -1;
+	pubkey_arg(argv[2], hexkey);
+	f = open_memstream(&line, &len);
+	if (!f)
+		die("out of memory");
+	fprintf(f, "enroll %s %s\n", argv[1], hexkey);
+	fclose(f);
+	f = fmemopen(line, len, "r");
+	ret = ctl_session(c->control, f);
+	fclose(f);
+	free(line);
+	return ret;
+}
+
+int ledgerd_feed_main(struct ledgerd_config *c, int argc, char **argv)
+{
+	FILE *f = stdin;
+	int ret;
+
+	if (argc > 2)
+		return -1;
+	if (argc == 2 && strcmp(argv[1], "-")) {
+		f = fopen(argv[1], "r");
+		if (!f)
+			die("cannot read %s: %s", argv[1], strerror(errno));
+	}
+	ret = ctl_session(c->control, f);
+	if (f != stdin)
+		fclose(f);
+	return ret;
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * ledgerd.h - what the parts of the ledgerd program share: its settings
+ * (config.c), its voice (say, die), opening the node key and the ledger
+ * from the settings (open.c), and the subcommands main.c dispatches to
+ * (daemon.c, keys.c, check.c, client.c). ledgerd(8) is the manual.
+ */
+#ifndef LEDGERD_H
+#define LEDGERD_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "ledger.h"
+#include "note.h"
+
+#define LEDGERD_DEFAULT_CONFIG	"/etc/ledgerd/ledgerd.conf"
+
+/* The settings: config.c's table names each field once. */
+struct ledgerd_config {
+	char db[PATH_MAX];
+	char origin[LEDGER_NOTE_MAX_NAME + 1];
+	char key_name[LEDGER_NOTE_MAX_NAME + 1];
+	char key[PATH_MAX];
+	char pkcs11_module[PATH_MAX];
+	char pkcs11_pin[256];
+	char http_address[64];
+	unsigned int http_port;
+	unsigned int http_threads;
+	char control[108];
+	char netlink[8];		/* auto, yes, no */
+	unsigned int checkpoint_ms;
+	unsigned int batch_max;
+	bool verify_all;
+	char durability[8];		/* full, none */
+	unsigned int verify_threads;
+	unsigned int netlink_rcvbuf;	/* bytes; 0: libszkm's default */
+};
+
+/*
+ * Reads the settings: defaults, then the file (-c FILE, or the default
+ * one when it exists), then the flags, which override it. Returns the
+ * index of the first argument that is not an option, or -1 after
+ * printing the usage (-h: to stdout, *status 0; a bad flag: stderr, 2).
+ */
+int ledgerd_config_load(struct ledgerd_config *c, int argc, char **argv,
+			int *status);
+/* Prints the options part of the usage, from the table. */
+void ledgerd_config_usage(FILE *f);
+
+void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* The node key of the settings (dies with the reason when it cannot). */
+void ledgerd_load_key(const struct ledgerd_config *c, struct ledger_note_key *k);
+/* Opens and checks the ledger; 0, or says why and returns nonzero. */
+int ledgerd_open_ledger(const struct ledgerd_config *c,
+			struct ledger_note_key *key,
+			struct ledger_note_key *pub, struct ledger **l);
+
+/* Subcommands: argv[0] is the subcommand's name; the exit status. */
+int ledgerd_daemon_main(struct ledgerd_config *c, int argc, char **argv);
+int ledgerd_check_main(struct ledgerd_config *c, int argc, char **argv);
+int ledgerd_vkey_main(struct ledgerd_config *c, int argc, char **argv);
+int ledgerd_genkey_main(struct ledgerd_config *c, int argc, char **argv);
+int ledgerd_enroll_main(struct ledgerd_config *c, int argc, char **argv);
+int ledgerd_feed_main(struct ledgerd_config *c, int argc, char **argv);
+
+#endif /* LEDGERD_H */

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * open.c - the node key and the ledger, opened from the settings as the
+ * daemon, check and vkey need them.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ledgerd.h"
+#include "node_key.h"
+
+void ledgerd_load_key(const struct ledgerd_config *c, struct ledger_note_key *k)
+{
+	struct ledger_node_key_opts ko = {
+		.key = c->key,
+		.name = c->key_name[0] ? c->key_name : c->origin,
+		.pkcs11_module = c->pkcs11_module[0] ? c->pkcs11_module : NULL,
+		.pin = c->pkcs11_pin[0] ? c->pkcs11_pin : NULL,
+	};
+	char err[512];
+
+	if (ledger_node_key_load(&ko, k, err, sizeof(err)))
+		die("%s", err);
+}
+
+int ledgerd_open_ledger(const struct ledgerd_config *c,
+			struct ledger_note_key *key,
+			struct ledger_note_key *pub, struct ledger **l)
+{
+	struct ledger_options o = {
+		.db_path = c->db,
+		.origin = c->origin,
+		.key = key,
+		.verify_key = pub,
+		.store_flags = !strcmp(c->durability, "none") ? LEDGER_STORE_NOSYNC : 0,
+		.verify_all = c->verify_all,
+	};
+	char err[512];
+	int ret;
+
+	if (ledger_node_key_public(key, pub))
+		die("cannot take the public half of the node key");
+	ret = ledger_open(l, &o, err, sizeof(err));
+	if (ret)
+		fprintf(stderr, "ledgerd: %s: integrity check failed: %s\n",
+			c->db, err);
+	return ret;
+}
