@@ -16,6 +16,9 @@ int ledgerd_genkey_main(struct ledgerd_config *c, int argc, char **argv)
 	(void)c;
 	if (argc != 2 && (argc != 3 || strcmp(argv[1], "--ed25519")))
 		return -1;
+	/* An unknown option is not a file name to write a key to. */
+	if (argv[argc - 1][0] == '-')
+		return -1;
 	if (ledger_node_key_generate(argv[argc - 1], argc == 3, err, sizeof(err)))
 		die("%s", err);
 	return 0;

@@ -90,6 +90,12 @@ int main(int argc, char **argv)
 			if (!strcmp(argv[first], subcommands[i].name))
 				s = &subcommands[i];
 	}
+	/* --help anywhere after a subcommand is a question, never an operand. */
+	for (int i = first + 1; s && i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return 0;
+		}
 	/* A subcommand's argv[0] is its name; the daemon's, the program's. */
 	if (!s)
 		ret = -1;

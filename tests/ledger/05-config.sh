@@ -41,4 +41,10 @@ done
 if "$B/ledgerd" -c /dev/null frobnicate 2>"$T/err"; then fail "an unknown subcommand ran"; fi
 grep -q '^usage: ledgerd' "$T/err" || fail "no usage for an unknown subcommand"
 if "$B/ledgerd" -c /dev/null vkey extra 2>"$T/err"; then fail "vkey took an extra argument"; fi
+# --help after a subcommand is a question, an unknown option no file name:
+# neither writes a key.
+(cd "$T" && "$B/ledgerd" genkey --help >"$T/help") || fail "genkey --help failed"
+grep -q '^usage: ledgerd' "$T/help" || fail "genkey --help printed no usage"
+if (cd "$T" && "$B/ledgerd" genkey --bogus 2>/dev/null); then fail "genkey took --bogus as its file"; fi
+[ ! -e "$T/--help" ] && [ ! -e "$T/--bogus" ] || fail "genkey wrote a key to a file named like an option"
 echo "config ok"
