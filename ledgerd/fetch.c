@@ -15,6 +15,7 @@
 struct ledger_fetch {
 	CURL *curl;
 	long timeout_ms;
+	FILE *mem;		/* writes into buf */
 	char *buf;
 	size_t len, cap, limit;
 	bool over;
@@ -58,31 +59,19 @@ void ledger_fetch_free(struct ledger_fetch *f)
 	free(f);
 }
 
+/* Into a memory stream, up to the limit (then the transfer stops). */
 static size_t take(char *p, size_t size, size_t n, void *arg)
 {
 	struct ledger_fetch *f = arg;
-	size_t add = size * n;
 
-	if (add > f->limit - f->len) {
+	if (size * n > f->limit - f->len) {
 		f->over = true;
-		return 0;	/* aborts the transfer */
+		return 0;
 	}
-	if (f->len + add + 1 > f->cap) {
-		size_t cap = f->cap ? f->cap : 4096;
-		char *b;
-
-		while (cap < f->len + add + 1)
-			cap *= 2;
-		b = realloc(f->buf, cap);
-		if (!b)
-			return 0;
-		f->buf = b;
-		f->cap = cap;
-	}
-	memcpy(f->buf + f->len, p, add);
-	f->len += add;
-	f->buf[f->len] = 0;
-	return add;
+	if (fwrite(p, size, n, f->mem) != n)
+		return 0;
+	f->len += size * n;
+	return size * n;
 }
 
 int ledger_fetch(struct ledger_fetch *f, const char *url, const char *body,
@@ -97,6 +86,13 @@ int ledger_fetch(struct ledger_fetch *f, const char *url, const char *body,
 	f->over = false;
 	f->limit = cap;
 	f->err[0] = 0;
+	free(f->buf);
+	f->buf = NULL;
+	f->mem = open_memstream(&f->buf, &f->cap);
+	if (!f->mem) {
+		snprintf(f->err, sizeof(f->err), "out of memory");
+		return -ENOMEM;
+	}
 	curl_easy_reset(c);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -114,9 +110,12 @@ int ledger_fetch(struct ledger_fetch *f, const char *url, const char *body,
 	}
 	rc = curl_easy_perform(c);
 	curl_slist_free_all(hdr);
+	if (fclose(f->mem) && rc == CURLE_OK)
+		rc = CURLE_OUT_OF_MEMORY;
+	f->mem = NULL;
 	if (rc == CURLE_OK) {
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-		*out = f->buf ? f->buf : "";
+		*out = f->buf;	/* NUL-terminated by the stream */
 		*len = f->len;
 		return 0;
 	}

@@ -114,7 +114,17 @@ hget 1 /health | python3 -c '
 import json, sys
 h = json.load(sys.stdin)
 assert h["status"] == "ok" and h["cosigned_size"] == 31, h'
-echo "etcd: 3 nodes at size 31, checkpoint cosigned"
+# A client that requires 2 of the 3 node keys (libszkm, as szkmctl verify).
+kid=$(hget 2 '/entries?start=3&end=4' | python3 -c 'import json,sys; print(json.load(sys.stdin)["entries"][0]["key_id"])')
+keys=(--ledger-key "${VK[1]}" --ledger-key "${VK[2]}" --ledger-key "${VK[3]}")
+out=$("$B/szkmctl" verify --ledger "http://127.0.0.1:$P3" --key-id "$kid" --state "$T/state" \
+	"${keys[@]}" --threshold 2 2>&1) || fail "szkmctl verify, 2 of 3: $out"
+[[ $(tail -n 1 <<<"$out") == "key $kid: 10 events verified against checkpoint of size 31 (2 of the configured keys)" ]] ||
+	fail "szkmctl verify: $out"
+out=$("$B/szkmctl" verify --ledger "http://127.0.0.1:$P3" --key-id "$kid" --state "$T/state3" \
+	"${keys[@]}" --threshold 3 2>&1) && fail "szkmctl verify with 3 of 3 required passed: $out"
+[[ $out == *"signed by 2 of the configured keys, 3 needed"* ]] || fail "szkmctl verify, 3 of 3: $out"
+echo "etcd: 3 nodes at size 31, checkpoint cosigned by 2, verified by szkmctl"
 
 # The same event again, through the same node and through another: one entry.
 [ "$(tail -n 1 "$T/a1" | feed_to 1)" = "dup 30 30" ] || fail "resent to node 1 is not a duplicate"
