@@ -5,12 +5,13 @@
 # tests share. ledgerd: the daemon. Events are read and checked, and the
 # kernel reached, through libszkm. The unit tests, test tool and benchmarks
 # see ledgerd/ and userspace/lib/ on the include path.
-LEDGERD_LIBS     := -lsqlite3 -ljansson -lpthread $(LIBSZKM_LIBS)
+LEDGERD_LIBS     := -lsqlite3 -ljansson -lcurl -lpthread $(LIBSZKM_LIBS)
 
 LIBLEDGER_SRCS   := ledgerd/merkle.c ledgerd/note.c ledgerd/entry.c ledgerd/admit.c \
                     ledgerd/nodecache.c ledgerd/store_sqlite.c \
                     ledgerd/ledger.c ledgerd/node_key.c ledgerd/control.c \
-                    ledgerd/http.c ledgerd/httpd.c ledgerd/json.c
+                    ledgerd/http.c ledgerd/httpd.c ledgerd/json.c \
+                    ledgerd/fetch.c ledgerd/etcd.c
 LIBLEDGER        := $(BUILD)/libledger.a
 LIBS             += $(LIBLEDGER)
 
@@ -18,7 +19,7 @@ LIBS             += $(LIBLEDGER)
 # (config.c), the daemon loop (daemon.c) and one file per subcommand.
 LEDGERD_SRCS     := ledgerd/main.c ledgerd/config.c ledgerd/open.c \
                     ledgerd/daemon.c ledgerd/keys.c ledgerd/check.c \
-                    ledgerd/client.c
+                    ledgerd/client.c ledgerd/cluster.c ledgerd/cosign.c
 
 $(LIBLEDGER_SRCS:%.c=$(BUILD)/%.o) $(LEDGERD_SRCS:%.c=$(BUILD)/%.o): CFLAGS += -Iuserspace/lib
 

@@ -73,6 +73,14 @@ static const struct setting settings[] = {
 	  "signature checkers (default: one per CPU)" },
 	{ "netlink_rcvbuf", UINT, F(netlink_rcvbuf), 1 << 30, NULL, "0",
 	  "the events socket's buffer (0: 4 MiB)" },
+	{ "etcd", STR, F(etcd), 0, NULL, NULL,
+	  "multi-node: http://HOST:PORT/PREFIX of the etcd that orders entries" },
+	{ "etcd_timeout_ms", UINT, F(etcd_timeout_ms), 60000, NULL, "3000",
+	  "how long one request to etcd may take" },
+	{ "peers", STR, F(peers), 0, NULL, NULL,
+	  "the other nodes: 'URL VKEY' pairs, comma-separated" },
+	{ "cosign_k", UINT, F(cosign_k), 64, NULL, "0",
+	  "nodes that must sign a served checkpoint (0: a majority)" },
 };
 
 #define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))

@@ -36,12 +36,16 @@
 #include "szkm_follow.h"
 
 #define MAX_POLL	80
+/* How often a node of a multi-node ledger reads etcd when idle. */
+#define FOLLOW_MS	100
 
 struct daemon {
 	struct ledgerd_config *cfg;
 	struct ledger *l;
 	struct ledger_http *http;
 	struct ledger_control *ctl;
+	struct ledgerd_cluster *cluster;	/* NULL: a single node */
+	const char *batch_err;	/* the batch could not be ordered: why */
 	struct szkm_event_sub *nl;	/* the "events" group, non-blocking */
 	unsigned long nl_malformed;	/* said so far */
 	/* The batch: requests in chunks that never move (a decoded event
@@ -405,6 +409,15 @@ static void reply(struct daemon *d, const struct ledgerd_req *r,
 	uint64_t head = 0;
 	int ret;
 
+	if (d->batch_err && (r->kind == REQ_EVENT || r->kind == REQ_ENROL)) {
+		/* Not in the ledger: the kernel keeps its events and replays. */
+		if (r->src == SRC_CONTROL) {
+			snprintf(line, sizeof(line), "error not appended: %s",
+				 d->batch_err);
+			ledger_control_reply(d->ctl, r->client, line);
+		}
+		return;
+	}
 	switch (r->kind) {
 	case REQ_BAD:
 		snprintf(line, sizeof(line), "error %s", r->why);
@@ -548,19 +561,17 @@ static void nl_ack_batch(struct daemon *d)
 	nl_prove(d, &st);
 }
 
-static void process_batch(struct daemon *d)
+/*
+ * Judges the batch into the open transaction. In a multi-node ledger it
+ * first follows etcd to its head, so that the batch is judged after
+ * every entry ordered before it.
+ */
+static int judge_batch(struct daemon *d, struct ledger_verifier *vf)
 {
-	struct ledger_verifier *vf;
-	double now = now_mono();
-	bool cp;
 	int ret;
 
-	for (size_t i = 0; i < d->nreqs; i++)
-		d->sigs[i] = (struct ledger_sigcheck){
-			.event = req_at(d, i)->kind == REQ_EVENT ?
-				 &req_at(d, i)->event : NULL,
-		};
-	vf = ledger_verify_start(d->l, d->sigs, d->nreqs, d->cfg->verify_threads);
+	if (d->cluster && (ret = ledgerd_cluster_follow(d->cluster)))
+		return ret;
 	ret = ledger_begin(d->l);
 	if (ret)
 		die("cannot start a transaction: %s", strerror(-ret));
@@ -594,10 +605,54 @@ static void process_batch(struct daemon *d)
 		if (ret)
 			die("appending failed (%s); exiting so that a restart "
 			    "recovers from the disk", strerror(-ret));
-		if (res->verdict == LEDGER_REJECTED)
-			log_reject(r, res);
+	}
+	if (!d->cluster)
+		return 0;
+	ret = ledgerd_cluster_publish(d->cluster);
+	if (ret && ledger_abort(d->l))
+		die("cannot undo a batch; exiting so that a restart recovers "
+		    "from the disk");
+	return ret;
+}
+
+/* Tries of a batch that other nodes' appends keep overtaking. */
+#define ORDER_TRIES	8
+
+static void process_batch(struct daemon *d)
+{
+	struct ledger_verifier *vf;
+	double now = now_mono();
+	bool cp;
+	int ret;
+
+	for (size_t i = 0; i < d->nreqs; i++)
+		d->sigs[i] = (struct ledger_sigcheck){
+			.event = req_at(d, i)->kind == REQ_EVENT ?
+				 &req_at(d, i)->event : NULL,
+		};
+	vf = ledger_verify_start(d->l, d->sigs, d->nreqs, d->cfg->verify_threads);
+	d->batch_err = NULL;
+	for (int tries = 1;; tries++) {
+		ret = judge_batch(d, vf);
+		if (!ret)
+			break;
+		if ((ret == -EEXIST || ret == -ESTALE || ret == -EAGAIN) &&
+		    tries < ORDER_TRIES)
+			continue;	/* another node appended first */
+		d->batch_err = ledgerd_cluster_error(d->cluster);
+		say("a batch of %zu requests was not appended: %s", d->nreqs,
+		    d->batch_err);
+		break;
 	}
 	ledger_verify_end(vf);
+	if (d->batch_err) {
+		for (size_t i = 0; i < d->nreqs; i++)
+			reply(d, req_at(d, i), &d->res[i]);
+		d->batch_err = NULL;
+		d->nreqs = 0;
+		ledger_control_flush(d->ctl);
+		return;
+	}
 	cp = d->want_cp || d->cfg->checkpoint_ms == 0 ||
 	     (now - d->last_cp) * 1000 >= d->cfg->checkpoint_ms;
 	/* The kernel believes a checkpoint, not our word: sign one for it. */
@@ -611,8 +666,11 @@ static void process_batch(struct daemon *d)
 		d->last_cp = now;
 		d->want_cp = false;
 	}
-	for (size_t i = 0; i < d->nreqs; i++)
+	for (size_t i = 0; i < d->nreqs; i++) {
+		if (d->res[i].verdict == LEDGER_REJECTED)
+			log_reject(req_at(d, i), &d->res[i]);
 		reply(d, req_at(d, i), &d->res[i]);
+	}
 	nl_ack_batch(d);
 	d->nreqs = 0;
 	ledger_control_flush(d->ctl);
@@ -674,6 +732,7 @@ int ledgerd_daemon_main(struct ledgerd_config *c, int argc, char **argv)
 		if (ledger_http_start(&d.http, &ho, err, sizeof(err)))
 			die("%s", err);
 	}
+	ledgerd_cluster_open(&d.cluster, c, d.l, &pub);
 	if (strcmp(c->netlink, "no"))
 		nl_try_open(&d);
 	signal(SIGPIPE, SIG_IGN);
@@ -707,6 +766,8 @@ int ledgerd_daemon_main(struct ledgerd_config *c, int argc, char **argv)
 			if (ms < timeout)
 				timeout = ms;
 		}
+		if (d.cluster && timeout > FOLLOW_MS)
+			timeout = FOLLOW_MS;	/* etcd is polled; watches would be hints */
 		if (ledger_control_pending(d.ctl) || d.replay_needed)
 			timeout = 0;
 		ret = poll(fds, n, timeout);
@@ -737,11 +798,15 @@ int ledgerd_daemon_main(struct ledgerd_config *c, int argc, char **argv)
 		now = now_mono();
 		if (d.nreqs) {
 			process_batch(&d);
-		} else if (ledger_unsigned(d.l) &&
-			   (now - d.last_cp) * 1000 >= c->checkpoint_ms) {
-			if (ledger_begin(d.l) || ledger_commit(d.l, true))
-				die("cannot commit a checkpoint; exiting");
-			d.last_cp = now;
+		} else {
+			if (d.cluster)
+				ledgerd_cluster_follow(d.cluster);
+			if (ledger_unsigned(d.l) &&
+			    (now - d.last_cp) * 1000 >= c->checkpoint_ms) {
+				if (ledger_begin(d.l) || ledger_commit(d.l, true))
+					die("cannot commit a checkpoint; exiting");
+				d.last_cp = now;
+			}
 		}
 		if (!d.nl && strcmp(c->netlink, "no") && now >= d.next_nl_try)
 			nl_try_open(&d);
@@ -755,6 +820,7 @@ int ledgerd_daemon_main(struct ledgerd_config *c, int argc, char **argv)
 		}
 	}
 	say("stopping");
+	ledgerd_cluster_close(d.cluster);
 	ledger_http_stop(d.http);
 	ledger_control_close(d.ctl);
 	szkm_event_unsubscribe(d.nl);

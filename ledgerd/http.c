@@ -33,7 +33,7 @@
 #include "libszkm.h"
 
 #define MAX_RANGE	1000
-#define NOTE_MAX	4096
+#define NOTE_MAX	8192
 
 struct ledger_http {
 	struct ledger_httpd *d;
@@ -182,13 +182,27 @@ static void free_store(void *s)
 	ledger_store_close(s);
 }
 
+/*
+ * The checkpoint the API serves: in a multi-node ledger the newest one
+ * that enough nodes cosigned, else the node's own.
+ */
+static int served_checkpoint(struct ledger_http *h, char *note, size_t cap,
+			     size_t *len, uint64_t *size)
+{
+	int ret = ledger_cosigned(h->l, note, cap, len, size);
+
+	if (ret == -ENOTSUP)
+		ret = ledger_checkpoint(h->l, note, cap, len, size, NULL);
+	return ret;
+}
+
 static uint64_t checkpoint_size(struct ledger_http *h)
 {
 	char note[NOTE_MAX];
 	size_t len;
 	uint64_t size = 0;
 
-	if (ledger_checkpoint(h->l, note, sizeof(note), &len, &size, NULL))
+	if (served_checkpoint(h, note, sizeof(note), &len, &size))
 		return 0;
 	return size;
 }
@@ -308,12 +322,46 @@ static int get_checkpoint(struct ledger_http *h, struct ledger_httpd_reply *rp)
 {
 	char *note = malloc(NOTE_MAX);
 	size_t len;
+	int ret;
 
 	if (!note)
 		return 0;	/* no body: the server answers 500 */
-	if (ledger_checkpoint(h->l, note, NOTE_MAX, &len, NULL, NULL)) {
+	ret = served_checkpoint(h, note, NOTE_MAX, &len, NULL);
+	if (ret) {
 		free(note);
-		return reply_error(rp, 503, "no checkpoint signed yet");
+		return reply_error(rp, 503, ret == -ENOENT && ledger_cosigned(h->l, NULL, 0, &len, NULL) != -ENOTSUP ?
+				   "no checkpoint cosigned by enough nodes yet" :
+				   "no checkpoint signed yet");
+	}
+	return reply_body(rp, 200, "text/plain; charset=utf-8", note, len);
+}
+
+/*
+ * This node's own signature on the checkpoint of its validated tree at
+ * size N (GET /cosign?size=N), for the other nodes to collect: it vouches
+ * for nothing it did not validate itself, so anyone may ask.
+ */
+static int get_cosign(struct ledger_http *h, const struct ledger_httpd_req *rq,
+		      struct ledger_httpd_reply *rp)
+{
+	char *note;
+	uint64_t size;
+	size_t len;
+	int ret;
+
+	if (u64_arg(rq, "size", false, 0, &size))
+		return reply_error(rp, 400, "size: a number is needed");
+	if (size > ledger_size(h->l))
+		return reply_error(rp, 409, "this node validated %" PRIu64
+				   " entries, fewer than %" PRIu64,
+				   ledger_size(h->l), size);
+	note = malloc(NOTE_MAX);
+	if (!note)
+		return 0;
+	ret = ledger_sign_at(h->l, size, note, NOTE_MAX, &len);
+	if (ret) {
+		free(note);
+		return reply_error(rp, 500, "cannot sign: %s", strerror(-ret));
 	}
 	return reply_body(rp, 200, "text/plain; charset=utf-8", note, len);
 }
@@ -538,21 +586,30 @@ static double checkpoint_age(struct ledger_http *h, uint64_t *size)
 
 static int get_health(struct ledger_http *h, struct ledger_httpd_reply *rp)
 {
-	uint64_t cp_size = 0;
+	uint64_t cp_size = 0, co_size = 0;
 	double age = checkpoint_age(h, &cp_size);
+	char alarm[512], note[NOTE_MAX];
+	bool alarmed = ledger_alarm(h->l, alarm, sizeof(alarm));
 	struct ledger_json j;
+	size_t len;
+	int co;
 
+	co = ledger_cosigned(h->l, note, sizeof(note), &len, &co_size);
 	ledger_json_init(&j);
 	ledger_json_obj(&j);
-	kv_str(&j, "status", "ok");
+	kv_str(&j, "status", alarmed ? "alarm" : "ok");
+	if (alarmed)
+		kv_str(&j, "alarm", alarm);
 	kv_u64(&j, "size", ledger_size(h->l));
 	kv_u64(&j, "checkpoint_size", cp_size);
+	if (co != -ENOTSUP)
+		kv_u64(&j, "cosigned_size", co_size);
 	ledger_json_key(&j, "checkpoint_age_seconds");
 	ledger_json_seconds(&j, age);
 	kv_str(&j, "vkey", h->vkey);
 	kv_u64(&j, "uptime_seconds", (uint64_t)(time(NULL) - h->started));
 	ledger_json_obj_end(&j);
-	return reply_json(rp, 200, &j);
+	return reply_json(rp, alarmed ? 503 : 200, &j);
 }
 
 struct metrics_buf {
@@ -595,6 +652,10 @@ static int get_metrics(struct ledger_http *h, struct ledger_httpd_reply *rp)
 	double age = checkpoint_age(h, &cp_size);
 
 	ledger_get_stats(h->l, &st);
+	mprintf(&m, "# HELP ledgerd_alarm 1 when this node refuses to go on "
+		"(an invalid entry in the order; /health says why).\n"
+		"# TYPE ledgerd_alarm gauge\nledgerd_alarm %d\n",
+		ledger_alarm(h->l, NULL, 0));
 	mprintf(&m, "# HELP ledgerd_entries Entries in the ledger.\n"
 		"# TYPE ledgerd_entries gauge\nledgerd_entries %" PRIu64 "\n",
 		ledger_size(h->l));
@@ -652,6 +713,8 @@ static void handle(void *ctx, const struct ledger_httpd_req *rq,
 		get_devices(h, rp);
 	else if (!strcmp(url, "/health"))
 		get_health(h, rp);
+	else if (!strcmp(url, "/cosign"))
+		get_cosign(h, rq, rp);
 	else if (!strcmp(url, "/metrics"))
 		get_metrics(h, rp);
 	else

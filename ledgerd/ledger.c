@@ -60,6 +60,9 @@ struct ledger {
 
 	struct device *devs;		/* sorted by id */
 	size_t ndevs, capdevs;
+	/* The devices as the open batch found them (ledger_abort). */
+	struct device *saved;
+	size_t nsaved, capsaved;
 
 	_Atomic uint64_t published;
 	uint64_t cp_size;		/* size of the newest checkpoint */
@@ -72,6 +75,15 @@ struct ledger {
 	int64_t note_time;
 	struct reason reasons[MAX_REASONS];
 	size_t nreasons;
+	/* Multi-node: what makes this node refuse to go on, and the latest
+	 * checkpoint that enough nodes signed. */
+	char alarm[512];
+	bool cosigning;
+	char cosigned[2 * NOTE_MAX];
+	size_t cosigned_len;
+	uint64_t cosigned_size;
+
+	pthread_mutex_t sign_lock;	/* the key signs for one caller at a time */
 
 	_Atomic uint64_t appended, duplicates, checkpoints, batches, rejected;
 };
@@ -526,6 +538,7 @@ int ledger_open(struct ledger **out, const struct ledger_options *o,
 	if (!l)
 		return -ENOMEM;
 	pthread_mutex_init(&l->lock, NULL);
+	pthread_mutex_init(&l->sign_lock, NULL);
 	strcpy(l->origin, o->origin);
 	l->key = o->key;
 	l->verify_key = o->verify_key ? o->verify_key : o->key;
@@ -568,7 +581,9 @@ void ledger_close(struct ledger *l)
 	for (size_t i = 0; i < l->ndevs; i++)
 		EVP_PKEY_free(l->devs[i].pkey);
 	free(l->devs);
+	free(l->saved);
 	pthread_mutex_destroy(&l->lock);
+	pthread_mutex_destroy(&l->sign_lock);
 	free(l);
 }
 
@@ -580,11 +595,64 @@ int ledger_begin(struct ledger *l)
 		return -EIO;
 	if (l->in_batch)
 		return -EBUSY;
+	if (l->capsaved < l->ndevs) {
+		void *p = realloc(l->saved, l->capdevs * sizeof(*l->saved));
+
+		if (!p)
+			return -ENOMEM;
+		l->saved = p;
+		l->capsaved = l->capdevs;
+	}
 	ret = ledger_store_begin(l->store);
 	if (ret)
 		return ret;
+	if (l->ndevs)
+		memcpy(l->saved, l->devs, l->ndevs * sizeof(*l->devs));
+	l->nsaved = l->ndevs;
 	l->in_batch = true;
 	return 0;
+}
+
+static bool saved_key(const struct ledger *l, const EVP_PKEY *k)
+{
+	for (size_t i = 0; i < l->nsaved; i++)
+		if (l->saved[i].pkey == k)
+			return true;
+	return false;
+}
+
+int ledger_abort(struct ledger *l)
+{
+	int ret;
+
+	if (l->broken || !l->in_batch)
+		return -EIO;
+	l->in_batch = false;
+	ret = ledger_store_rollback(l->store);
+	for (size_t i = 0; i < l->ndevs; i++)
+		if (!saved_key(l, l->devs[i].pkey))
+			EVP_PKEY_free(l->devs[i].pkey);	/* enrolled in the batch */
+	if (l->nsaved)
+		memcpy(l->devs, l->saved, l->nsaved * sizeof(*l->devs));
+	l->ndevs = l->nsaved;
+	/* Nodes past the published size are left in the cache: they are
+	 * overwritten when the tree grows again, and no reader asks. */
+	ledger_merkle_free(l->tree);
+	l->tree = NULL;
+	if (!ret)
+		ret = ledger_merkle_open(&l->tree, &l->tee.ops,
+					 atomic_load(&l->published));
+	if (ret)
+		l->broken = true;
+	return ret;
+}
+
+int ledger_pending(struct ledger *l, ledger_store_entry_cb cb, void *ctx)
+{
+	if (l->broken || !l->in_batch)
+		return -EIO;
+	return ledger_store_scan(l->store, atomic_load(&l->published),
+				 ledger_merkle_size(l->tree), cb, ctx);
 }
 
 /* Appends leaf data to the tree and the store. Failure breaks the ledger:
@@ -964,33 +1032,42 @@ int ledger_device_events(struct ledger *l, const uint8_t id[SZKM_DEVICE_ID_LEN],
 	return ret;
 }
 
+/* Signs the checkpoint of @size and @root into @note. Any thread. */
+static int sign_text(struct ledger *l, uint64_t size,
+		     const uint8_t root[LEDGER_HASH_LEN], int64_t t, char *note,
+		     size_t cap, size_t *nlen)
+{
+	struct ledger_checkpoint c = { .size = size };
+	char text[LEDGER_NOTE_MAX_NAME + 128];
+	size_t tlen;
+	int ret;
+
+	strcpy(c.origin, l->origin);
+	memcpy(c.root, root, LEDGER_HASH_LEN);
+	ret = ledger_checkpoint_format(&c, text, sizeof(text), &tlen);
+	if (ret)
+		return ret;
+	pthread_mutex_lock(&l->sign_lock);
+	ret = ledger_note_sign(text, tlen, l->key, 1, (uint64_t)t, note, cap,
+			       nlen);
+	pthread_mutex_unlock(&l->sign_lock);
+	return ret;
+}
+
 /* Signs the current tree into @note; the caller stores it. */
 static int sign_checkpoint(struct ledger *l, struct ledger_store_checkpoint *cp,
 			   char *note, size_t cap)
 {
-	struct ledger_checkpoint c = { 0 };
-	char text[LEDGER_NOTE_MAX_NAME + 128];
-	size_t tlen, nlen;
 	int ret;
 
-	strcpy(c.origin, l->origin);
-	c.size = ledger_merkle_size(l->tree);
-	ret = ledger_merkle_root(l->tree, c.size, c.root);
-	if (ret)
-		return ret;
-	ret = ledger_checkpoint_format(&c, text, sizeof(text), &tlen);
+	cp->size = ledger_merkle_size(l->tree);
+	ret = ledger_merkle_root(l->tree, cp->size, cp->root);
 	if (ret)
 		return ret;
 	cp->time = (int64_t)time(NULL);
-	ret = ledger_note_sign(text, tlen, l->key, 1, (uint64_t)cp->time, note,
-			       cap, &nlen);
-	if (ret)
-		return ret;
-	cp->size = c.size;
-	memcpy(cp->root, c.root, LEDGER_HASH_LEN);
+	ret = sign_text(l, cp->size, cp->root, cp->time, note, cap, &cp->note_len);
 	cp->note = note;
-	cp->note_len = nlen;
-	return 0;
+	return ret;
 }
 
 int ledger_commit(struct ledger *l, bool checkpoint)
@@ -1155,5 +1232,129 @@ int ledger_consistency(struct ledger *l, uint64_t old_size, uint64_t new_size,
 						      LEDGER_MERKLE_MAX_PROOF,
 						      len);
 	ledger_merkle_free(t);
+	return ret;
+}
+
+/* Multi-node. */
+
+int ledger_apply_entry(struct ledger *l, uint64_t index, const uint8_t *data,
+		       size_t len, struct ledger_result *res)
+{
+	uint8_t again[LEDGER_ENTRY_MAX_LEN];
+	const char *why = "malformed";
+	struct ledger_event ev;
+	struct ledger_entry e;
+	size_t alen = 0;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	if (l->broken || !l->in_batch)
+		return -EIO;
+	if (index != ledger_merkle_size(l->tree))
+		return -EINVAL;
+	if (ledger_entry_decode(data, len, &e, &why))
+		return reject(l, res, why);
+	/* Only the encoding this node would write: another one would hash to
+	 * another leaf than the one the writer and etcd hold. */
+	if (e.type == LEDGER_ENTRY_ENROL)
+		ret = ledger_entry_enrolment(&e.enrol, again, sizeof(again), &alen);
+	else
+		ret = ledger_entry_event(e.body, e.body_len, e.sig, again,
+					 sizeof(again), &alen);
+	if (ret || alen != len || memcmp(again, data, len))
+		return reject(l, res, "non-canonical-entry");
+	if (e.type == LEDGER_ENTRY_ENROL) {
+		ret = ledger_enrol(l, e.enrol.name, e.enrol.pubkey,
+				   e.enrol.time_ns, res);
+	} else {
+		ret = ledger_event_decode(&ev, e.body, e.body_len, e.sig);
+		if (!ret)
+			ret = ledger_append_event(l, &ev, false, res);
+	}
+	if (ret)
+		return ret;
+	if (res->verdict == LEDGER_DUPLICATE)
+		return reject(l, res, "duplicate-entry");
+	if (res->verdict == LEDGER_APPENDED && res->index != index)
+		return -EIO;
+	return 0;
+}
+
+void ledger_set_alarm(struct ledger *l, const char *why)
+{
+	pthread_mutex_lock(&l->lock);
+	snprintf(l->alarm, sizeof(l->alarm), "%s", why);
+	pthread_mutex_unlock(&l->lock);
+}
+
+bool ledger_alarm(struct ledger *l, char *buf, size_t cap)
+{
+	bool on;
+
+	pthread_mutex_lock(&l->lock);
+	on = l->alarm[0] != 0;
+	if (cap)
+		snprintf(buf, cap, "%s", l->alarm);
+	pthread_mutex_unlock(&l->lock);
+	return on;
+}
+
+int ledger_sign_at(struct ledger *l, uint64_t size, char *note, size_t cap,
+		   size_t *len)
+{
+	uint8_t root[LEDGER_HASH_LEN];
+	int ret = ledger_root(l, size, root);
+
+	if (ret)
+		return ret;
+	return sign_text(l, size, root, (int64_t)time(NULL), note, cap, len);
+}
+
+void ledger_set_cosigning(struct ledger *l)
+{
+	pthread_mutex_lock(&l->lock);
+	l->cosigning = true;
+	pthread_mutex_unlock(&l->lock);
+}
+
+int ledger_set_cosigned(struct ledger *l, const char *note, size_t len,
+			uint64_t size)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&l->lock);
+	if (len >= sizeof(l->cosigned))
+		ret = -E2BIG;
+	else if (l->cosigned_len && size <= l->cosigned_size)
+		ret = -EALREADY;	/* never backwards */
+	if (!ret) {
+		memcpy(l->cosigned, note, len);
+		l->cosigned_len = len;
+		l->cosigned_size = size;
+	}
+	pthread_mutex_unlock(&l->lock);
+	return ret;
+}
+
+int ledger_cosigned(struct ledger *l, char *buf, size_t cap, size_t *len,
+		    uint64_t *size)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&l->lock);
+	if (!l->cosigning)
+		ret = -ENOTSUP;
+	else if (!l->cosigned_len)
+		ret = -ENOENT;
+	else if (l->cosigned_len + 1 > cap)
+		ret = -ENOSPC;
+	if (!ret) {
+		memcpy(buf, l->cosigned, l->cosigned_len);
+		buf[l->cosigned_len] = 0;
+		*len = l->cosigned_len;
+		if (size)
+			*size = l->cosigned_size;
+	}
+	pthread_mutex_unlock(&l->lock);
 	return ret;
 }

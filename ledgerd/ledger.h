@@ -177,4 +177,42 @@ void ledger_rejections(struct ledger *l,
 		       void (*cb)(void *ctx, const char *why, uint64_t n),
 		       void *ctx);
 
+/*
+ * Multi-node (etcd orders the entries, every node validates them).
+ *
+ * ledger_abort() undoes the open batch: the store rolls back and the
+ * in-memory tree and device heads return to the last commit (a batch
+ * whose entries another node ordered first is judged again after
+ * them). ledger_pending() reads the entries of the open batch, to hand
+ * them to the order. ledger_apply_entry() takes leaf data that the order
+ * put at @index (the ledger's size) and judges it as an append from a
+ * device would be (enrolment well-formed, device enrolled, signature,
+ * seq and prev hash), in the encoding this node would write;
+ * LEDGER_REJECTED (with why) is an entry this node must never count,
+ * a negative return a store failure. Writer thread.
+ */
+int ledger_abort(struct ledger *l);
+int ledger_pending(struct ledger *l, ledger_store_entry_cb cb, void *ctx);
+int ledger_apply_entry(struct ledger *l, uint64_t index, const uint8_t *data,
+		       size_t len, struct ledger_result *res);
+
+/*
+ * Any thread. The alarm: why this node stopped validating (empty: none).
+ * ledger_sign_at() signs the checkpoint of the published tree at @size
+ * (<= ledger_size) with the node key: a node vouches only for what it
+ * validated. With cosigning on, ledger_cosigned() gives the newest
+ * checkpoint that enough nodes signed (-ENOENT: none yet; -ENOTSUP:
+ * cosigning is off), which ledger_set_cosigned() replaces by a larger
+ * one only (-EALREADY otherwise).
+ */
+void ledger_set_alarm(struct ledger *l, const char *why);
+bool ledger_alarm(struct ledger *l, char *buf, size_t cap);
+int ledger_sign_at(struct ledger *l, uint64_t size, char *note, size_t cap,
+		   size_t *len);
+void ledger_set_cosigning(struct ledger *l);
+int ledger_set_cosigned(struct ledger *l, const char *note, size_t len,
+			uint64_t size);
+int ledger_cosigned(struct ledger *l, char *buf, size_t cap, size_t *len,
+		    uint64_t *size);
+
 #endif /* LEDGER_LEDGER_H */

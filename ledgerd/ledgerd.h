@@ -36,6 +36,12 @@ struct ledgerd_config {
 	char durability[8];		/* full, none */
 	unsigned int verify_threads;
 	unsigned int netlink_rcvbuf;	/* bytes; 0: libszkm's default */
+	/* Multi-node: the etcd that orders the entries (empty: one node),
+	 * the other nodes ("URL VKEY, ..."), how many must sign. */
+	char etcd[512];
+	char peers[8192];
+	unsigned int cosign_k;
+	unsigned int etcd_timeout_ms;
 };
 
 /*
@@ -58,6 +64,22 @@ void ledgerd_load_key(const struct ledgerd_config *c, struct ledger_note_key *k)
 int ledgerd_open_ledger(const struct ledgerd_config *c,
 			struct ledger_note_key *key,
 			struct ledger_note_key *pub, struct ledger **l);
+
+/*
+ * The multi-node ledger (cluster.c): NULL in *@out when the settings name
+ * no etcd. Follow reads and validates what etcd holds past this node's
+ * size (0, or why not in ledgerd_cluster_error); publish hands the open
+ * batch's entries to etcd (-EEXIST, -ESTALE, -EAGAIN: undo, follow and
+ * judge again). Writer thread; dies on a store failure.
+ */
+struct ledgerd_cluster;
+int ledgerd_cluster_open(struct ledgerd_cluster **out,
+			 const struct ledgerd_config *c, struct ledger *l,
+			 const struct ledger_note_key *pub);
+void ledgerd_cluster_close(struct ledgerd_cluster *k);
+int ledgerd_cluster_follow(struct ledgerd_cluster *k);
+int ledgerd_cluster_publish(struct ledgerd_cluster *k);
+const char *ledgerd_cluster_error(const struct ledgerd_cluster *k);
 
 /* Subcommands: argv[0] is the subcommand's name; the exit status. */
 int ledgerd_daemon_main(struct ledgerd_config *c, int argc, char **argv);

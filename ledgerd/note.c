@@ -126,6 +126,23 @@ static int b64_decode(const char *in, size_t n, uint8_t *out, size_t cap,
 	return 0;
 }
 
+/* The same, for the other parts of ledgerd (etcd's JSON carries base64). */
+size_t ledger_b64_len(size_t n)
+{
+	return b64_len(n);
+}
+
+void ledger_b64_encode(const uint8_t *in, size_t n, char *out)
+{
+	b64_encode(in, n, out);
+}
+
+int ledger_b64_decode(const char *in, size_t n, uint8_t *out, size_t cap,
+		      size_t *out_len)
+{
+	return b64_decode(in, n, out, cap, out_len);
+}
+
 /* Text rules shared by notes, names and vkeys. */
 
 /* Decodes one UTF-8 sequence; rejects overlong forms and surrogates. */

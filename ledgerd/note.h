@@ -135,4 +135,14 @@ int ledger_note_open(const char *note, size_t len,
 		     const struct ledger_note_key *keys, size_t nkeys,
 		     unsigned int max_sigs, struct ledger_note_result *res);
 
+/*
+ * Base64 (RFC 4648 section 4, padded), as notes use it: encoding writes
+ * ledger_b64_len(n) characters and no NUL; only the canonical encoding
+ * decodes (-EINVAL), -E2BIG past @cap.
+ */
+size_t ledger_b64_len(size_t n);
+void ledger_b64_encode(const uint8_t *in, size_t n, char *out);
+int ledger_b64_decode(const char *in, size_t n, uint8_t *out, size_t cap,
+		      size_t *out_len);
+
 #endif /* LEDGER_NOTE_H */

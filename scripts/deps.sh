@@ -18,6 +18,7 @@ PACKAGES=(
 	libcurl4-openssl-dev
 	iproute2 e2fsprogs cryptsetup-bin dmsetup
 	curl python3 softhsm2 libengine-pkcs11-openssl tpm2-openssl
+	etcd-server
 	dkms
 )
 

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * cluster.c - a node of the multi-node ledger: etcd orders the entries,
+ * this node validates every one of them into its own store, and signs
+ * (and has the other nodes cosign) only what it validated.
+ *
+ * Following: the entries past this node's size are read from etcd by
+ * index range (contiguity is checked by etcd.c) and judged one by one by
+ * ledger_apply_entry(), the rule a single node applies to its own
+ * appends; those that pass are committed to the node's store with a
+ * checkpoint. The first that fails stops the node there for good: it
+ * raises the alarm (log, /health, the ledgerd_alarm metric), takes and
+ * signs nothing past it, and every append through it fails.
+ *
+ * Appending: the daemon judges a batch against the node's validated
+ * state (after following up to etcd's head), then hands the batch's
+ * entries to etcd (ledger_etcd_append). When another node appended first
+ * the batch is undone, followed and judged again: an event that the other
+ * node already appended is then a duplicate, acknowledged with its index,
+ * and never appended twice.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cosign.h"
+#include "etcd.h"
+#include "ledgerd.h"
+
+#define FOLLOW_CHUNK	256
+#define FOLLOW_ROUNDS	16
+
+struct ledgerd_cluster {
+	struct ledger *l;
+	struct ledger_etcd *etcd;
+	struct ledger_cosigner *cos;
+	bool stuck;		/* an invalid entry: never past it */
+	bool etcd_alarm;	/* the alarm is etcd's malformed answer */
+	char err[512], said[512];
+};
+
+int ledgerd_cluster_open(struct ledgerd_cluster **out,
+			 const struct ledgerd_config *c, struct ledger *l,
+			 const struct ledger_note_key *pub)
+{
+	struct ledgerd_cluster *k;
+	char err[512] = "";
+
+	if (!c->etcd[0]) {
+		if (c->peers[0] || c->cosign_k)
+			die("peers and cosign_k need etcd (the multi-node ledger)");
+		*out = NULL;
+		return 0;
+	}
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		die("out of memory");
+	k->l = l;
+	if (ledger_etcd_open(&k->etcd, c->etcd, c->etcd_timeout_ms, err, sizeof(err)))
+		die("%s", err);
+	if (ledger_cosigner_start(&k->cos, l, c->peers, c->cosign_k, pub,
+				  c->etcd_timeout_ms, err, sizeof(err)))
+		die("%s", err);
+	say("multi-node: entries ordered by etcd at %s", c->etcd);
+	*out = k;
+	return 0;
+}
+
+void ledgerd_cluster_close(struct ledgerd_cluster *k)
+{
+	if (!k)
+		return;
+	ledger_cosigner_stop(k->cos);
+	ledger_etcd_close(k->etcd);
+	free(k);
+}
+
+const char *ledgerd_cluster_error(const struct ledgerd_cluster *k)
+{
+	return k->err;
+}
+
+/* Says an etcd failure once, until it changes or clears. */
+static void said(struct ledgerd_cluster *k, const char *msg)
+{
+	if (strcmp(msg, k->said)) {
+		snprintf(k->said, sizeof(k->said), "%s", msg);
+		if (msg[0])
+			say("%s", msg);
+	}
+}
+
+struct apply_ctx {
+	struct ledgerd_cluster *k;
+	uint64_t applied;
+	int store_err;
+	bool bad;
+};
+
+static int apply_one(void *arg, uint64_t index, const uint8_t *data,
+		     size_t len)
+{
+	struct apply_ctx *a = arg;
+	struct ledger_result res;
+	int ret = ledger_apply_entry(a->k->l, index, data, len, &res);
+
+	if (ret) {
+		a->store_err = ret;
+		return ret;
+	}
+	if (res.verdict == LEDGER_REJECTED) {
+		snprintf(a->k->err, sizeof(a->k->err), "entry %" PRIu64 " in etcd "
+			 "is invalid (%s): this node validates and cosigns "
+			 "nothing past entry %" PRIu64, index, res.why, index);
+		a->bad = true;
+		return 1;
+	}
+	a->applied++;
+	return 0;
+}
+
+int ledgerd_cluster_follow(struct ledgerd_cluster *k)
+{
+	for (int round = 0; round < FOLLOW_ROUNDS; round++) {
+		struct apply_ctx a = { .k = k };
+		uint64_t from = ledger_size(k->l), head = 0;
+		int ret;
+
+		if (k->stuck)
+			return -EBADMSG;
+		if (ledger_begin(k->l))
+			die("cannot start a transaction");
+		ret = ledger_etcd_read(k->etcd, from, FOLLOW_CHUNK, apply_one, &a,
+				       &head);
+		if (a.store_err)
+			die("applying entries from etcd failed (%s); exiting so "
+			    "that a restart recovers from the disk",
+			    strerror(-a.store_err));
+		/* What validated before a fault is kept and signed. */
+		if (ledger_commit(k->l, a.applied > 0))
+			die("commit failed; exiting so that a restart recovers "
+			    "from the disk");
+		if (a.bad) {
+			k->stuck = true;
+			say("ALARM: %s", k->err);
+			ledger_set_alarm(k->l, k->err);
+			return -EBADMSG;
+		}
+		if (ret) {
+			snprintf(k->err, sizeof(k->err), "%s",
+				 ledger_etcd_error(k->etcd));
+			said(k, k->err);
+			if (ret == -EBADMSG) {	/* etcd's answer: malformed, or a gap */
+				ledger_set_alarm(k->l, k->err);
+				k->etcd_alarm = true;
+			}
+			return ret;
+		}
+		said(k, "");
+		if (k->etcd_alarm) {
+			ledger_set_alarm(k->l, "");	/* etcd answers well again */
+			k->etcd_alarm = false;
+		}
+		if (ledger_size(k->l) >= head)
+			return 0;
+	}
+	return 0;	/* more to read: an append will find out */
+}
+
+struct pending {
+	struct ledger_etcd_item *items;
+	uint8_t *buf;
+	size_t n, cap, used, bufcap;
+};
+
+static int take_pending(void *arg, const struct ledger_store_entry *e)
+{
+	struct pending *p = arg;
+
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 64;
+		void *q = realloc(p->items, cap * sizeof(*p->items));
+
+		if (!q)
+			return -ENOMEM;
+		p->items = q;
+		p->cap = cap;
+	}
+	if (p->used + e->len > p->bufcap) {
+		size_t cap = p->bufcap ? 2 * p->bufcap : 65536;
+		uint8_t *q;
+
+		while (cap < p->used + e->len)
+			cap *= 2;
+		q = realloc(p->buf, cap);
+		if (!q)
+			return -ENOMEM;
+		p->buf = q;
+		p->bufcap = cap;
+	}
+	memcpy(p->buf + p->used, e->data, e->len);
+	/* An offset until the buffer stops moving. */
+	p->items[p->n++] = (struct ledger_etcd_item){
+		.data = (const uint8_t *)(uintptr_t)p->used, .len = e->len };
+	p->used += e->len;
+	return 0;
+}
+
+int ledgerd_cluster_publish(struct ledgerd_cluster *k)
+{
+	struct pending p = { 0 };
+	int ret;
+
+	ret = ledger_pending(k->l, take_pending, &p);
+	if (ret) {
+		snprintf(k->err, sizeof(k->err), "reading the batch: %s",
+			 strerror(-ret));
+		goto out;
+	}
+	for (size_t i = 0; i < p.n; i++)
+		p.items[i].data = p.buf + (uintptr_t)p.items[i].data;
+	ret = p.n ? ledger_etcd_append(k->etcd, ledger_size(k->l), p.items, p.n) : 0;
+	if (ret)
+		snprintf(k->err, sizeof(k->err), "%s", ledger_etcd_error(k->etcd));
+out:
+	free(p.items);
+	free(p.buf);
+	return ret;
+}

@@ -1,0 +1,481 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * etcd.c - the entries' order in etcd, through its v3 JSON gateway
+ * (etcd.h). Every answer is parsed as untrusted: a field of the wrong
+ * type, a key that is not the one asked for, a value that is not
+ * canonical base64 or not a possible entry, is -EBADMSG, never a crash.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "entry.h"
+#include "etcd.h"
+#include "fetch.h"
+#include "note.h"
+
+/* etcd's default --max-txn-ops is 128: entries plus the head's put. */
+#define TXN_ENTRIES	100
+/* A read of 256 entries is under 400 KiB of JSON. */
+#define READ_MAX	256
+#define ANSWER_MAX	(8u << 20)
+#define KEY_MAX		600
+
+struct ledger_etcd {
+	struct ledger_fetch *f;
+	char base[300];		/* http://host:port */
+	char prefix[256];	/* the URL's path, no trailing '/' */
+	char err[512];
+	bool have_read;
+	uint64_t head;		/* the head as last read or appended */
+	int64_t head_rev;	/* its mod_revision (0: no head key yet) */
+};
+
+static int fail(struct ledger_etcd *g, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct ledger_etcd *g, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(g->err, sizeof(g->err), fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int ledger_etcd_open(struct ledger_etcd **out, const char *url,
+		     long timeout_ms, char *err, size_t errlen)
+{
+	struct ledger_etcd *g;
+	const char *host, *path;
+	size_t blen, plen;
+
+	if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) {
+		snprintf(err, errlen, "etcd '%s': not an http:// URL", url);
+		return -EINVAL;
+	}
+	host = strstr(url, "://") + 3;
+	path = strchr(host, '/');
+	if (!path)
+		path = host + strlen(host);
+	blen = (size_t)(path - url);
+	plen = strlen(path);
+	while (plen && path[plen - 1] == '/')
+		plen--;
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	if (path == host || blen >= sizeof(g->base) || plen >= sizeof(g->prefix) ||
+	    strpbrk(path, "?#")) {
+		snprintf(err, errlen, "etcd '%s': expected http://host:port/prefix", url);
+		free(g);
+		return -EINVAL;
+	}
+	memcpy(g->base, url, blen);
+	memcpy(g->prefix, path, plen);
+	if (ledger_fetch_new(&g->f, timeout_ms)) {
+		snprintf(err, errlen, "cannot set up libcurl");
+		free(g);
+		return -ENOMEM;
+	}
+	*out = g;
+	return 0;
+}
+
+void ledger_etcd_close(struct ledger_etcd *g)
+{
+	if (!g)
+		return;
+	ledger_fetch_free(g->f);
+	free(g);
+}
+
+const char *ledger_etcd_error(const struct ledger_etcd *g)
+{
+	return g->err;
+}
+
+/* Keys. */
+
+static void head_key(const struct ledger_etcd *g, char *k)
+{
+	snprintf(k, KEY_MAX, "%s/head", g->prefix);
+}
+
+static void entry_key(const struct ledger_etcd *g, uint64_t i, char *k)
+{
+	snprintf(k, KEY_MAX, "%s/entries/%020" PRIu64, g->prefix, i);
+}
+
+/* A new JSON string holding base64(@p, @n); NULL when out of memory. */
+static json_t *b64_json(const void *p, size_t n)
+{
+	size_t len = ledger_b64_len(n);
+	char *s = malloc(len + 1);
+	json_t *j;
+
+	if (!s)
+		return NULL;
+	ledger_b64_encode(p, n, s);
+	s[len] = 0;
+	j = json_stringn(s, len);
+	free(s);
+	return j;
+}
+
+static json_t *b64_str(const char *s)
+{
+	return b64_json(s, strlen(s));
+}
+
+/* Answers. */
+
+/* etcd's int64 fields come as decimal strings (absent when zero). */
+static int json_u64(const json_t *o, const char *name, uint64_t *v)
+{
+	const json_t *j = json_object_get(o, name);
+	const char *s;
+	char *end;
+
+	*v = 0;
+	if (!j)
+		return 0;
+	if (json_is_integer(j) && json_integer_value(j) >= 0) {
+		*v = (uint64_t)json_integer_value(j);
+		return 0;
+	}
+	if (!json_is_string(j))
+		return -EBADMSG;
+	s = json_string_value(j);
+	if (!*s || *s == '-' || *s == '+' || strlen(s) > 20 ||
+	    (s[0] == '0' && s[1]))
+		return -EBADMSG;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return errno || *end ? -EBADMSG : 0;
+}
+
+/* A base64 field into @out (at most @cap bytes). */
+static int json_b64(const json_t *o, const char *name, uint8_t *out,
+		    size_t cap, size_t *len)
+{
+	const json_t *j = json_object_get(o, name);
+
+	*len = 0;
+	if (!j)
+		return 0;	/* an empty value is left out */
+	if (!json_is_string(j))
+		return -EBADMSG;
+	return ledger_b64_decode(json_string_value(j), json_string_length(j),
+				 out, cap, len) ? -EBADMSG : 0;
+}
+
+/*
+ * POSTs @req to @api; parses the answer into *@ans. 0, -EBADMSG for an
+ * answer that is not a JSON object, -EREMOTEIO for an error etcd
+ * reported (HTTP 4xx: the request was refused, nothing done), or the
+ * transport's error (fetch.h), 5xx being -EIO (may or may not be done).
+ */
+static int call(struct ledger_etcd *g, const char *api, json_t *req,
+		json_t **ans)
+{
+	char url[sizeof(g->base) + 32];
+	const char *out;
+	json_error_t je;
+	size_t len;
+	long status = 0;
+	char *body;
+	int ret;
+
+	*ans = NULL;
+	body = json_dumps(req, JSON_COMPACT);
+	json_decref(req);
+	if (!body)
+		return fail(g, -ENOMEM, "out of memory");
+	snprintf(url, sizeof(url), "%s%s", g->base, api);
+	ret = ledger_fetch(g->f, url, body, ANSWER_MAX, &out, &len, &status);
+	free(body);
+	if (ret)
+		return fail(g, ret, "etcd at %s: %s", g->base,
+			    ledger_fetch_error(g->f));
+	if (status >= 400 && status < 500)
+		return fail(g, -EREMOTEIO, "etcd at %s refused a request (HTTP %ld): %.200s",
+			    g->base, status, out);
+	if (status != 200)
+		return fail(g, -EIO, "etcd at %s answered HTTP %ld: %.200s",
+			    g->base, status, out);
+	*ans = json_loadb(out, len, JSON_REJECT_DUPLICATES, &je);
+	if (!*ans || !json_is_object(*ans)) {
+		json_decref(*ans);
+		*ans = NULL;
+		return fail(g, -EBADMSG, "etcd at %s: not a JSON object", g->base);
+	}
+	return 0;
+}
+
+/* The kvs of a range response; NULL (none) when absent. */
+static int range_kvs(const json_t *resp, const json_t **kvs)
+{
+	const json_t *r = json_object_get(resp, "response_range");
+
+	if (!json_is_object(r))
+		return -EBADMSG;
+	*kvs = json_object_get(r, "kvs");
+	return !*kvs || json_is_array(*kvs) ? 0 : -EBADMSG;
+}
+
+/* Is @kv's key exactly @want? */
+static bool key_is(const json_t *kv, const char *want)
+{
+	uint8_t k[KEY_MAX];
+	size_t n;
+
+	return !json_b64(kv, "key", k, sizeof(k), &n) && n == strlen(want) &&
+	       !memcmp(k, want, n);
+}
+
+static json_t *range_op(const char *key, const char *end)
+{
+	json_t *r = json_pack("{s:o}", "key", b64_str(key));
+
+	if (r && end)
+		json_object_set_new(r, "range_end", b64_str(end));
+	return json_pack("{s:o}", "request_range", r);
+}
+
+static int parse_head(struct ledger_etcd *g, const json_t *kvs, uint64_t *head,
+		      int64_t *rev)
+{
+	char key[KEY_MAX], s[24];
+	const json_t *kv;
+	uint64_t r;
+	size_t n;
+	char *end;
+
+	*head = 0;
+	*rev = 0;
+	if (json_array_size(kvs) == 0)
+		return 0;
+	head_key(g, key);
+	kv = json_array_get(kvs, 0);
+	if (json_array_size(kvs) != 1 || !json_is_object(kv) || !key_is(kv, key) ||
+	    json_b64(kv, "value", (uint8_t *)s, sizeof(s) - 1, &n) ||
+	    json_u64(kv, "mod_revision", &r) || !r || r > INT64_MAX)
+		return fail(g, -EBADMSG, "etcd: malformed head key %s", key);
+	s[n] = 0;
+	errno = 0;
+	*head = strtoull(s, &end, 10);
+	if (!n || errno || *end || s[0] == '-' || s[0] == '+' ||
+	    (s[0] == '0' && s[1]))
+		return fail(g, -EBADMSG, "etcd: head key %s holds '%.20s', not a size",
+			    key, s);
+	*rev = (int64_t)r;
+	return 0;
+}
+
+int ledger_etcd_read(struct ledger_etcd *g, uint64_t from, size_t max,
+		     ledger_etcd_entry_cb cb, void *ctx, uint64_t *head)
+{
+	char hk[KEY_MAX], k0[KEY_MAX], k1[KEY_MAX];
+	static uint8_t data[LEDGER_ENTRY_MAX_LEN];
+	const json_t *resps, *kvs;
+	json_t *ans, *req;
+	uint64_t want;
+	int64_t rev;
+	size_t n, i;
+	int ret;
+
+	if (max > READ_MAX)
+		max = READ_MAX;
+	if (max == 0 || from > UINT64_MAX - max)
+		return -EINVAL;
+	head_key(g, hk);
+	entry_key(g, from, k0);
+	entry_key(g, from + max, k1);
+	req = json_pack("{s:[o,o]}", "success", range_op(hk, NULL),
+			range_op(k0, k1));
+	if (!req)
+		return fail(g, -ENOMEM, "out of memory");
+	ret = call(g, "/v3/kv/txn", req, &ans);
+	if (ret)
+		return ret;
+	resps = json_object_get(ans, "responses");
+	ret = -EBADMSG;
+	if (!json_is_array(resps) || json_array_size(resps) != 2 ||
+	    range_kvs(json_array_get(resps, 0), &kvs)) {
+		fail(g, ret, "etcd: malformed answer to a read");
+		goto out;
+	}
+	if (parse_head(g, kvs, head, &rev))
+		goto out;
+	if (*head < from) {
+		fail(g, ret, "etcd's head says %" PRIu64 " entries, fewer than the "
+		     "%" PRIu64 " this node validated", *head, from);
+		goto out;
+	}
+	if (range_kvs(json_array_get(resps, 1), &kvs)) {
+		fail(g, ret, "etcd: malformed answer to a read");
+		goto out;
+	}
+	want = *head - from < max ? *head - from : max;
+	n = json_array_size(kvs);
+	if (n != want) {
+		fail(g, ret, "etcd holds %zu entries from %" PRIu64 " where its head "
+		     "(%" PRIu64 ") needs %" PRIu64 ": the log is not contiguous",
+		     n, from, *head, want);
+		goto out;
+	}
+	g->have_read = true;
+	g->head = *head;
+	g->head_rev = rev;
+	for (i = 0; i < n; i++) {
+		const json_t *kv = json_array_get(kvs, i);
+		size_t len;
+
+		entry_key(g, from + i, k0);
+		if (!json_is_object(kv) || !key_is(kv, k0)) {
+			fail(g, ret, "etcd: entry %" PRIu64 " is missing or misnamed",
+			     from + i);
+			goto out;
+		}
+		if (json_b64(kv, "value", data, sizeof(data), &len) || !len) {
+			fail(g, ret, "etcd: entry %" PRIu64 " is not base64 leaf data "
+			     "of at most %d bytes", from + i, LEDGER_ENTRY_MAX_LEN);
+			goto out;
+		}
+		ret = cb(ctx, from + i, data, len);
+		if (ret)
+			goto out;
+		ret = -EBADMSG;
+	}
+	ret = 0;
+out:
+	json_decref(ans);
+	return ret;
+}
+
+/* One transaction: entries @from.. and the head, if nobody moved it. */
+static int txn_append(struct ledger_etcd *g, uint64_t from,
+		      const struct ledger_etcd_item *items, size_t n)
+{
+	char hk[KEY_MAX], k[KEY_MAX], num[24];
+	json_t *req, *ans, *puts, *cmp;
+	uint64_t rev;
+	int ret;
+
+	head_key(g, hk);
+	entry_key(g, from, k);
+	snprintf(num, sizeof(num), "%" PRId64, g->head_rev);
+	cmp = json_pack("[{s:o,s:s,s:s,s:s},{s:o,s:s,s:s,s:s}]",
+			"key", b64_str(hk), "target", "MOD", "result", "EQUAL",
+			"mod_revision", num,
+			"key", b64_str(k), "target", "CREATE", "result", "EQUAL",
+			"create_revision", "0");
+	puts = json_array();
+	for (size_t i = 0; puts && i < n; i++) {
+		entry_key(g, from + i, k);
+		json_array_append_new(puts, json_pack("{s:{s:o,s:o}}", "request_put",
+						      "key", b64_str(k), "value",
+						      b64_json(items[i].data, items[i].len)));
+	}
+	snprintf(num, sizeof(num), "%" PRIu64, from + n);
+	json_array_append_new(puts, json_pack("{s:{s:o,s:o}}", "request_put",
+					      "key", b64_str(hk), "value", b64_str(num)));
+	req = json_pack("{s:o,s:o}", "compare", cmp, "success", puts);
+	if (!req || json_array_size(puts) != n + 1)
+		return fail(g, -ENOMEM, "out of memory");
+	ret = call(g, "/v3/kv/txn", req, &ans);
+	if (ret)
+		return ret;
+	if (!json_is_true(json_object_get(ans, "succeeded"))) {
+		ret = json_object_get(ans, "succeeded") &&
+		      !json_is_false(json_object_get(ans, "succeeded")) ?
+		      fail(g, -EBADMSG, "etcd: malformed answer to an append") :
+		      fail(g, -EEXIST, "another node appended at %" PRIu64 " first",
+			   from);
+	} else if (json_u64(json_object_get(ans, "header"), "revision", &rev) ||
+		   rev <= (uint64_t)g->head_rev || rev > INT64_MAX) {
+		ret = fail(g, -EBADMSG, "etcd: an append's answer has no new revision");
+	} else {
+		g->head = from + n;
+		g->head_rev = (int64_t)rev;
+	}
+	json_decref(ans);
+	return ret;
+}
+
+struct landed {
+	const struct ledger_etcd_item *items;
+	size_t n, same;
+};
+
+static int compare_landed(void *arg, uint64_t index, const uint8_t *data,
+			  size_t len)
+{
+	struct landed *l = arg;
+	const struct ledger_etcd_item *it = &l->items[l->same];
+
+	(void)index;
+	if (l->same >= l->n || it->len != len || memcmp(it->data, data, len))
+		return -EEXIST;
+	l->same++;
+	return 0;
+}
+
+/*
+ * After an answer that leaves it open whether a transaction was applied:
+ * read the entries back. 0: they are ours; -EAGAIN: none is there (the
+ * append may be retried: its compare keeps it from landing twice);
+ * -EEXIST: other entries are there; else the read's error.
+ */
+static int check_landed(struct ledger_etcd *g, uint64_t from,
+			const struct ledger_etcd_item *items, size_t n)
+{
+	struct landed l = { items, n, 0 };
+	char why[sizeof(g->err)];
+	uint64_t head;
+	int ret;
+
+	memcpy(why, g->err, sizeof(why));
+	ret = ledger_etcd_read(g, from, n, compare_landed, &l, &head);
+	if (ret == -EEXIST)
+		return fail(g, ret, "another node appended at %" PRIu64 " first", from);
+	if (ret)
+		return ret;
+	if (l.same == n)
+		return 0;
+	if (head == from)
+		return fail(g, -EAGAIN, "%s", why);
+	return fail(g, -EEXIST, "another node appended at %" PRIu64 " first", from);
+}
+
+int ledger_etcd_append(struct ledger_etcd *g, uint64_t from,
+		       const struct ledger_etcd_item *items, size_t n)
+{
+	while (n) {
+		size_t k = n < TXN_ENTRIES ? n : TXN_ENTRIES;
+		int ret = -EAGAIN;
+
+		if (!g->have_read || from != g->head)
+			return fail(g, -ESTALE, "append at %" PRIu64 " but the head "
+				    "last read is %" PRIu64, from, g->head);
+		for (int tries = 0; ret == -EAGAIN && tries < 3; tries++) {
+			ret = txn_append(g, from, items, k);
+			if (ret == -ETIMEDOUT || ret == -EIO || ret == -EBADMSG)
+				ret = check_landed(g, from, items, k);
+		}
+		if (ret)
+			return ret;
+		from += k;
+		items += k;
+		n -= k;
+	}
+	return 0;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * etcd.h - the multi-node ledger's order: entries in an etcd cluster.
+ *
+ * etcd decides which entry has which index, and keeps them for every
+ * node; it is reached through its v3 JSON gateway (libcurl, base64 keys
+ * and values). Under a prefix P it holds
+ *   P/head             the log's size, decimal
+ *   P/entries/<index>  the leaf data of entry <index> (20 digits, so that
+ *                      etcd's key order is index order)
+ * An append is one transaction: create P/entries/<n>.. only if
+ * P/entries/<n> does not exist and P/head is still at the revision the
+ * writer read with size n, and move P/head on. So the indices stay
+ * contiguous and no entry is ever written twice, whatever writers race,
+ * without a lock or a lease.
+ *
+ * This is not a struct ledger_store: a node's store is its own validated
+ * copy (tree nodes, device heads, its signed checkpoints), which a node
+ * must never take from etcd. etcd only orders and replicates the entries
+ * (the leaf data), and everything read from it is untrusted: shapes,
+ * lengths, base64, key names and contiguity are checked here, and the
+ * entries themselves are validated by the ledger (ledger_apply_entry).
+ */
+#ifndef LEDGER_ETCD_H
+#define LEDGER_ETCD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ledger_etcd;
+
+/* @url: http://host:port/prefix (the prefix may be empty). */
+int ledger_etcd_open(struct ledger_etcd **out, const char *url,
+		     long timeout_ms, char *err, size_t errlen);
+void ledger_etcd_close(struct ledger_etcd *g);
+/* What the last failure was, for messages. */
+const char *ledger_etcd_error(const struct ledger_etcd *g);
+
+typedef int (*ledger_etcd_entry_cb)(void *ctx, uint64_t index,
+				    const uint8_t *data, size_t len);
+
+/*
+ * Reads the head and up to @max entries from @from on, in one snapshot;
+ * calls @cb for each, in index order (a nonzero return stops the walk and
+ * is returned). *@head gets the log's size. Remembers the head's revision
+ * for the next append. -EBADMSG: etcd's answer is malformed or the log
+ * is not contiguous (an entry missing below the head, or one past it);
+ * -EIO and the like: etcd could not be read.
+ */
+int ledger_etcd_read(struct ledger_etcd *g, uint64_t from, size_t max,
+		     ledger_etcd_entry_cb cb, void *ctx, uint64_t *head);
+
+struct ledger_etcd_item {
+	const uint8_t *data;
+	size_t len;
+};
+
+/*
+ * Appends @n entries at index @from, which must be the head of the last
+ * read (or append). 0: they are entries @from..; -EEXIST: another writer
+ * appended first, read again; -ESTALE: @from is not the head last read;
+ * another negative errno: etcd failed and they may or may not be there
+ * (after an ambiguous error the entries are read back and compared byte
+ * for byte first: a retry of an append that did land is not an error).
+ * Large batches go in several transactions, each all or nothing: after
+ * an error some of the first ones may have landed.
+ */
+int ledger_etcd_append(struct ledger_etcd *g, uint64_t from,
+		       const struct ledger_etcd_item *items, size_t n);
+
+#endif /* LEDGER_ETCD_H */
