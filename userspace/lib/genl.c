@@ -472,6 +472,15 @@ static int key_info_parse(struct nlattr **tb, void *arg)
 		if (ret)
 			return ret;
 	}
+	info->ngrants = 0;
+	if (tb[SZKM_A_GRANTS]) {
+		nla_for_each_nested(a, tb[SZKM_A_GRANTS], rem) {
+			if (info->ngrants >= SZKM_GRANTS_MAX || nla_type(a) != SZKM_A_GRANT_UID ||
+			    nla_len(a) != 4)
+				return -EPROTO;
+			info->grants[info->ngrants++] = nla_get_u32(a);
+		}
+	}
 	return 0;
 }
 
@@ -482,6 +491,28 @@ int szkm_key_info(int32_t serial, struct szkm_key_info *info)
 	memset(info, 0, sizeof(*info));
 	info->serial = serial;
 	return szkm_genl_call(SZKM_CMD_KEY_PUBLIC, put_serial, &s, key_info_parse, info, 1);
+}
+
+struct grant_req {
+	uint32_t serial, uid;
+	int revoke;
+};
+
+static int put_grant(struct nl_msg *msg, const void *arg)
+{
+	const struct grant_req *g = arg;
+
+	if (nla_put_u32(msg, SZKM_A_KEY_SERIAL, g->serial) < 0 ||
+	    nla_put_u32(msg, SZKM_A_GRANT_UID, g->uid) < 0)
+		return -1;
+	return g->revoke ? nla_put_flag(msg, SZKM_A_REVOKE) : 0;
+}
+
+int szkm_key_grant(int32_t serial, uint32_t uid, int revoke)
+{
+	struct grant_req g = { (uint32_t)serial, uid, revoke };
+
+	return szkm_genl_call(SZKM_CMD_KEY_GRANT, put_grant, &g, NULL, NULL, 0);
 }
 
 struct prove_req {

@@ -152,6 +152,8 @@ struct szkm_key_info {
 	uint8_t ledger_mode;	/* enum szkm_ledger_mode */
 	unsigned int nver;
 	struct szkm_version_info ver[128];
+	unsigned int ngrants;	/* the uids the key is granted to, ascending */
+	uint32_t grants[SZKM_GRANTS_MAX];
 };
 
 /*
@@ -160,6 +162,13 @@ struct szkm_key_info {
  */
 int32_t szkm_key_find(const char *spec);
 int szkm_key_info(int32_t serial, struct szkm_key_info *info);
+/*
+ * Grants uid @uid the use of key @serial, or with @revoke takes it back
+ * (SZKM_CMD_KEY_GRANT: CAP_SYS_ADMIN, and the caller made or loaded the
+ * key). For a ledger=required key it takes effect once the ledger proves
+ * it; meanwhile szkm_key_info's waiting counts it.
+ */
+int szkm_key_grant(int32_t serial, uint32_t uid, int revoke);
 const struct szkm_version_info *szkm_key_version(const struct szkm_key_info *info,
 						 uint32_t num);
 /* Names of enum values for people and JSON ("ecdsa-p256", "active",
