@@ -45,6 +45,16 @@ static struct szkm_key *szkm_key_of(const struct key *key)
 	return key->payload.data[0];
 }
 
+/*
+ * An owner object: its possessor may do anything keyctl allows (as
+ * before), and its owner's uid all but Setattr from any session, so a
+ * key found by %szkm:NAME (keyutils reads /proc/keys) is usable without
+ * its keyring; szkm_key_serves keeps every other uid out, possessor or
+ * not.
+ */
+#define SZKM_OWNER_PERM	(KEY_POS_ALL | KEY_USR_VIEW | KEY_USR_READ | KEY_USR_WRITE | \
+			 KEY_USR_SEARCH | KEY_USR_LINK)
+
 /* A grant object's payload also holds the owner object it came from. */
 #define SZKM_GRANT_OWNER	1
 static struct key *szkm_grant_owner(const struct key *key)
@@ -294,6 +304,7 @@ static int szkm_key_instantiate(struct key *key, struct key_preparsed_payload *p
 	mutex_lock(&k->lock);
 	k->owner = key;
 	k->owner_uid = key->uid;
+	WRITE_ONCE(key->perm, SZKM_OWNER_PERM);
 	szkm_krs_schedule(k);
 	mutex_unlock(&k->lock);
 	/* A loaded blob's grants get their objects once keyctl add is done. */

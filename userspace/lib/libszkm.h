@@ -239,8 +239,10 @@ int szkm_keyblob_info(const char *hex, size_t len, struct szkm_keyblob_info *inf
  * Every szkm key in the caller's keyrings: @u, @us, @s, @p, @t and the
  * keyrings they link, breadth first (keyrings it cannot read are passed
  * over). Each key once, with a keyring that links it, named as keyctl(1)
- * names it when it is a special one, else by its serial. Returns the
- * count and a malloc'd array, or a negative errno.
+ * names it when it is a special one, else by its serial; then the
+ * caller's own szkm keys that no keyring of its holds (a grant keeps such
+ * a key), named SZKM_KEYRING_NONE. Returns the count and a malloc'd
+ * array, or a negative errno.
  */
 struct szkm_key_ref {
 	int32_t serial;
@@ -248,6 +250,8 @@ struct szkm_key_ref {
 	char ring[12];
 };
 int szkm_key_list(struct szkm_key_ref **refs);
+/* The keyring named for a key of the caller's that no keyring of its holds. */
+#define SZKM_KEYRING_NONE "none"
 
 /*
  * ECIES of include/szkm.h with OpenSSL: encrypt @len bytes to version
