@@ -618,9 +618,9 @@ enum szkm_event_type {
  * event (SZKM_EV_CHANGES_KEY; a load or a provision changes nothing), its
  * "mark", and whether a keyring holds the key now. A key blob carries the
  * mark it was written at, and loads only when that is the registry's mark
- * for the key (an older blob, after a rotate, retire, destroy or policy
- * change, is refused) and no other key object holds that key id (one
- * blob loads once at a time).
+ * for the key (an older blob, after a rotate, retire, destroy, policy
+ * change, grant or revoke, is refused) and no other key object holds
+ * that key id (one blob loads once at a time).
  *
  * A device made since the module loaded has its registry at once. After
  * an unseal (a reboot, a module reload) the registry is rebuilt from the

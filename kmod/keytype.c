@@ -742,31 +742,46 @@ static int szkm_asym_verify(struct kernel_pkey_params *params, const void *in, c
 	return ret;
 }
 
+/*
+ * Key @serial, which the caller may View (keyctl's own check, in the
+ * sender's context), with its semaphore held for reading: its shared
+ * state in *@kp and the reference in *@ref; else a negative errno and
+ * *@why, nothing held.
+ */
+static int szkm_view_key(u32 serial, key_ref_t *ref, struct szkm_key **kp, const char **why)
+{
+	struct key *key;
+
+	*ref = lookup_user_key(serial, 0, KEY_NEED_VIEW);
+	if (IS_ERR(*ref)) {
+		*why = SZKM_MSG("no such key, or no View permission on it");
+		return PTR_ERR(*ref);
+	}
+	key = key_ref_to_ptr(*ref);
+	down_read(&key->sem);
+	if (key->type != &szkm_key_type || key_validate(key) || !(*kp = szkm_key_of(key))) {
+		up_read(&key->sem);
+		key_ref_put(*ref);
+		*why = SZKM_MSG("not a live szkm key");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int szkm_keytype_with_key(u32 serial, int (*fn)(const struct szkm_key *k, void *arg),
 			  void *arg, const char **why)
 {
 	struct szkm_key *k;
 	key_ref_t ref;
-	struct key *key;
 	int ret;
 
-	/* Runs in the sender's context: keyctl's own permission check. */
-	ref = lookup_user_key(serial, 0, KEY_NEED_VIEW);
-	if (IS_ERR(ref)) {
-		*why = SZKM_MSG("no such key, or no View permission on it");
-		return PTR_ERR(ref);
-	}
-	key = key_ref_to_ptr(ref);
-	down_read(&key->sem);
-	if (key->type != &szkm_key_type || key_validate(key) || !(k = szkm_key_of(key))) {
-		*why = SZKM_MSG("not a live szkm key");
-		ret = -EINVAL;
-	} else {
-		mutex_lock(&k->lock);
-		ret = fn(k, arg);
-		mutex_unlock(&k->lock);
-	}
-	up_read(&key->sem);
+	ret = szkm_view_key(serial, &ref, &k, why);
+	if (ret)
+		return ret;
+	mutex_lock(&k->lock);
+	ret = fn(k, arg);
+	mutex_unlock(&k->lock);
+	up_read(&key_ref_to_ptr(ref)->sem);
 	key_ref_put(ref);
 	return ret;
 }
@@ -840,19 +855,10 @@ int szkm_keytype_grant(u32 serial, u32 uid, bool revoke, const char **why)
 		*why = SZKM_MSG("the device is not ready");
 		return ret;
 	}
-	/* In the sender's context: keyctl's own permission check. */
-	ref = lookup_user_key(serial, 0, KEY_NEED_VIEW);
-	if (IS_ERR(ref)) {
-		*why = SZKM_MSG("no such key, or no View permission on it");
-		return PTR_ERR(ref);
-	}
+	ret = szkm_view_key(serial, &ref, &k, why);
+	if (ret)
+		return ret;
 	key = key_ref_to_ptr(ref);
-	down_read(&key->sem);
-	if (key->type != &szkm_key_type || key_validate(key) || !(k = szkm_key_of(key))) {
-		*why = SZKM_MSG("not a live szkm key");
-		ret = -EINVAL;
-		goto out;
-	}
 	ret = szkm_grant_allowed(key, k, uid, revoke, why);
 	if (ret)
 		goto out;
