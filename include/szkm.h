@@ -95,6 +95,17 @@
  *   or for another key than SZKM_A_KEY_SERIAL; -ESTALE older than the key's
  *   state in the kernel (replayed: made before a rotate, retire, destroy or
  *   policy change) or no longer its state.
+ * SZKM_CMD_KEY_GRANT (doit; CAP_SYS_ADMIN, and the caller's fsuid is the
+ *   uid that made or loaded the key, with View permission on it): grants
+ *   uid SZKM_A_GRANT_UID the use of the key SZKM_A_KEY_SERIAL, or with
+ *   SZKM_A_REVOKE takes that grant back. The kernel records a KEY_GRANT or
+ *   KEY_REVOKE event; for a ledger=required key the change takes effect
+ *   only when the ledger proves it (SZKM_A_JOURNAL counts it meanwhile),
+ *   as a retire does. -EEXIST: granted already, or the uid holds a grant
+ *   of another key of that name; -ENOENT: no such grant to revoke; -ENOSPC:
+ *   SZKM_GRANTS_MAX grants; -EBUSY: another change waits for the ledger;
+ *   -EPERM: not the key's owner, or the key object is itself a grant.
+ *   KEY_PUBLIC replies carry SZKM_A_GRANTS (the grants in force).
  *
  * Every failure carries an extended-ack message that says why.
  */
@@ -122,6 +133,7 @@ enum szkm_cmd {
 	SZKM_CMD_CHAIN_RESTORE,
 	SZKM_CMD_KEY_EXPORT,
 	SZKM_CMD_BUNDLE_OPEN,
+	SZKM_CMD_KEY_GRANT,	/* grant or revoke a uid's use of a key (below) */
 	__SZKM_CMD_MAX
 };
 #define SZKM_CMD_MAX (__SZKM_CMD_MAX - 1)
@@ -174,6 +186,9 @@ enum szkm_attr {
 	SZKM_A_MIN_VERSION,	/* u32, older versions refuse to decrypt and verify */
 	SZKM_A_LEDGER_MODE,	/* u8, enum szkm_ledger_mode */
 	SZKM_A_BUNDLE,		/* binary, an export bundle (below), at most SZKM_BUNDLE_MAX */
+	SZKM_A_GRANT_UID,	/* u32, a uid (initial user namespace) granted a key */
+	SZKM_A_REVOKE,		/* flag: KEY_GRANT takes the grant back */
+	SZKM_A_GRANTS,		/* nest of SZKM_A_GRANT_UID, the uids a key is granted to */
 	__SZKM_A_LAST
 };
 #define SZKM_A_MAX (__SZKM_A_LAST - 1)
@@ -369,6 +384,24 @@ enum szkm_tpm_session {
 #define SZKM_FSCRYPT_INFO	"szkm-fscrypt-v2-master-v1"	/* fscrypt, 64 bytes */
 #define SZKM_DERIVED_KEY_LEN	64
 #define SZKM_MAX_VERSIONS	128	/* version records kept per key */
+#define SZKM_GRANTS_MAX		32	/* uids one key is granted to */
+/*
+ * Grants (szkmctl key grant): the module owns a keyring SZKM_KEYRING
+ * (root's, View and Read only), which holds one keyring per grantee uid,
+ * SZKM_KEYRING "." <uid> (owned by that uid: View, Read, Search, Link).
+ * There a grant is a key object of type szkm named as the key, owned by
+ * the grantee (View and Search only: no Read, Write, Link or Setattr,
+ * no possessor rights, kept from invalidation), sharing the key's state:
+ * every rotation, retire or destroy is the grant's at once. Neither a
+ * session, a logout nor keyring garbage collection drops it; only a
+ * proven revoke, or the module's unload. The grantee finds it by
+ * `keyctl search %:.szkm.<uid> szkm <name>`, or `%szkm:<name>` (keyutils
+ * reads /proc/keys). A grant keeps the key object it came from alive.
+ * An szkm key object serves only its own uid, whatever keyctl
+ * setperm/chown or possession say: the uid that made or loaded it, or
+ * a grant's grantee.
+ */
+#define SZKM_KEYRING		".szkm"
 /* The most uses max_uses may allow: 2^32 AES-GCM encryptions with random
  * 96-bit nonces (NIST SP 800-38D 8.3). */
 #define SZKM_MAX_USES_LIMIT	(1ULL << 32)
@@ -422,6 +455,8 @@ enum szkm_ledger_mode {
  *     version count be16, then per version:
  *       version be32 | state u8 | origin u8 | uses be64
  *       secret length u8 | secret | public length u8 | public key
+ *     grant count be16 (0..SZKM_GRANTS_MAX) | uid be32 each, ascending
+ *       (blobs written before grants existed end before it: no grants)
  */
 #define SZKM_BLOB_MAGIC		"SZKB"
 #define SZKM_BLOB_FORMAT	2	/* 1 had no mark: refused, it predates rollback protection */
@@ -548,6 +583,9 @@ enum szkm_ledger_mode {
  *   pid be32 (thread group, initial namespace) | command [16] (comm,
  *   NUL-padded)
  *
+ *   KEY_GRANT and KEY_REVOKE only: grantee uid be32 (version, state and
+ *   public key are the active version's, as for KEY_POLICY)
+ *
  * Format 1 had no actor fields; readers still accept it for old ledgers.
  *
  * A device event (DEVICE_INIT, DEVICE_RESUME) carries D's public key and, for a device sealed by a
@@ -602,7 +640,7 @@ enum szkm_ledger_mode {
 #define SZKM_EVENT_ACTOR_LEN	(1 + 4 + 4 + 4 + SZKM_COMM_LEN)
 #define SZKM_EVENT_FIXED_LEN	(SZKM_EVENT_FIXED_LEN_V1 + SZKM_EVENT_ACTOR_LEN)
 #define SZKM_AUID_UNSET		0xffffffffu
-#define SZKM_EVENT_MAX_LEN	(SZKM_EVENT_FIXED_LEN + SZKM_NAME_MAX + SZKM_P256_PUB_LEN)
+#define SZKM_EVENT_MAX_LEN	(SZKM_EVENT_FIXED_LEN + SZKM_NAME_MAX + SZKM_P256_PUB_LEN + 4)
 #define SZKM_EVF_TEST_MODE	0x0001
 #define SZKM_EV_DEVICE_BINDING_FMT	"tpm.lock-pcr-%u.boot-pcrs-%04x.%s"
 
@@ -628,6 +666,8 @@ enum szkm_event_type {
 	SZKM_EV_KEY_PROVISION_LOGON,	/* logon key for dm-crypt (aes) */
 	SZKM_EV_KEY_PROVISION_LOGON_XTS, /* logon key for dm-crypt (aes-xts) */
 	SZKM_EV_KEY_PROVISION_FSCRYPT,	/* fscrypt-provisioning key */
+	SZKM_EV_KEY_GRANT,	/* a uid may use the key (szkmctl key grant) */
+	SZKM_EV_KEY_REVOKE,	/* ... and no longer */
 	__SZKM_EV_MAX
 };
 
@@ -635,7 +675,10 @@ enum szkm_event_type {
 #define SZKM_EV_CHANGES_KEY(t) \
 	((t) == SZKM_EV_KEY_CREATE || (t) == SZKM_EV_KEY_IMPORT || \
 	 (t) == SZKM_EV_KEY_ROTATE || (t) == SZKM_EV_KEY_STATE || \
-	 (t) == SZKM_EV_KEY_POLICY || (t) == SZKM_EV_KEY_DESTROY)
+	 (t) == SZKM_EV_KEY_POLICY || (t) == SZKM_EV_KEY_DESTROY || \
+	 SZKM_EV_HAS_GRANTEE(t))
+/* Grant events end with the grantee's uid. */
+#define SZKM_EV_HAS_GRANTEE(t) ((t) == SZKM_EV_KEY_GRANT || (t) == SZKM_EV_KEY_REVOKE)
 /* Device events name no key and carry D's public key. */
 #define SZKM_EV_IS_DEVICE(t) \
 	((t) == SZKM_EV_DEVICE_INIT || (t) == SZKM_EV_DEVICE_RESUME)
@@ -646,9 +689,9 @@ enum szkm_event_type {
  * event (SZKM_EV_CHANGES_KEY; a load or a provision changes nothing), its
  * "mark", and whether a keyring holds the key now. A key blob carries the
  * mark it was written at, and loads only when that is the registry's mark
- * for the key (an older blob, after a rotate, retire, destroy or policy
- * change, is refused) and no other key object holds that key id (one
- * blob loads once at a time).
+ * for the key (an older blob, after a rotate, retire, destroy, policy
+ * change, grant or revoke, is refused) and no other key object holds
+ * that key id (one blob loads once at a time).
  *
  * A device made since the module loaded has its registry at once. After
  * an unseal (a reboot, a module reload) the registry is rebuilt from the

@@ -7,6 +7,7 @@
  */
 #include "blob.h"
 #include "device.h"
+#include "grant.h"
 #include "key.h"
 #include "payload.h"
 #include "registry.h"
@@ -19,6 +20,7 @@
 
 #define SZKM_BODY_FIXED	(8 + 1 + SZKM_NAME_MAX + 4 + 4 + 8 + 8 + 4 + 1 + 2)
 #define SZKM_VER_MAX	(4 + 1 + 1 + 8 + 1 + SZKM_SECRET_MAX + 1 + SZKM_P256_PUB_LEN)
+#define SZKM_GRANTS_LEN	(2 + 4 * SZKM_GRANTS_MAX)
 
 static void szkm_blob_header(u8 hdr[SZKM_BLOB_HDR_LEN], u8 alg, const u8 *id, const u8 *dev)
 {
@@ -35,7 +37,7 @@ static void szkm_blob_header(u8 hdr[SZKM_BLOB_HDR_LEN], u8 alg, const u8 *id, co
 
 int szkm_blob_write(struct szkm_key *k, u8 **blob, size_t *len)
 {
-	size_t bodymax = SZKM_BODY_FIXED + k->nver * SZKM_VER_MAX, bodylen;
+	size_t bodymax = SZKM_BODY_FIXED + k->nver * SZKM_VER_MAX + SZKM_GRANTS_LEN, bodylen;
 	u8 dev[SZKM_DEVICE_ID_LEN], *body, *out;
 	struct szkm_cur c;
 	unsigned int i;
@@ -69,6 +71,10 @@ int szkm_blob_write(struct szkm_key *k, u8 **blob, size_t *len)
 		if (!v->secret_len)
 			put_bytes(&c, v->pub, v->pub_len);
 	}
+	/* The grants in force: a restore brings them back (grant.c). */
+	put_be16(&c, k->ngrants);
+	for (i = 0; i < k->ngrants; i++)
+		put_be32(&c, k->grants[i].uid);
 	if (WARN_ON_ONCE(!c.ok)) {
 		ret = -EOVERFLOW;
 		goto err;
@@ -91,6 +97,24 @@ err:
 	kfree_sensitive(body);
 	kfree(out);
 	return ret;
+}
+
+/* The grant list (blobs from before grants have none): ascending uids. */
+static int szkm_blob_grants(struct szkm_key *k, struct szkm_cur *c)
+{
+	unsigned int i, n = get_be16(c);
+	u32 uid, prev = 0;
+
+	if (!c->ok || n > SZKM_GRANTS_MAX)
+		return -EBADMSG;
+	for (i = 0; i < n; i++) {
+		uid = get_be32(c);
+		if (!c->ok || (i && uid <= prev) || !uid_valid(make_kuid(&init_user_ns, uid)) ||
+		    szkm_grant_add(k, uid))
+			return -EBADMSG;
+		prev = uid;
+	}
+	return 0;
 }
 
 static int szkm_blob_body(struct szkm_key *k, u8 *body, size_t len, const char *name,
@@ -129,6 +153,8 @@ static int szkm_blob_body(struct szkm_key *k, u8 *body, size_t len, const char *
 		ret = c.ok ? szkm_key_restore_version(k, v) : -EBADMSG;
 	}
 	kfree_sensitive(v);
+	if (!ret && c.left)
+		ret = szkm_blob_grants(k, &c);
 	if (!ret && (c.left || k->active != active))
 		ret = -EBADMSG;
 	return ret;

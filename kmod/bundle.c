@@ -56,6 +56,9 @@ void szkm_key_meta_of(const struct szkm_key *k, struct szkm_key_meta *m)
 		mv->pub_len = v->pub_len;
 		memcpy(mv->pub, v->pub, v->pub_len);
 	}
+	m->ngrants = k->ngrants;
+	for (i = 0; i < k->ngrants; i++)
+		m->grant_uid[i] = k->grants[i].uid;
 }
 
 static void szkm_bundle_header(u8 *hdr, const struct szkm_key_meta *m,

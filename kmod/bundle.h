@@ -33,6 +33,9 @@ struct szkm_key_meta {
 	struct szkm_policy policy;
 	unsigned int nver;
 	struct szkm_ver_meta ver[SZKM_MAX_VERSIONS];
+	/* The uids the key is granted to (KEY_PUBLIC; not in a bundle). */
+	unsigned int ngrants;
+	u32 grant_uid[SZKM_GRANTS_MAX];
 };
 
 /* @k's public metadata now (the caller holds k->lock). */

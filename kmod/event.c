@@ -91,7 +91,7 @@ static void szkm_event_actor(struct szkm_ev_writer *w)
 }
 
 static int szkm_event_build(u8 type, struct szkm_key *k, struct szkm_ver *v,
-			    const u8 *dev_pub, u8 *buf, size_t *len)
+			    const u8 *dev_pub, u32 grantee, u8 *buf, size_t *len)
 {
 	struct szkm_ev_writer w = { buf, buf + SZKM_EVENT_MAX_LEN };
 	u8 id[SZKM_DEVICE_ID_LEN], policy[32];
@@ -132,6 +132,8 @@ static int szkm_event_build(u8 type, struct szkm_key *k, struct szkm_ver *v,
 	w_u8(&w, k ? k->policy.ledger : 0);
 	w_bytes(&w, policy, 32);	/* keys: no access policies yet */
 	szkm_event_actor(&w);
+	if (SZKM_EV_HAS_GRANTEE(type))
+		w_be32(&w, grantee);
 	*len = w.p - buf;
 	return 0;
 }
@@ -148,7 +150,7 @@ int szkm_event_seal(u8 *body, size_t len, u64 seq, const u8 prev[32],
 
 static int szkm_event_submit(u8 type, struct key *owner, struct szkm_key *k,
 			     struct szkm_ver *v, const struct szkm_change *ch,
-			     const u8 *dev_pub, bool fresh_chain)
+			     const u8 *dev_pub, bool fresh_chain, u32 grantee)
 {
 	size_t len;
 	u8 *body;
@@ -157,7 +159,7 @@ static int szkm_event_submit(u8 type, struct key *owner, struct szkm_key *k,
 	body = kmalloc(SZKM_EVENT_MAX_LEN, GFP_KERNEL);
 	if (!body)
 		return -ENOMEM;
-	ret = szkm_event_build(type, k, v, dev_pub, body, &len);
+	ret = szkm_event_build(type, k, v, dev_pub, grantee, body, &len);
 	if (!ret)
 		ret = szkm_journal_append(body, len, owner, ch, fresh_chain);
 	if (ret)
@@ -170,20 +172,27 @@ int szkm_event_emit(u8 type, struct key *owner, struct szkm_key *k, struct szkm_
 	struct szkm_change ch = { .kind = SZKM_CHANGE_ACTIVATE };
 
 	if (!v || v->state != SZKM_VS_PENDING)
-		return szkm_event_submit(type, owner, k, v, NULL, NULL, false);
+		return szkm_event_submit(type, owner, k, v, NULL, NULL, false, 0);
 	ch.ver = v->ver;
-	return szkm_event_submit(type, owner, k, v, &ch, NULL, false);
+	return szkm_event_submit(type, owner, k, v, &ch, NULL, false, 0);
 }
 
 int szkm_event_emit_change(u8 type, struct key *owner, struct szkm_key *k,
 			   struct szkm_ver *v, const struct szkm_change *ch)
 {
-	return szkm_event_submit(type, owner, k, v, ch, NULL, false);
+	return szkm_event_submit(type, owner, k, v, ch, NULL, false, 0);
+}
+
+int szkm_event_emit_grant(u8 type, struct key *owner, struct szkm_key *k,
+			  const struct szkm_change *ch, bool wait)
+{
+	return szkm_event_submit(type, owner, k, szkm_key_active(k), wait ? ch : NULL, NULL,
+				 false, ch->uid);
 }
 
 int szkm_event_device_init(const u8 pub[SZKM_P256_PUB_LEN])
 {
-	return szkm_event_submit(SZKM_EV_DEVICE_INIT, NULL, NULL, NULL, NULL, pub, true);
+	return szkm_event_submit(SZKM_EV_DEVICE_INIT, NULL, NULL, NULL, NULL, pub, true, 0);
 }
 
 int szkm_event_device_resume(void)
@@ -191,5 +200,5 @@ int szkm_event_device_resume(void)
 	u8 pub[SZKM_P256_PUB_LEN];
 
 	return szkm_device_pubkey(pub) ?:
-	       szkm_event_submit(SZKM_EV_DEVICE_RESUME, NULL, NULL, NULL, NULL, pub, false);
+	       szkm_event_submit(SZKM_EV_DEVICE_RESUME, NULL, NULL, NULL, NULL, pub, false, 0);
 }

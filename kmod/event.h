@@ -28,6 +28,14 @@ struct szkm_change;
 int szkm_event_emit_change(u8 type, struct key *owner, struct szkm_key *k,
 			   struct szkm_ver *v, const struct szkm_change *ch);
 
+/*
+ * A grant or revoke (KEY_GRANT, KEY_REVOKE) of @ch->uid, describing the
+ * key's active version; with @wait, @ch applies when the ledger proves it.
+ * Under the key's lock.
+ */
+int szkm_event_emit_grant(u8 type, struct key *owner, struct szkm_key *k,
+			  const struct szkm_change *ch, bool wait);
+
 /* The device was made: a fresh chain starting with DEVICE_INIT. */
 int szkm_event_device_init(const u8 pub[SZKM_P256_PUB_LEN]);
 /* The key registry is restored after an unseal (DEVICE_RESUME, D's key). */

@@ -15,6 +15,7 @@
 #include "quota.h"
 
 #include <linux/err.h>
+#include <linux/key.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -42,6 +43,7 @@ struct szkm_key *szkm_key_alloc(const char *name, u8 alg, const u8 id[SZKM_KEY_I
 	k = kzalloc(sizeof(*k), GFP_KERNEL);
 	if (!k)
 		return ERR_PTR(-ENOMEM);
+	refcount_set(&k->ref, 1);
 	mutex_init(&k->lock);
 	k->alg = alg;
 	strscpy(k->name, name, sizeof(k->name));
@@ -85,7 +87,15 @@ void szkm_key_free(struct szkm_key *k)
 		szkm_quota_put(k->quota_uid);
 	for (i = 0; i < k->nver; i++)
 		szkm_ver_free(k->ver[i]);
+	for (i = 0; i < k->nstale; i++)
+		key_put(k->stale[i]);
 	kfree_sensitive(k);
+}
+
+void szkm_key_put(struct szkm_key *k)
+{
+	if (!IS_ERR_OR_NULL(k) && refcount_dec_and_test(&k->ref))
+		szkm_key_free(k);
 }
 
 /* Fills in what a secret implies: the AES transform or the public key. */

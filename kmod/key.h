@@ -5,6 +5,8 @@
 
 #include <linux/mutex.h>
 #include <linux/rbtree.h>
+#include <linux/refcount.h>
+#include <linux/uidgid.h>
 #include <linux/types.h>
 #include "szkm.h"
 #include "payload.h"
@@ -33,8 +35,24 @@ struct szkm_ver {
 	struct key *prov[SZKM_PROV_MAX];	/* each holds a reference */
 };
 
+/*
+ * A uid the key is granted to (grant.c), and the key object that serves
+ * it there: not referenced (its destroy clears this under the key's lock);
+ * NULL until made.
+ */
+struct szkm_grant {
+	u32 uid;		/* in the initial user namespace */
+	struct key *obj;
+};
+
+/*
+ * One logical key, shared by the key object that made or loaded it (its
+ * owner) and the grant objects made for other uids: each holds a
+ * reference, the last put frees it.
+ */
 struct szkm_key {
-	struct mutex lock;	/* versions, states, policy, provisioned keys */
+	refcount_t ref;
+	struct mutex lock;	/* versions, states, policy, provisioned keys, grants */
 	u8 alg;
 	u8 id[SZKM_KEY_ID_LEN];
 	char name[SZKM_NAME_MAX + 1];
@@ -43,8 +61,14 @@ struct szkm_key {
 	bool claimed;		/* holds its id in the registry (registry.h) */
 	bool counted;		/* counted against quota_uid (quota.h) */
 	u32 quota_uid;
-	u8 changes;		/* retire/destroy/policy changes waiting for the ledger */
+	u8 changes;		/* retire/destroy/policy/grant changes waiting for the ledger */
 	struct szkm_policy policy;
+	kuid_t owner_uid;	/* the uid the owner object serves */
+	unsigned int ngrants;	/* grants in force, ascending uid */
+	struct szkm_grant grants[SZKM_GRANTS_MAX];
+	/* Grant objects of revoked grants, referenced, for grant.c to drop. */
+	unsigned int nstale;
+	struct key *stale[SZKM_GRANTS_MAX];
 	unsigned int nver;
 	struct szkm_ver *ver[SZKM_MAX_VERSIONS];
 	/* The rotation service's view (krs.c, under its lock). */
@@ -66,16 +90,22 @@ enum szkm_change_kind {
 	SZKM_CHANGE_RETIRE,
 	SZKM_CHANGE_DESTROY,
 	SZKM_CHANGE_POLICY,
+	SZKM_CHANGE_GRANT,
+	SZKM_CHANGE_REVOKE,
 };
 
 struct szkm_change {
 	u8 kind;		/* enum szkm_change_kind */
 	u32 ver;
 	struct szkm_policy policy;	/* SZKM_CHANGE_POLICY: the new one */
+	u32 uid;			/* SZKM_CHANGE_GRANT/REVOKE: the grantee */
 };
 
 struct szkm_key *szkm_key_alloc(const char *name, u8 alg, const u8 id[SZKM_KEY_ID_LEN]);
+/* Frees @k now: only for a key no key object holds yet (one reference). */
 void szkm_key_free(struct szkm_key *k);
+static inline void szkm_key_get(struct szkm_key *k) { refcount_inc(&k->ref); }
+void szkm_key_put(struct szkm_key *k);
 
 /*
  * Adds version next_version with @secret and/or @pub (NULL to generate a

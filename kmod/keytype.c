@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * keytype.c - the key type "szkm": the keyring hooks. A key's payload is
- * one struct szkm_key (kmod/key.h) that lives as long as the key; updates
- * change it under its lock. Userspace sees metadata (describe) and the
- * sealed blob (read); secret bytes never leave the kernel.
+ * keytype.c - the key type "szkm": the keyring hooks. A key object's
+ * payload is one struct szkm_key (kmod/key.h), shared by the object that
+ * made or loaded it (its owner) and the grant objects made for other uids
+ * (grant.c), each holding a reference; updates change it under its lock.
+ * Userspace sees metadata (describe) and the sealed blob (read); secret
+ * bytes never leave the kernel. A key object serves one uid only (its
+ * owner's, or its grantee's), whoever possesses it and whatever keyctl
+ * setperm or chown made of its permissions: sharing a key is a grant,
+ * which the ledger records.
  */
 #include "keytype.h"
 #include "blob.h"
@@ -13,6 +18,7 @@
 #include "device.h"
 #include "key.h"
 #include "keyops.h"
+#include "grant.h"
 #include "payload.h"
 #include "registry.h"
 #include "quota.h"
@@ -37,6 +43,64 @@ u32 szkm_keytype_count(void)
 static struct szkm_key *szkm_key_of(const struct key *key)
 {
 	return key->payload.data[0];
+}
+
+/*
+ * An owner object: its possessor may do anything keyctl allows (as
+ * before), and its owner's uid all but Setattr from any session, so a
+ * key found by %szkm:NAME (keyutils reads /proc/keys) is usable without
+ * its keyring; szkm_key_serves keeps every other uid out, possessor or
+ * not.
+ */
+#define SZKM_OWNER_PERM	(KEY_POS_ALL | KEY_USR_VIEW | KEY_USR_READ | KEY_USR_WRITE | \
+			 KEY_USR_SEARCH | KEY_USR_LINK)
+
+/* A grant object's payload also holds the owner object it came from. */
+#define SZKM_GRANT_OWNER	1
+static struct key *szkm_grant_owner(const struct key *key)
+{
+	return key->payload.data[SZKM_GRANT_OWNER];
+}
+
+struct key_type *szkm_keytype_type(void)
+{
+	return &szkm_key_type;
+}
+
+struct szkm_key *szkm_keytype_get(struct key *key)
+{
+	struct szkm_key *k = NULL;
+
+	down_read(&key->sem);
+	if (key->type == &szkm_key_type && !test_bit(KEY_FLAG_DEAD, &key->flags) &&
+	    (k = szkm_key_of(key)))
+		szkm_key_get(k);
+	up_read(&key->sem);
+	return k;
+}
+
+/*
+ * Whether @key serves the calling process (under the key's lock): the
+ * owner object its owner's uid, a grant object its grantee while the
+ * grant is in force. Possession, setperm and chown change nothing here.
+ */
+static int szkm_key_serves(const struct key *key, const struct szkm_key *k)
+{
+	u32 uid = from_kuid_munged(&init_user_ns, current_fsuid());
+
+	if (!szkm_grant_owner(key)) {
+		if (uid_eq(current_fsuid(), k->owner_uid))
+			return 0;
+		pr_info_ratelimited("'%s': key %d serves uid %u, not uid %u: only a grant (szkmctl key grant) shares a key\n",
+				    k->name, key->serial,
+				    from_kuid_munged(&init_user_ns, k->owner_uid), uid);
+		return -EACCES;
+	}
+	if (uid_eq(current_fsuid(), key->uid) && szkm_grant_find(k, uid) >= 0)
+		return 0;
+	pr_info_ratelimited("'%s': grant key %d serves uid %u while granted; uid %u is refused\n",
+			    k->name, key->serial, from_kuid_munged(&init_user_ns, key->uid), uid);
+	return -EACCES;
 }
 
 /* Names go into logon descriptions ("szkm:<name>:v<N>") and logs. */
@@ -137,10 +201,19 @@ static struct szkm_key *szkm_key_create(const struct szkm_request *cmd, const ch
  */
 static int szkm_key_preparse(struct key_preparsed_payload *prep)
 {
+	const struct szkm_grant_prep *gp = szkm_grant_prep_of(prep->data, prep->datalen);
 	struct szkm_request *cmd;
 	struct szkm_key *k;
 	int ret;
 
+	if (gp) {
+		/* A grant object (grant.c): it shares the key and holds its owner. */
+		szkm_key_get(gp->k);
+		prep->payload.data[0] = gp->k;
+		prep->payload.data[SZKM_GRANT_OWNER] = key_get(gp->owner);
+		prep->payload.data[3] = (void *)gp;	/* a flag */
+		return 0;
+	}
 	cmd = kzalloc(sizeof(*cmd), GFP_KERNEL);
 	if (!cmd)
 		return -ENOMEM;
@@ -178,6 +251,11 @@ static void szkm_key_free_preparse(struct key_preparsed_payload *prep)
 {
 	struct szkm_request *cmd = prep->payload.data[1];
 
+	if (prep->payload.data[3]) {
+		szkm_key_put(prep->payload.data[0]);
+		key_put(prep->payload.data[SZKM_GRANT_OWNER]);
+		return;
+	}
 	szkm_key_free(prep->payload.data[0]);
 	if (cmd) {
 		szkm_payload_free(cmd);
@@ -195,6 +273,13 @@ static int szkm_key_instantiate(struct key *key, struct key_preparsed_payload *p
 	if (!k) {
 		pr_info_ratelimited("keyctl add needs new, load or import; rotate/retire/destroy/set/provision are updates\n");
 		return -EINVAL;
+	}
+	if (prep->payload.data[3]) {
+		key->payload.data[0] = k;
+		key->payload.data[SZKM_GRANT_OWNER] = prep->payload.data[SZKM_GRANT_OWNER];
+		prep->payload.data[0] = NULL;
+		prep->payload.data[SZKM_GRANT_OWNER] = NULL;
+		return 0;
 	}
 	v = szkm_key_pending(k) ?: szkm_key_active(k);
 	if (prep->payload.data[2])
@@ -218,8 +303,13 @@ static int szkm_key_instantiate(struct key *key, struct key_preparsed_payload *p
 	atomic_inc(&szkm_nkeys);
 	mutex_lock(&k->lock);
 	k->owner = key;
+	k->owner_uid = key->uid;
+	WRITE_ONCE(key->perm, SZKM_OWNER_PERM);
 	szkm_krs_schedule(k);
 	mutex_unlock(&k->lock);
+	/* A loaded blob's grants get their objects once keyctl add is done. */
+	if (k->ngrants)
+		szkm_grant_sync_later(key);
 	return 0;
 }
 
@@ -396,7 +486,17 @@ static int szkm_key_update(struct key *key, struct key_preparsed_payload *prep)
 		pr_info_ratelimited("'%s': keyctl update takes rotate, retire, destroy, set or provision\n", k->name);
 		return -EINVAL;
 	}
+	if (szkm_grant_owner(key)) {
+		pr_info_ratelimited("'%s': key %d is a grant: it is used, not changed (its owner changes the key)\n",
+				    k->name, key->serial);
+		return -EACCES;
+	}
 	mutex_lock(&k->lock);
+	ret = szkm_key_serves(key, k);
+	if (ret) {
+		mutex_unlock(&k->lock);
+		return ret;
+	}
 	switch (cmd->op) {
 	case SZKM_OP_ROTATE:
 		ret = szkm_update_rotate(key, k);
@@ -418,6 +518,13 @@ static int szkm_key_update(struct key *key, struct key_preparsed_payload *prep)
 	}
 	mutex_unlock(&k->lock);
 	return ret;
+}
+
+/* Under the key's lock: a grant or revoke takes effect. */
+static int szkm_grant_apply(struct szkm_key *k, const struct szkm_change *ch)
+{
+	return ch->kind == SZKM_CHANGE_GRANT ? szkm_grant_add(k, ch->uid) :
+	       szkm_grant_remove(k, ch->uid);
 }
 
 /* A change whose event the ledger proved takes effect (under k->lock). */
@@ -445,6 +552,13 @@ static void szkm_apply_locked(struct szkm_key *k, const struct szkm_change *ch)
 		szkm_krs_schedule(k);
 		pr_info_ratelimited("'%s' policy changed: its event is in the ledger\n", k->name);
 		break;
+	case SZKM_CHANGE_GRANT:
+	case SZKM_CHANGE_REVOKE:
+		if (!szkm_grant_apply(k, ch))
+			pr_info_ratelimited("'%s' %s uid %u: its event is in the ledger\n", k->name,
+					    ch->kind == SZKM_CHANGE_GRANT ? "granted to" : "no longer granted to",
+					    ch->uid);
+		break;
 	default:
 		return;
 	}
@@ -455,6 +569,7 @@ static void szkm_apply_locked(struct szkm_key *k, const struct szkm_change *ch)
 /* The journal calls this when the ledger proves the event of a change. */
 void szkm_keytype_apply(struct key *key, const struct szkm_change *ch)
 {
+	bool grants = ch->kind == SZKM_CHANGE_GRANT || ch->kind == SZKM_CHANGE_REVOKE;
 	struct szkm_key *k;
 
 	/* Not "positive" yet when the proof beats keyctl add's return. */
@@ -464,19 +579,39 @@ void szkm_keytype_apply(struct key *key, const struct szkm_change *ch)
 		mutex_lock(&k->lock);
 		szkm_apply_locked(k, ch);
 		mutex_unlock(&k->lock);
+	} else {
+		grants = false;
 	}
 	up_read(&key->sem);
+	/* The grant's object is made, or the revoked one dropped, at once. */
+	if (grants)
+		szkm_grant_sync(key);
 }
+
+
 
 static void szkm_key_destroy(struct key *key)
 {
+	struct key *owner = szkm_grant_owner(key);
 	struct szkm_key *k = szkm_key_of(key);
+	unsigned int i;
 
-	if (k) {
-		szkm_krs_forget(k);
-		szkm_key_free(k);
-		atomic_dec(&szkm_nkeys);
+	if (!k)
+		return;
+	if (owner) {
+		mutex_lock(&k->lock);
+		for (i = 0; i < k->ngrants; i++)
+			if (k->grants[i].obj == key)
+				k->grants[i].obj = NULL;
+		mutex_unlock(&k->lock);
+		szkm_grant_forget(key);
+		szkm_key_put(k);
+		key_put(owner);
+		return;
 	}
+	szkm_krs_forget(k);
+	szkm_key_put(k);
+	atomic_dec(&szkm_nkeys);
 }
 
 static void szkm_key_describe(const struct key *key, struct seq_file *m)
@@ -502,16 +637,23 @@ static long szkm_key_read(const struct key *key, char *buffer, size_t buflen)
 	ret = szkm_device_ready();
 	if (ret)
 		return ret;
+	if (szkm_grant_owner(key)) {
+		/* A blob would let its holder load the key as its own. */
+		pr_info_ratelimited("'%s': key %d is a grant: its blob is its owner's to read\n",
+				    k->name, key->serial);
+		return -EACCES;
+	}
 	mutex_lock(&k->lock);
+	ret = szkm_key_serves(key, k);
 	/*
 	 * A blob now would carry the change's mark with the state before it,
 	 * a state the ledger does not hold once it proves the change.
 	 */
-	if (k->changes) {
+	if (!ret && k->changes) {
 		pr_info_ratelimited("'%s': a change waits for the ledger: its blob is written once that is in\n",
 				    k->name);
 		ret = -EBUSY;
-	} else {
+	} else if (!ret) {
 		ret = szkm_blob_write(k, &blob, &len);
 	}
 	mutex_unlock(&k->lock);
@@ -530,28 +672,44 @@ static long szkm_key_read(const struct key *key, char *buffer, size_t buflen)
  * it for reading for the whole operation: the payload lives until the
  * hook returns, and a key destroyed meanwhile is refused.
  */
-static struct szkm_key *szkm_asym_begin(struct key *key)
+static struct szkm_key *szkm_asym_begin(struct key *key, int *err)
 {
+	struct szkm_key *k;
+
 	down_read(&key->sem);
-	if (key->type == &szkm_key_type && !test_bit(KEY_FLAG_DEAD, &key->flags) &&
-	    szkm_key_of(key))
-		return szkm_key_of(key);
+	if (key->type != &szkm_key_type || test_bit(KEY_FLAG_DEAD, &key->flags) ||
+	    !(k = szkm_key_of(key))) {
+		up_read(&key->sem);
+		*err = -EKEYREVOKED;
+		return NULL;
+	}
+	mutex_lock(&k->lock);
+	*err = szkm_key_serves(key, k);
+	if (*err) {
+		mutex_unlock(&k->lock);
+		up_read(&key->sem);
+		return NULL;
+	}
+	return k;
+}
+
+static void szkm_asym_end(struct key *key, struct szkm_key *k)
+{
+	mutex_unlock(&k->lock);
 	up_read(&key->sem);
-	return NULL;
 }
 
 static int szkm_asym_query(const struct kernel_pkey_params *params,
 			   struct kernel_pkey_query *info)
 {
-	struct szkm_key *k = szkm_asym_begin(params->key);
+	struct szkm_key *k;
 	int ret;
 
+	k = szkm_asym_begin(params->key, &ret);
 	if (!k)
-		return -EKEYREVOKED;
-	mutex_lock(&k->lock);
+		return ret;
 	ret = szkm_keyops_query(k, info);
-	mutex_unlock(&k->lock);
-	up_read(&params->key->sem);
+	szkm_asym_end(params->key, k);
 	return ret;
 }
 
@@ -563,28 +721,51 @@ static int szkm_asym_eds_op(struct kernel_pkey_params *params, const void *in, v
 	ret = szkm_device_ready();
 	if (ret)
 		return ret;
-	k = szkm_asym_begin(params->key);
+	k = szkm_asym_begin(params->key, &ret);
 	if (!k)
-		return -EKEYREVOKED;
-	mutex_lock(&k->lock);
+		return ret;
 	ret = szkm_keyops_eds(k, params, in, out);
-	mutex_unlock(&k->lock);
-	up_read(&params->key->sem);
+	szkm_asym_end(params->key, k);
 	return ret;
 }
 
 static int szkm_asym_verify(struct kernel_pkey_params *params, const void *in, const void *in2)
 {
-	struct szkm_key *k = szkm_asym_begin(params->key);
+	struct szkm_key *k;
 	int ret;
 
+	k = szkm_asym_begin(params->key, &ret);
 	if (!k)
-		return -EKEYREVOKED;
-	mutex_lock(&k->lock);
+		return ret;
 	ret = szkm_keyops_verify(k, params, in, in2);
-	mutex_unlock(&k->lock);
-	up_read(&params->key->sem);
+	szkm_asym_end(params->key, k);
 	return ret;
+}
+
+/*
+ * Key @serial, which the caller may View (keyctl's own check, in the
+ * sender's context), with its semaphore held for reading: its shared
+ * state in *@kp and the reference in *@ref; else a negative errno and
+ * *@why, nothing held.
+ */
+static int szkm_view_key(u32 serial, key_ref_t *ref, struct szkm_key **kp, const char **why)
+{
+	struct key *key;
+
+	*ref = lookup_user_key(serial, 0, KEY_NEED_VIEW);
+	if (IS_ERR(*ref)) {
+		*why = SZKM_MSG("no such key, or no View permission on it");
+		return PTR_ERR(*ref);
+	}
+	key = key_ref_to_ptr(*ref);
+	down_read(&key->sem);
+	if (key->type != &szkm_key_type || key_validate(key) || !(*kp = szkm_key_of(key))) {
+		up_read(&key->sem);
+		key_ref_put(*ref);
+		*why = SZKM_MSG("not a live szkm key");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 int szkm_keytype_with_key(u32 serial, int (*fn)(const struct szkm_key *k, void *arg),
@@ -592,26 +773,114 @@ int szkm_keytype_with_key(u32 serial, int (*fn)(const struct szkm_key *k, void *
 {
 	struct szkm_key *k;
 	key_ref_t ref;
-	struct key *key;
 	int ret;
 
-	/* Runs in the sender's context: keyctl's own permission check. */
-	ref = lookup_user_key(serial, 0, KEY_NEED_VIEW);
-	if (IS_ERR(ref)) {
-		*why = SZKM_MSG("no such key, or no View permission on it");
-		return PTR_ERR(ref);
+	ret = szkm_view_key(serial, &ref, &k, why);
+	if (ret)
+		return ret;
+	mutex_lock(&k->lock);
+	ret = fn(k, arg);
+	mutex_unlock(&k->lock);
+	up_read(&key_ref_to_ptr(ref)->sem);
+	key_ref_put(ref);
+	return ret;
+}
+
+/* Under the key's lock: whether @uid's grant can change, and why not. */
+static int szkm_grant_check(const struct szkm_key *k, u32 uid, bool revoke, const char **why)
+{
+	if (k->changes) {
+		*why = SZKM_MSG("another change of the key waits for the ledger's proof; grant once that is in");
+		return -EBUSY;
 	}
+	if (revoke && szkm_grant_find(k, uid) < 0) {
+		*why = SZKM_MSG("the key is not granted to that uid");
+		return -ENOENT;
+	}
+	if (revoke)
+		return 0;
+	if (szkm_grant_find(k, uid) >= 0) {
+		*why = SZKM_MSG("the key is granted to that uid already");
+		return -EEXIST;
+	}
+	if (k->ngrants == SZKM_GRANTS_MAX) {
+		*why = SZKM_MSG("the key has as many grants as it may (SZKM_GRANTS_MAX)");
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+/* Whether @key is an owner object the caller owns and may grant to @uid. */
+static int szkm_grant_allowed(const struct key *key, const struct szkm_key *k, u32 uid,
+			      bool revoke, const char **why)
+{
+	if (szkm_grant_owner(key)) {
+		*why = SZKM_MSG("that key object is a grant itself: grants are made from the owner's key");
+		return -EPERM;
+	}
+	if (!uid_eq(current_fsuid(), k->owner_uid)) {
+		*why = SZKM_MSG("only the uid that made or loaded the key grants it");
+		return -EPERM;
+	}
+	if (!revoke && uid_eq(make_kuid(&init_user_ns, uid), k->owner_uid)) {
+		*why = SZKM_MSG("that uid owns the key");
+		return -EINVAL;
+	}
+	/* Checked before the key's lock: grant.c's lock comes first. */
+	if (!revoke && szkm_grant_name_taken(uid, k->name, k)) {
+		*why = SZKM_MSG("that uid holds a grant of another key of this name (its keyring holds one key of a name)");
+		return -EEXIST;
+	}
+	return 0;
+}
+
+int szkm_keytype_grant(u32 serial, u32 uid, bool revoke, const char **why)
+{
+	struct szkm_change ch = {
+		.kind = revoke ? SZKM_CHANGE_REVOKE : SZKM_CHANGE_GRANT,
+		.uid = uid,
+	};
+	bool wait = false;
+	struct szkm_key *k;
+	struct key *key;
+	key_ref_t ref;
+	int ret;
+
+	if (!uid_valid(make_kuid(&init_user_ns, uid))) {
+		*why = SZKM_MSG("not a uid");
+		return -EINVAL;
+	}
+	ret = szkm_device_ready();
+	if (ret) {
+		*why = SZKM_MSG("the device is not ready");
+		return ret;
+	}
+	ret = szkm_view_key(serial, &ref, &k, why);
+	if (ret)
+		return ret;
 	key = key_ref_to_ptr(ref);
-	down_read(&key->sem);
-	if (key->type != &szkm_key_type || key_validate(key) || !(k = szkm_key_of(key))) {
-		*why = SZKM_MSG("not a live szkm key");
-		ret = -EINVAL;
-	} else {
-		mutex_lock(&k->lock);
-		ret = fn(k, arg);
-		mutex_unlock(&k->lock);
+	ret = szkm_grant_allowed(key, k, uid, revoke, why);
+	if (ret)
+		goto out;
+	mutex_lock(&k->lock);
+	ret = szkm_grant_check(k, uid, revoke, why);
+	if (!ret) {
+		/* Recorded before it exists; ledger=required: applied on proof. */
+		wait = szkm_waits_for_ledger(k);
+		ret = szkm_event_emit_grant(revoke ? SZKM_EV_KEY_REVOKE : SZKM_EV_KEY_GRANT,
+					    key, k, &ch, wait);
+		if (ret)
+			*why = SZKM_MSG("the event could not be recorded (the journal is full, or the chain is not resumed)");
+		else if (wait)
+			k->changes++;
+		else
+			szkm_grant_apply(k, &ch);
 	}
+	mutex_unlock(&k->lock);
+out:
 	up_read(&key->sem);
+	if (!ret && !wait)
+		szkm_grant_sync(key);
 	key_ref_put(ref);
 	return ret;
 }
@@ -633,10 +902,20 @@ static struct key_type szkm_key_type = {
 
 int __init szkm_keytype_init(void)
 {
-	return register_key_type(&szkm_key_type);
+	int ret = szkm_grant_init();
+
+	if (ret)
+		return ret;
+	ret = register_key_type(&szkm_key_type);
+	if (ret)
+		szkm_grant_uninit();
+	return ret;
 }
 
+/* Grant objects stop being made before the type goes, their keyrings after. */
 void szkm_keytype_uninit(void)
 {
+	szkm_grant_stop();
 	unregister_key_type(&szkm_key_type);
+	szkm_grant_uninit();
 }

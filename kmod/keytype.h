@@ -25,4 +25,15 @@ int szkm_keytype_rotate(struct key *key, struct szkm_key *k);
 int szkm_keytype_with_key(u32 serial, int (*fn)(const struct szkm_key *k, void *arg),
 			  void *arg, const char **why);
 
+/*
+ * SZKM_CMD_KEY_GRANT: grants @uid the use of key @serial, or revokes that
+ * (include/szkm.h), in the caller's context; else a negative errno and
+ * *@why.
+ */
+int szkm_keytype_grant(u32 serial, u32 uid, bool revoke, const char **why);
+
+/* For grant.c: the type, and @key's shared state (referenced) if alive. */
+struct key_type *szkm_keytype_type(void);
+struct szkm_key *szkm_keytype_get(struct key *key);
+
 #endif /* _SZKM_KEYTYPE_H */

@@ -670,7 +670,8 @@ static size_t szkm_nl_key_public_size(void)
 	return nla_total_size(SZKM_KEY_ID_LEN) + nla_total_size(SZKM_NAME_MAX + 1) +
 	       nla_total_size(1) + 2 * nla_total_size(4) + nla_total_size(0) +
 	       nla_total_size(SZKM_DEVICE_ID_LEN) + 3 * nla_total_size_64bit(8) +
-	       nla_total_size(4) + nla_total_size(1) + SZKM_MAX_VERSIONS * ver;
+	       nla_total_size(4) + nla_total_size(1) + SZKM_MAX_VERSIONS * ver +
+	       nla_total_size(0) + SZKM_GRANTS_MAX * nla_total_size(4);
 }
 
 static int szkm_nl_put_version(struct sk_buff *msg, const struct szkm_ver_meta *v)
@@ -713,6 +714,13 @@ static int szkm_nl_put_meta(struct sk_buff *msg, const struct szkm_key_meta *m)
 		return -EMSGSIZE;
 	for (i = 0; i < m->nver; i++)
 		if (szkm_nl_put_version(msg, &m->ver[i]))
+			return -EMSGSIZE;
+	nla_nest_end(msg, vers);
+	vers = nla_nest_start(msg, SZKM_A_GRANTS);
+	if (!vers)
+		return -EMSGSIZE;
+	for (i = 0; i < m->ngrants; i++)
+		if (nla_put_u32(msg, SZKM_A_GRANT_UID, m->grant_uid[i]))
 			return -EMSGSIZE;
 	nla_nest_end(msg, vers);
 	return 0;
@@ -836,7 +844,7 @@ static int szkm_nl_bundle_open(struct sk_buff *skb, struct genl_info *info)
 	ret = szkm_nl_key_meta(info, &cur);
 	if (ret)
 		return ret;
-	m = kmalloc(sizeof(*m), GFP_KERNEL);
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
 	ret = m ? szkm_bundle_open(nla_data(a), nla_len(a), cur, m, &why) : -ENOMEM;
 	if (ret) {
 		szkm_nl_why(info, why);
@@ -847,6 +855,27 @@ static int szkm_nl_bundle_open(struct sk_buff *skb, struct genl_info *info)
 	}
 	kfree(m);
 	kfree(cur);
+	return ret;
+}
+
+/* CAP_SYS_ADMIN, and the key's owner (keytype.c checks, in our context). */
+static int szkm_nl_key_grant(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *serial = info->attrs[SZKM_A_KEY_SERIAL], *uid = info->attrs[SZKM_A_GRANT_UID];
+	const char *why = NULL;
+	int ret;
+
+	ret = szkm_nl_admin(skb, info);
+	if (ret)
+		return ret;
+	if (!serial || !uid) {
+		GENL_SET_ERR_MSG(info, "szkm: a grant needs SZKM_A_KEY_SERIAL and SZKM_A_GRANT_UID");
+		return -EINVAL;
+	}
+	ret = szkm_keytype_grant(nla_get_u32(serial), nla_get_u32(uid),
+				 nla_get_flag(info->attrs[SZKM_A_REVOKE]), &why);
+	if (ret)
+		szkm_nl_why(info, why);
 	return ret;
 }
 
@@ -886,6 +915,9 @@ static const struct nla_policy szkm_nl_policy[SZKM_A_MAX + 1] = {
 	[SZKM_A_MIN_VERSION] = { .type = NLA_U32 },
 	[SZKM_A_LEDGER_MODE] = { .type = NLA_U8 },
 	[SZKM_A_BUNDLE] = { .type = NLA_BINARY, .len = SZKM_BUNDLE_MAX },
+	[SZKM_A_GRANT_UID] = { .type = NLA_U32 },
+	[SZKM_A_REVOKE] = { .type = NLA_FLAG },
+	[SZKM_A_GRANTS] = { .type = NLA_NESTED },
 };
 
 static const struct genl_ops szkm_nl_ops[] = {
@@ -950,6 +982,11 @@ static const struct genl_ops szkm_nl_ops[] = {
 	{
 		.cmd = SZKM_CMD_DEVICE_LOCK,
 		.doit = szkm_nl_device_lock,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = SZKM_CMD_KEY_GRANT,
+		.doit = szkm_nl_key_grant,
 		.flags = GENL_ADMIN_PERM,
 	},
 };

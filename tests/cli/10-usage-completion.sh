@@ -4,7 +4,7 @@
 # what was wrong, nothing on stdout, exit 2. The bash completion completes
 # the subcommands that `szkmctl --help` lists (one and two words), each
 # one's options and fixed values, key names from `szkmctl key list`, files
-# and folders, and the words of `key policy`.
+# and folders, the words of `key policy` and user names for `key grant`.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 SZKMCTL=$top/build/bin/szkmctl
@@ -55,6 +55,9 @@ bad "which key?" key rotate
 bad "which version?" key retire db
 bad "VERSION: 'x' is not a number" key destroy db x
 bad "which policy?" key policy db
+bad "which user?" key grant db
+bad "'no-such-user-x' is no user name and no uid" key revoke db no-such-user-x
+bad "unknown option '--x'" key grant db root --x
 bad "'bogus=1': not a policy option" key policy db bogus=1
 bad "that option is given twice" key policy db rotate=5s rotate=6s
 bad "--version: '0' is not a number" key pub db --version 0
@@ -100,7 +103,7 @@ expect() { # <want> <words...>
 }
 expect "device" de
 expect "key" k
-expect "create destroy encrypt export list policy pub retire rotate show" key ""
+expect "create destroy encrypt export grant list policy pub retire revoke rotate show" key ""
 expect "create" key cr
 expect "restore save" state ""
 expect "info provision" tpm ""
@@ -134,6 +137,9 @@ expect "" key retire db ""
 expect "db" key policy --wait 10 d
 expect "max_uses= min_version=" key policy db m
 expect "ledger=async ledger=required" key policy db rotate=30d le
+expect "db" key grant d
+expect "root" key grant db roo
+expect "--wait" key revoke db root --w
 expect "" key create ""
 expect "db signer" key export ""
 # Files and folders.

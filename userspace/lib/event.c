@@ -196,6 +196,11 @@ int szkm_event_decode(const uint8_t *buf, size_t len, struct szkm_event *ev,
 			if (p[i])
 				return bad(why, "bad-command");
 	}
+	if (SZKM_EV_HAS_GRANTEE(ev->type)) {
+		if (!take_be(&r, 4, &v))
+			return bad(why, "truncated");
+		ev->grantee = (uint32_t)v;
+	}
 	if (r.left)
 		return bad(why, "trailing-bytes");
 
@@ -416,6 +421,8 @@ const char *szkm_event_type_name(uint8_t type)
 		[SZKM_EV_KEY_PROVISION_LOGON] = "key-provision-logon",
 		[SZKM_EV_KEY_PROVISION_LOGON_XTS] = "key-provision-logon-xts",
 		[SZKM_EV_KEY_PROVISION_FSCRYPT] = "key-provision-fscrypt",
+		[SZKM_EV_KEY_GRANT] = "key-grant",
+		[SZKM_EV_KEY_REVOKE] = "key-revoke",
 	};
 
 	return type < __SZKM_EV_MAX && names[type] ? names[type] : "none";

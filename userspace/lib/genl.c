@@ -478,6 +478,15 @@ static int key_info_parse(struct nlattr **tb, void *arg)
 		if (ret)
 			return ret;
 	}
+	info->ngrants = 0;
+	if (tb[SZKM_A_GRANTS]) {
+		nla_for_each_nested(a, tb[SZKM_A_GRANTS], rem) {
+			if (info->ngrants >= SZKM_GRANTS_MAX || nla_type(a) != SZKM_A_GRANT_UID ||
+			    nla_len(a) != 4)
+				return -EPROTO;
+			info->grants[info->ngrants++] = nla_get_u32(a);
+		}
+	}
 	return 0;
 }
 
@@ -544,6 +553,28 @@ int szkm_bundle_open(int32_t serial, const uint8_t *bundle, size_t len,
 	if (len > SZKM_BUNDLE_MAX)
 		return errno = EMSGSIZE, -EMSGSIZE;
 	return szkm_genl_call(SZKM_CMD_BUNDLE_OPEN, put_bundle, &b, key_info_parse, info, 1);
+}
+
+struct grant_req {
+	uint32_t serial, uid;
+	int revoke;
+};
+
+static int put_grant(struct nl_msg *msg, const void *arg)
+{
+	const struct grant_req *g = arg;
+
+	if (nla_put_u32(msg, SZKM_A_KEY_SERIAL, g->serial) < 0 ||
+	    nla_put_u32(msg, SZKM_A_GRANT_UID, g->uid) < 0)
+		return -1;
+	return g->revoke ? nla_put_flag(msg, SZKM_A_REVOKE) : 0;
+}
+
+int szkm_key_grant(int32_t serial, uint32_t uid, int revoke)
+{
+	struct grant_req g = { (uint32_t)serial, uid, revoke };
+
+	return szkm_genl_call(SZKM_CMD_KEY_GRANT, put_grant, &g, NULL, NULL, 0);
 }
 
 struct prove_req {

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <keyutils.h>
 
 /*
@@ -346,10 +347,37 @@ static int add_key_ref(struct walk *w, int32_t serial, size_t ring)
 }
 
 /*
+ * The caller's own szkm keys that none of its keyrings hold (a grant keeps
+ * such a key in the kernel, include/szkm.h "Grants"), from /proc/keys,
+ * which lists what the caller may View: named by SZKM_KEYRING_NONE.
+ */
+static int add_unlinked(struct walk *w)
+{
+	char line[512], type[16];
+	unsigned int uid;
+	int32_t id;
+	FILE *f = fopen("/proc/keys", "r");
+	int ret = 0;
+
+	if (!f)
+		return 0;	/* no /proc: the keyrings are all there is */
+	snprintf(w->name[w->nring], sizeof(w->name[0]), "%s", SZKM_KEYRING_NONE);
+	w->ring[w->nring] = 0;
+	while (!ret && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%x %*s %*u %*s %*x %u %*d %15s", (unsigned int *)&id, &uid,
+			   type) == 3 && !strcmp(type, SZKM_KEY_TYPE) && uid == geteuid())
+			ret = add_key_ref(w, id, w->nring);
+	}
+	fclose(f);
+	return ret;
+}
+
+/*
  * The special keyrings first, so that a key linked into one is named by
  * it even when another keyring links it too (a login session links @u);
  * then every keyring they link, and so on. A keyring the caller cannot
- * read is passed over, as keyctl(1) would fail on it.
+ * read is passed over, as keyctl(1) would fail on it. Then the caller's
+ * keys no keyring of its holds.
  */
 int szkm_key_list(struct szkm_key_ref **refs)
 {
@@ -382,6 +410,8 @@ int szkm_key_list(struct szkm_key_ref **refs)
 		}
 		free(members);
 	}
+	if (!ret && w->nring < RINGS_MAX)
+		ret = add_unlinked(w);
 	if (ret) {
 		free(w->refs);
 		free(w);

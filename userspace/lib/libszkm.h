@@ -152,6 +152,8 @@ struct szkm_key_info {
 	uint8_t ledger_mode;	/* enum szkm_ledger_mode */
 	unsigned int nver;
 	struct szkm_version_info ver[128];
+	unsigned int ngrants;	/* the uids the key is granted to, ascending */
+	uint32_t grants[SZKM_GRANTS_MAX];
 };
 
 /*
@@ -160,6 +162,13 @@ struct szkm_key_info {
  */
 int32_t szkm_key_find(const char *spec);
 int szkm_key_info(int32_t serial, struct szkm_key_info *info);
+/*
+ * Grants uid @uid the use of key @serial, or with @revoke takes it back
+ * (SZKM_CMD_KEY_GRANT: CAP_SYS_ADMIN, and the caller made or loaded the
+ * key). For a ledger=required key it takes effect once the ledger proves
+ * it; meanwhile szkm_key_info's waiting counts it.
+ */
+int szkm_key_grant(int32_t serial, uint32_t uid, int revoke);
 const struct szkm_version_info *szkm_key_version(const struct szkm_key_info *info,
 						 uint32_t num);
 /* Names of enum values for people and JSON ("ecdsa-p256", "active",
@@ -230,8 +239,10 @@ int szkm_keyblob_info(const char *hex, size_t len, struct szkm_keyblob_info *inf
  * Every szkm key in the caller's keyrings: @u, @us, @s, @p, @t and the
  * keyrings they link, breadth first (keyrings it cannot read are passed
  * over). Each key once, with a keyring that links it, named as keyctl(1)
- * names it when it is a special one, else by its serial. Returns the
- * count and a malloc'd array, or a negative errno.
+ * names it when it is a special one, else by its serial; then the
+ * caller's own szkm keys that no keyring of its holds (a grant keeps such
+ * a key), named SZKM_KEYRING_NONE. Returns the count and a malloc'd
+ * array, or a negative errno.
  */
 struct szkm_key_ref {
 	int32_t serial;
@@ -239,6 +250,8 @@ struct szkm_key_ref {
 	char ring[12];
 };
 int szkm_key_list(struct szkm_key_ref **refs);
+/* The keyring named for a key of the caller's that no keyring of its holds. */
+#define SZKM_KEYRING_NONE "none"
 
 /*
  * ECIES of include/szkm.h with OpenSSL: encrypt @len bytes to version

@@ -55,6 +55,7 @@ struct szkm_event {
 	uint8_t actor;
 	uint32_t uid, auid, pid;
 	char comm[SZKM_COMM_LEN + 1];	/* NUL-terminated copy */
+	uint32_t grantee;		/* KEY_GRANT, KEY_REVOKE: the uid */
 	/* SHA-256 of the whole body: what D signs and the next prev hash. */
 	uint8_t hash[SZKM_EVENT_HASH_LEN];
 };

@@ -117,11 +117,15 @@ static void print_event(const struct szkm_event *ev)
 {
 	char actor[80];
 
+	char grantee[24] = "";
+
 	szkm_event_actor_text(ev, actor, sizeof(actor));
-	printf("seq=%llu %s key=%s v=%u alg=%s state=%s by %s%s verified\n",
+	if (SZKM_EV_HAS_GRANTEE(ev->type))
+		snprintf(grantee, sizeof(grantee), " grantee=%u", ev->grantee);
+	printf("seq=%llu %s key=%s v=%u alg=%s state=%s%s by %s%s verified\n",
 	       (unsigned long long)ev->seq, szkm_event_type_name(ev->type),
 	       ev->name_len ? ev->name : "-", ev->version, ev->alg ? szkm_alg_name(ev->alg) : "-",
-	       ev->state ? szkm_vstate_name(ev->state) : "-", actor,
+	       ev->state ? szkm_vstate_name(ev->state) : "-", grantee, actor,
 	       (ev->flags & SZKM_EVF_TEST_MODE) ? " TEST-MODE" : "");
 }
 

@@ -9,6 +9,7 @@
 #include "libszkm.h"
 #include "szkm_event.h"
 
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,9 @@ void szkmctl_key_json(const struct szkm_key_info *k, const char *keyring)
 		}
 		printf("}");
 	}
+	printf("],\"grants\":[");
+	for (unsigned int i = 0; i < k->ngrants; i++)
+		printf("%s%u", i ? "," : "", k->grants[i]);
 	printf("]}");
 }
 
@@ -62,6 +66,15 @@ static void print_table(const struct szkm_key_info *k)
 	       (unsigned long long)k->rotate_secs, (unsigned long long)k->max_uses,
 	       k->min_version, ledger_mode(k));
 	printf("mark:    event %llu (the key's last change)\n", (unsigned long long)k->mark);
+	if (k->ngrants) {
+		printf("grants: ");
+		for (unsigned int i = 0; i < k->ngrants; i++) {
+			struct passwd *pw = getpwuid(k->grants[i]);
+
+			printf(" uid %u (%s)%s", k->grants[i], pw ? pw->pw_name : "no user name",
+			       i + 1 < k->ngrants ? "," : "\n");
+		}
+	}
 	printf("%-8s %-13s %-16s %-12s %s\n", "VERSION", "STATE", "ORIGIN", "USES", "PUBLIC KEY");
 	for (unsigned int i = 0; i < k->nver; i++) {
 		const struct szkm_version_info *v = &k->ver[i];

@@ -83,7 +83,9 @@ static int save_key(const char *dir, const struct szkm_key_ref *ref, struct szkm
 		return -1;
 	}
 	szkm_hex_encode(k->id, info->id, sizeof(info->id));
-	snprintf(k->ring, sizeof(k->ring), "%s", ref->ring);
+	/* A key no keyring holds (a grant keeps it) comes back into @u. */
+	snprintf(k->ring, sizeof(k->ring), "%s",
+		 strcmp(ref->ring, SZKM_KEYRING_NONE) ? ref->ring : "@u");
 	snprintf(k->name, sizeof(k->name), "%s", info->name);
 	ret = szkm_key_blob(ref->serial, &hex, &len);
 	if (ret < 0) {

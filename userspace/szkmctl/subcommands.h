@@ -28,6 +28,8 @@ int key_rotate_main(int argc, char *argv[]);
 int key_retire_main(int argc, char *argv[]);
 int key_destroy_main(int argc, char *argv[]);
 int key_policy_main(int argc, char *argv[]);
+int key_grant_main(int argc, char *argv[]);
+int key_revoke_main(int argc, char *argv[]);
 int state_save_main(int argc, char *argv[]);
 int state_restore_main(int argc, char *argv[]);
 

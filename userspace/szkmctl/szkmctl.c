@@ -29,6 +29,8 @@ static const struct {
 	{ "key retire", key_retire_main, "Makes an old version decrypt-only" },
 	{ "key destroy", key_destroy_main, "Wipes an old version's secret" },
 	{ "key policy", key_policy_main, "Changes a key's policy (rotate=, max_uses=, min_version=, ledger=)" },
+	{ "key grant", key_grant_main, "Lets a user (a service's uid) use a key, from any session" },
+	{ "key revoke", key_revoke_main, "Takes a user's grant of a key back" },
 	{ "key pub", key_pub_main, "Writes a version's public key as PEM" },
 	{ "key export", key_export_main, "Writes a key's metadata as a bundle sealed by the kernel" },
 	{ "key encrypt", key_encrypt_main, "Encrypts to an ecdh-p256 key (ECIES, OpenSSL)" },

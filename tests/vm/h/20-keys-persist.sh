@@ -1,6 +1,7 @@
 # Keys survive a reboot on the same TPM (every version of every algorithm
 # works as before: old ciphertexts decrypt, old signatures verify) and are
-# refused on a different TPM.
+# refused on a different TPM. A key granted to a service user comes back
+# with its grant through the restore unit's own command.
 set -eu
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 d=$(mktemp -d); trap 'rm -rf "$d"' EXIT

@@ -5,6 +5,9 @@
 # listener rebuilt the key registry from the chain: rollback). "other"
 # (a fresh TPM): the device blob is refused, and
 # the key blobs are refused too, before and after a new device exists.
+# A granted key: "make" grants pg to nobody and saves the state as the
+# restore unit finds it; "same" runs the unit's own command: pg is back,
+# with its grant, for a new session of nobody.
 sh=$SZKM_SHARE
 mode=$(cat "$sh/mode")
 # The listener's state (last event seen) survives the reboot with the blobs.
@@ -26,7 +29,10 @@ make)
 	ok keyctl pkey_sign "$e" 0 "$sh/digest" hash=sha256 >"$sh/e2.sig"
 	x=$(szkm_add px "new ecdh-p256" @s)
 	ok keyctl pkey_encrypt "$x" 0 "$sh/m" >"$sh/x1.ct"
-	for n in pa pe px; do keyctl pipe "%szkm:$n" >"$sh/$n.blob"; done ;;
+	for n in pa pe px; do keyctl pipe "%szkm:$n" >"$sh/$n.blob"; done
+	ok "$SZKMCTL" key create pg --alg ecdsa-p256 --keyring @u --wait 60 >/dev/null
+	ok keyctl session - "$SZKMCTL" key grant pg nobody --wait 60 >/dev/null
+	ok "$SZKMCTL" state save --dir "$sh/state" --device "$sh/device.blob" >/dev/null ;;
 same)
 	ok "$SZKMCTL" device unseal --in "$sh/device.blob" >/dev/null
 	szkm_listener_up
@@ -41,7 +47,20 @@ same)
 		ok keyctl pkey_verify %szkm:pe 0 "$sh/digest" "$sh/$s.sig" hash=sha256
 	done
 	keyctl pkey_decrypt %szkm:px 0 "$sh/x1.ct" | cmp -s - "$sh/m" || fail "ECIES data lost after reboot"
-	grep "szkm" /proc/keys | grep -q 'pa: aes256-gcm v2' || fail "versions not restored" ;;
+	grep "szkm" /proc/keys | grep -q 'pa: aes256-gcm v2' || fail "versions not restored"
+	# The restore unit's command, as shipped, on the saved state.
+	unit=$SZKM_TOP/userspace/szkmctl/szkm-restore.service
+	args=$(sed -n 's|^ExecStart=/usr/sbin/szkmctl ||p' "$unit")
+	[ -n "$args" ] || fail "no ExecStart in $unit"
+	mkdir -p /var/lib/szkm && cp -r "$sh/state" /var/lib/szkm/state
+	# shellcheck disable=SC2086
+	"$SZKMCTL" $args >$T/r 2>&1 || fail "the unit's restore: $(cat $T/r)"
+	grep -q "^key pg: loaded into @u" $T/r || fail "pg not restored: $(cat $T/r)"
+	head -c 32 /dev/urandom >$T/dg; chmod 644 $T/dg
+	signs() { setpriv --reuid=65534 --regid=65534 --clear-groups keyctl session - \
+		keyctl pkey_sign %szkm:pg 0 $T/dg hash=sha256 >$T/pg.sig; }
+	until_ok 10 signs || fail "nobody cannot sign with pg after the reboot"
+	ok keyctl pkey_verify %szkm:pg 0 $T/dg $T/pg.sig hash=sha256 ;;
 other)
 	refuses "different TPM" "$SZKMCTL" device unseal --in "$sh/device.blob"
 	refuses "Required key not available" keyctl add szkm pa "load $(cat "$sh/pa.blob")" @s

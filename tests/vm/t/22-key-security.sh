@@ -21,7 +21,9 @@ dmesg >$T/o; check_clean "kernel log" $T/o
 keyctl pipe "$k" | head -c 8 | grep -qx 535a4b42 || fail "pipe is not an SZKB blob"
 
 # Another uid, in its own session (so it does not possess our keys): no
-# use without a grant; with view+read+search granted to others, it can.
+# use. Opening the key's permissions to others (view+read+search) shares
+# nothing either: a key object serves its own uid only, and only a grant,
+# recorded by the ledger, shares a key (t/26-key-grant.sh).
 u=$(szkm_add private "new aes256-gcm" @s)
 ok keyctl setperm "$u" 0x3f010000
 head -c 64 /dev/urandom >$T/m
@@ -30,7 +32,10 @@ as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups keyctl session 
 refuses "Permission denied" as_nobody keyctl pkey_encrypt "$u" 0 $T/m
 refuses "Permission denied" as_nobody keyctl pipe "$u"
 ok keyctl setperm "$u" 0x3f01000b
-as_nobody keyctl pkey_encrypt "$u" 0 $T/m >/dev/null || fail "granted uid cannot encrypt"
+refuses "Permission denied" as_nobody keyctl pkey_encrypt "$u" 0 $T/m
+refuses "Permission denied" as_nobody keyctl pipe "$u"
+dmesg | tail -n 5 | grep -q "'private': key $u serves uid 0, not uid 65534: only a grant (szkmctl key grant) shares a key" ||
+	fail "no message for another uid's use: $(dmesg | tail -n 2)"
 
 # Unloading the module while keys exist, with a pkey_sign loop running on
 # another process (root unloading under a user): the hooks hold the key's
