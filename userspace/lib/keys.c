@@ -346,10 +346,22 @@ static int add_key_ref(struct walk *w, int32_t serial, size_t ring)
 	return 0;
 }
 
+/* A key some uid is granted: a grant keeps it in the kernel. */
+static int granted(int32_t id)
+{
+	struct szkm_key_info *info = malloc(sizeof(*info));
+	int yes = info && !szkm_key_info(id, info) && info->ngrants > 0;
+
+	free(info);
+	return yes;
+}
+
 /*
- * The caller's own szkm keys that none of its keyrings hold (a grant keeps
- * such a key in the kernel, include/szkm.h "Grants"), from /proc/keys,
- * which lists what the caller may View: named by SZKM_KEYRING_NONE.
+ * The caller's own szkm keys that none of its keyrings hold but a grant
+ * keeps in the kernel (include/szkm.h "Grants"), from /proc/keys, which
+ * lists what the caller may View: named by SZKM_KEYRING_NONE. A key that
+ * only another process's keyrings hold (another session's, on its way
+ * out) is not the caller's to list.
  */
 static int add_unlinked(struct walk *w)
 {
@@ -365,7 +377,8 @@ static int add_unlinked(struct walk *w)
 	w->ring[w->nring] = 0;
 	while (!ret && fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "%x %*s %*u %*s %*x %u %*d %15s", (unsigned int *)&id, &uid,
-			   type) == 3 && !strcmp(type, SZKM_KEY_TYPE) && uid == geteuid())
+			   type) == 3 && !strcmp(type, SZKM_KEY_TYPE) && uid == geteuid() &&
+		    granted(id))
 			ret = add_key_ref(w, id, w->nring);
 	}
 	fclose(f);

@@ -240,8 +240,8 @@ int szkm_keyblob_info(const char *hex, size_t len, struct szkm_keyblob_info *inf
  * keyrings they link, breadth first (keyrings it cannot read are passed
  * over). Each key once, with a keyring that links it, named as keyctl(1)
  * names it when it is a special one, else by its serial; then the
- * caller's own szkm keys that no keyring of its holds (a grant keeps such
- * a key), named SZKM_KEYRING_NONE. Returns the count and a malloc'd
+ * caller's own szkm keys that no keyring of its holds but a grant keeps in
+ * the kernel, named SZKM_KEYRING_NONE. Returns the count and a malloc'd
  * array, or a negative errno.
  */
 struct szkm_key_ref {
