@@ -14,7 +14,7 @@
  * FILE.pub.pem (that version's public key, as verified), so that anyone
  * can check: openssl dgst -sha256 -verify FILE.pub.pem -signature FILE.sig FILE
  *
- * Build: cc szkm-verified-sign.c $(pkg-config --cflags --libs szkm) -lkeyutils -lcrypto
+ * Build: cc szkm-verified-sign.c $(pkg-config --cflags --libs szkm libkeyutils libcrypto)
  */
 #include <errno.h>
 #include <stdio.h>
