@@ -101,6 +101,11 @@ out=$(readelf -d "$top/build/lib/libszkm.so")
 grep -q 'SONAME.*\[libszkm\.so\.0\]' <<<"$out" || fail "no SONAME libszkm.so.0"
 out=$(nm -D --defined-only "$top/build/lib/libszkm.so")
 ! awk '$3 !~ /^szkm_/ && $3 != "LIBSZKM_0"' <<<"$out" | grep . || fail "exports more than szkm_*"
+# Debian's symbols file (dpkg-gensymbols checks the package against it)
+# names every exported symbol: a new one is added there with its version.
+have=$(awk '{ sub(/@.*/, "", $3); print $3 }' <<<"$out" | sort)
+listed=$(sed -n 's/^ \([^@]*\)@.*/\1/p' "$top/debian/libszkm0.symbols" | sort)
+[ "$have" = "$listed" ] || fail "debian/libszkm0.symbols is not the exported symbols: $(diff <(echo "$listed") <(echo "$have") | grep '^[<>]' | tr '\n' ' ')"
 out=$(ldd "$C")
 grep -q "libszkm.so.0 => $top/build/bin/../lib/libszkm.so.0" <<<"$out" || fail "the client does not use build/lib/libszkm.so.0"
 
