@@ -89,6 +89,8 @@ ldd "$T/prog" | grep -Eq 'libszkm\.so\.0 => /(usr/)?lib/' || fail "prog: $(ldd "
 # verification, the state saved, and after a module reload (the stand-in
 # for a reboot) restored by the restore unit's command.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+# The harness's own /etc/szkm (the test listener's key), put back at the end.
+cp -a /etc/szkm "$T/etc-szkm" 2>/dev/null || true
 unit_cmd() { sed -n 's/^ExecStart=//p' "/lib/systemd/system/$1"; }
 url=http://127.0.0.1:8587
 ip link set lo up
@@ -163,5 +165,6 @@ grep -q "kept /var/lib/szkm" "$T/purge.log" && grep -q "kept /var/lib/ledgerd" "
 	fail "the purge did not say what it kept: $(cat "$T/purge.log")"
 # Once the operator removes that state too, nothing of szkm is left.
 rm -rf /var/lib/szkm /var/lib/ledgerd /etc/ledgerd /etc/szkm
+[ ! -d "$T/etc-szkm" ] || cp -a "$T/etc-szkm" /etc/szkm
 szkm_files >"$T/after"
 diff -u "$T/before" "$T/after" || fail "files left after the purge"
