@@ -104,6 +104,8 @@ out=$(nm -D --defined-only "$top/build/lib/libszkm.so")
 # Debian's symbols file (dpkg-gensymbols checks the package against it)
 # names every exported symbol: a new one is added there with its version.
 have=$(awk '{ sub(/@.*/, "", $3); print $3 }' <<<"$out" | sort)
+! sed 1d "$top/debian/libszkm0.symbols" | grep -v '^ [A-Za-z0-9_]*@LIBSZKM_0 [0-9.]*$' ||
+	fail "debian/libszkm0.symbols has lines that are not symbols"
 listed=$(sed -n 's/^ \([^@]*\)@.*/\1/p' "$top/debian/libszkm0.symbols" | sort)
 [ "$have" = "$listed" ] || fail "debian/libszkm0.symbols is not the exported symbols: $(diff <(echo "$listed") <(echo "$have") | grep '^[<>]' | tr '\n' ' ')"
 out=$(ldd "$C")
