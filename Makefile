@@ -5,6 +5,7 @@
 #   make demo       the story end to end (two boots of a QEMU guest with swtpm),
 #                   also as build/demo/index.html
 #   make bench      performance ratios
+#   make fuzz       the parsers under libFuzzer, FUZZ_SECONDS (60) each
 #   make deps       install Debian packages and the guest kernels
 #
 # KVER=6.1 (default) or KVER=6.12 chooses the kernel pair (headers + image);
@@ -31,7 +32,7 @@ LIBS       :=
 UNIT_TESTS :=
 BENCHES    :=
 
-.PHONY: all module userspace check unit vm-check demo bench benches deps clean
+.PHONY: all module userspace check unit vm-check demo bench benches deps clean fuzz
 all: module userspace
 
 # Each part adds its binaries, libraries and unit tests here.
@@ -39,6 +40,7 @@ include kmod/crypto/host.mk
 include userspace/build.mk
 include ledgerd/build.mk
 include tests/unit/build.mk
+include tests/fuzz/build.mk
 include tests/tools/fscrypt.mk
 include tests/tools/build.mk
 include install.mk

@@ -2,9 +2,10 @@
 # Installs every Debian package that szkm's build, demo and tests need
 # (skipping what is installed) and fetches the guest kernel for KVER into
 # the cache (never installed on the host). Idempotent.
-#   deps.sh [--if-missing] [--deb] [6.1|6.12 ...]
+#   deps.sh [--if-missing] [--deb] [--fuzz] [6.1|6.12 ...]
 # --deb: also what make deb needs (debhelper, dh-dkms, lintian and every
 # Build-Depends of debian/control); then kernels only when named.
+# --fuzz: also clang, for make fuzz; kernels only when named.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -22,21 +23,26 @@ PACKAGES=(
 	dkms
 )
 
+# make fuzz (libFuzzer).
+FUZZ_PACKAGES=(clang)
+
 # make deb (the rest of debian/control's Build-Depends is in PACKAGES).
 DEB_PACKAGES=(dpkg-dev debhelper dh-dkms fakeroot lintian)
 
-quick=0 deb=0
+quick=0 deb=0 fuzz=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--if-missing) quick=1 ;;
 	--deb) deb=1 ;;
+	--fuzz) fuzz=1 ;;
 	*) break ;;
 	esac
 	shift
 done
 kvers=("$@")
-[ ${#kvers[@]} -gt 0 ] || [ $deb = 1 ] || kvers=(6.1 6.12)
+[ ${#kvers[@]} -gt 0 ] || [ $deb = 1 ] || [ $fuzz = 1 ] || kvers=(6.1 6.12)
 [ $deb = 0 ] || PACKAGES+=("${DEB_PACKAGES[@]}")
+[ $fuzz = 0 ] || PACKAGES+=("${FUZZ_PACKAGES[@]}")
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * fuzz_entry.c - a ledger entry as a node reads it from etcd or a peer
+ * (ledger_entry_decode over the event decoder of include/szkm.h): the
+ * bytes a lying node or a rewritten etcd key can hold. An accepted entry
+ * re-encodes to exactly the bytes it was decoded from, so no two byte
+ * strings decode to the same entry.
+ */
+#include <string.h>
+
+#include "entry.h"
+#include "fuzz.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static uint8_t again[LEDGER_ENTRY_MAX_LEN];
+	struct ledger_entry e;
+	const char *why = NULL;
+	size_t len = 0;
+
+	if (ledger_entry_decode(data, size, &e, &why))
+		return 0;
+	FUZZ_ASSERT(size <= LEDGER_ENTRY_MAX_LEN);
+	if (e.type == LEDGER_ENTRY_ENROL) {
+		FUZZ_ASSERT(!ledger_entry_enrolment(&e.enrol, again, sizeof(again), &len));
+	} else {
+		FUZZ_ASSERT(e.type == LEDGER_ENTRY_EVENT);
+		FUZZ_ASSERT(e.body == data + 1 && e.sig == data + 1 + e.body_len);
+		FUZZ_ASSERT(!ledger_entry_event(e.body, e.body_len, e.sig, again,
+						sizeof(again), &len));
+	}
+	FUZZ_ASSERT(len == size && !memcmp(again, data, size));
+	return 0;
+}
