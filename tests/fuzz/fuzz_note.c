@@ -12,7 +12,7 @@
 #include "fuzz.h"
 #include "note.h"
 
-/* tests/fuzz/seeds/note.vkey, the key that signed seeds/note/checkpoint. */
+/* The verifier key of the node key that signed seeds/note/checkpoint. */
 static const char vkey[] =
 	"fuzz.example/ledger+c964d207+AjBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABPcktomD1f5rSPcTjlT7pc03hLh"
 	"55qHs/iwtV4j8InjQTQH2ynYhUYzYUNBG0Y8Y+M/c7M1yvfgNSlyg6HiHd/4=";
