@@ -60,6 +60,8 @@ int ledgerd_cluster_open(struct ledgerd_cluster **out,
 	k->l = l;
 	if (ledger_etcd_open(&k->etcd, c->etcd, c->etcd_timeout_ms, err, sizeof(err)))
 		die("%s", err);
+	if (ledger_etcd_tls(k->etcd, c->etcd_ca, c->etcd_cert, c->etcd_key))
+		die("etcd_cert and etcd_key go together");
 	if (ledger_cosigner_start(&k->cos, l, c->peers, c->cosign_k, pub,
 				  c->etcd_timeout_ms, err, sizeof(err)))
 		die("%s", err);

@@ -89,6 +89,12 @@ int ledger_etcd_open(struct ledger_etcd **out, const char *url,
 	return 0;
 }
 
+int ledger_etcd_tls(struct ledger_etcd *g, const char *ca, const char *cert,
+		    const char *key)
+{
+	return ledger_fetch_tls(g->f, ca, cert, key);
+}
+
 void ledger_etcd_close(struct ledger_etcd *g)
 {
 	if (!g)

@@ -30,6 +30,9 @@
 struct ledger_etcd;
 
 /* @url: http://host:port/prefix (the prefix may be empty). */
+/* TLS to etcd (https:// URLs): ledger_fetch_tls(). */
+int ledger_etcd_tls(struct ledger_etcd *g, const char *ca, const char *cert,
+		    const char *key);
 int ledger_etcd_open(struct ledger_etcd **out, const char *url,
 		     long timeout_ms, char *err, size_t errlen);
 void ledger_etcd_close(struct ledger_etcd *g);

@@ -3,6 +3,7 @@
  * fetch.c - one bounded HTTP request through libcurl (fetch.h).
  */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@ struct ledger_fetch {
 	size_t len, cap, limit;
 	bool over;
 	char err[CURL_ERROR_SIZE + 64];
+	char ca[PATH_MAX], cert[PATH_MAX], key[PATH_MAX];
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -57,6 +59,26 @@ void ledger_fetch_free(struct ledger_fetch *f)
 	curl_easy_cleanup(f->curl);
 	free(f->buf);
 	free(f);
+}
+
+static int copy_path(char *dst, const char *src)
+{
+	size_t n = src ? strlen(src) : 0;
+
+	if (n >= PATH_MAX)
+		return -EINVAL;
+	memcpy(dst, src ? src : "", n + 1);
+	return 0;
+}
+
+int ledger_fetch_tls(struct ledger_fetch *f, const char *ca, const char *cert,
+		     const char *key)
+{
+	if (!cert != !key || (cert && !*cert != !*key))
+		return -EINVAL;
+	if (copy_path(f->ca, ca) || copy_path(f->cert, cert) || copy_path(f->key, key))
+		return -EINVAL;
+	return 0;
 }
 
 /* Into a memory stream, up to the limit (then the transfer stops). */
@@ -103,6 +125,12 @@ int ledger_fetch(struct ledger_fetch *f, const char *url, const char *body,
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, take);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, f);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, f->err);
+	if (f->ca[0])
+		curl_easy_setopt(c, CURLOPT_CAINFO, f->ca);
+	if (f->cert[0]) {
+		curl_easy_setopt(c, CURLOPT_SSLCERT, f->cert);
+		curl_easy_setopt(c, CURLOPT_SSLKEY, f->key);
+	}
 	if (body) {
 		hdr = curl_slist_append(NULL, "Content-Type: application/json");
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);

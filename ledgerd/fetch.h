@@ -28,4 +28,15 @@ int ledger_fetch(struct ledger_fetch *f, const char *url, const char *body,
 		 size_t cap, const char **out, size_t *len, long *status);
 const char *ledger_fetch_error(const struct ledger_fetch *f);
 
+/*
+ * TLS for https:// URLs: the server's certificate must chain to @ca (a
+ * PEM file; NULL or "": the system's CAs) and name the host; @cert and
+ * @key (PEM files, both or neither) are this client's certificate, for a
+ * server that requires one (etcd's --client-cert-auth). The paths are
+ * copied; the files are read at each connection. -EINVAL: only one of
+ * @cert and @key, or a path too long.
+ */
+int ledger_fetch_tls(struct ledger_fetch *f, const char *ca, const char *cert,
+		     const char *key);
+
 #endif /* LEDGER_FETCH_H */

@@ -39,6 +39,7 @@ struct ledgerd_config {
 	/* Multi-node: the etcd that orders the entries (empty: one node),
 	 * the other nodes ("URL VKEY, ..."), how many must sign. */
 	char etcd[512];
+	char etcd_ca[PATH_MAX], etcd_cert[PATH_MAX], etcd_key[PATH_MAX];
 	char peers[8192];
 	unsigned int cosign_k;
 	unsigned int etcd_timeout_ms;
