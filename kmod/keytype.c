@@ -82,11 +82,14 @@ struct szkm_key *szkm_keytype_get(struct key *key)
 /*
  * Whether @key serves the calling process (under the key's lock): the
  * owner object its owner's uid, a grant object its grantee while the
- * grant is in force. Possession, setperm and chown change nothing here.
+ * grant is in force and its owner's object is valid (revoking or
+ * invalidating that object ends every grant made from it at once).
+ * Possession, setperm and chown change nothing here.
  */
 static int szkm_key_serves(const struct key *key, const struct szkm_key *k)
 {
 	u32 uid = from_kuid_munged(&init_user_ns, current_fsuid());
+	int ret;
 
 	if (!szkm_grant_owner(key)) {
 		if (uid_eq(current_fsuid(), k->owner_uid))
@@ -95,6 +98,13 @@ static int szkm_key_serves(const struct key *key, const struct szkm_key *k)
 				    k->name, key->serial,
 				    from_kuid_munged(&init_user_ns, k->owner_uid), uid);
 		return -EACCES;
+	}
+	/* A grant ends with its owner's object: revoked, invalidated, gone. */
+	ret = key_validate(szkm_grant_owner(key));
+	if (ret) {
+		pr_info_ratelimited("'%s': grant key %d: its owner's key %d was revoked or invalidated (%d): its grants end with it\n",
+				    k->name, key->serial, szkm_grant_owner(key)->serial, ret);
+		return ret;
 	}
 	if (uid_eq(current_fsuid(), key->uid) && szkm_grant_find(k, uid) >= 0)
 		return 0;

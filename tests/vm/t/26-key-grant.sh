@@ -10,7 +10,8 @@
 # setperm; the grantee cannot grant itself, change, read, pass on or
 # drop its grant; root's grants and revokes are events in the ledger
 # naming root; a revoked grant stops at once, and a state folder saved
-# before the revoke no longer loads.
+# before the revoke no longer loads; revoking root's own object ends the
+# grants made from it.
 szkm_device_up
 ctl=$SZKMCTL
 nctl=$(szkmctl_for_nobody)
@@ -180,5 +181,11 @@ signs() { as 65534 keyctl pkey_sign %szkm:grant-sig 0 $T/dgst hash=sha256 >$T/si
 until_ok 10 signs || fail "the restored grant does not sign"
 ok keyctl pkey_verify %szkm:grant-sig 0 $T/dgst $T/sig3 hash=sha256
 refuses "Can't find 'szkm:" as 65534 keyctl pkey_encrypt %szkm:grant-aes 0 $T/m
-ok "$ctl" key revoke grant-sig nobody --wait 60 >/dev/null
+# Root revokes its own object: every grant made from it ends at once,
+# though the grantee still holds its object.
+sig=$(keyctl search @u szkm grant-sig)
+ok keyctl revoke "$sig"
+refuses "Key has been revoked" as 65534 keyctl pkey_sign %szkm:grant-sig 0 $T/dgst hash=sha256
+dmesg | tail -n 5 | grep -q "'grant-sig': grant key [0-9]*: its owner's key $sig was revoked or invalidated (-128): its grants end with it" ||
+	fail "no message for a grant whose owner was revoked: $(dmesg | tail -n 3)"
 dmesg_clean
