@@ -105,7 +105,8 @@
  *   of another key of that name; -ENOENT: no such grant to revoke; -ENOSPC:
  *   SZKM_GRANTS_MAX grants; -EBUSY: another change waits for the ledger;
  *   -EPERM: not the key's owner, or the key object is itself a grant.
- *   KEY_PUBLIC replies carry SZKM_A_GRANTS (the grants in force).
+ *   KEY_PUBLIC replies carry SZKM_A_GRANTS (the grants in force: all of
+ *   them for the key's owner and CAP_SYS_ADMIN, else the caller's own).
  *
  * Every failure carries an extended-ack message that says why.
  */

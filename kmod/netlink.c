@@ -726,9 +726,28 @@ static int szkm_nl_put_meta(struct sk_buff *msg, const struct szkm_key_meta *m)
 	return 0;
 }
 
+/*
+ * Who else holds a grant is the owner's business: a grantee (or anyone
+ * else without CAP_SYS_ADMIN who is not the owner) sees only its own uid
+ * in the grants.
+ */
+static void szkm_nl_own_grants(const struct szkm_key *k, struct szkm_key_meta *m)
+{
+	u32 me = from_kuid_munged(&init_user_ns, current_fsuid());
+	unsigned int i, n = 0;
+
+	if (uid_eq(current_fsuid(), k->owner_uid) || capable(CAP_SYS_ADMIN))
+		return;
+	for (i = 0; i < m->ngrants; i++)
+		if (m->grant_uid[i] == me)
+			m->grant_uid[n++] = me;
+	m->ngrants = n;
+}
+
 static int szkm_nl_snapshot(const struct szkm_key *k, void *arg)
 {
 	szkm_key_meta_of(k, arg);
+	szkm_nl_own_grants(k, arg);
 	return 0;
 }
 

@@ -91,6 +91,12 @@ g=$(as 65534 keyctl search %:.szkm.65534 szkm grant-aes) || fail "keyctl search 
 	fail "grant object: $(as 65534 keyctl rdescribe "$g")"
 as 65534 "$nctl" key show grant-aes --json | jq -e '.active == 1 and .alg == "aes256-gcm"' >/dev/null ||
 	fail "the grantee cannot see the key's metadata"
+# ... but not who else holds a grant: that is root's to see.
+ok "$ctl" key grant grant-aes 65532 --wait 60 >/dev/null
+[ "$(js grant-aes '.grants | join(" ")')" = "65532 65534" ] || fail "root's view of the grants: $(js grant-aes .grants)"
+[ "$(as 65534 "$nctl" key show grant-aes --json | jq -r '.grants | join(" ")')" = 65534 ] ||
+	fail "the grantee sees others' grants: $(as 65534 "$nctl" key show grant-aes --json | jq -c .grants)"
+ok "$ctl" key revoke grant-aes 65532 --wait 60 >/dev/null
 
 # The grantee cannot change, read, pass on, drop or re-grant its grant.
 refuses "Permission denied" as 65534 keyctl update "$g" rotate
