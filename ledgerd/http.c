@@ -286,6 +286,8 @@ static void event_json(struct ledger_json *j, const struct ledger_entry *e)
 	kv_u64(j, "min_version", ev->min_version);
 	kv_str(j, "ledger", ev->ledger == SZKM_LEDGER_ASYNC ? "async" : "required");
 	kv_hex(j, "policy_digest", ev->policy_digest, 32);
+	if (ev->type == SZKM_EV_KEY_GRANT || ev->type == SZKM_EV_KEY_REVOKE)
+		kv_u64(j, "grantee", ev->grantee);
 	actor_json(j, ev);
 	kv_hex(j, "signature", e->sig, SZKM_EVENT_SIG_LEN);
 }

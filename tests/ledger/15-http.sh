@@ -9,7 +9,7 @@ start
 "$B/ledger-testtool" events-u64 "$T/dev.pem" >"$T/ev"
 "$B/ledgerd" -c /dev/null --control-socket "$CTL" enroll dev-a "$T/dev.pem" >/dev/null
 feed "$T/ev" >"$T/acks"
-[ "$(tail -n 1 "$T/acks")" = "ok 2 2" ] || fail "acks: $(cat "$T/acks")"
+[ "$(tail -n 1 "$T/acks")" = "ok 3 3" ] || fail "acks: $(cat "$T/acks")"
 echo sync | feed >/dev/null
 python3 "$top/tests/ledger/http_edge.py" "$URL" b1900000000000000000000000000000
 

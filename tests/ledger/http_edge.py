@@ -154,6 +154,11 @@ def check_u64():
     for k, want in (("time_ns", 2**64 - 1), ("max_uses", 2**64 - 1), ("rotate_seconds", 2**63)):
         if big.get(k) != want:
             fail(f"{k} is {big.get(k)!r}, not {want}")
+    if "grantee" in e[2]:
+        fail(f"a key-create names a grantee: {e[2]!r}")
+    g = ok("entries", get(b"/entries?start=3&end=4"))["entries"][0]
+    if g.get("event") != "key-grant" or g.get("grantee") != 2**32 - 1:
+        fail(f"the key-grant's grantee: {g!r}")
     h = ok("key history", get(b"/keys/" + KEYID.encode()))["entries"]
     if h[0]["max_uses"] != 2**64 - 1:
         fail(f"/keys: max_uses {h[0]['max_uses']!r}")
@@ -179,12 +184,12 @@ def check_errors():
 
 # 5. /entries refuses an end beyond the tree, instead of cutting it.
 def check_range():
-    one("end beyond the tree", get(b"/entries?start=0&end=4"), 400)
-    one("start beyond the tree", get(b"/entries?start=3"), 400)
-    if len(ok("the whole tree", get(b"/entries?start=0&end=3"))["entries"]) != 3:
-        fail("start=0&end=3 is not 3 entries")
-    if len(ok("a default end", get(b"/entries?start=1"))["entries"]) != 2:
-        fail("start=1 (end by default) is not 2 entries")
+    one("end beyond the tree", get(b"/entries?start=0&end=5"), 400)
+    one("start beyond the tree", get(b"/entries?start=4"), 400)
+    if len(ok("the whole tree", get(b"/entries?start=0&end=4"))["entries"]) != 4:
+        fail("start=0&end=4 is not 4 entries")
+    if len(ok("a default end", get(b"/entries?start=1"))["entries"]) != 3:
+        fail("start=1 (end by default) is not 3 entries")
 
 
 CHECKS = {"body": check_body, "nul": check_nul, "u64": check_u64,

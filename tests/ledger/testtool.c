@@ -318,7 +318,10 @@ static int print_event(struct tdev *d, struct tev *e)
 	return 0;
 }
 
-/* The u64 fields of an event at their largest, for the JSON of the API. */
+/*
+ * The u64 fields of an event at their largest, for the JSON of the API,
+ * and a grant of that key to the largest uid.
+ */
 static int events_u64(const char *path)
 {
 	struct tdev d = device(path);
@@ -330,7 +333,12 @@ static int events_u64(const char *path)
 		.rotate = (uint64_t)1 << 63, .max_uses = UINT64_MAX,
 		.ledger = SZKM_LEDGER_REQUIRED,
 	};
-	int ret = print_event(&d, &init) || print_event(&d, &key);
+	struct tev grant = key;
+	int ret;
+
+	grant.type = SZKM_EV_KEY_GRANT;
+	grant.grantee = UINT32_MAX;
+	ret = print_event(&d, &init) || print_event(&d, &key) || print_event(&d, &grant);
 
 	tdev_free(&d);
 	return ret;

@@ -41,6 +41,7 @@ struct tev {
 	uint8_t policy[32];
 	/* 0: a process (uid 0, pid 1, "test"); else enum szkm_actor */
 	uint8_t actor;
+	uint32_t grantee;	/* KEY_GRANT, KEY_REVOKE */
 };
 
 static inline uint8_t *tev_be(uint8_t *p, uint64_t v, int n)
@@ -101,6 +102,8 @@ static inline size_t tev_encode(const struct tev *e, uint8_t *out)
 		memcpy(p, "test", 4);
 	}
 	p += SZKM_COMM_LEN;
+	if (SZKM_EV_HAS_GRANTEE(e->type))
+		p = tev_be(p, e->grantee, 4);
 	return (size_t)(p - out);
 }
 
