@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "admit.h"
 
 int ledger_event_decode(struct ledger_event *e, const uint8_t *body,
@@ -54,4 +56,60 @@ struct ledger_admission ledger_may_append(const struct ledger_event *e,
 	if (szkm_event_check_chain(&e->ev, head->last_seq, head->last_hash, &why))
 		return verdict(LEDGER_MAY_NOT, why ? why : "malformed");
 	return verdict(LEDGER_MAY_APPEND, NULL);
+}
+
+static bool same_set(const struct ledger_members *a,
+		     const struct ledger_members *b)
+{
+	if (a->k != b->k || a->n != b->n)
+		return false;
+	for (int i = 0; i < a->n; i++)
+		if (strcmp(a->m[i].name, b->m[i].name) ||
+		    memcmp(a->m[i].pub, b->m[i].pub, SZKM_P256_PUB_LEN))
+			return false;
+	return true;
+}
+
+const char *ledger_may_change_members(const struct ledger_members *cur,
+				      const uint8_t cur_hash[32],
+				      const struct ledger_members *genesis,
+				      const struct ledger_members *m,
+				      const uint8_t *data, const char *origin)
+{
+	static const uint8_t zero[32];
+	const struct ledger_members *set = cur ? cur : m;
+	uint8_t digest[32];
+	unsigned int good = 0;
+
+	if (!cur) {
+		if (m->epoch != 1 || memcmp(m->prev, zero, 32) || !genesis)
+			return "member-not-genesis";
+		if (!same_set(m, genesis))
+			return "member-genesis-differs";
+	} else {
+		if (cur->epoch == UINT64_MAX || m->epoch != cur->epoch + 1)
+			return "member-epoch-not-next";
+		if (memcmp(m->prev, cur_hash, 32))
+			return "member-prev-mismatch";
+	}
+	if (ledger_members_digest(origin, data, m->content_len, digest))
+		return "member-bad-approval";
+	for (int i = 0; i < m->napprovals; i++) {
+		int who = ledger_members_find(set, m->a[i].pub);
+		EVP_PKEY *pk;
+		int ret;
+
+		if (who < 0)
+			return "member-approval-not-a-member";
+		pk = szkm_ec_pubkey(set->m[who].pub);
+		ret = pk ? szkm_ec_verify_digest(pk, digest, m->a[i].sig) :
+			   -EBADMSG;
+		EVP_PKEY_free(pk);
+		if (ret)
+			return "member-bad-approval";
+		good++;	/* approvers are distinct: entry.c checks */
+	}
+	if (good < set->k)
+		return "member-too-few-approvals";
+	return NULL;
 }

@@ -19,7 +19,8 @@ LIBS             += $(LIBLEDGER)
 # (config.c), the daemon loop (daemon.c) and one file per subcommand.
 LEDGERD_SRCS     := ledgerd/main.c ledgerd/config.c ledgerd/open.c \
                     ledgerd/daemon.c ledgerd/keys.c ledgerd/check.c \
-                    ledgerd/client.c ledgerd/cluster.c ledgerd/cosign.c
+                    ledgerd/client.c ledgerd/cluster.c ledgerd/cosign.c \
+                    ledgerd/members.c
 
 $(LIBLEDGER_SRCS:%.c=$(BUILD)/%.o) $(LEDGERD_SRCS:%.c=$(BUILD)/%.o): CFLAGS += -Iuserspace/lib
 

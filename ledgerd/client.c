@@ -32,7 +32,7 @@ static int ctl_connect(const char *path)
 }
 
 /* Sends every line of @in, prints every reply; 1 if any was not ok. */
-static int ctl_session(const char *path, FILE *in)
+int ledgerd_ctl_session(const char *path, FILE *in)
 {
 	int fd = ctl_connect(path), bad = 0;
 	FILE *rx = fdopen(dup(fd), "r");
@@ -60,7 +60,8 @@ static int ctl_session(const char *path, FILE *in)
 		fputs(line, stdout);
 		if (strncmp(line, "ok ", 3) && strncmp(line, "dup ", 4) &&
 		    strncmp(line, "enrolled ", 9) &&
-		    strncmp(line, "synced ", 7) && strncmp(line, "head ", 5))
+		    strncmp(line, "synced ", 7) && strncmp(line, "head ", 5) &&
+		    strncmp(line, "member", 6))
 			bad = 1;
 		got++;
 	}
@@ -73,6 +74,23 @@ static int ctl_session(const char *path, FILE *in)
 	fclose(rx);
 	close(fd);
 	return bad;
+}
+
+int ledgerd_ctl_ask(const char *path, const char *line, char *reply,
+		    size_t cap)
+{
+	int fd = ctl_connect(path);
+	FILE *rx = fdopen(fd, "r");
+	int ret = -EIO;
+
+	if (!rx)
+		die("fdopen: %s", strerror(errno));
+	if (dprintf(fd, "%s\n", line) > 0 && fgets(reply, (int)cap, rx)) {
+		reply[strcspn(reply, "\n")] = 0;
+		ret = 0;
+	}
+	fclose(rx);
+	return ret;
 }
 
 /* A device key as hex: 130 hex digits, or a PEM public or private key. */
@@ -122,7 +140,7 @@ int ledgerd_enroll_main(struct ledgerd_config *c, int argc, char **argv)
 	fprintf(f, "enroll %s %s\n", argv[1], hexkey);
 	fclose(f);
 	f = fmemopen(line, len, "r");
-	ret = ctl_session(c->control, f);
+	ret = ledgerd_ctl_session(c->control, f);
 	fclose(f);
 	free(line);
 	return ret;
@@ -140,7 +158,7 @@ int ledgerd_feed_main(struct ledgerd_config *c, int argc, char **argv)
 		if (!f)
 			die("cannot read %s: %s", argv[1], strerror(errno));
 	}
-	ret = ctl_session(c->control, f);
+	ret = ledgerd_ctl_session(c->control, f);
 	if (f != stdin)
 		fclose(f);
 	return ret;

@@ -3,9 +3,128 @@
  * entry.c - encoding and decoding ledger entries (format in entry.h).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "entry.h"
+
+static void put_be64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+static uint64_t get_be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* A note key name as a member name: printable ASCII, no space, no '+'. */
+static bool member_name_ok(const char *s, size_t n)
+{
+	if (n < 1 || n > LEDGER_MEMBER_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] <= 0x20 || s[i] >= 0x7f || s[i] == '+')
+			return false;
+	return true;
+}
+
+int ledger_members_find(const struct ledger_members *m,
+			const uint8_t pub[SZKM_P256_PUB_LEN])
+{
+	for (int i = 0; i < m->n && i < LEDGER_MEMBERS_MAX; i++)
+		if (!memcmp(m->m[i].pub, pub, SZKM_P256_PUB_LEN))
+			return i;
+	return -1;
+}
+
+/* The rules every membership entry meets whatever came before it. */
+static const char *members_form(const struct ledger_members *m)
+{
+	if (m->epoch < 1)
+		return "member-bad-epoch";
+	if (m->n < 1 || m->n > LEDGER_MEMBERS_MAX)
+		return "member-bad-count";
+	if (m->k < 1 || m->k > m->n)
+		return "member-bad-threshold";
+	if (m->napprovals > LEDGER_MEMBERS_MAX)
+		return "member-too-many-approvals";
+	for (int i = 0; i < m->n; i++) {
+		if (!member_name_ok(m->m[i].name, strnlen(m->m[i].name,
+							  sizeof(m->m[i].name))))
+			return "member-bad-name";
+		if (m->m[i].pub[0] != 0x04)
+			return "member-bad-pubkey";
+		for (int j = 0; j < i; j++)
+			if (!strcmp(m->m[i].name, m->m[j].name) ||
+			    !memcmp(m->m[i].pub, m->m[j].pub, SZKM_P256_PUB_LEN))
+				return "member-twice";
+	}
+	for (int i = 0; i < m->napprovals; i++)
+		for (int j = 0; j < i; j++)
+			if (!memcmp(m->a[i].pub, m->a[j].pub, SZKM_P256_PUB_LEN))
+				return "member-approval-twice";
+	return NULL;
+}
+
+int ledger_entry_members(struct ledger_members *m, uint8_t *buf, size_t cap,
+			 size_t *len)
+{
+	size_t off = LEDGER_MEMBERS_HEAD_LEN;
+
+	if (!m || !buf || !len || members_form(m))
+		return -EINVAL;
+	if (cap < LEDGER_MEMBERS_MAX_LEN)
+		return -ENOSPC;
+	buf[0] = LEDGER_ENTRY_MEMBERS;
+	put_be64(buf + 1, m->epoch);
+	memcpy(buf + 9, m->prev, 32);
+	buf[41] = m->k;
+	buf[42] = m->n;
+	for (int i = 0; i < m->n; i++) {
+		size_t nl = strlen(m->m[i].name);
+
+		buf[off++] = (uint8_t)nl;
+		memcpy(buf + off, m->m[i].name, nl);
+		off += nl;
+		memcpy(buf + off, m->m[i].pub, SZKM_P256_PUB_LEN);
+		off += SZKM_P256_PUB_LEN;
+	}
+	m->content_len = off;
+	buf[off++] = m->napprovals;
+	for (int i = 0; i < m->napprovals; i++) {
+		memcpy(buf + off, m->a[i].pub, SZKM_P256_PUB_LEN);
+		off += SZKM_P256_PUB_LEN;
+		memcpy(buf + off, m->a[i].sig, SZKM_EVENT_SIG_LEN);
+		off += SZKM_EVENT_SIG_LEN;
+	}
+	*len = off;
+	return 0;
+}
+
+int ledger_members_digest(const char *origin, const uint8_t *content,
+			  size_t len, uint8_t digest[32])
+{
+	static const char domain[] = "szkm-membership/v1\n";
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	int ok;
+
+	ok = c && EVP_DigestInit_ex(c, EVP_sha256(), NULL) &&
+	     EVP_DigestUpdate(c, domain, sizeof(domain) - 1) &&
+	     EVP_DigestUpdate(c, origin, strlen(origin)) &&
+	     EVP_DigestUpdate(c, "\n", 1) &&
+	     EVP_DigestUpdate(c, content, len) &&
+	     EVP_DigestFinal_ex(c, digest, NULL);
+	EVP_MD_CTX_free(c);
+	return ok ? 0 : -EIO;
+}
 
 int ledger_entry_enrolment(const struct ledger_enrolment *e, uint8_t *buf,
 			   size_t cap, size_t *len)
@@ -54,6 +173,54 @@ static int bad(const char **why, const char *reason)
 	return -EBADMSG;
 }
 
+static int decode_members(const uint8_t *d, size_t len,
+			  struct ledger_members *m, const char **why)
+{
+	size_t off = LEDGER_MEMBERS_HEAD_LEN;
+	const char *form;
+
+	if (len < LEDGER_MEMBERS_HEAD_LEN || len > LEDGER_MEMBERS_MAX_LEN)
+		return bad(why, "bad-membership-length");
+	m->epoch = get_be64(d + 1);
+	memcpy(m->prev, d + 9, 32);
+	m->k = d[41];
+	m->n = d[42];
+	if (m->n < 1 || m->n > LEDGER_MEMBERS_MAX)
+		return bad(why, "member-bad-count");
+	for (int i = 0; i < m->n; i++) {
+		size_t nl;
+
+		if (off >= len)
+			return bad(why, "truncated");
+		nl = d[off++];
+		if (nl < 1 || nl > LEDGER_MEMBER_NAME_MAX ||
+		    len - off < nl + SZKM_P256_PUB_LEN)
+			return bad(why, "truncated");
+		memcpy(m->m[i].name, d + off, nl);
+		m->m[i].name[nl] = 0;
+		off += nl;
+		memcpy(m->m[i].pub, d + off, SZKM_P256_PUB_LEN);
+		off += SZKM_P256_PUB_LEN;
+	}
+	m->content_len = off;
+	if (off >= len)
+		return bad(why, "truncated");
+	m->napprovals = d[off++];
+	if (m->napprovals > LEDGER_MEMBERS_MAX)
+		return bad(why, "member-too-many-approvals");
+	if (len - off != (size_t)m->napprovals *
+			 (SZKM_P256_PUB_LEN + SZKM_EVENT_SIG_LEN))
+		return bad(why, "bad-membership-length");
+	for (int i = 0; i < m->napprovals; i++) {
+		memcpy(m->a[i].pub, d + off, SZKM_P256_PUB_LEN);
+		off += SZKM_P256_PUB_LEN;
+		memcpy(m->a[i].sig, d + off, SZKM_EVENT_SIG_LEN);
+		off += SZKM_EVENT_SIG_LEN;
+	}
+	form = members_form(m);
+	return form ? bad(why, form) : 0;
+}
+
 int ledger_entry_decode(const uint8_t *data, size_t len,
 			struct ledger_entry *e, const char **why)
 {
@@ -89,6 +256,8 @@ int ledger_entry_decode(const uint8_t *data, size_t len,
 		e->body_len = len - 1 - SZKM_EVENT_SIG_LEN;
 		e->sig = data + len - SZKM_EVENT_SIG_LEN;
 		return szkm_event_decode(e->body, e->body_len, &e->event, why);
+	case LEDGER_ENTRY_MEMBERS:
+		return decode_members(data, len, &e->members, why);
 	default:
 		return bad(why, "unknown-entry-type");
 	}

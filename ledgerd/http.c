@@ -309,6 +309,12 @@ static int collect_entry(void *ctx, const struct ledger_store_entry *se)
 		kv_str(j, "name", e.enrol.name);
 		kv_hex(j, "pubkey", e.enrol.pubkey, SZKM_P256_PUB_LEN);
 		kv_u64(j, "time_ns", e.enrol.time_ns);
+	} else if (e.type == LEDGER_ENTRY_MEMBERS) {
+		kv_str(j, "type", "membership");
+		kv_u64(j, "epoch", e.members.epoch);
+		kv_u64(j, "k", e.members.k);
+		kv_u64(j, "n", e.members.n);
+		kv_u64(j, "approvals", e.members.napprovals);
 	} else {
 		event_json(j, &e);
 	}

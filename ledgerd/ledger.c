@@ -85,6 +85,14 @@ struct ledger {
 
 	pthread_mutex_t sign_lock;	/* the key signs for one caller at a time */
 
+	/* Membership (entry type 3): the one in force, with its entry's leaf
+	 * hash, as the open batch found it, and the configured genesis. The
+	 * writer changes it under lock; readers copy it (ledger_members). */
+	struct ledger_members members, saved_members;
+	uint8_t members_hash[32], saved_members_hash[32];
+	bool have_members, saved_have_members, have_genesis;
+	struct ledger_members genesis;
+
 	_Atomic uint64_t appended, duplicates, checkpoints, batches, rejected;
 };
 
@@ -211,6 +219,46 @@ void ledger_rejections(struct ledger *l,
 		cb(ctx, copy[i].why, copy[i].n);
 }
 
+/* Membership. */
+
+/* Judges membership entry @m (decoded from @data, leaf hash @leaf) after
+ * the one in force and, when it may follow it, makes it the one in force. */
+static const char *change_members(struct ledger *l, const uint8_t *data,
+				  const struct ledger_members *m,
+				  const uint8_t leaf[LEDGER_HASH_LEN])
+{
+	const char *why;
+
+	why = ledger_may_change_members(l->have_members ? &l->members : NULL,
+					l->members_hash,
+					l->have_genesis ? &l->genesis : NULL,
+					m, data, l->origin);
+	if (why)
+		return why;
+	pthread_mutex_lock(&l->lock);
+	l->members = *m;
+	memcpy(l->members_hash, leaf, 32);
+	l->have_members = true;
+	pthread_mutex_unlock(&l->lock);
+	return NULL;
+}
+
+int ledger_members(struct ledger *l, struct ledger_members *m,
+		   uint8_t hash[32])
+{
+	int ret = -ENOENT;
+
+	pthread_mutex_lock(&l->lock);
+	if (l->have_members) {
+		*m = l->members;
+		if (hash)
+			memcpy(hash, l->members_hash, 32);
+		ret = 0;
+	}
+	pthread_mutex_unlock(&l->lock);
+	return ret;
+}
+
 /* The check at open. */
 
 struct scan_ctx {
@@ -250,7 +298,13 @@ static int scan_entry(void *arg, const struct ledger_store_entry *se)
 		return fail(c->err, c->errlen, -EBADMSG,
 			    "entry %" PRIu64 " is malformed (%s)", se->index,
 			    why);
-	if (e.type == LEDGER_ENTRY_ENROL) {
+	if (e.type == LEDGER_ENTRY_MEMBERS) {
+		why = change_members(l, se->data, &e.members, leaf);
+		if (why)
+			return fail(c->err, c->errlen, -EBADMSG,
+				    "entry %" PRIu64 " changes the membership "
+				    "without the right to (%s)", se->index, why);
+	} else if (e.type == LEDGER_ENTRY_ENROL) {
 		struct ledger_store_device d = { 0 };
 
 		szkm_hex_encode(idhex, e.enrol.device_id, SZKM_DEVICE_ID_LEN);
@@ -540,6 +594,10 @@ int ledger_open(struct ledger **out, const struct ledger_options *o,
 	pthread_mutex_init(&l->lock, NULL);
 	pthread_mutex_init(&l->sign_lock, NULL);
 	strcpy(l->origin, o->origin);
+	if (o->genesis) {
+		l->genesis = *o->genesis;
+		l->have_genesis = true;
+	}
 	l->key = o->key;
 	l->verify_key = o->verify_key ? o->verify_key : o->key;
 	ret = ledger_nodecache_new(&l->cache);
@@ -609,6 +667,9 @@ int ledger_begin(struct ledger *l)
 	if (l->ndevs)
 		memcpy(l->saved, l->devs, l->ndevs * sizeof(*l->devs));
 	l->nsaved = l->ndevs;
+	l->saved_members = l->members;
+	memcpy(l->saved_members_hash, l->members_hash, 32);
+	l->saved_have_members = l->have_members;
 	l->in_batch = true;
 	return 0;
 }
@@ -635,6 +696,11 @@ int ledger_abort(struct ledger *l)
 	if (l->nsaved)
 		memcpy(l->devs, l->saved, l->nsaved * sizeof(*l->devs));
 	l->ndevs = l->nsaved;
+	pthread_mutex_lock(&l->lock);
+	l->members = l->saved_members;
+	memcpy(l->members_hash, l->saved_members_hash, 32);
+	l->have_members = l->saved_have_members;
+	pthread_mutex_unlock(&l->lock);
 	/* Nodes past the published size are left in the cache: they are
 	 * overwritten when the tree grows again, and no reader asks. */
 	ledger_merkle_free(l->tree);
@@ -916,6 +982,52 @@ int ledger_enrol(struct ledger *l, const char *name,
 	}
 	res->verdict = LEDGER_APPENDED;
 	return 0;
+}
+
+int ledger_add_members(struct ledger *l, const uint8_t *data, size_t len,
+		       struct ledger_result *res)
+{
+	uint8_t again[LEDGER_ENTRY_MAX_LEN], leaf[LEDGER_HASH_LEN];
+	const char *why = "malformed";
+	struct ledger_entry *e;
+	size_t alen = 0;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	if (l->broken || !l->in_batch)
+		return -EIO;
+	e = malloc(sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	ret = ledger_entry_decode(data, len, e, &why);
+	if (ret || e->type != LEDGER_ENTRY_MEMBERS) {
+		ret = reject(l, res, ret ? why : "not-a-membership-entry");
+		goto out;
+	}
+	/* One encoding only: another would hash to another leaf. */
+	ret = ledger_entry_members(&e->members, again, sizeof(again), &alen);
+	if (ret || alen != len || memcmp(again, data, len)) {
+		ret = reject(l, res, "non-canonical-entry");
+		goto out;
+	}
+	ret = ledger_merkle_leaf_hash(data, len, leaf);
+	if (ret)
+		goto out;
+	/* In force before the append: a failed append breaks the ledger,
+	 * which a restart rebuilds from the disk. */
+	why = change_members(l, data, &e->members, leaf);
+	if (why) {
+		ret = reject(l, res, why);
+		goto out;
+	}
+	ret = append(l, data, len, NULL, 0, NULL, &res->index);
+	if (ret)
+		goto out;
+	res->seq = e->members.epoch;
+	res->verdict = LEDGER_APPENDED;
+out:
+	free(e);
+	return ret;
 }
 
 uint64_t ledger_unsigned(struct ledger *l)
@@ -1254,6 +1366,12 @@ int ledger_apply_entry(struct ledger *l, uint64_t index, const uint8_t *data,
 		return -EINVAL;
 	if (ledger_entry_decode(data, len, &e, &why))
 		return reject(l, res, why);
+	if (e.type == LEDGER_ENTRY_MEMBERS) {
+		ret = ledger_add_members(l, data, len, res);
+		if (!ret && res->verdict == LEDGER_APPENDED && res->index != index)
+			return -EIO;
+		return ret;
+	}
 	/* Only the encoding this node would write: another one would hash to
 	 * another leaf than the one the writer and etcd hold. */
 	if (e.type == LEDGER_ENTRY_ENROL)

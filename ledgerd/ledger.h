@@ -48,6 +48,9 @@ struct ledger_options {
 	/* At open, verify every event signature, not only those after the
 	 * last checkpoint (which our own signature already covers). */
 	bool verify_all;
+	/* The operator's genesis membership (NULL: none, and then the log
+	 * may hold no membership entry: admit.h). */
+	const struct ledger_members *genesis;
 };
 
 enum ledger_verdict {
@@ -114,6 +117,17 @@ void ledger_verify_end(struct ledger_verifier *vf);
 int ledger_enrol(struct ledger *l, const char *name,
 		 const uint8_t pub[SZKM_P256_PUB_LEN], uint64_t time_ns,
 		 struct ledger_result *res);
+/*
+ * Appends membership entry @data after judging it by
+ * ledger_may_change_members() against the membership in force (res->seq:
+ * its epoch); a refusal is LEDGER_REJECTED with why. Writer thread.
+ */
+int ledger_add_members(struct ledger *l, const uint8_t *data, size_t len,
+		       struct ledger_result *res);
+/* Any thread: the membership in force and its entry's leaf hash;
+ * -ENOENT while the log has none. */
+int ledger_members(struct ledger *l, struct ledger_members *m,
+		   uint8_t hash[32]);
 /* Commits the batch; with @checkpoint, first signs one when the tree grew
  * since the last (or none exists yet). */
 int ledger_commit(struct ledger *l, bool checkpoint);
