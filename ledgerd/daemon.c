@@ -412,7 +412,7 @@ static void members_line(struct daemon *d, char *line, size_t cap)
 	uint8_t hash[32];
 	char hh[65];
 
-	if (ledger_members(d->l, &m, hash)) {
+	if (ledger_members(d->l, &m, hash, NULL)) {
 		snprintf(line, cap, "members 0");
 		return;
 	}

@@ -90,6 +90,7 @@ struct ledger {
 	 * writer changes it under lock; readers copy it (ledger_members). */
 	struct ledger_members members, saved_members;
 	uint8_t members_hash[32], saved_members_hash[32];
+	uint64_t members_index, saved_members_index;
 	bool have_members, saved_have_members, have_genesis;
 	struct ledger_members genesis;
 
@@ -225,7 +226,7 @@ void ledger_rejections(struct ledger *l,
  * the one in force and, when it may follow it, makes it the one in force. */
 static const char *change_members(struct ledger *l, const uint8_t *data,
 				  const struct ledger_members *m,
-				  const uint8_t leaf[LEDGER_HASH_LEN])
+				  const uint8_t leaf[LEDGER_HASH_LEN], uint64_t index)
 {
 	const char *why;
 
@@ -238,13 +239,14 @@ static const char *change_members(struct ledger *l, const uint8_t *data,
 	pthread_mutex_lock(&l->lock);
 	l->members = *m;
 	memcpy(l->members_hash, leaf, 32);
+	l->members_index = index;
 	l->have_members = true;
 	pthread_mutex_unlock(&l->lock);
 	return NULL;
 }
 
 int ledger_members(struct ledger *l, struct ledger_members *m,
-		   uint8_t hash[32])
+		   uint8_t hash[32], uint64_t *index)
 {
 	int ret = -ENOENT;
 
@@ -253,6 +255,8 @@ int ledger_members(struct ledger *l, struct ledger_members *m,
 		*m = l->members;
 		if (hash)
 			memcpy(hash, l->members_hash, 32);
+		if (index)
+			*index = l->members_index;
 		ret = 0;
 	}
 	pthread_mutex_unlock(&l->lock);
@@ -299,7 +303,7 @@ static int scan_entry(void *arg, const struct ledger_store_entry *se)
 			    "entry %" PRIu64 " is malformed (%s)", se->index,
 			    why);
 	if (e.type == LEDGER_ENTRY_MEMBERS) {
-		why = change_members(l, se->data, &e.members, leaf);
+		why = change_members(l, se->data, &e.members, leaf, se->index);
 		if (why)
 			return fail(c->err, c->errlen, -EBADMSG,
 				    "entry %" PRIu64 " changes the membership "
@@ -670,6 +674,7 @@ int ledger_begin(struct ledger *l)
 	l->saved_members = l->members;
 	memcpy(l->saved_members_hash, l->members_hash, 32);
 	l->saved_have_members = l->have_members;
+	l->saved_members_index = l->members_index;
 	l->in_batch = true;
 	return 0;
 }
@@ -700,6 +705,7 @@ int ledger_abort(struct ledger *l)
 	l->members = l->saved_members;
 	memcpy(l->members_hash, l->saved_members_hash, 32);
 	l->have_members = l->saved_have_members;
+	l->members_index = l->saved_members_index;
 	pthread_mutex_unlock(&l->lock);
 	/* Nodes past the published size are left in the cache: they are
 	 * overwritten when the tree grows again, and no reader asks. */
@@ -1015,7 +1021,8 @@ int ledger_add_members(struct ledger *l, const uint8_t *data, size_t len,
 		goto out;
 	/* In force before the append: a failed append breaks the ledger,
 	 * which a restart rebuilds from the disk. */
-	why = change_members(l, data, &e->members, leaf);
+	why = change_members(l, data, &e->members, leaf,
+			     ledger_merkle_size(l->tree));
 	if (why) {
 		ret = reject(l, res, why);
 		goto out;

@@ -124,10 +124,10 @@ int ledger_enrol(struct ledger *l, const char *name,
  */
 int ledger_add_members(struct ledger *l, const uint8_t *data, size_t len,
 		       struct ledger_result *res);
-/* Any thread: the membership in force and its entry's leaf hash;
- * -ENOENT while the log has none. */
+/* Any thread: the membership in force, its entry's leaf hash and index;
+ * -ENOENT while the log has none. (hash, index: NULL when not wanted.) */
 int ledger_members(struct ledger *l, struct ledger_members *m,
-		   uint8_t hash[32]);
+		   uint8_t hash[32], uint64_t *index);
 /* Commits the batch; with @checkpoint, first signs one when the tree grew
  * since the last (or none exists yet). */
 int ledger_commit(struct ledger *l, bool checkpoint);

@@ -104,4 +104,82 @@ if L --db "$T/l.db" --key "$T/a.pem" --key-name node-a --genesis "$T/solo" check
 fi
 grep -q 'entry 0 changes the membership without the right to (member-genesis-differs)' "$T/err" ||
 	fail "wrong refusal: $(cat "$T/err")"
-echo "ok 94-members: genesis, epoch changes with k approvals, 7 attacks refused"
+echo "members: one node: genesis, epoch changes with k approvals, 8 attacks refused"
+
+# Three nodes on etcd (lib-etcd.sh). The cosigning threshold follows the
+# membership: k = 2 at epoch 1, k = 3 once epoch 2 says so.
+. "$(dirname "$0")/lib-etcd.sh"
+by() { local i=$1; shift; "$B/ledgerd" -c /dev/null --origin test.example/ledger \
+	--key "$T/n$i.pem" --key-name "node$i.test.example" --control-socket "$T/c$i" "$@"; }
+by 1 member propose "$T/mg" --genesis --k 2 --key "${VK[1]}" --key "${VK[2]}" --key "${VK[3]}" >/dev/null
+cp "$T/mg" "$T/mgenesis"
+by 1 member approve "$T/mg" >/dev/null
+by 2 member approve "$T/mg" >/dev/null
+# start_node of lib-etcd.sh, with the genesis the operator configured.
+start_member_node() {
+	local i=$1
+	"$B/ledgerd" -c /dev/null --db "$T/n$i.db" --key "$T/n$i.pem" \
+		--key-name "node$i.test.example" --origin test.example/ledger \
+		--control-socket "$T/c$i" --http-port "${PORTS[i]}" --netlink no \
+		--durability none --etcd "$EURL/szkm" --peers "$(peers_of "$i")" \
+		--cosign-k 2 --etcd-timeout-ms 2000 --genesis "$T/mgenesis" 2>>"$T/n$i.log" &
+	PIDS[i]=$!
+	until_ok 10 node_up "$i" || { cat "$T/n$i.log" >&2; fail "node $i did not start"; }
+}
+start_etcd
+for i in 1 2 3; do start_member_node "$i"; done
+out=$(by 1 member submit "$T/mg") || fail "genesis through node 1: $out"
+[ "$out" = "member 0 1" ] || fail "genesis through node 1: $out"
+expect_converged 1
+[ "$(signers 1)" -ge 2 ] || fail "epoch 1 checkpoint has fewer than 2 signatures"
+# Epoch 2, proposed against what node 2 holds, approved by nodes 2 and 3,
+# submitted through node 3: k = 3.
+by 2 member propose "$T/m2" --k 3 --key "${VK[1]}" --key "${VK[2]}" --key "${VK[3]}" >/dev/null
+by 2 member approve "$T/m2" >/dev/null
+by 3 member approve "$T/m2" >/dev/null
+out=$(by 3 member submit "$T/m2") || fail "epoch 2 through node 3: $out"
+[ "$out" = "member 1 2" ] || fail "epoch 2 through node 3: $out"
+"$B/ledger-testtool" keygen "$T/dev.pem"
+out=$("$B/ledgerd" -c /dev/null --control-socket "$T/c1" enroll dev-a "$T/dev.pem")
+[[ $out == "enrolled 2 "* ]] || fail "enrol through node 1: $out"
+expect_converged 3
+for i in 1 2 3; do
+	[ "$(echo members | feed_to "$i" | cut -d' ' -f1-4)" = "members 2 3 3" ] ||
+		fail "node $i does not hold epoch 2"
+	[ "$(signers "$i")" = 3 ] || fail "node $i serves a checkpoint without the 3 signatures epoch 2 asks"
+done
+echo "members: 3 nodes followed epoch 2, checkpoints now cosigned by 3"
+
+# Attacker: node 1's operator, holding node 1's key and write access to
+# etcd, writes straight into etcd a membership that leaves node 1 alone
+# with k = 1, approved by node 1 only. Every node refuses it, raises the
+# alarm and signs nothing past it.
+by 1 member propose "$T/m3" --k 1 --key "${VK[1]}" >/dev/null
+by 1 member approve "$T/m3" >/dev/null
+python3 - "$EURL" "$(cat "$T/m3")" <<'P' || fail "cannot write into etcd"
+import base64, json, sys, urllib.request
+url, entry = sys.argv[1], bytes.fromhex(sys.argv[2].strip())
+b = lambda x: base64.b64encode(x if isinstance(x, bytes) else x.encode()).decode()
+req = {"success": [
+    {"request_put": {"key": b("/szkm/entries/%020d" % 3), "value": b(entry)}},
+    {"request_put": {"key": b("/szkm/head"), "value": b("4")}}]}
+r = urllib.request.urlopen(url + "/v3/kv/txn", json.dumps(req).encode())
+assert json.load(r).get("succeeded"), "txn"
+P
+alarmed() {
+	for i in 1 2 3; do
+		[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${PORTS[i]}/health")" = 503 ] || return 1
+	done
+}
+until_ok 20 alarmed || fail "not every node raised the alarm"
+for i in 1 2 3; do
+	hget "$i" /health | python3 -c '
+import json, sys
+h = json.load(sys.stdin)
+assert h["status"] == "alarm" and "entry 3" in h["alarm"] and "member-too-few-approvals" in h["alarm"], h
+assert h["size"] == 3 and h["cosigned_size"] == 3, h' || fail "node $i: $(hget "$i" /health)"
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${PORTS[i]}/cosign?size=4")" = 409 ] ||
+		fail "node $i signs past the forged membership"
+	[ "$(echo members | feed_to "$i" | cut -d' ' -f1-2)" = "members 2" ] || fail "node $i left epoch 2"
+done
+echo "ok 94-members: one node and three on etcd; 9 attacks refused"
