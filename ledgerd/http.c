@@ -547,6 +547,30 @@ static int get_key(struct ledger_http *h, const char *idhex,
 	return list_end(rp, &j, ret);
 }
 
+/* Every membership entry, in order: what a client follows from its
+ * configured keys to the ones that sign the checkpoint. */
+static int get_members(struct ledger_http *h, struct ledger_httpd_reply *rp)
+{
+	uint64_t idx[MAX_RANGE];
+	struct ledger_store *s;
+	struct ledger_json j;
+	size_t n;
+	int ret = 0;
+
+	if (ledger_member_list(h->l, idx, MAX_RANGE, &n))
+		return reply_error(rp, 500, "more than %d membership entries",
+				   MAX_RANGE);
+	s = thread_store(h);
+	if (!s)
+		return reply_error(rp, 500, "cannot open the database");
+	ledger_json_init(&j);
+	ledger_json_obj(&j);
+	list_begin(&j, "entries");
+	for (size_t i = 0; i < n && !ret; i++)
+		ret = ledger_store_scan(s, idx[i], idx[i] + 1, collect_entry, &j);
+	return list_end(rp, &j, ret);
+}
+
 static int collect_device(void *ctx, const struct ledger_store_device *d)
 {
 	struct ledger_json *j = ctx;
@@ -717,6 +741,8 @@ static void handle(void *ctx, const struct ledger_httpd_req *rq,
 		get_key(h, url + 6, rp);
 	else if (!strcmp(url, "/devices"))
 		get_devices(h, rp);
+	else if (!strcmp(url, "/members"))
+		get_members(h, rp);
 	else if (!strcmp(url, "/health"))
 		get_health(h, rp);
 	else if (!strcmp(url, "/cosign"))

@@ -91,6 +91,9 @@ struct ledger {
 	struct ledger_members members, saved_members;
 	uint8_t members_hash[32], saved_members_hash[32];
 	uint64_t members_index, saved_members_index;
+	/* Indices of every membership entry, in order (ledger_member_list). */
+	uint64_t *member_idx;
+	size_t nmember_idx, capmember_idx, saved_nmember_idx;
 	bool have_members, saved_have_members, have_genesis;
 	struct ledger_members genesis;
 
@@ -236,7 +239,17 @@ static const char *change_members(struct ledger *l, const uint8_t *data,
 					m, data, l->origin);
 	if (why)
 		return why;
+	if (l->nmember_idx == l->capmember_idx) {
+		size_t cap = l->capmember_idx ? 2 * l->capmember_idx : 8;
+		void *p = realloc(l->member_idx, cap * sizeof(*l->member_idx));
+
+		if (!p)
+			return "out-of-memory";
+		l->member_idx = p;
+		l->capmember_idx = cap;
+	}
 	pthread_mutex_lock(&l->lock);
+	l->member_idx[l->nmember_idx++] = index;
 	l->members = *m;
 	memcpy(l->members_hash, leaf, 32);
 	l->members_index = index;
@@ -258,6 +271,24 @@ int ledger_members(struct ledger *l, struct ledger_members *m,
 		if (index)
 			*index = l->members_index;
 		ret = 0;
+	}
+	pthread_mutex_unlock(&l->lock);
+	return ret;
+}
+
+int ledger_member_list(struct ledger *l, uint64_t *out, size_t cap, size_t *n)
+{
+	uint64_t size = ledger_size(l);
+	int ret = 0;
+
+	*n = 0;
+	pthread_mutex_lock(&l->lock);
+	for (size_t i = 0; i < l->nmember_idx && l->member_idx[i] < size; i++) {
+		if (*n == cap) {
+			ret = -E2BIG;
+			break;
+		}
+		out[(*n)++] = l->member_idx[i];
 	}
 	pthread_mutex_unlock(&l->lock);
 	return ret;
@@ -644,6 +675,7 @@ void ledger_close(struct ledger *l)
 		EVP_PKEY_free(l->devs[i].pkey);
 	free(l->devs);
 	free(l->saved);
+	free(l->member_idx);
 	pthread_mutex_destroy(&l->lock);
 	pthread_mutex_destroy(&l->sign_lock);
 	free(l);
@@ -675,6 +707,7 @@ int ledger_begin(struct ledger *l)
 	memcpy(l->saved_members_hash, l->members_hash, 32);
 	l->saved_have_members = l->have_members;
 	l->saved_members_index = l->members_index;
+	l->saved_nmember_idx = l->nmember_idx;
 	l->in_batch = true;
 	return 0;
 }
@@ -706,6 +739,7 @@ int ledger_abort(struct ledger *l)
 	memcpy(l->members_hash, l->saved_members_hash, 32);
 	l->have_members = l->saved_have_members;
 	l->members_index = l->saved_members_index;
+	l->nmember_idx = l->saved_nmember_idx;
 	pthread_mutex_unlock(&l->lock);
 	/* Nodes past the published size are left in the cache: they are
 	 * overwritten when the tree grows again, and no reader asks. */

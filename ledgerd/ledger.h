@@ -128,6 +128,9 @@ int ledger_add_members(struct ledger *l, const uint8_t *data, size_t len,
  * -ENOENT while the log has none. (hash, index: NULL when not wanted.) */
 int ledger_members(struct ledger *l, struct ledger_members *m,
 		   uint8_t hash[32], uint64_t *index);
+/* Any thread: the indices of the published membership entries, in
+ * order, into @out; -E2BIG when more than @cap. */
+int ledger_member_list(struct ledger *l, uint64_t *out, size_t cap, size_t *n);
 /* Commits the batch; with @checkpoint, first signs one when the tree grew
  * since the last (or none exists yet). */
 int ledger_commit(struct ledger *l, bool checkpoint);

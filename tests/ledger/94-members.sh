@@ -150,6 +150,35 @@ for i in 1 2 3; do
 done
 echo "members: 3 nodes followed epoch 2, checkpoints now cosigned by 3"
 
+# A client (libszkm, as szkmctl verify) anchored on the genesis keys and
+# k = 2 follows epoch 1 and 2 through their approvals and checks the
+# checkpoint against epoch 2's k = 3.
+"$B/ledger-testtool" events "$T/dev.pem" 6 3 >"$T/dev.ev"
+[ "$(feed_to 2 "$T/dev.ev" | grep -c '^ok ')" = 6 ] || fail "events through node 2"
+expect_converged 9
+# seq 3 (entry 5) creates the device's first key.
+kid=$(hget 3 '/entries?start=5&end=6' | python3 -c 'import json,sys; print(json.load(sys.stdin)["entries"][0]["key_id"])')
+[ "$(hget 3 /members | python3 -c 'import json,sys; print([e["epoch"] for e in json.load(sys.stdin)["entries"]])')" = "[1, 2]" ] ||
+	fail "/members: $(hget 3 /members)"
+verify() { "$B/szkmctl" verify --ledger "http://127.0.0.1:$P3" --key-id "$kid" --state "$T/st.$RANDOM" "$@" 2>&1; }
+out=$(verify --ledger-key "${VK[1]}" --ledger-key "${VK[2]}" --ledger-key "${VK[3]}" --threshold 2) ||
+	fail "szkmctl verify from the genesis anchor: $out"
+[[ $(tail -n 1 <<<"$out") == *"verified against checkpoint of size 9 (3 of the configured keys)" ]] ||
+	fail "szkmctl verify: $out"
+# Attacker: whoever serves the log, against a client that demands 3
+# approvals at the anchor: the genesis carries 2, so nothing after it
+# counts.
+out=$(verify --ledger-key "${VK[1]}" --ledger-key "${VK[2]}" --ledger-key "${VK[3]}" --threshold 3) &&
+	fail "a membership approved by 2 passed a client that needs 3: $out"
+[[ $out == *"membership epoch 1 at entry 0: approved by 2 of the keys in force, 3 needed"* ]] ||
+	fail "wrong refusal: $out"
+# Attacker: a log whose membership the client's anchor (node 3 alone,
+# which approved nothing at genesis) never vouched for.
+out=$(verify --ledger-key "${VK[3]}" --threshold 1) && fail "an unapproved genesis was followed: $out"
+[[ $out == *"membership epoch 1 at entry 0: approved by 0 of the keys in force, 1 needed"* ]] ||
+	fail "wrong refusal: $out"
+echo "members: szkmctl verify follows epochs 1 and 2 from its anchor, refuses too few approvals"
+
 # Attacker: node 1's operator, holding node 1's key and write access to
 # etcd, writes straight into etcd a membership that leaves node 1 alone
 # with k = 1, approved by node 1 only. Every node refuses it, raises the
@@ -161,8 +190,8 @@ import base64, json, sys, urllib.request
 url, entry = sys.argv[1], bytes.fromhex(sys.argv[2].strip())
 b = lambda x: base64.b64encode(x if isinstance(x, bytes) else x.encode()).decode()
 req = {"success": [
-    {"request_put": {"key": b("/szkm/entries/%020d" % 3), "value": b(entry)}},
-    {"request_put": {"key": b("/szkm/head"), "value": b("4")}}]}
+    {"request_put": {"key": b("/szkm/entries/%020d" % 9), "value": b(entry)}},
+    {"request_put": {"key": b("/szkm/head"), "value": b("10")}}]}
 r = urllib.request.urlopen(url + "/v3/kv/txn", json.dumps(req).encode())
 assert json.load(r).get("succeeded"), "txn"
 P
@@ -176,9 +205,9 @@ for i in 1 2 3; do
 	hget "$i" /health | python3 -c '
 import json, sys
 h = json.load(sys.stdin)
-assert h["status"] == "alarm" and "entry 3" in h["alarm"] and "member-too-few-approvals" in h["alarm"], h
-assert h["size"] == 3 and h["cosigned_size"] == 3, h' || fail "node $i: $(hget "$i" /health)"
-	[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${PORTS[i]}/cosign?size=4")" = 409 ] ||
+assert h["status"] == "alarm" and "entry 9" in h["alarm"] and "member-too-few-approvals" in h["alarm"], h
+assert h["size"] == 9 and h["cosigned_size"] == 9, h' || fail "node $i: $(hget "$i" /health)"
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${PORTS[i]}/cosign?size=10")" = 409 ] ||
 		fail "node $i signs past the forged membership"
 	[ "$(echo members | feed_to "$i" | cut -d' ' -f1-2)" = "members 2" ] || fail "node $i left epoch 2"
 done
