@@ -70,6 +70,36 @@ static bool same_set(const struct ledger_members *a,
 	return true;
 }
 
+/*
+ * Do @n approvals @a over ledger_members_digest(@origin, @content) come
+ * from keys of @set, all verify, and number at least its k?
+ */
+static const char *approved(const struct ledger_members *set,
+			    const struct ledger_approval *a, int n,
+			    const uint8_t *content, size_t len, const char *origin)
+{
+	uint8_t digest[32];
+	unsigned int good = 0;
+
+	if (ledger_members_digest(origin, content, len, digest))
+		return "member-bad-approval";
+	for (int i = 0; i < n; i++) {
+		int who = ledger_members_find(set, a[i].pub);
+		EVP_PKEY *pk;
+		int ret;
+
+		if (who < 0)
+			return "member-approval-not-a-member";
+		pk = szkm_ec_pubkey(set->m[who].pub);
+		ret = pk ? szkm_ec_verify_digest(pk, digest, a[i].sig) : -EBADMSG;
+		EVP_PKEY_free(pk);
+		if (ret)
+			return "member-bad-approval";
+		good++;	/* approvers are distinct: entry.c checks */
+	}
+	return good < set->k ? "member-too-few-approvals" : NULL;
+}
+
 const char *ledger_may_change_members(const struct ledger_members *cur,
 				      const uint8_t cur_hash[32],
 				      const struct ledger_members *genesis,
@@ -78,8 +108,6 @@ const char *ledger_may_change_members(const struct ledger_members *cur,
 {
 	static const uint8_t zero[32];
 	const struct ledger_members *set = cur ? cur : m;
-	uint8_t digest[32];
-	unsigned int good = 0;
 
 	if (!cur) {
 		if (m->epoch != 1 || memcmp(m->prev, zero, 32) || !genesis)
@@ -92,24 +120,24 @@ const char *ledger_may_change_members(const struct ledger_members *cur,
 		if (memcmp(m->prev, cur_hash, 32))
 			return "member-prev-mismatch";
 	}
-	if (ledger_members_digest(origin, data, m->content_len, digest))
-		return "member-bad-approval";
-	for (int i = 0; i < m->napprovals; i++) {
-		int who = ledger_members_find(set, m->a[i].pub);
-		EVP_PKEY *pk;
-		int ret;
+	return approved(set, m->a, m->napprovals, data, m->content_len, origin);
+}
 
-		if (who < 0)
-			return "member-approval-not-a-member";
-		pk = szkm_ec_pubkey(set->m[who].pub);
-		ret = pk ? szkm_ec_verify_digest(pk, digest, m->a[i].sig) :
-			   -EBADMSG;
-		EVP_PKEY_free(pk);
-		if (ret)
-			return "member-bad-approval";
-		good++;	/* approvers are distinct: entry.c checks */
-	}
-	if (good < set->k)
-		return "member-too-few-approvals";
-	return NULL;
+const char *ledger_may_enrol(const struct ledger_members *cur,
+			     const uint8_t cur_hash[32],
+			     const struct ledger_entry *e, const uint8_t *data,
+			     const char *origin)
+{
+	const struct ledger_enrolment *en = &e->enrol;
+
+	if (e->type == LEDGER_ENTRY_ENROL)
+		return cur ? "enrolment-needs-approvals" : NULL;
+	if (e->type != LEDGER_ENTRY_ENROL_APPROVED)
+		return "not-an-enrolment";
+	if (!cur)
+		return "enrolment-before-genesis";
+	if (memcmp(en->members, cur_hash, 32))
+		return "enrolment-stale-membership";
+	return approved(cur, en->a, en->napprovals, data, en->content_len,
+			origin);
 }

@@ -96,4 +96,19 @@ const char *ledger_may_change_members(const struct ledger_members *cur,
 				      const struct ledger_members *m,
 				      const uint8_t *data, const char *origin);
 
+/*
+ * May enrolment entry @e (type 1 or 4, decoded from @data) enter a log
+ * whose membership in force is @cur (NULL: none yet), its entry's leaf
+ * hash @cur_hash? Type 1 only while there is none
+ * ("enrolment-needs-approvals"); type 4 only once there is one
+ * ("enrolment-before-genesis"), over @cur_hash
+ * ("enrolment-stale-membership") and approved as a membership change is,
+ * by the k of @cur. NULL when it may. Whether the device is enrolled
+ * already is the caller's question.
+ */
+const char *ledger_may_enrol(const struct ledger_members *cur,
+			     const uint8_t cur_hash[32],
+			     const struct ledger_entry *e, const uint8_t *data,
+			     const char *origin);
+
 #endif /* LEDGER_ADMIT_H */

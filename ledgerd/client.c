@@ -93,17 +93,16 @@ int ledgerd_ctl_ask(const char *path, const char *line, char *reply,
 	return ret;
 }
 
-/* A device key as hex: 130 hex digits, or a PEM public or private key. */
-static void pubkey_arg(const char *arg, char hex[2 * SZKM_P256_PUB_LEN + 1])
+void ledgerd_device_pubkey(const char *arg, uint8_t pub[SZKM_P256_PUB_LEN])
 {
-	uint8_t pub[SZKM_P256_PUB_LEN];
 	size_t len = 0;
 	EVP_PKEY *pk = NULL;
 	FILE *f;
 
 	if (strlen(arg) == 2 * SZKM_P256_PUB_LEN &&
 	    strspn(arg, "0123456789abcdefABCDEF") == strlen(arg)) {
-		strcpy(hex, arg);
+		if (szkm_hex_decode(pub, SZKM_P256_PUB_LEN, arg) || pub[0] != 0x04)
+			die("%s is not an uncompressed P-256 point", arg);
 		return;
 	}
 	f = fopen(arg, "r");
@@ -116,12 +115,19 @@ static void pubkey_arg(const char *arg, char hex[2 * SZKM_P256_PUB_LEN + 1])
 	}
 	fclose(f);
 	if (!pk || !EVP_PKEY_get_octet_string_param(pk, "encoded-pub-key", pub,
-						    sizeof(pub), &len) ||
+						    SZKM_P256_PUB_LEN, &len) ||
 	    len != SZKM_P256_PUB_LEN)
 		die("%s holds no P-256 public key", arg);
 	EVP_PKEY_free(pk);
-	for (size_t i = 0; i < len; i++)
-		sprintf(hex + 2 * i, "%02x", pub[i]);
+}
+
+/* A device key as hex: 130 hex digits, or a PEM public or private key. */
+static void pubkey_arg(const char *arg, char hex[2 * SZKM_P256_PUB_LEN + 1])
+{
+	uint8_t pub[SZKM_P256_PUB_LEN];
+
+	ledgerd_device_pubkey(arg, pub);
+	szkm_hex_encode(hex, pub, SZKM_P256_PUB_LEN);
 }
 
 int ledgerd_enroll_main(struct ledgerd_config *c, int argc, char **argv)

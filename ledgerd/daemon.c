@@ -393,8 +393,8 @@ static void log_reject(const struct ledgerd_req *r,
 	if (res->has_device)
 		szkm_hex_encode(idh, res->device_id, 8);
 	if (r->kind == REQ_MEMBER)
-		say("refused a membership change from the control socket: %s",
-		    res->why);
+		say("refused an approved entry (membership or enrolment) from "
+		    "the control socket: %s", res->why);
 	else if (r->kind == REQ_ENROL)
 		say("rejected enrolment of '%s' (device %s...): %s", r->name,
 		    idh, res->why);
@@ -459,6 +459,14 @@ static void reply(struct daemon *d, const struct ledgerd_req *r,
 	case REQ_MEMBER:
 		if (res->verdict == LEDGER_REJECTED) {
 			snprintf(line, sizeof(line), "reject %s", res->why);
+			break;
+		}
+		if (res->has_device) {
+			szkm_hex_encode(idh, res->device_id, 32);
+			snprintf(line, sizeof(line), "enrolled %" PRIu64 " %s",
+				 res->index, idh);
+			say("enrolled device %s at index %" PRIu64 " with the "
+			    "members' approvals", idh, res->index);
 			break;
 		}
 		snprintf(line, sizeof(line), "member %" PRIu64 " %" PRIu64,
@@ -630,8 +638,8 @@ static int judge_batch(struct daemon *d, struct ledger_verifier *vf)
 					   res);
 			break;
 		case REQ_MEMBER:
-			ret = ledger_add_members(d->l, r->entry, r->entry_len,
-						 res);
+			ret = ledger_add_approved(d->l, r->entry, r->entry_len,
+						  res);
 			break;
 		case REQ_SYNC:
 			d->want_cp = true;

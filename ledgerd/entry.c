@@ -25,6 +25,30 @@ static uint64_t get_be64(const uint8_t *p)
 	return v;
 }
 
+static size_t put_approvals(uint8_t *p, uint8_t n,
+			    const struct ledger_approval *a)
+{
+	size_t off = 0;
+
+	p[off++] = n;
+	for (int i = 0; i < n; i++) {
+		memcpy(p + off, a[i].pub, SZKM_P256_PUB_LEN);
+		off += SZKM_P256_PUB_LEN;
+		memcpy(p + off, a[i].sig, SZKM_EVENT_SIG_LEN);
+		off += SZKM_EVENT_SIG_LEN;
+	}
+	return off;
+}
+
+static bool approvals_distinct(uint8_t n, const struct ledger_approval *a)
+{
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < i; j++)
+			if (!memcmp(a[i].pub, a[j].pub, SZKM_P256_PUB_LEN))
+				return false;
+	return true;
+}
+
 /* A note key name as a member name: printable ASCII, no space, no '+'. */
 static bool member_name_ok(const char *s, size_t n)
 {
@@ -67,10 +91,8 @@ static const char *members_form(const struct ledger_members *m)
 			    !memcmp(m->m[i].pub, m->m[j].pub, SZKM_P256_PUB_LEN))
 				return "member-twice";
 	}
-	for (int i = 0; i < m->napprovals; i++)
-		for (int j = 0; j < i; j++)
-			if (!memcmp(m->a[i].pub, m->a[j].pub, SZKM_P256_PUB_LEN))
-				return "member-approval-twice";
+	if (!approvals_distinct(m->napprovals, m->a))
+		return "member-approval-twice";
 	return NULL;
 }
 
@@ -98,13 +120,7 @@ int ledger_entry_members(struct ledger_members *m, uint8_t *buf, size_t cap,
 		off += SZKM_P256_PUB_LEN;
 	}
 	m->content_len = off;
-	buf[off++] = m->napprovals;
-	for (int i = 0; i < m->napprovals; i++) {
-		memcpy(buf + off, m->a[i].pub, SZKM_P256_PUB_LEN);
-		off += SZKM_P256_PUB_LEN;
-		memcpy(buf + off, m->a[i].sig, SZKM_EVENT_SIG_LEN);
-		off += SZKM_EVENT_SIG_LEN;
-	}
+	off += put_approvals(buf + off, m->napprovals, m->a);
 	*len = off;
 	return 0;
 }
@@ -149,6 +165,29 @@ int ledger_entry_enrolment(const struct ledger_enrolment *e, uint8_t *buf,
 	return 0;
 }
 
+int ledger_entry_approved_enrolment(struct ledger_enrolment *e, uint8_t *buf,
+				    size_t cap, size_t *len)
+{
+	size_t n;
+	int ret;
+
+	if (!e || !buf || !len || e->napprovals > LEDGER_MEMBERS_MAX ||
+	    !approvals_distinct(e->napprovals, e->a))
+		return -EINVAL;
+	if (cap < LEDGER_ENTRY_MAX_LEN)
+		return -ENOSPC;
+	ret = ledger_entry_enrolment(e, buf, cap, &n);
+	if (ret)
+		return ret;
+	buf[0] = LEDGER_ENTRY_ENROL_APPROVED;
+	memcpy(buf + n, e->members, 32);
+	n += 32;
+	e->content_len = n;
+	n += put_approvals(buf + n, e->napprovals, e->a);
+	*len = n;
+	return 0;
+}
+
 int ledger_entry_event(const uint8_t *body, size_t body_len,
 		       const uint8_t sig[SZKM_EVENT_SIG_LEN], uint8_t *buf,
 		       size_t cap, size_t *len)
@@ -171,6 +210,26 @@ static int bad(const char **why, const char *reason)
 	if (why)
 		*why = reason;
 	return -EBADMSG;
+}
+
+/* The approvals from @off to the end of @d (exactly). */
+static int get_approvals(const uint8_t *d, size_t len, size_t off, uint8_t *n,
+			 struct ledger_approval *a, const char **why)
+{
+	if (off >= len)
+		return bad(why, "truncated");
+	*n = d[off++];
+	if (*n > LEDGER_MEMBERS_MAX)
+		return bad(why, "member-too-many-approvals");
+	if (len - off != (size_t)*n * (SZKM_P256_PUB_LEN + SZKM_EVENT_SIG_LEN))
+		return bad(why, "bad-approvals-length");
+	for (int i = 0; i < *n; i++) {
+		memcpy(a[i].pub, d + off, SZKM_P256_PUB_LEN);
+		off += SZKM_P256_PUB_LEN;
+		memcpy(a[i].sig, d + off, SZKM_EVENT_SIG_LEN);
+		off += SZKM_EVENT_SIG_LEN;
+	}
+	return 0;
 }
 
 static int decode_members(const uint8_t *d, size_t len,
@@ -203,20 +262,8 @@ static int decode_members(const uint8_t *d, size_t len,
 		off += SZKM_P256_PUB_LEN;
 	}
 	m->content_len = off;
-	if (off >= len)
-		return bad(why, "truncated");
-	m->napprovals = d[off++];
-	if (m->napprovals > LEDGER_MEMBERS_MAX)
-		return bad(why, "member-too-many-approvals");
-	if (len - off != (size_t)m->napprovals *
-			 (SZKM_P256_PUB_LEN + SZKM_EVENT_SIG_LEN))
-		return bad(why, "bad-membership-length");
-	for (int i = 0; i < m->napprovals; i++) {
-		memcpy(m->a[i].pub, d + off, SZKM_P256_PUB_LEN);
-		off += SZKM_P256_PUB_LEN;
-		memcpy(m->a[i].sig, d + off, SZKM_EVENT_SIG_LEN);
-		off += SZKM_EVENT_SIG_LEN;
-	}
+	if (get_approvals(d, len, off, &m->napprovals, m->a, why))
+		return -EBADMSG;
 	form = members_form(m);
 	return form ? bad(why, form) : 0;
 }
@@ -231,23 +278,35 @@ int ledger_entry_decode(const uint8_t *data, size_t len,
 		return bad(why, "empty-entry");
 	e->type = data[0];
 	switch (e->type) {
-	case LEDGER_ENTRY_ENROL: {
-		size_t nlen;
+	case LEDGER_ENTRY_ENROL:
+	case LEDGER_ENTRY_ENROL_APPROVED: {
+		size_t nlen, end;
+		int ret;
 
 		if (len < 10)
 			return bad(why, "truncated");
 		nlen = data[9];
-		if (len != 10 + nlen + SZKM_P256_PUB_LEN)
+		end = 10 + nlen + SZKM_P256_PUB_LEN;
+		if (e->type == LEDGER_ENTRY_ENROL ? len != end : len < end + 32)
 			return bad(why, "bad-enrolment-length");
 		if (!szkm_name_valid((const char *)data + 10, nlen))
 			return bad(why, "bad-name");
-		for (int i = 0; i < 8; i++)
-			e->enrol.time_ns = e->enrol.time_ns << 8 | data[1 + i];
+		e->enrol.time_ns = get_be64(data + 1);
 		memcpy(e->enrol.name, data + 10, nlen);
 		memcpy(e->enrol.pubkey, data + 10 + nlen, SZKM_P256_PUB_LEN);
 		if (e->enrol.pubkey[0] != 0x04)
 			return bad(why, "bad-pubkey");
-		return szkm_device_id(e->enrol.pubkey, e->enrol.device_id);
+		if (e->type == LEDGER_ENTRY_ENROL_APPROVED) {
+			memcpy(e->enrol.members, data + end, 32);
+			e->enrol.content_len = end + 32;
+			if (get_approvals(data, len, end + 32, &e->enrol.napprovals,
+					  e->enrol.a, why))
+				return -EBADMSG;
+			if (!approvals_distinct(e->enrol.napprovals, e->enrol.a))
+				return bad(why, "member-approval-twice");
+		}
+		ret = szkm_device_id(e->enrol.pubkey, e->enrol.device_id);
+		return ret;
 	}
 	case LEDGER_ENTRY_EVENT:
 		if (len < 1 + SZKM_EVENT_SIG_LEN)

@@ -32,6 +32,16 @@
  *     only when at least k of the approving set (its k) signed: admit.h,
  *     ledger_may_change_members().
  *
+ *   type 4, approved enrolment (the only enrolment a log with a membership
+ *   accepts; type 1 is valid only before its genesis):
+ *     0x04 | time be64 | name length u8 | name | device public key [65]
+ *            (as type 1)
+ *          | members [32] (leaf hash of the membership entry in force)
+ *     --- the content ends here ---
+ *          | approvals as in type 3 (count, then key and signature each),
+ *            over ledger_members_digest(origin, content), by at least k
+ *            keys of that membership: admit.h, ledger_may_enrol().
+ *
  * The type byte keeps an event body from ever being read as an enrolment
  * or the reverse, and makes room for later entry types (revocation).
  * Nothing here needs state: decoding is pure and strict like event.c.
@@ -47,6 +57,7 @@
 #define LEDGER_ENTRY_ENROL	1
 #define LEDGER_ENTRY_EVENT	2
 #define LEDGER_ENTRY_MEMBERS	3
+#define LEDGER_ENTRY_ENROL_APPROVED 4
 
 #define LEDGER_MEMBERS_MAX	8	/* the kernel holds 8 ledger keys */
 #define LEDGER_MEMBER_NAME_MAX	64
@@ -63,21 +74,26 @@
 	(LEDGER_MEMBERS_MAX_LEN > LEDGER_EVENT_ENTRY_MAX_LEN ?		\
 	 LEDGER_MEMBERS_MAX_LEN : LEDGER_EVENT_ENTRY_MAX_LEN)
 
+struct ledger_approval {
+	uint8_t pub[SZKM_P256_PUB_LEN];
+	uint8_t sig[SZKM_EVENT_SIG_LEN];
+};
+
 struct ledger_enrolment {
 	uint64_t time_ns;
 	char name[SZKM_NAME_MAX + 1];
 	uint8_t pubkey[SZKM_P256_PUB_LEN];
 	uint8_t device_id[SZKM_DEVICE_ID_LEN];
+	/* Type 4 only. */
+	uint8_t members[32];
+	uint8_t napprovals;
+	struct ledger_approval a[LEDGER_MEMBERS_MAX];
+	size_t content_len;
 };
 
 struct ledger_member {
 	char name[LEDGER_MEMBER_NAME_MAX + 1];
 	uint8_t pub[SZKM_P256_PUB_LEN];
-};
-
-struct ledger_approval {
-	uint8_t pub[SZKM_P256_PUB_LEN];
-	uint8_t sig[SZKM_EVENT_SIG_LEN];
 };
 
 struct ledger_members {
@@ -93,7 +109,7 @@ struct ledger_members {
 /* A decoded entry: the part for its type is meaningful. */
 struct ledger_entry {
 	uint8_t type;
-	struct ledger_enrolment enrol;		/* type 1 */
+	struct ledger_enrolment enrol;		/* types 1 and 4 */
 	struct ledger_members members;		/* type 3 */
 	struct szkm_event event;		/* type 2, points into data */
 	const uint8_t *body;			/* type 2 */
@@ -108,6 +124,10 @@ int ledger_entry_event(const uint8_t *body, size_t body_len,
 		       const uint8_t sig[SZKM_EVENT_SIG_LEN], uint8_t *buf,
 		       size_t cap, size_t *len);
 
+/* Type 4: the enrolment @e with its members hash and approvals
+ * (content_len is set). */
+int ledger_entry_approved_enrolment(struct ledger_enrolment *e, uint8_t *buf,
+				    size_t cap, size_t *len);
 /* Type 3: content and approvals as in @m (content_len is set). */
 int ledger_entry_members(struct ledger_members *m, uint8_t *buf, size_t cap,
 			 size_t *len);

@@ -303,8 +303,11 @@ static int collect_entry(void *ctx, const struct ledger_store_entry *se)
 	if (ledger_entry_decode(se->data, se->len, &e, &why)) {
 		kv_str(j, "type", "invalid");
 		kv_str(j, "invalid", why ? why : "?");
-	} else if (e.type == LEDGER_ENTRY_ENROL) {
+	} else if (e.type == LEDGER_ENTRY_ENROL ||
+		   e.type == LEDGER_ENTRY_ENROL_APPROVED) {
 		kv_str(j, "type", "enrolment");
+		if (e.type == LEDGER_ENTRY_ENROL_APPROVED)
+			kv_u64(j, "approvals", e.enrol.napprovals);
 		kv_hex(j, "device_id", e.enrol.device_id, SZKM_DEVICE_ID_LEN);
 		kv_str(j, "name", e.enrol.name);
 		kv_hex(j, "pubkey", e.enrol.pubkey, SZKM_P256_PUB_LEN);

@@ -339,10 +339,17 @@ static int scan_entry(void *arg, const struct ledger_store_entry *se)
 			return fail(c->err, c->errlen, -EBADMSG,
 				    "entry %" PRIu64 " changes the membership "
 				    "without the right to (%s)", se->index, why);
-	} else if (e.type == LEDGER_ENTRY_ENROL) {
+	} else if (e.type == LEDGER_ENTRY_ENROL ||
+		   e.type == LEDGER_ENTRY_ENROL_APPROVED) {
 		struct ledger_store_device d = { 0 };
 
 		szkm_hex_encode(idhex, e.enrol.device_id, SZKM_DEVICE_ID_LEN);
+		why = ledger_may_enrol(l->have_members ? &l->members : NULL,
+				       l->members_hash, &e, se->data, l->origin);
+		if (why)
+			return fail(c->err, c->errlen, -EBADMSG,
+				    "entry %" PRIu64 " enrols device %s without "
+				    "the right to (%s)", se->index, idhex, why);
 		if (find_device(l, e.enrol.device_id))
 			return fail(c->err, c->errlen, -EBADMSG,
 				    "entry %" PRIu64 " enrols device %s a "
@@ -977,43 +984,49 @@ int ledger_append_event(struct ledger *l, const struct ledger_event *e,
 	return 0;
 }
 
-int ledger_enrol(struct ledger *l, const char *name,
-		 const uint8_t pub[SZKM_P256_PUB_LEN], uint64_t time_ns,
-		 struct ledger_result *res)
+/*
+ * Enrols the device of enrolment entry @e (type 1 or 4) when the ledger
+ * may take it: name and key, not enrolled yet, ledger_may_enrol(). @data
+ * is its leaf data (NULL: a type 1 entry this node encodes).
+ */
+static int enrol(struct ledger *l, const struct ledger_entry *e,
+		 const uint8_t *data, size_t dlen, struct ledger_result *res)
 {
-	struct ledger_enrolment e = { .time_ns = time_ns };
+	const struct ledger_enrolment *en = &e->enrol;
 	struct ledger_store_device d = { 0 };
-	uint8_t data[LEDGER_ENTRY_MAX_LEN];
+	uint8_t buf[LEDGER_ENTRY_MAX_LEN];
+	const char *why;
 	EVP_PKEY *pkey;
-	size_t dlen;
 	int ret;
 
-	memset(res, 0, sizeof(*res));
-	if (l->broken || !l->in_batch)
-		return -EIO;
-	if (!name || !szkm_name_valid(name, strlen(name)))
+	if (!szkm_name_valid(en->name, strlen(en->name)))
 		return reject(l, res, "bad-name");
-	pkey = szkm_ec_pubkey(pub);
+	pkey = szkm_ec_pubkey(en->pubkey);
 	if (!pkey)
 		return reject(l, res, "bad-pubkey");
 	EVP_PKEY_free(pkey);
-	ret = szkm_device_id(pub, d.id);
+	ret = szkm_device_id(en->pubkey, d.id);
 	if (ret)
 		return ret;
 	memcpy(res->device_id, d.id, sizeof(d.id));
 	res->has_device = true;
 	if (find_device(l, d.id))
 		return reject(l, res, "already-enrolled");
-	strcpy(e.name, name);
-	memcpy(e.pubkey, pub, SZKM_P256_PUB_LEN);
-	ret = ledger_entry_enrolment(&e, data, sizeof(data), &dlen);
-	if (ret)
-		return ret;
+	why = ledger_may_enrol(l->have_members ? &l->members : NULL,
+			       l->members_hash, e, data, l->origin);
+	if (why)
+		return reject(l, res, why);
+	if (!data) {
+		ret = ledger_entry_enrolment(en, buf, sizeof(buf), &dlen);
+		if (ret)
+			return ret;
+		data = buf;
+	}
 	ret = append(l, data, dlen, NULL, 0, NULL, &res->index);
 	if (ret)
 		return ret;
-	strcpy(d.name, name);
-	memcpy(d.pubkey, pub, SZKM_P256_PUB_LEN);
+	strcpy(d.name, en->name);
+	memcpy(d.pubkey, en->pubkey, SZKM_P256_PUB_LEN);
 	d.enrolled_index = res->index;
 	ret = insert_device(l, &d);
 	if (ret) {
@@ -1024,8 +1037,32 @@ int ledger_enrol(struct ledger *l, const char *name,
 	return 0;
 }
 
-int ledger_add_members(struct ledger *l, const uint8_t *data, size_t len,
-		       struct ledger_result *res)
+int ledger_enrol(struct ledger *l, const char *name,
+		 const uint8_t pub[SZKM_P256_PUB_LEN], uint64_t time_ns,
+		 struct ledger_result *res)
+{
+	struct ledger_entry *e;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	if (l->broken || !l->in_batch)
+		return -EIO;
+	if (!name || strlen(name) > SZKM_NAME_MAX)
+		return reject(l, res, "bad-name");
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->type = LEDGER_ENTRY_ENROL;
+	e->enrol.time_ns = time_ns;
+	strcpy(e->enrol.name, name);
+	memcpy(e->enrol.pubkey, pub, SZKM_P256_PUB_LEN);
+	ret = enrol(l, e, NULL, 0, res);
+	free(e);
+	return ret;
+}
+
+int ledger_add_approved(struct ledger *l, const uint8_t *data, size_t len,
+			struct ledger_result *res)
 {
 	uint8_t again[LEDGER_ENTRY_MAX_LEN], leaf[LEDGER_HASH_LEN];
 	const char *why = "malformed";
@@ -1040,14 +1077,23 @@ int ledger_add_members(struct ledger *l, const uint8_t *data, size_t len,
 	if (!e)
 		return -ENOMEM;
 	ret = ledger_entry_decode(data, len, e, &why);
-	if (ret || e->type != LEDGER_ENTRY_MEMBERS) {
-		ret = reject(l, res, ret ? why : "not-a-membership-entry");
+	if (ret || (e->type != LEDGER_ENTRY_MEMBERS &&
+		    e->type != LEDGER_ENTRY_ENROL_APPROVED)) {
+		ret = reject(l, res, ret ? why : "not-an-approved-entry");
 		goto out;
 	}
 	/* One encoding only: another would hash to another leaf. */
-	ret = ledger_entry_members(&e->members, again, sizeof(again), &alen);
+	if (e->type == LEDGER_ENTRY_MEMBERS)
+		ret = ledger_entry_members(&e->members, again, sizeof(again), &alen);
+	else
+		ret = ledger_entry_approved_enrolment(&e->enrol, again,
+						      sizeof(again), &alen);
 	if (ret || alen != len || memcmp(again, data, len)) {
 		ret = reject(l, res, "non-canonical-entry");
+		goto out;
+	}
+	if (e->type == LEDGER_ENTRY_ENROL_APPROVED) {
+		ret = enrol(l, e, data, len, res);
 		goto out;
 	}
 	ret = ledger_merkle_leaf_hash(data, len, leaf);
@@ -1407,8 +1453,9 @@ int ledger_apply_entry(struct ledger *l, uint64_t index, const uint8_t *data,
 		return -EINVAL;
 	if (ledger_entry_decode(data, len, &e, &why))
 		return reject(l, res, why);
-	if (e.type == LEDGER_ENTRY_MEMBERS) {
-		ret = ledger_add_members(l, data, len, res);
+	if (e.type == LEDGER_ENTRY_MEMBERS ||
+	    e.type == LEDGER_ENTRY_ENROL_APPROVED) {
+		ret = ledger_add_approved(l, data, len, res);
 		if (!ret && res->verdict == LEDGER_APPENDED && res->index != index)
 			return -EIO;
 		return ret;

@@ -118,12 +118,14 @@ int ledger_enrol(struct ledger *l, const char *name,
 		 const uint8_t pub[SZKM_P256_PUB_LEN], uint64_t time_ns,
 		 struct ledger_result *res);
 /*
- * Appends membership entry @data after judging it by
- * ledger_may_change_members() against the membership in force (res->seq:
- * its epoch); a refusal is LEDGER_REJECTED with why. Writer thread.
+ * Appends an entry that carries approvals: a membership entry (type 3)
+ * judged by ledger_may_change_members() against the membership in force
+ * (res->seq: its epoch), or an approved enrolment (type 4) judged by
+ * ledger_may_enrol() (res->device_id: the device). A refusal is
+ * LEDGER_REJECTED with why. Writer thread.
  */
-int ledger_add_members(struct ledger *l, const uint8_t *data, size_t len,
-		       struct ledger_result *res);
+int ledger_add_approved(struct ledger *l, const uint8_t *data, size_t len,
+			struct ledger_result *res);
 /* Any thread: the membership in force, its entry's leaf hash and index;
  * -ENOENT while the log has none. (hash, index: NULL when not wanted.) */
 int ledger_members(struct ledger *l, struct ledger_members *m,

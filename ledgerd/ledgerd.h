@@ -85,6 +85,9 @@ const char *ledgerd_cluster_error(const struct ledgerd_cluster *k);
 /* Sends each line of @in to the control socket at @path and prints each
  * reply; 1 when one was not a success, 0 when all were (client.c). */
 int ledgerd_ctl_session(const char *path, FILE *in);
+/* A device key argument (130 hex digits, or a PEM public or private key
+ * file) as a P-256 point, or dies saying why. */
+void ledgerd_device_pubkey(const char *arg, uint8_t pub[SZKM_P256_PUB_LEN]);
 /* Sends one line, reads one reply line (no newline) into @reply. */
 int ledgerd_ctl_ask(const char *path, const char *line, char *reply,
 		    size_t cap);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/ec.h>
 #include <openssl/evp.h>
@@ -23,8 +24,9 @@
 #include "ledgerd.h"
 #include "szkm.h"
 
-void ledgerd_read_members(const char *path, uint8_t *buf, size_t cap,
-			  size_t *len, struct ledger_members *m)
+/* An entry file of type 3 or 4 into @buf and @e (malloc'd), or dies. */
+static struct ledger_entry *read_approved(const char *path, uint8_t *buf,
+					  size_t cap, size_t *len)
 {
 	char line[2 * LEDGER_ENTRY_MAX_LEN + 2];
 	struct ledger_entry *e;
@@ -45,23 +47,37 @@ void ledgerd_read_members(const char *path, uint8_t *buf, size_t cap,
 	e = malloc(sizeof(*e));
 	if (!e)
 		die("out of memory");
-	if (ledger_entry_decode(buf, *len, e, &why) ||
-	    e->type != LEDGER_ENTRY_MEMBERS)
-		die("%s is not a membership entry (%s)", path,
-		    e->type != LEDGER_ENTRY_MEMBERS ? "another entry type" : why);
+	if (ledger_entry_decode(buf, *len, e, &why))
+		die("%s is not a valid entry (%s)", path, why);
+	if (e->type != LEDGER_ENTRY_MEMBERS &&
+	    e->type != LEDGER_ENTRY_ENROL_APPROVED)
+		die("%s is neither a membership entry nor an approved enrolment",
+		    path);
+	return e;
+}
+
+void ledgerd_read_members(const char *path, uint8_t *buf, size_t cap,
+			  size_t *len, struct ledger_members *m)
+{
+	struct ledger_entry *e = read_approved(path, buf, cap, len);
+
+	if (e->type != LEDGER_ENTRY_MEMBERS)
+		die("%s is not a membership entry", path);
 	*m = e->members;
 	free(e);
 }
 
-static void write_members(const char *path, struct ledger_members *m)
+static void write_entry(const char *path, struct ledger_entry *e)
 {
 	uint8_t buf[LEDGER_ENTRY_MAX_LEN];
 	char hex[2 * LEDGER_ENTRY_MAX_LEN + 1], tmp[PATH_MAX];
 	size_t len;
 	FILE *f;
 
-	if (ledger_entry_members(m, buf, sizeof(buf), &len))
-		die("the membership is not valid (k, n, names or keys)");
+	if (e->type == LEDGER_ENTRY_MEMBERS ?
+	    ledger_entry_members(&e->members, buf, sizeof(buf), &len) :
+	    ledger_entry_approved_enrolment(&e->enrol, buf, sizeof(buf), &len))
+		die("the entry is not valid (k, n, names or keys)");
 	szkm_hex_encode(hex, buf, len);
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		die("%s: path too long", path);
@@ -69,6 +85,18 @@ static void write_members(const char *path, struct ledger_members *m)
 	if (!f || fprintf(f, "%s\n", hex) < 0 || fclose(f) ||
 	    rename(tmp, path))
 		die("cannot write %s: %s", path, strerror(errno));
+}
+
+static void write_members(const char *path, const struct ledger_members *m)
+{
+	struct ledger_entry *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		die("out of memory");
+	e->type = LEDGER_ENTRY_MEMBERS;
+	e->members = *m;
+	write_entry(path, e);
+	free(e);
 }
 
 /* A P-256 point from an EVP_PKEY; false when it holds none. */
@@ -190,33 +218,70 @@ static bool holds(const uint8_t pub[SZKM_P256_PUB_LEN], const uint8_t digest[32]
 static int approve(const struct ledgerd_config *c, int argc, char **argv)
 {
 	uint8_t buf[LEDGER_ENTRY_MAX_LEN], digest[32], pub[SZKM_P256_PUB_LEN];
-	struct ledger_members m;
 	struct ledger_approval *a;
 	struct ledger_note_key k;
-	size_t len;
+	struct ledger_entry *e;
+	uint8_t *n;
+	size_t len, content;
 
 	if (argc != 2)
 		return -1;
-	ledgerd_read_members(argv[1], buf, sizeof(buf), &len, &m);
+	e = read_approved(argv[1], buf, sizeof(buf), &len);
+	if (e->type == LEDGER_ENTRY_MEMBERS) {
+		a = e->members.a;
+		n = &e->members.napprovals;
+		content = e->members.content_len;
+	} else {
+		a = e->enrol.a;
+		n = &e->enrol.napprovals;
+		content = e->enrol.content_len;
+	}
 	ledgerd_load_key(c, &k);
 	if (k.type != LEDGER_NOTE_SIG_ECDSA || !point_of(k.pkey, pub))
 		die("the node key is not ECDSA P-256: it cannot approve");
-	for (int i = 0; i < m.napprovals; i++)
-		if (!memcmp(m.a[i].pub, pub, sizeof(pub)))
+	for (int i = 0; i < *n; i++)
+		if (!memcmp(a[i].pub, pub, sizeof(pub)))
 			die("%s already carries this node's approval", argv[1]);
-	if (m.napprovals == LEDGER_MEMBERS_MAX)
+	if (*n == LEDGER_MEMBERS_MAX)
 		die("%s already carries %d approvals", argv[1], LEDGER_MEMBERS_MAX);
-	a = &m.a[m.napprovals];
-	memcpy(a->pub, pub, sizeof(pub));
-	if (ledger_members_digest(c->origin, buf, m.content_len, digest) ||
-	    sign_digest(k.pkey, digest, a->sig) ||
-	    !holds(pub, digest, a->sig))
+	memcpy(a[*n].pub, pub, sizeof(pub));
+	if (ledger_members_digest(c->origin, buf, content, digest) ||
+	    sign_digest(k.pkey, digest, a[*n].sig) ||
+	    !holds(pub, digest, a[*n].sig))
 		die("signing the approval failed");
-	m.napprovals++;
+	(*n)++;
 	ledger_note_key_clear(&k);
-	write_members(argv[1], &m);
-	printf("approved epoch %" PRIu64 " as '%s' (%u approvals)\n", m.epoch,
-	       c->key_name[0] ? c->key_name : c->origin, m.napprovals);
+	write_entry(argv[1], e);
+	printf("approved %s as '%s' (%u approvals)\n", argv[1],
+	       c->key_name[0] ? c->key_name : c->origin, *n);
+	free(e);
+	return 0;
+}
+
+/* member enrol FILE NAME KEY: an enrolment for the members to approve. */
+static int propose_enrol(const struct ledgerd_config *c, int argc, char **argv)
+{
+	struct ledger_entry *e;
+	uint64_t epoch;
+
+	if (argc != 4)
+		return -1;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		die("out of memory");
+	e->type = LEDGER_ENTRY_ENROL_APPROVED;
+	if (strlen(argv[2]) > SZKM_NAME_MAX ||
+	    !szkm_name_valid(argv[2], strlen(argv[2])))
+		die("'%s': a device name is 1..%d of [A-Za-z0-9._-]", argv[2],
+		    SZKM_NAME_MAX);
+	strcpy(e->enrol.name, argv[2]);
+	ledgerd_device_pubkey(argv[3], e->enrol.pubkey);
+	e->enrol.time_ns = (uint64_t)time(NULL) * 1000000000ULL;
+	members_in_force(c, &epoch, e->enrol.members);
+	write_entry(argv[1], e);
+	printf("enrolment of '%s' under membership epoch %" PRIu64 ", in %s\n",
+	       argv[2], epoch, argv[1]);
+	free(e);
 	return 0;
 }
 
@@ -224,14 +289,13 @@ static int submit(const struct ledgerd_config *c, int argc, char **argv)
 {
 	uint8_t buf[LEDGER_ENTRY_MAX_LEN];
 	char line[2 * LEDGER_ENTRY_MAX_LEN + 16];
-	struct ledger_members m;
 	size_t len;
 	FILE *f;
 	int ret;
 
 	if (argc != 2)
 		return -1;
-	ledgerd_read_members(argv[1], buf, sizeof(buf), &len, &m);
+	free(read_approved(argv[1], buf, sizeof(buf), &len));
 	strcpy(line, "member ");
 	szkm_hex_encode(line + 7, buf, len);
 	strcat(line, "\n");
@@ -280,6 +344,8 @@ int ledgerd_member_main(struct ledgerd_config *c, int argc, char **argv)
 	argc--, argv++;
 	if (!strcmp(argv[0], "propose") && argc >= 2)
 		return propose(c, argc, argv);
+	if (!strcmp(argv[0], "enrol"))
+		return propose_enrol(c, argc, argv);
 	if (!strcmp(argv[0], "approve"))
 		return approve(c, argc, argv);
 	if (!strcmp(argv[0], "submit"))

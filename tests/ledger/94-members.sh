@@ -47,6 +47,25 @@ expect "$T/g" "member 0 1"
 members | grep -q '^members 1 2 3 ' || fail "epoch 1 not in force: $(members)"
 get '/entries?start=0&end=1' | grep -q '"type":"membership"' || fail "entry 0 not shown as membership"
 
+# Enrolment is gated too, once the log has a membership.
+"$B/ledger-testtool" keygen "$T/devx.pem"
+"$B/ledger-testtool" keygen "$T/devy.pem"
+# Attacker: anyone who reaches a node's control socket (or one node's
+# operator alone) enrols a device of theirs the old way.
+out=$("$B/ledgerd" -c /dev/null --control-socket "$CTL" enroll dev-x "$T/devx.pem" || true)
+[ "$out" = "reject enrolment-needs-approvals" ] || fail "unapproved enrolment: $out"
+L member enrol "$T/en" dev-x "$T/devx.pem" >/dev/null
+L member enrol "$T/en-stale" dev-y "$T/devy.pem" >/dev/null
+as a member approve "$T/en" >/dev/null
+# Attacker: one member alone (k = 2).
+expect "$T/en" "reject member-too-few-approvals"
+as b member approve "$T/en" >/dev/null
+expect "$T/en" "enrolled 1 $("$B/ledger-testtool" devid "$T/devx.pem")"
+"$B/ledger-testtool" events "$T/devx.pem" 2 >"$T/devx.ev"
+[ "$(feed "$T/devx.ev" | grep -c '^ok ')" = 2 ] || fail "events of the approved device"
+as a member approve "$T/en-stale" >/dev/null
+as b member approve "$T/en-stale" >/dev/null
+
 # Epoch 2 replaces node-c by node-d, k stays 2.
 as a member propose "$T/e2" --k 2 --key "$Va" --key "$Vb" --key "$Vd" >/dev/null
 as b member show "$T/e2" | grep -q '^epoch 2$' || fail "proposal is not epoch 2"
@@ -75,8 +94,11 @@ P
 expect "$T/e2-forged" "reject member-bad-approval"
 members | grep -q '^members 1 ' || fail "a refused change moved the epoch: $(members)"
 as b member approve "$T/e2" >/dev/null
-expect "$T/e2" "member 1 2"
+expect "$T/e2" "member 4 2"
 members | grep -q '^members 2 2 3 ' || fail "epoch 2 not in force: $(members)"
+# Attacker: approvals gathered under epoch 1, used after epoch 2 removed
+# node-c (the approvers of a stale membership).
+expect "$T/en-stale" "reject enrolment-stale-membership"
 # Attacker: a replay of an accepted change, and a change that skips ahead
 # of the epoch in force (proposed against epoch 1 after epoch 2).
 expect "$T/e2" "reject member-epoch-not-next"
@@ -85,10 +107,10 @@ L member propose "$T/e3" --k 1 --key "$Vc" >/dev/null
 as a member approve "$T/e3" >/dev/null
 as c member approve "$T/e3" >/dev/null
 expect "$T/e3" "reject member-approval-not-a-member"
-grep -q 'refused a membership change from the control socket: member-too-few-approvals' "$T/log" ||
+grep -q 'refused an approved entry (membership or enrolment) from the control socket: member-too-few-approvals' "$T/log" ||
 	fail "refusal not logged"
 size=$(echo sync | feed | awk '{print $2}')
-[ "$size" = 2 ] || fail "refused changes were appended: size $size"
+[ "$size" = 5 ] || fail "refused entries were appended: size $size"
 stop
 
 # The membership is rebuilt from the entries at open.
@@ -104,7 +126,7 @@ if L --db "$T/l.db" --key "$T/a.pem" --key-name node-a --genesis "$T/solo" check
 fi
 grep -q 'entry 0 changes the membership without the right to (member-genesis-differs)' "$T/err" ||
 	fail "wrong refusal: $(cat "$T/err")"
-echo "members: one node: genesis, epoch changes with k approvals, 8 attacks refused"
+echo "members: one node: genesis, epoch changes and enrolments with k approvals, 13 attacks refused"
 
 # Three nodes on etcd (lib-etcd.sh). The cosigning threshold follows the
 # membership: k = 2 at epoch 1, k = 3 once epoch 2 says so.
@@ -140,8 +162,10 @@ by 3 member approve "$T/m2" >/dev/null
 out=$(by 3 member submit "$T/m2") || fail "epoch 2 through node 3: $out"
 [ "$out" = "member 1 2" ] || fail "epoch 2 through node 3: $out"
 "$B/ledger-testtool" keygen "$T/dev.pem"
-out=$("$B/ledgerd" -c /dev/null --control-socket "$T/c1" enroll dev-a "$T/dev.pem")
-[[ $out == "enrolled 2 "* ]] || fail "enrol through node 1: $out"
+by 1 member enrol "$T/en-a" dev-a "$T/dev.pem" >/dev/null
+for i in 1 2 3; do by "$i" member approve "$T/en-a" >/dev/null; done
+out=$(by 1 member submit "$T/en-a") || fail "approved enrolment through node 1: $out"
+[[ $out == "enrolled 2 "* ]] || fail "approved enrolment through node 1: $out"
 expect_converged 3
 for i in 1 2 3; do
 	[ "$(echo members | feed_to "$i" | cut -d' ' -f1-4)" = "members 2 3 3" ] ||
@@ -211,4 +235,4 @@ assert h["size"] == 9 and h["cosigned_size"] == 9, h' || fail "node $i: $(hget "
 		fail "node $i signs past the forged membership"
 	[ "$(echo members | feed_to "$i" | cut -d' ' -f1-2)" = "members 2" ] || fail "node $i left epoch 2"
 done
-echo "ok 94-members: one node and three on etcd; 9 attacks refused"
+echo "ok 94-members: one node and three on etcd; 16 attacks refused"

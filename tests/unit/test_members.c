@@ -4,7 +4,8 @@
  * rule that admits them (ledger_may_change_members, admit.c), without a
  * store: a table of entries against the membership in force, each row
  * named for the attack or case it covers, the decoder's refusals, and the
- * rule's purity.
+ * rule's purity; and the enrolment rule (type 1 before a membership,
+ * type 4 with k approvals after).
  *
  * Four test node keys; the genesis is {0, 1, 2} with k = 2, configured.
  */
@@ -160,6 +161,73 @@ static void rule_row(void **state)
 		assert_null(why);
 }
 
+/* An approved enrolment (type 4) of a fresh device over @over, approved
+ * by @by; its decoding in @e. */
+static void enrolment(struct ledger_entry *e, uint8_t *data, size_t *len,
+		      const uint8_t over[32], const int *by)
+{
+	uint8_t msg[64 + LEDGER_ENTRY_MAX_LEN];
+	size_t olen = strlen(ORIGIN), mlen;
+	struct ledger_enrolment en = { .time_ns = 7 };
+	const char *why = NULL;
+
+	strcpy(en.name, "dev-x");
+	memcpy(en.pubkey, node[3].pub, 65);
+	memcpy(en.members, over, 32);
+	assert_int_equal(ledger_entry_approved_enrolment(&en, data,
+							 LEDGER_ENTRY_MAX_LEN, len), 0);
+	mlen = 19 + olen + 1 + en.content_len;
+	memcpy(msg, "szkm-membership/v1\n", 19);
+	memcpy(msg + 19, ORIGIN, olen);
+	msg[19 + olen] = '\n';
+	memcpy(msg + 20 + olen, data, en.content_len);
+	for (int i = 0; by[i] >= 0; i++) {
+		memcpy(en.a[en.napprovals].pub, node[by[i]].pub, 65);
+		assert_int_equal(tev_sign(node[by[i]].key, msg, mlen,
+					  en.a[en.napprovals].sig), 0);
+		en.napprovals++;
+	}
+	assert_int_equal(ledger_entry_approved_enrolment(&en, data,
+							 LEDGER_ENTRY_MAX_LEN, len), 0);
+	assert_int_equal(ledger_entry_decode(data, *len, e, &why), 0);
+	assert_int_equal(e->type, LEDGER_ENTRY_ENROL_APPROVED);
+}
+
+/* Enrolment: type 1 only before a membership, type 4 only after, over
+ * the membership in force, with its k approvals. */
+static void enrolment_rule(void **state)
+{
+	struct ledger_entry *e = calloc(1, sizeof(*e));
+	uint8_t data[LEDGER_ENTRY_MAX_LEN], stale[32] = { 1 };
+	static const int by01[] = { 0, 1, -1 }, by0[] = { 0, -1 },
+			 by03[] = { 0, 3, -1 };
+	size_t len;
+
+	(void)state;
+	assert_non_null(e);
+	e->type = LEDGER_ENTRY_ENROL;
+	assert_null(ledger_may_enrol(NULL, NULL, e, NULL, ORIGIN));
+	assert_string_equal(ledger_may_enrol(&genesis.m, genesis.leaf, e, NULL,
+					     ORIGIN), "enrolment-needs-approvals");
+	enrolment(e, data, &len, genesis.leaf, by01);
+	assert_null(ledger_may_enrol(&genesis.m, genesis.leaf, e, data, ORIGIN));
+	assert_string_equal(ledger_may_enrol(NULL, NULL, e, data, ORIGIN),
+			    "enrolment-before-genesis");
+	assert_string_equal(ledger_may_enrol(&genesis.m, genesis.leaf, e, data,
+					     "other.example/ledger"),
+			    "member-bad-approval");
+	enrolment(e, data, &len, genesis.leaf, by0);
+	assert_string_equal(ledger_may_enrol(&genesis.m, genesis.leaf, e, data,
+					     ORIGIN), "member-too-few-approvals");
+	enrolment(e, data, &len, genesis.leaf, by03);
+	assert_string_equal(ledger_may_enrol(&genesis.m, genesis.leaf, e, data,
+					     ORIGIN), "member-approval-not-a-member");
+	enrolment(e, data, &len, stale, by01);
+	assert_string_equal(ledger_may_enrol(&genesis.m, genesis.leaf, e, data,
+					     ORIGIN), "enrolment-stale-membership");
+	free(e);
+}
+
 /* Same inputs, same answer; nothing it reads changes. */
 static void rule_is_pure(void **state)
 {
@@ -193,9 +261,9 @@ static void decoder_refuses(void **state)
 	memcpy(d, genesis.data, n);
 	d[n] = 0;	/* a byte too many */
 	assert_int_equal(ledger_entry_decode(d, n + 1, e, &why), -EBADMSG);
-	assert_string_equal(why, "bad-membership-length");
+	assert_string_equal(why, "bad-approvals-length");
 	assert_int_equal(ledger_entry_decode(d, n - 1, e, &why), -EBADMSG);
-	assert_string_equal(why, "bad-membership-length");
+	assert_string_equal(why, "bad-approvals-length");
 	assert_int_equal(ledger_entry_decode(d, 30, e, &why), -EBADMSG);
 	assert_string_equal(why, "bad-membership-length");
 	d[41] = 4;	/* k > n */
@@ -226,7 +294,7 @@ static void decoder_refuses(void **state)
 int main(void)
 {
 	enum { NROWS = sizeof(rows) / sizeof(rows[0]) };
-	struct CMUnitTest tests[NROWS + 2];
+	struct CMUnitTest tests[NROWS + 3];
 	static const int by01[] = { 0, 1, -1 };
 	int ret;
 
@@ -244,7 +312,8 @@ int main(void)
 		};
 	tests[NROWS] = (struct CMUnitTest)cmocka_unit_test(rule_is_pure);
 	tests[NROWS + 1] = (struct CMUnitTest)cmocka_unit_test(decoder_refuses);
-	ret = _cmocka_run_group_tests("ledger_members", tests, NROWS + 2, NULL, NULL);
+	tests[NROWS + 2] = (struct CMUnitTest)cmocka_unit_test(enrolment_rule);
+	ret = _cmocka_run_group_tests("ledger_members", tests, NROWS + 3, NULL, NULL);
 	for (int i = 0; i < NKEYS; i++)
 		tdev_free(&node[i]);
 	return ret;

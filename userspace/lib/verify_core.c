@@ -440,7 +440,10 @@ static int check_enrolment(struct run *r, const uint8_t *id, uint64_t before)
 				       before, e->index);
 	if (!ret)
 		ret = check_inclusion(r, e->index, e->data, e->len, leaf);
-	if (!ret && (ledger_entry_decode(e->data, e->len, &d, NULL) || d.type != LEDGER_ENTRY_ENROL ||
+	/* An approved enrolment's approvals were judged by the k nodes that
+	 * signed the checkpoint; the device key is what counts here. */
+	if (!ret && (ledger_entry_decode(e->data, e->len, &d, NULL) ||
+		     (d.type != LEDGER_ENTRY_ENROL && d.type != LEDGER_ENTRY_ENROL_APPROVED) ||
 		     memcmp(d.enrol.device_id, id, SZKM_DEVICE_ID_LEN)))
 		ret = szkm_verify_fail(-EKEYREJECTED, "entry %" PRIu64 ": not the enrolment of the key's device",
 				       e->index);
