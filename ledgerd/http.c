@@ -560,12 +560,13 @@ static int get_members(struct ledger_http *h, struct ledger_httpd_reply *rp)
 	size_t n;
 	int ret = 0;
 
-	if (ledger_member_list(h->l, idx, MAX_RANGE, &n))
-		return reply_error(rp, 500, "more than %d membership entries",
-				   MAX_RANGE);
 	s = thread_store(h);
 	if (!s)
 		return reply_error(rp, 500, "cannot open the database");
+	/* The list of the published size, read after the store opened. */
+	if (ledger_member_list(h->l, idx, MAX_RANGE, &n))
+		return reply_error(rp, 500, "more than %d membership entries",
+				   MAX_RANGE);
 	ledger_json_init(&j);
 	ledger_json_obj(&j);
 	list_begin(&j, "entries");
