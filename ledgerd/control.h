@@ -48,7 +48,10 @@ struct ledgerd_req {
 	uint64_t client;		/* control connection id */
 	uint64_t nl_seq;		/* SZKM_A_SEQ of a netlink event */
 	const char *why;		/* REQ_BAD */
-	uint8_t body[SZKM_EVENT_MAX_LEN];
+	union {
+		uint8_t body[SZKM_EVENT_MAX_LEN];
+		uint8_t entry[LEDGER_MEMBERS_MAX_LEN];	/* REQ_MEMBER */
+	};
 	size_t len;
 	uint8_t sig[SZKM_EVENT_SIG_LEN];
 	/* REQ_EVENT: body and sig decoded, once, by whoever batches it
@@ -57,8 +60,7 @@ struct ledgerd_req {
 	char name[SZKM_NAME_MAX + 1];
 	uint8_t pub[SZKM_P256_PUB_LEN];
 	uint8_t device_id[SZKM_DEVICE_ID_LEN];
-	uint8_t entry[LEDGER_MEMBERS_MAX_LEN];	/* REQ_MEMBER */
-	size_t entry_len;
+	size_t entry_len;			/* REQ_MEMBER */
 };
 
 /* Parses one command line (no newline) into @r; pure, for tests too. */
