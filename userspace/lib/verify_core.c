@@ -49,6 +49,18 @@ struct run {
 	struct ledger_note_key mkeys[LEDGER_MEMBERS_MAX];
 	size_t nmkeys;
 	unsigned int mk;
+	/* Every membership followed, with where it took force: what an
+	 * approved enrolment is checked against (check_enrolment). */
+	struct epoch_set *sets;
+	size_t nsets;
+	bool has_members_source;
+};
+
+struct epoch_set {
+	uint64_t index;
+	uint8_t leaf[LEDGER_HASH_LEN];
+	unsigned int k, n;
+	uint8_t pub[LEDGER_MEMBERS_MAX][SZKM_P256_PUB_LEN];
 };
 
 static int follow_members(struct run *r);
@@ -228,25 +240,25 @@ static bool point_of(const struct ledger_note_key *k, uint8_t pub[SZKM_P256_PUB_
 	       len == SZKM_P256_PUB_LEN;
 }
 
-/* How many of @m's approvals, by keys of @set (points), verify; -1 when
- * one by such a key does not. */
-static int approvals(const struct ledger_members *m, const uint8_t *data, const char *origin,
-		     const uint8_t (*set)[SZKM_P256_PUB_LEN], size_t nset)
+/* How many of the @n approvals @a over @data's first @content bytes, by
+ * keys of @set (points), verify; -1 when one by such a key does not. */
+static int approvals(const struct ledger_approval *a, int n, const uint8_t *data, size_t content,
+		     const char *origin, const uint8_t (*set)[SZKM_P256_PUB_LEN], size_t nset)
 {
 	uint8_t digest[32];
 	int good = 0;
 
-	if (ledger_members_digest(origin, data, m->content_len, digest))
+	if (ledger_members_digest(origin, data, content, digest))
 		return -1;
-	for (int i = 0; i < m->napprovals; i++) {
+	for (int i = 0; i < n; i++) {
 		for (size_t j = 0; j < nset; j++) {
 			EVP_PKEY *pk;
 			int ret;
 
-			if (memcmp(set[j], m->a[i].pub, SZKM_P256_PUB_LEN))
+			if (memcmp(set[j], a[i].pub, SZKM_P256_PUB_LEN))
 				continue;
 			pk = szkm_ec_pubkey(set[j]);
-			ret = pk ? szkm_ec_verify_digest(pk, digest, m->a[i].sig) : -EBADMSG;
+			ret = pk ? szkm_ec_verify_digest(pk, digest, a[i].sig) : -EBADMSG;
 			EVP_PKEY_free(pk);
 			if (ret)
 				return -1;
@@ -287,6 +299,57 @@ static int take_members(struct run *r, const struct ledger_members *m,
 	return 0;
 }
 
+static int keep_set(struct run *r, uint64_t index, const uint8_t leaf[LEDGER_HASH_LEN],
+		    const struct ledger_members *m)
+{
+	struct epoch_set *p = realloc(r->sets, (r->nsets + 1) * sizeof(*p)), *s;
+
+	if (!p)
+		return szkm_verify_fail(-ENOMEM, "out of memory");
+	r->sets = p;
+	s = &p[r->nsets++];
+	s->index = index;
+	memcpy(s->leaf, leaf, LEDGER_HASH_LEN);
+	s->k = m->k;
+	s->n = m->n;
+	for (int i = 0; i < m->n; i++)
+		memcpy(s->pub[i], m->m[i].pub, SZKM_P256_PUB_LEN);
+	return 0;
+}
+
+/*
+ * An enrolment (decoded @d, entry @index, its bytes @data) as the ledger's
+ * membership allows it: type 1 only before the first membership entry,
+ * type 4 only after, over the membership in force at @index and approved
+ * by its k. Sources without membership entries allow either.
+ */
+static int check_enrolment_right(struct run *r, uint64_t index, const struct ledger_entry *d,
+				 const uint8_t *data)
+{
+	const struct epoch_set *s = NULL;
+	int good;
+
+	if (!r->has_members_source)
+		return 0;
+	for (size_t i = 0; i < r->nsets && r->sets[i].index < index; i++)
+		s = &r->sets[i];
+	if (d->type == LEDGER_ENTRY_ENROL) {
+		if (s)
+			return szkm_verify_fail(-EKEYREJECTED, "entry %" PRIu64 ": an enrolment without the members' approvals in a ledger with a membership",
+						index);
+		return 0;
+	}
+	if (!s || memcmp(d->enrol.members, s->leaf, LEDGER_HASH_LEN))
+		return szkm_verify_fail(-EKEYREJECTED, "entry %" PRIu64 ": an approved enrolment over another membership than the one in force",
+					index);
+	good = approvals(d->enrol.a, d->enrol.napprovals, data, d->enrol.content_len, r->cp.origin,
+			 (const uint8_t (*)[SZKM_P256_PUB_LEN])s->pub, s->n);
+	if (good < 0 || (unsigned int)good < s->k)
+		return szkm_verify_fail(-EKEYREJECTED, "entry %" PRIu64 ": an enrolment approved by %d of the members in force, %u needed",
+					index, good < 0 ? 0 : good, s->k);
+	return 0;
+}
+
 /*
  * Follows the membership entries under the checkpoint from the configured
  * keys: each proven in the checkpoint, one epoch after the last over its
@@ -306,6 +369,7 @@ static int follow_members(struct run *r)
 
 	if (!r->src->members)
 		return 0;
+	r->has_members_source = true;
 	ret = r->src->members(r->src->ctx, &e, &n);
 	if (ret)
 		return ret;
@@ -338,7 +402,8 @@ static int follow_members(struct run *r)
 					       m->epoch, e[i].index, epoch);
 			break;
 		}
-		good = approvals(m, e[i].data, r->cp.origin, (const uint8_t (*)[SZKM_P256_PUB_LEN])set, nset);
+		good = approvals(m->a, m->napprovals, e[i].data, m->content_len, r->cp.origin,
+				 (const uint8_t (*)[SZKM_P256_PUB_LEN])set, nset);
 		if (good < 0 || (unsigned int)good < k) {
 			ret = szkm_verify_fail(-ENOKEY, good < 0 ?
 					       "membership epoch %" PRIu64 " at entry %" PRIu64 ": an approval does not verify" :
@@ -346,7 +411,7 @@ static int follow_members(struct run *r)
 					       m->epoch, e[i].index, good, k);
 			break;
 		}
-		ret = take_members(r, m, set, &nset);
+		ret = take_members(r, m, set, &nset) ?: keep_set(r, e[i].index, leaf, m);
 		k = m->k;
 		epoch = m->epoch;
 		memcpy(prev, leaf, LEDGER_HASH_LEN);
@@ -440,13 +505,13 @@ static int check_enrolment(struct run *r, const uint8_t *id, uint64_t before)
 				       before, e->index);
 	if (!ret)
 		ret = check_inclusion(r, e->index, e->data, e->len, leaf);
-	/* An approved enrolment's approvals were judged by the k nodes that
-	 * signed the checkpoint; the device key is what counts here. */
 	if (!ret && (ledger_entry_decode(e->data, e->len, &d, NULL) ||
 		     (d.type != LEDGER_ENTRY_ENROL && d.type != LEDGER_ENTRY_ENROL_APPROVED) ||
 		     memcmp(d.enrol.device_id, id, SZKM_DEVICE_ID_LEN)))
 		ret = szkm_verify_fail(-EKEYREJECTED, "entry %" PRIu64 ": not the enrolment of the key's device",
 				       e->index);
+	if (!ret)
+		ret = check_enrolment_right(r, e->index, &d, e->data);
 	if (!ret) {
 		r->device_key = device_key(r->t, d.enrol.pubkey);
 		if (!r->device_key)
@@ -756,6 +821,7 @@ int szkm_verify_run(struct szkm_trust *t, const struct szkm_ledger_source *src,
 	free(r.ch);
 	nkeys = r.members ? r.nmkeys : t->nkeys;
 	clear_mkeys(&r);
+	free(r.sets);
 	if (ret) {
 		szkm_verified_key_free(r.vk);
 		free(r.note);
