@@ -114,6 +114,8 @@ struct ledger_verifier *ledger_verify_start(struct ledger *l,
 					    size_t n, unsigned int threads);
 bool ledger_verify_ok(struct ledger_verifier *vf, size_t i);
 void ledger_verify_end(struct ledger_verifier *vf);
+/* A type 1 enrolment: refused ("enrolment-needs-approvals") once the log
+ * has a membership; then ledger_add_approved() takes type 4. */
 int ledger_enrol(struct ledger *l, const char *name,
 		 const uint8_t pub[SZKM_P256_PUB_LEN], uint64_t time_ns,
 		 struct ledger_result *res);
