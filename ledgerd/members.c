@@ -22,6 +22,7 @@
 #include <openssl/evp.h>
 
 #include "ledgerd.h"
+#include "node_key.h"
 #include "szkm.h"
 
 /* An entry file of type 3 or 4 into @buf and @e (malloc'd), or dies. */
@@ -218,8 +219,8 @@ static bool holds(const uint8_t pub[SZKM_P256_PUB_LEN], const uint8_t digest[32]
 static int approve(const struct ledgerd_config *c, int argc, char **argv)
 {
 	uint8_t buf[LEDGER_ENTRY_MAX_LEN], digest[32], pub[SZKM_P256_PUB_LEN];
+	struct ledger_note_key k, kpub;
 	struct ledger_approval *a;
-	struct ledger_note_key k;
 	struct ledger_entry *e;
 	uint8_t *n;
 	size_t len, content;
@@ -237,8 +238,12 @@ static int approve(const struct ledgerd_config *c, int argc, char **argv)
 		content = e->enrol.content_len;
 	}
 	ledgerd_load_key(c, &k);
-	if (k.type != LEDGER_NOTE_SIG_ECDSA || !point_of(k.pkey, pub))
+	/* The point through the public half: a key in a token (PKCS#11,
+	 * TPM) gives it only that way. */
+	if (k.type != LEDGER_NOTE_SIG_ECDSA || ledger_node_key_public(&k, &kpub) ||
+	    !point_of(kpub.pkey, pub))
 		die("the node key is not ECDSA P-256: it cannot approve");
+	ledger_note_key_clear(&kpub);
 	for (int i = 0; i < *n; i++)
 		if (!memcmp(a[i].pub, pub, sizeof(pub)))
 			die("%s already carries this node's approval", argv[1]);
