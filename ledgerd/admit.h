@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "entry.h"
 #include "szkm_event.h"
 
 /* An event as it entered: its bytes, D's signature, their decoding. */
@@ -71,5 +72,43 @@ struct ledger_admission {
 struct ledger_admission ledger_may_append(const struct ledger_event *e,
 					  const struct ledger_head *head,
 					  bool sig_ok);
+
+/*
+ * May the membership entry @m (decoded from @data, whose first
+ * m->content_len bytes its approvals sign) follow the log's membership
+ * @cur, the entry whose leaf hash is @cur_hash? NULL (none yet) makes @m
+ * the genesis, which must be epoch 1 over zeros and say exactly what the
+ * operator configured in @genesis (NULL: nothing configured, so no
+ * genesis is accepted: a node never lets the log choose its own first
+ * trust). Otherwise @m must be epoch cur + 1 over @cur_hash. Either way
+ * every approval must come from the approving set (@cur, or the genesis
+ * itself) and verify over ledger_members_digest(@origin, content), and at
+ * least that set's k must: NULL when all holds, else why
+ * ("member-not-genesis", "member-genesis-differs", "member-epoch-not-next",
+ * "member-prev-mismatch", "member-approval-not-a-member",
+ * "member-bad-approval", "member-too-few-approvals").
+ * Pure like the rule above: the same inputs give the same answer on
+ * every node.
+ */
+const char *ledger_may_change_members(const struct ledger_members *cur,
+				      const uint8_t cur_hash[32],
+				      const struct ledger_members *genesis,
+				      const struct ledger_members *m,
+				      const uint8_t *data, const char *origin);
+
+/*
+ * May enrolment entry @e (type 1 or 4, decoded from @data) enter a log
+ * whose membership in force is @cur (NULL: none yet), its entry's leaf
+ * hash @cur_hash? Type 1 only while there is none
+ * ("enrolment-needs-approvals"); type 4 only once there is one
+ * ("enrolment-before-genesis"), over @cur_hash
+ * ("enrolment-stale-membership") and approved as a membership change is,
+ * by the k of @cur. NULL when it may. Whether the device is enrolled
+ * already is the caller's question.
+ */
+const char *ledger_may_enrol(const struct ledger_members *cur,
+			     const uint8_t cur_hash[32],
+			     const struct ledger_entry *e, const uint8_t *data,
+			     const char *origin);
 
 #endif /* LEDGER_ADMIT_H */

@@ -19,7 +19,8 @@ LIBS             += $(LIBLEDGER)
 # (config.c), the daemon loop (daemon.c) and one file per subcommand.
 LEDGERD_SRCS     := ledgerd/main.c ledgerd/config.c ledgerd/open.c \
                     ledgerd/daemon.c ledgerd/keys.c ledgerd/check.c \
-                    ledgerd/client.c ledgerd/cluster.c ledgerd/cosign.c
+                    ledgerd/client.c ledgerd/cluster.c ledgerd/cosign.c \
+                    ledgerd/members.c
 
 $(LIBLEDGER_SRCS:%.c=$(BUILD)/%.o) $(LEDGERD_SRCS:%.c=$(BUILD)/%.o): CFLAGS += -Iuserspace/lib
 
@@ -46,6 +47,7 @@ $(BUILD)/bin/libszkm-client: tests/ledger/libszkm_client.c $(SZKM_SO_DEPS)
 	$(SZKM_SO_LINK)
 
 LEDGER_TEST_OBJS := $(BUILD)/tests/unit/test_merkle.o $(BUILD)/tests/unit/test_admit.o \
+                    $(BUILD)/tests/unit/test_members.o \
                     $(BUILD)/tests/unit/test_follow.o \
                     $(BUILD)/tests/unit/test_note.o \
                     $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/test_ledger*.c)) \
@@ -54,7 +56,7 @@ LEDGER_TEST_OBJS := $(BUILD)/tests/unit/test_merkle.o $(BUILD)/tests/unit/test_a
 $(LEDGER_TEST_OBJS): CFLAGS += -I$(TOP)/ledgerd -I$(TOP)/userspace/lib
 
 UNIT_TESTS += $(BUILD)/unit/test_merkle $(BUILD)/unit/test_note $(BUILD)/unit/test_admit \
-              $(BUILD)/unit/test_follow
+              $(BUILD)/unit/test_follow $(BUILD)/unit/test_members
 
 $(BUILD)/unit/test_merkle: $(BUILD)/tests/unit/test_merkle.o $(LIBLEDGER)
 	@mkdir -p $(dir $@)
@@ -64,8 +66,10 @@ $(BUILD)/unit/test_note: $(BUILD)/tests/unit/test_note.o $(LIBLEDGER)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -ljansson -lcrypto
 
-# The append rule alone: no store, no SQLite.
-$(BUILD)/unit/test_admit: $(BUILD)/tests/unit/test_admit.o $(BUILD)/ledgerd/admit.o $(LIBSZKM)
+# The append rules alone (events; membership entries): no store, no SQLite.
+$(BUILD)/unit/test_admit $(BUILD)/unit/test_members: $(BUILD)/unit/test_%: \
+		$(BUILD)/tests/unit/test_%.o $(BUILD)/ledgerd/admit.o \
+		$(BUILD)/ledgerd/entry.o $(LIBSZKM)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBSZKM_LIBS)
 

@@ -32,7 +32,7 @@ static int ctl_connect(const char *path)
 }
 
 /* Sends every line of @in, prints every reply; 1 if any was not ok. */
-static int ctl_session(const char *path, FILE *in)
+int ledgerd_ctl_session(const char *path, FILE *in)
 {
 	int fd = ctl_connect(path), bad = 0;
 	FILE *rx = fdopen(dup(fd), "r");
@@ -60,7 +60,8 @@ static int ctl_session(const char *path, FILE *in)
 		fputs(line, stdout);
 		if (strncmp(line, "ok ", 3) && strncmp(line, "dup ", 4) &&
 		    strncmp(line, "enrolled ", 9) &&
-		    strncmp(line, "synced ", 7) && strncmp(line, "head ", 5))
+		    strncmp(line, "synced ", 7) && strncmp(line, "head ", 5) &&
+		    strncmp(line, "member", 6))
 			bad = 1;
 		got++;
 	}
@@ -75,17 +76,33 @@ static int ctl_session(const char *path, FILE *in)
 	return bad;
 }
 
-/* A device key as hex: 130 hex digits, or a PEM public or private key. */
-static void pubkey_arg(const char *arg, char hex[2 * SZKM_P256_PUB_LEN + 1])
+int ledgerd_ctl_ask(const char *path, const char *line, char *reply,
+		    size_t cap)
 {
-	uint8_t pub[SZKM_P256_PUB_LEN];
+	int fd = ctl_connect(path);
+	FILE *rx = fdopen(fd, "r");
+	int ret = -EIO;
+
+	if (!rx)
+		die("fdopen: %s", strerror(errno));
+	if (dprintf(fd, "%s\n", line) > 0 && fgets(reply, (int)cap, rx)) {
+		reply[strcspn(reply, "\n")] = 0;
+		ret = 0;
+	}
+	fclose(rx);
+	return ret;
+}
+
+void ledgerd_device_pubkey(const char *arg, uint8_t pub[SZKM_P256_PUB_LEN])
+{
 	size_t len = 0;
 	EVP_PKEY *pk = NULL;
 	FILE *f;
 
 	if (strlen(arg) == 2 * SZKM_P256_PUB_LEN &&
 	    strspn(arg, "0123456789abcdefABCDEF") == strlen(arg)) {
-		strcpy(hex, arg);
+		if (szkm_hex_decode(pub, SZKM_P256_PUB_LEN, arg) || pub[0] != 0x04)
+			die("%s is not an uncompressed P-256 point", arg);
 		return;
 	}
 	f = fopen(arg, "r");
@@ -98,12 +115,19 @@ static void pubkey_arg(const char *arg, char hex[2 * SZKM_P256_PUB_LEN + 1])
 	}
 	fclose(f);
 	if (!pk || !EVP_PKEY_get_octet_string_param(pk, "encoded-pub-key", pub,
-						    sizeof(pub), &len) ||
+						    SZKM_P256_PUB_LEN, &len) ||
 	    len != SZKM_P256_PUB_LEN)
 		die("%s holds no P-256 public key", arg);
 	EVP_PKEY_free(pk);
-	for (size_t i = 0; i < len; i++)
-		sprintf(hex + 2 * i, "%02x", pub[i]);
+}
+
+/* A device key as hex: 130 hex digits, or a PEM public or private key. */
+static void pubkey_arg(const char *arg, char hex[2 * SZKM_P256_PUB_LEN + 1])
+{
+	uint8_t pub[SZKM_P256_PUB_LEN];
+
+	ledgerd_device_pubkey(arg, pub);
+	szkm_hex_encode(hex, pub, SZKM_P256_PUB_LEN);
 }
 
 int ledgerd_enroll_main(struct ledgerd_config *c, int argc, char **argv)
@@ -122,7 +146,7 @@ int ledgerd_enroll_main(struct ledgerd_config *c, int argc, char **argv)
 	fprintf(f, "enroll %s %s\n", argv[1], hexkey);
 	fclose(f);
 	f = fmemopen(line, len, "r");
-	ret = ctl_session(c->control, f);
+	ret = ledgerd_ctl_session(c->control, f);
 	fclose(f);
 	free(line);
 	return ret;
@@ -140,7 +164,7 @@ int ledgerd_feed_main(struct ledgerd_config *c, int argc, char **argv)
 		if (!f)
 			die("cannot read %s: %s", argv[1], strerror(errno));
 	}
-	ret = ctl_session(c->control, f);
+	ret = ledgerd_ctl_session(c->control, f);
 	if (f != stdin)
 		fclose(f);
 	return ret;

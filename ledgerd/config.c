@@ -85,6 +85,8 @@ static const struct setting settings[] = {
 	  "how long one request to etcd may take" },
 	{ "peers", STR, F(peers), 0, NULL, NULL,
 	  "the other nodes: 'URL VKEY' pairs, comma-separated" },
+	{ "genesis", STR, F(genesis), 0, NULL, NULL,
+	  "the first membership entry (ledgerd member propose --genesis)" },
 	{ "cosign_k", UINT, F(cosign_k), 64, NULL, "0",
 	  "nodes that must sign a served checkpoint (0: a majority)" },
 };

@@ -21,7 +21,7 @@
 
 #define MAX_CLIENTS	64
 #define IN_CAP		65536
-#define MAX_LINE	2048
+#define MAX_LINE	8192	/* a membership entry in hex */
 
 struct client {
 	int fd;
@@ -140,6 +140,20 @@ void ledgerd_parse_line(const char *line, size_t len, struct ledgerd_req *r)
 			return;
 		}
 		r->kind = REQ_ENROL;
+	} else if (is(w[0], wl[0], "member")) {
+		n = k == 2 ? unhex(w[1], wl[1], r->entry, sizeof(r->entry)) : -1;
+		if (n < 0) {
+			r->why = "usage: member <hex membership entry>";
+			return;
+		}
+		r->entry_len = (size_t)n;
+		r->kind = REQ_MEMBER;
+	} else if (is(w[0], wl[0], "members")) {
+		if (k != 1) {
+			r->why = "usage: members";
+			return;
+		}
+		r->kind = REQ_MEMBERS;
 	} else if (is(w[0], wl[0], "head")) {
 		if (k != 2 || unhex(w[1], wl[1], r->device_id,
 				    sizeof(r->device_id)) !=

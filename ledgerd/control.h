@@ -9,6 +9,9 @@
  *   event <hex body> <hex sig64>   -> ok <index> <seq> | dup <index> <seq>
  *   head <hex device id>           -> head <last seq>
  *   sync                           -> synced <size>  (signs a checkpoint)
+ *   member <hex entry>             -> member <index> <epoch>
+ *   members                        -> members <epoch> <k> <n> <hex leaf
+ *                                     hash of its entry> | members 0
  * Failures reply "reject <reason>" (the ledger refused it) or
  * "error <reason>" (the line itself is wrong). This is how an
  * administrator enrols devices, and how tests feed events without a
@@ -29,6 +32,8 @@ enum ledgerd_req_kind {
 	REQ_ENROL,
 	REQ_HEAD,
 	REQ_SYNC,
+	REQ_MEMBER,	/* a membership entry to append */
+	REQ_MEMBERS,	/* which membership is in force */
 	REQ_BAD,	/* a line that did not parse: why says so */
 };
 
@@ -43,7 +48,10 @@ struct ledgerd_req {
 	uint64_t client;		/* control connection id */
 	uint64_t nl_seq;		/* SZKM_A_SEQ of a netlink event */
 	const char *why;		/* REQ_BAD */
-	uint8_t body[SZKM_EVENT_MAX_LEN];
+	union {
+		uint8_t body[SZKM_EVENT_MAX_LEN];
+		uint8_t entry[LEDGER_MEMBERS_MAX_LEN];	/* REQ_MEMBER */
+	};
 	size_t len;
 	uint8_t sig[SZKM_EVENT_SIG_LEN];
 	/* REQ_EVENT: body and sig decoded, once, by whoever batches it
@@ -52,6 +60,7 @@ struct ledgerd_req {
 	char name[SZKM_NAME_MAX + 1];
 	uint8_t pub[SZKM_P256_PUB_LEN];
 	uint8_t device_id[SZKM_DEVICE_ID_LEN];
+	size_t entry_len;			/* REQ_MEMBER */
 };
 
 /* Parses one command line (no newline) into @r; pure, for tests too. */

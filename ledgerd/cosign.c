@@ -32,6 +32,8 @@ struct ledger_cosigner {
 	struct peer peers[LEDGER_COSIGN_MAX_PEERS];
 	/* keys[0] is this node's, keys[i + 1] peers[i]'s. */
 	struct ledger_note_key keys[LEDGER_COSIGN_MAX_PEERS + 1];
+	/* Their P-256 points, to find them in a membership (04 first). */
+	uint8_t pub[LEDGER_COSIGN_MAX_PEERS + 1][SZKM_P256_PUB_LEN];
 	pthread_t tid;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -160,11 +162,39 @@ static bool ask_peer(struct ledger_cosigner *c, size_t i, uint64_t size,
 	return true;
 }
 
+/*
+ * Which of keys[] may sign a checkpoint of @size, and how many must:
+ * every configured key and cosign_k while the log has no membership
+ * entry; else the keys of the membership in force at @size and its k.
+ * false when the membership in force is newer than @size (its entry is
+ * not under this checkpoint: the next one is signed by its members).
+ */
+static bool signers_at(struct ledger_cosigner *c, uint64_t size,
+		       uint64_t *mask, unsigned int *k)
+{
+	struct ledger_members m;
+	uint64_t index;
+
+	if (ledger_members(c->l, &m, NULL, &index)) {
+		*mask = (2ULL << c->npeers) - 1;
+		*k = c->k;
+		return true;
+	}
+	if (index >= size)
+		return false;
+	*mask = 0;
+	for (size_t i = 0; i <= c->npeers; i++)
+		if (c->pub[i][0] == 0x04 && ledger_members_find(&m, c->pub[i]) >= 0)
+			*mask |= 1ULL << i;
+	*k = m.k;
+	return true;
+}
+
 static void round_once(struct ledger_cosigner *c)
 {
 	struct ledger_note_result r;
-	uint64_t size, done = 0;
-	unsigned int signers = 1;
+	uint64_t size, done = 0, mask;
+	unsigned int signers, k;
 	size_t len, olen;
 
 	if (ledger_checkpoint(c->l, c->note, sizeof(c->note), &len, &size, NULL))
@@ -172,17 +202,22 @@ static void round_once(struct ledger_cosigner *c)
 	if (!ledger_cosigned(c->l, c->out, sizeof(c->out), &olen, &done) &&
 	    size <= done)
 		return;
+	if (!signers_at(c, size, &mask, &k))
+		return;
 	if (ledger_note_open(c->note, len, &c->keys[0], 1, 0, &r) || !(r.valid & 1))
 		return;
 	memcpy(c->out, c->note, len + 1);
 	olen = len;
-	for (size_t i = 0; i < c->npeers && signers < c->k; i++)
-		signers += ask_peer(c, i, size, r.text_len, &olen);
-	if (signers < c->k)
+	signers = mask & 1;
+	for (size_t i = 0; i < c->npeers && signers < k; i++)
+		if (mask >> (i + 1) & 1)
+			signers += ask_peer(c, i, size, r.text_len, &olen);
+	if (signers < k)
 		return;
-	/* Every line again, under every key, before it is served. */
+	/* Every line again, under every key, before it is served: only the
+	 * members' count. */
 	if (ledger_note_open(c->out, olen, c->keys, c->npeers + 1, 0, &r) ||
-	    (unsigned int)__builtin_popcountll(r.valid) < c->k)
+	    (unsigned int)__builtin_popcountll(r.valid & mask) < k)
 		return;
 	ledger_set_cosigned(c->l, c->out, olen, size);
 }
@@ -238,6 +273,17 @@ int ledger_cosigner_start(struct ledger_cosigner **out, struct ledger *l,
 		ret = ledger_fetch_new(&c->f, timeout_ms);
 	if (ret)
 		goto fail;
+	for (size_t i = 0; i <= c->npeers; i++) {
+		size_t plen = 0;
+
+		/* An Ed25519 key has no point: it is never a member. */
+		if (c->keys[i].type != LEDGER_NOTE_SIG_ECDSA ||
+		    !EVP_PKEY_get_octet_string_param(c->keys[i].pkey,
+						     "encoded-pub-key", c->pub[i],
+						     SZKM_P256_PUB_LEN, &plen) ||
+		    plen != SZKM_P256_PUB_LEN)
+			memset(c->pub[i], 0, SZKM_P256_PUB_LEN);
+	}
 	c->k = k ? k : (unsigned int)(c->npeers + 1) / 2 + 1;
 	if (c->k > c->npeers + 1) {
 		snprintf(err, errlen, "cosign_k %u: more than the %zu nodes "

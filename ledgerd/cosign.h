@@ -12,7 +12,10 @@
  * their lines becomes the ledger's cosigned checkpoint (ledger_cosigned),
  * the one /checkpoint serves. A peer whose valid signature covers another
  * root at the same size has a different log: that is a fork, and the
- * node raises its alarm.
+ * node raises its alarm. Once the log holds a membership entry, the
+ * signers and k of a checkpoint are those of the membership in force at
+ * its size (ledger_members): a peer outside it is not asked and its line
+ * does not count.
  */
 #ifndef LEDGER_COSIGN_H
 #define LEDGER_COSIGN_H

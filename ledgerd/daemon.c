@@ -392,7 +392,10 @@ static void log_reject(const struct ledgerd_req *r,
 
 	if (res->has_device)
 		szkm_hex_encode(idh, res->device_id, 8);
-	if (r->kind == REQ_ENROL)
+	if (r->kind == REQ_MEMBER)
+		say("refused an approved entry (membership or enrolment) from "
+		    "the control socket: %s", res->why);
+	else if (r->kind == REQ_ENROL)
 		say("rejected enrolment of '%s' (device %s...): %s", r->name,
 		    idh, res->why);
 	else
@@ -402,6 +405,22 @@ static void log_reject(const struct ledgerd_req *r,
 		    res->why);
 }
 
+/* "members <epoch> <k> <n> <hex hash>", or "members 0" with none. */
+static void members_line(struct daemon *d, char *line, size_t cap)
+{
+	struct ledger_members m;
+	uint8_t hash[32];
+	char hh[65];
+
+	if (ledger_members(d->l, &m, hash, NULL)) {
+		snprintf(line, cap, "members 0");
+		return;
+	}
+	szkm_hex_encode(hh, hash, 32);
+	snprintf(line, cap, "members %" PRIu64 " %u %u %s", m.epoch, m.k, m.n,
+		 hh);
+}
+
 static void reply(struct daemon *d, const struct ledgerd_req *r,
 		  const struct ledger_result *res)
 {
@@ -409,7 +428,8 @@ static void reply(struct daemon *d, const struct ledgerd_req *r,
 	uint64_t head = 0;
 	int ret;
 
-	if (d->batch_err && (r->kind == REQ_EVENT || r->kind == REQ_ENROL)) {
+	if (d->batch_err && (r->kind == REQ_EVENT || r->kind == REQ_ENROL ||
+			     r->kind == REQ_MEMBER)) {
 		/* Not in the ledger: the kernel keeps its events and replays. */
 		if (r->src == SRC_CONTROL) {
 			snprintf(line, sizeof(line), "error not appended: %s",
@@ -432,6 +452,27 @@ static void reply(struct daemon *d, const struct ledgerd_req *r,
 			snprintf(line, sizeof(line), "reject unenrolled-device");
 		else
 			snprintf(line, sizeof(line), "head %" PRIu64, head);
+		break;
+	case REQ_MEMBERS:
+		members_line(d, line, sizeof(line));
+		break;
+	case REQ_MEMBER:
+		if (res->verdict == LEDGER_REJECTED) {
+			snprintf(line, sizeof(line), "reject %s", res->why);
+			break;
+		}
+		if (res->has_device) {
+			szkm_hex_encode(idh, res->device_id, 32);
+			snprintf(line, sizeof(line), "enrolled %" PRIu64 " %s",
+				 res->index, idh);
+			say("enrolled device %s at index %" PRIu64 " with the "
+			    "members' approvals", idh, res->index);
+			break;
+		}
+		snprintf(line, sizeof(line), "member %" PRIu64 " %" PRIu64,
+			 res->index, res->seq);
+		say("membership epoch %" PRIu64 " in force from index %" PRIu64,
+		    res->seq, res->index);
 		break;
 	case REQ_ENROL:
 		if (res->verdict == LEDGER_REJECTED) {
@@ -595,6 +636,10 @@ static int judge_batch(struct daemon *d, struct ledger_verifier *vf)
 		case REQ_ENROL:
 			ret = ledger_enrol(d->l, r->name, r->pub, now_ns(),
 					   res);
+			break;
+		case REQ_MEMBER:
+			ret = ledger_add_approved(d->l, r->entry, r->entry_len,
+						  res);
 			break;
 		case REQ_SYNC:
 			d->want_cp = true;

@@ -305,12 +305,21 @@ static int collect_entry(void *ctx, const struct ledger_store_entry *se)
 	if (ledger_entry_decode(se->data, se->len, &e, &why)) {
 		kv_str(j, "type", "invalid");
 		kv_str(j, "invalid", why ? why : "?");
-	} else if (e.type == LEDGER_ENTRY_ENROL) {
+	} else if (e.type == LEDGER_ENTRY_ENROL ||
+		   e.type == LEDGER_ENTRY_ENROL_APPROVED) {
 		kv_str(j, "type", "enrolment");
+		if (e.type == LEDGER_ENTRY_ENROL_APPROVED)
+			kv_u64(j, "approvals", e.enrol.napprovals);
 		kv_hex(j, "device_id", e.enrol.device_id, SZKM_DEVICE_ID_LEN);
 		kv_str(j, "name", e.enrol.name);
 		kv_hex(j, "pubkey", e.enrol.pubkey, SZKM_P256_PUB_LEN);
 		kv_u64(j, "time_ns", e.enrol.time_ns);
+	} else if (e.type == LEDGER_ENTRY_MEMBERS) {
+		kv_str(j, "type", "membership");
+		kv_u64(j, "epoch", e.members.epoch);
+		kv_u64(j, "k", e.members.k);
+		kv_u64(j, "n", e.members.n);
+		kv_u64(j, "approvals", e.members.napprovals);
 	} else {
 		event_json(j, &e);
 	}
@@ -543,6 +552,31 @@ static int get_key(struct ledger_http *h, const char *idhex,
 	return list_end(rp, &j, ret);
 }
 
+/* Every membership entry, in order: what a client follows from its
+ * configured keys to the ones that sign the checkpoint. */
+static int get_members(struct ledger_http *h, struct ledger_httpd_reply *rp)
+{
+	uint64_t idx[MAX_RANGE];
+	struct ledger_store *s;
+	struct ledger_json j;
+	size_t n;
+	int ret = 0;
+
+	s = thread_store(h);
+	if (!s)
+		return reply_error(rp, 500, "cannot open the database");
+	/* The list of the published size, read after the store opened. */
+	if (ledger_member_list(h->l, idx, MAX_RANGE, &n))
+		return reply_error(rp, 500, "more than %d membership entries",
+				   MAX_RANGE);
+	ledger_json_init(&j);
+	ledger_json_obj(&j);
+	list_begin(&j, "entries");
+	for (size_t i = 0; i < n && !ret; i++)
+		ret = ledger_store_scan(s, idx[i], idx[i] + 1, collect_entry, &j);
+	return list_end(rp, &j, ret);
+}
+
 static int collect_device(void *ctx, const struct ledger_store_device *d)
 {
 	struct ledger_json *j = ctx;
@@ -713,6 +747,8 @@ static void handle(void *ctx, const struct ledger_httpd_req *rq,
 		get_key(h, url + 6, rp);
 	else if (!strcmp(url, "/devices"))
 		get_devices(h, rp);
+	else if (!strcmp(url, "/members"))
+		get_members(h, rp);
 	else if (!strcmp(url, "/health"))
 		get_health(h, rp);
 	else if (!strcmp(url, "/cosign"))

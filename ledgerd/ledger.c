@@ -85,6 +85,18 @@ struct ledger {
 
 	pthread_mutex_t sign_lock;	/* the key signs for one caller at a time */
 
+	/* Membership (entry type 3): the one in force, with its entry's leaf
+	 * hash, as the open batch found it, and the configured genesis. The
+	 * writer changes it under lock; readers copy it (ledger_members). */
+	struct ledger_members members, saved_members;
+	uint8_t members_hash[32], saved_members_hash[32];
+	uint64_t members_index, saved_members_index;
+	/* Indices of every membership entry, in order (ledger_member_list). */
+	uint64_t *member_idx;
+	size_t nmember_idx, capmember_idx, saved_nmember_idx;
+	bool have_members, saved_have_members, have_genesis;
+	struct ledger_members genesis;
+
 	_Atomic uint64_t appended, duplicates, checkpoints, batches, rejected;
 };
 
@@ -211,6 +223,77 @@ void ledger_rejections(struct ledger *l,
 		cb(ctx, copy[i].why, copy[i].n);
 }
 
+/* Membership. */
+
+/* Judges membership entry @m (decoded from @data, leaf hash @leaf) after
+ * the one in force and, when it may follow it, makes it the one in force. */
+static const char *change_members(struct ledger *l, const uint8_t *data,
+				  const struct ledger_members *m,
+				  const uint8_t leaf[LEDGER_HASH_LEN], uint64_t index)
+{
+	const char *why;
+
+	why = ledger_may_change_members(l->have_members ? &l->members : NULL,
+					l->members_hash,
+					l->have_genesis ? &l->genesis : NULL,
+					m, data, l->origin);
+	if (why)
+		return why;
+	if (l->nmember_idx == l->capmember_idx) {
+		size_t cap = l->capmember_idx ? 2 * l->capmember_idx : 8;
+		void *p = realloc(l->member_idx, cap * sizeof(*l->member_idx));
+
+		if (!p)
+			return "out-of-memory";
+		l->member_idx = p;
+		l->capmember_idx = cap;
+	}
+	pthread_mutex_lock(&l->lock);
+	l->member_idx[l->nmember_idx++] = index;
+	l->members = *m;
+	memcpy(l->members_hash, leaf, 32);
+	l->members_index = index;
+	l->have_members = true;
+	pthread_mutex_unlock(&l->lock);
+	return NULL;
+}
+
+int ledger_members(struct ledger *l, struct ledger_members *m,
+		   uint8_t hash[32], uint64_t *index)
+{
+	int ret = -ENOENT;
+
+	pthread_mutex_lock(&l->lock);
+	if (l->have_members) {
+		*m = l->members;
+		if (hash)
+			memcpy(hash, l->members_hash, 32);
+		if (index)
+			*index = l->members_index;
+		ret = 0;
+	}
+	pthread_mutex_unlock(&l->lock);
+	return ret;
+}
+
+int ledger_member_list(struct ledger *l, uint64_t *out, size_t cap, size_t *n)
+{
+	uint64_t size = ledger_size(l);
+	int ret = 0;
+
+	*n = 0;
+	pthread_mutex_lock(&l->lock);
+	for (size_t i = 0; i < l->nmember_idx && l->member_idx[i] < size; i++) {
+		if (*n == cap) {
+			ret = -E2BIG;
+			break;
+		}
+		out[(*n)++] = l->member_idx[i];
+	}
+	pthread_mutex_unlock(&l->lock);
+	return ret;
+}
+
 /* The check at open. */
 
 struct scan_ctx {
@@ -250,10 +333,23 @@ static int scan_entry(void *arg, const struct ledger_store_entry *se)
 		return fail(c->err, c->errlen, -EBADMSG,
 			    "entry %" PRIu64 " is malformed (%s)", se->index,
 			    why);
-	if (e.type == LEDGER_ENTRY_ENROL) {
+	if (e.type == LEDGER_ENTRY_MEMBERS) {
+		why = change_members(l, se->data, &e.members, leaf, se->index);
+		if (why)
+			return fail(c->err, c->errlen, -EBADMSG,
+				    "entry %" PRIu64 " changes the membership "
+				    "without the right to (%s)", se->index, why);
+	} else if (e.type == LEDGER_ENTRY_ENROL ||
+		   e.type == LEDGER_ENTRY_ENROL_APPROVED) {
 		struct ledger_store_device d = { 0 };
 
 		szkm_hex_encode(idhex, e.enrol.device_id, SZKM_DEVICE_ID_LEN);
+		why = ledger_may_enrol(l->have_members ? &l->members : NULL,
+				       l->members_hash, &e, se->data, l->origin);
+		if (why)
+			return fail(c->err, c->errlen, -EBADMSG,
+				    "entry %" PRIu64 " enrols device %s without "
+				    "the right to (%s)", se->index, idhex, why);
 		if (find_device(l, e.enrol.device_id))
 			return fail(c->err, c->errlen, -EBADMSG,
 				    "entry %" PRIu64 " enrols device %s a "
@@ -540,6 +636,10 @@ int ledger_open(struct ledger **out, const struct ledger_options *o,
 	pthread_mutex_init(&l->lock, NULL);
 	pthread_mutex_init(&l->sign_lock, NULL);
 	strcpy(l->origin, o->origin);
+	if (o->genesis) {
+		l->genesis = *o->genesis;
+		l->have_genesis = true;
+	}
 	l->key = o->key;
 	l->verify_key = o->verify_key ? o->verify_key : o->key;
 	ret = ledger_nodecache_new(&l->cache);
@@ -582,6 +682,7 @@ void ledger_close(struct ledger *l)
 		EVP_PKEY_free(l->devs[i].pkey);
 	free(l->devs);
 	free(l->saved);
+	free(l->member_idx);
 	pthread_mutex_destroy(&l->lock);
 	pthread_mutex_destroy(&l->sign_lock);
 	free(l);
@@ -609,6 +710,11 @@ int ledger_begin(struct ledger *l)
 	if (l->ndevs)
 		memcpy(l->saved, l->devs, l->ndevs * sizeof(*l->devs));
 	l->nsaved = l->ndevs;
+	l->saved_members = l->members;
+	memcpy(l->saved_members_hash, l->members_hash, 32);
+	l->saved_have_members = l->have_members;
+	l->saved_members_index = l->members_index;
+	l->saved_nmember_idx = l->nmember_idx;
 	l->in_batch = true;
 	return 0;
 }
@@ -635,6 +741,13 @@ int ledger_abort(struct ledger *l)
 	if (l->nsaved)
 		memcpy(l->devs, l->saved, l->nsaved * sizeof(*l->devs));
 	l->ndevs = l->nsaved;
+	pthread_mutex_lock(&l->lock);
+	l->members = l->saved_members;
+	memcpy(l->members_hash, l->saved_members_hash, 32);
+	l->have_members = l->saved_have_members;
+	l->members_index = l->saved_members_index;
+	l->nmember_idx = l->saved_nmember_idx;
+	pthread_mutex_unlock(&l->lock);
 	/* Nodes past the published size are left in the cache: they are
 	 * overwritten when the tree grows again, and no reader asks. */
 	ledger_merkle_free(l->tree);
@@ -871,43 +984,49 @@ int ledger_append_event(struct ledger *l, const struct ledger_event *e,
 	return 0;
 }
 
-int ledger_enrol(struct ledger *l, const char *name,
-		 const uint8_t pub[SZKM_P256_PUB_LEN], uint64_t time_ns,
-		 struct ledger_result *res)
+/*
+ * Enrols the device of enrolment entry @e (type 1 or 4) when the ledger
+ * may take it: name and key, not enrolled yet, ledger_may_enrol(). @data
+ * is its leaf data (NULL: a type 1 entry this node encodes).
+ */
+static int enrol(struct ledger *l, const struct ledger_entry *e,
+		 const uint8_t *data, size_t dlen, struct ledger_result *res)
 {
-	struct ledger_enrolment e = { .time_ns = time_ns };
+	const struct ledger_enrolment *en = &e->enrol;
 	struct ledger_store_device d = { 0 };
-	uint8_t data[LEDGER_ENTRY_MAX_LEN];
+	uint8_t buf[LEDGER_ENTRY_MAX_LEN];
+	const char *why;
 	EVP_PKEY *pkey;
-	size_t dlen;
 	int ret;
 
-	memset(res, 0, sizeof(*res));
-	if (l->broken || !l->in_batch)
-		return -EIO;
-	if (!name || !szkm_name_valid(name, strlen(name)))
+	if (!szkm_name_valid(en->name, strlen(en->name)))
 		return reject(l, res, "bad-name");
-	pkey = szkm_ec_pubkey(pub);
+	pkey = szkm_ec_pubkey(en->pubkey);
 	if (!pkey)
 		return reject(l, res, "bad-pubkey");
 	EVP_PKEY_free(pkey);
-	ret = szkm_device_id(pub, d.id);
+	ret = szkm_device_id(en->pubkey, d.id);
 	if (ret)
 		return ret;
 	memcpy(res->device_id, d.id, sizeof(d.id));
 	res->has_device = true;
 	if (find_device(l, d.id))
 		return reject(l, res, "already-enrolled");
-	strcpy(e.name, name);
-	memcpy(e.pubkey, pub, SZKM_P256_PUB_LEN);
-	ret = ledger_entry_enrolment(&e, data, sizeof(data), &dlen);
-	if (ret)
-		return ret;
+	why = ledger_may_enrol(l->have_members ? &l->members : NULL,
+			       l->members_hash, e, data, l->origin);
+	if (why)
+		return reject(l, res, why);
+	if (!data) {
+		ret = ledger_entry_enrolment(en, buf, sizeof(buf), &dlen);
+		if (ret)
+			return ret;
+		data = buf;
+	}
 	ret = append(l, data, dlen, NULL, 0, NULL, &res->index);
 	if (ret)
 		return ret;
-	strcpy(d.name, name);
-	memcpy(d.pubkey, pub, SZKM_P256_PUB_LEN);
+	strcpy(d.name, en->name);
+	memcpy(d.pubkey, en->pubkey, SZKM_P256_PUB_LEN);
 	d.enrolled_index = res->index;
 	ret = insert_device(l, &d);
 	if (ret) {
@@ -916,6 +1035,86 @@ int ledger_enrol(struct ledger *l, const char *name,
 	}
 	res->verdict = LEDGER_APPENDED;
 	return 0;
+}
+
+int ledger_enrol(struct ledger *l, const char *name,
+		 const uint8_t pub[SZKM_P256_PUB_LEN], uint64_t time_ns,
+		 struct ledger_result *res)
+{
+	struct ledger_entry *e;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	if (l->broken || !l->in_batch)
+		return -EIO;
+	if (!name || strlen(name) > SZKM_NAME_MAX)
+		return reject(l, res, "bad-name");
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->type = LEDGER_ENTRY_ENROL;
+	e->enrol.time_ns = time_ns;
+	strcpy(e->enrol.name, name);
+	memcpy(e->enrol.pubkey, pub, SZKM_P256_PUB_LEN);
+	ret = enrol(l, e, NULL, 0, res);
+	free(e);
+	return ret;
+}
+
+int ledger_add_approved(struct ledger *l, const uint8_t *data, size_t len,
+			struct ledger_result *res)
+{
+	uint8_t again[LEDGER_ENTRY_MAX_LEN], leaf[LEDGER_HASH_LEN];
+	const char *why = "malformed";
+	struct ledger_entry *e;
+	size_t alen = 0;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	if (l->broken || !l->in_batch)
+		return -EIO;
+	e = malloc(sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	ret = ledger_entry_decode(data, len, e, &why);
+	if (ret || (e->type != LEDGER_ENTRY_MEMBERS &&
+		    e->type != LEDGER_ENTRY_ENROL_APPROVED)) {
+		ret = reject(l, res, ret ? why : "not-an-approved-entry");
+		goto out;
+	}
+	/* One encoding only: another would hash to another leaf. */
+	if (e->type == LEDGER_ENTRY_MEMBERS)
+		ret = ledger_entry_members(&e->members, again, sizeof(again), &alen);
+	else
+		ret = ledger_entry_approved_enrolment(&e->enrol, again,
+						      sizeof(again), &alen);
+	if (ret || alen != len || memcmp(again, data, len)) {
+		ret = reject(l, res, "non-canonical-entry");
+		goto out;
+	}
+	if (e->type == LEDGER_ENTRY_ENROL_APPROVED) {
+		ret = enrol(l, e, data, len, res);
+		goto out;
+	}
+	ret = ledger_merkle_leaf_hash(data, len, leaf);
+	if (ret)
+		goto out;
+	/* In force before the append: a failed append breaks the ledger,
+	 * which a restart rebuilds from the disk. */
+	why = change_members(l, data, &e->members, leaf,
+			     ledger_merkle_size(l->tree));
+	if (why) {
+		ret = reject(l, res, why);
+		goto out;
+	}
+	ret = append(l, data, len, NULL, 0, NULL, &res->index);
+	if (ret)
+		goto out;
+	res->seq = e->members.epoch;
+	res->verdict = LEDGER_APPENDED;
+out:
+	free(e);
+	return ret;
 }
 
 uint64_t ledger_unsigned(struct ledger *l)
@@ -1254,6 +1453,13 @@ int ledger_apply_entry(struct ledger *l, uint64_t index, const uint8_t *data,
 		return -EINVAL;
 	if (ledger_entry_decode(data, len, &e, &why))
 		return reject(l, res, why);
+	if (e.type == LEDGER_ENTRY_MEMBERS ||
+	    e.type == LEDGER_ENTRY_ENROL_APPROVED) {
+		ret = ledger_add_approved(l, data, len, res);
+		if (!ret && res->verdict == LEDGER_APPENDED && res->index != index)
+			return -EIO;
+		return ret;
+	}
 	/* Only the encoding this node would write: another one would hash to
 	 * another leaf than the one the writer and etcd hold. */
 	if (e.type == LEDGER_ENTRY_ENROL)

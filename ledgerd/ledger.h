@@ -48,6 +48,9 @@ struct ledger_options {
 	/* At open, verify every event signature, not only those after the
 	 * last checkpoint (which our own signature already covers). */
 	bool verify_all;
+	/* The operator's genesis membership (NULL: none, and then the log
+	 * may hold no membership entry: admit.h). */
+	const struct ledger_members *genesis;
 };
 
 enum ledger_verdict {
@@ -111,9 +114,27 @@ struct ledger_verifier *ledger_verify_start(struct ledger *l,
 					    size_t n, unsigned int threads);
 bool ledger_verify_ok(struct ledger_verifier *vf, size_t i);
 void ledger_verify_end(struct ledger_verifier *vf);
+/* A type 1 enrolment: refused ("enrolment-needs-approvals") once the log
+ * has a membership; then ledger_add_approved() takes type 4. */
 int ledger_enrol(struct ledger *l, const char *name,
 		 const uint8_t pub[SZKM_P256_PUB_LEN], uint64_t time_ns,
 		 struct ledger_result *res);
+/*
+ * Appends an entry that carries approvals: a membership entry (type 3)
+ * judged by ledger_may_change_members() against the membership in force
+ * (res->seq: its epoch), or an approved enrolment (type 4) judged by
+ * ledger_may_enrol() (res->device_id: the device). A refusal is
+ * LEDGER_REJECTED with why. Writer thread.
+ */
+int ledger_add_approved(struct ledger *l, const uint8_t *data, size_t len,
+			struct ledger_result *res);
+/* Any thread: the membership in force, its entry's leaf hash and index;
+ * -ENOENT while the log has none. (hash, index: NULL when not wanted.) */
+int ledger_members(struct ledger *l, struct ledger_members *m,
+		   uint8_t hash[32], uint64_t *index);
+/* Any thread: the indices of the published membership entries, in
+ * order, into @out; -E2BIG when more than @cap. */
+int ledger_member_list(struct ledger *l, uint64_t *out, size_t cap, size_t *n);
 /* Commits the batch; with @checkpoint, first signs one when the tree grew
  * since the last (or none exists yet). */
 int ledger_commit(struct ledger *l, bool checkpoint);

@@ -42,6 +42,7 @@ struct ledgerd_config {
 	char etcd_ca[PATH_MAX], etcd_cert[PATH_MAX], etcd_key[PATH_MAX];
 	char peers[8192];
 	unsigned int cosign_k;
+	char genesis[PATH_MAX];		/* the genesis membership file */
 	unsigned int etcd_timeout_ms;
 };
 
@@ -82,6 +83,22 @@ int ledgerd_cluster_follow(struct ledgerd_cluster *k);
 int ledgerd_cluster_publish(struct ledgerd_cluster *k);
 const char *ledgerd_cluster_error(const struct ledgerd_cluster *k);
 
+/* Sends each line of @in to the control socket at @path and prints each
+ * reply; 1 when one was not a success, 0 when all were (client.c). */
+int ledgerd_ctl_session(const char *path, FILE *in);
+/* A device key argument (130 hex digits, or a PEM public or private key
+ * file) as a P-256 point, or dies saying why. */
+void ledgerd_device_pubkey(const char *arg, uint8_t pub[SZKM_P256_PUB_LEN]);
+/* Sends one line, reads one reply line (no newline) into @reply. */
+int ledgerd_ctl_ask(const char *path, const char *line, char *reply,
+		    size_t cap);
+/*
+ * A membership entry file (one line of hex, members.c): reads and decodes
+ * it into @buf and @m, or dies saying what is wrong with it.
+ */
+void ledgerd_read_members(const char *path, uint8_t *buf, size_t cap,
+			  size_t *len, struct ledger_members *m);
+
 /* Subcommands: argv[0] is the subcommand's name; the exit status. */
 int ledgerd_daemon_main(struct ledgerd_config *c, int argc, char **argv);
 int ledgerd_check_main(struct ledgerd_config *c, int argc, char **argv);
@@ -89,5 +106,6 @@ int ledgerd_vkey_main(struct ledgerd_config *c, int argc, char **argv);
 int ledgerd_genkey_main(struct ledgerd_config *c, int argc, char **argv);
 int ledgerd_enroll_main(struct ledgerd_config *c, int argc, char **argv);
 int ledgerd_feed_main(struct ledgerd_config *c, int argc, char **argv);
+int ledgerd_member_main(struct ledgerd_config *c, int argc, char **argv);
 
 #endif /* LEDGERD_H */

@@ -29,6 +29,8 @@ static const struct subcommand {
 	{ "enroll", ledgerd_enroll_main, "NAME KEY",
 	  "enrol a device (KEY: hex point or PEM file)" },
 	{ "feed", ledgerd_feed_main, "[FILE]", "send control lines" },
+	{ "member", ledgerd_member_main, "propose|enrol|approve|submit|show ...",
+	  "membership changes (ledgerd(8))" },
 };
 
 #define NSUBCOMMANDS	(sizeof(subcommands) / sizeof(subcommands[0]))

@@ -35,9 +35,16 @@ int ledgerd_open_ledger(const struct ledgerd_config *c,
 		.store_flags = !strcmp(c->durability, "none") ? LEDGER_STORE_NOSYNC : 0,
 		.verify_all = c->verify_all,
 	};
+	uint8_t buf[LEDGER_ENTRY_MAX_LEN];
+	struct ledger_members genesis;
 	char err[512];
+	size_t len;
 	int ret;
 
+	if (c->genesis[0]) {
+		ledgerd_read_members(c->genesis, buf, sizeof(buf), &len, &genesis);
+		o.genesis = &genesis;
+	}
 	if (ledger_node_key_public(key, pub))
 		die("cannot take the public half of the node key");
 	ret = ledger_open(l, &o, err, sizeof(err));

@@ -25,4 +25,11 @@ PY
 # A restart verifies the stored checkpoints with the token's key.
 stop
 "$B/ledgerd" "${LEDGERD_ARGS[@]}" check | grep -q 'integrity ok' || fail "restart check"
+# The token's key approves a membership entry (ledgerd(8), MEMBERSHIP),
+# which the node then takes as its genesis.
+"$B/ledgerd" -c /dev/null member propose "$T/genesis" --genesis --k 1 --key "$vk" >/dev/null
+"$B/ledgerd" "${LEDGERD_ARGS[@]}" member approve "$T/genesis" >/dev/null
+start --genesis "$T/genesis"
+out=$("$B/ledgerd" -c /dev/null --control-socket "$CTL" member submit "$T/genesis") || fail "genesis: $out"
+[[ $out == "member "*" 1" ]] || fail "the token's approval did not count: $out"
 echo "softhsm ok: $size entries signed by the token"

@@ -226,12 +226,53 @@ static inline int ml_enrolment(void *ctx, const uint8_t id[SZKM_DEVICE_ID_LEN],
 	return -EKEYREJECTED;
 }
 
+/* A genesis membership: the node key alone, k = 1, approved by it. */
+static inline uint64_t ml_genesis(struct mem_ledger *l)
+{
+	struct ledger_members m = { .epoch = 1, .k = 1, .n = 1 };
+	uint8_t buf[LEDGER_ENTRY_MAX_LEN], msg[LEDGER_ENTRY_MAX_LEN + 128];
+	size_t len = 0, olen = strlen(l->origin);
+
+	if (strlen(l->key.name) >= sizeof(m.m[0].name))
+		abort();
+	memcpy(m.m[0].name, l->key.name, strlen(l->key.name) + 1);
+	if (!EVP_PKEY_get_octet_string_param(l->key.pkey, "encoded-pub-key", m.m[0].pub,
+					     sizeof(m.m[0].pub), &len) ||
+	    ledger_entry_members(&m, buf, sizeof(buf), &len))
+		abort();
+	memcpy(msg, "szkm-membership/v1\n", 19);
+	memcpy(msg + 19, l->origin, olen);
+	msg[19 + olen] = '\n';
+	memcpy(msg + 20 + olen, buf, m.content_len);
+	memcpy(m.a[0].pub, m.m[0].pub, sizeof(m.a[0].pub));
+	m.napprovals = 1;
+	if (tev_sign(l->key.pkey, msg, 20 + olen + m.content_len, m.a[0].sig) ||
+	    ledger_entry_members(&m, buf, sizeof(buf), &len))
+		abort();
+	return ml_append(l, buf, len);
+}
+
+/* The kept membership entries, as GET /members serves them. */
+static inline int ml_members(void *ctx, struct szkm_ledger_entry **out, size_t *n)
+{
+	struct mem_ledger *l = ctx;
+
+	*out = calloc(l->n + 1, sizeof(**out));
+	*n = 0;
+	if (!*out)
+		return -ENOMEM;
+	for (size_t i = 0; i < l->n; i++)
+		if (l->e[i].data[0] == LEDGER_ENTRY_MEMBERS)
+			(*out)[(*n)++] = l->e[i];
+	return 0;
+}
+
 static inline struct szkm_ledger_source ml_source(struct mem_ledger *l)
 {
 	return (struct szkm_ledger_source){
 		.ctx = l, .checkpoint = ml_checkpoint, .inclusion = ml_inclusion,
 		.consistency = ml_consistency, .key_entries = ml_key_entries,
-		.enrolment = ml_enrolment,
+		.enrolment = ml_enrolment, .members = ml_members,
 	};
 }
 

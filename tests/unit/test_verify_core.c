@@ -323,6 +323,49 @@ static void unknown_key_is_enoent(void **state)
 	assert_non_null(strstr(szkm_verify_message(), "no entry in the checkpoint"));
 }
 
+/* A membership after the device's enrolment: followed from the anchor
+ * (the node key, k = 1), and the checkpoint verified under it. */
+static void membership_after_enrolment_followed(void **state)
+{
+	struct fixture *f = *state;
+	struct szkm_verified_key *vk;
+
+	ml_genesis(&f->l);
+	assert_int_equal(ml_sign(&f->l), 0);
+	assert_int_equal(run(f, NULL, &vk, NULL), 0);
+	assert_int_equal(vk->threshold, 1);
+	szkm_verified_key_free(vk);
+}
+
+/*
+ * A lying node serves a ledger in which a device was enrolled the old way
+ * (type 1, no approvals) after the membership took force: refused, though
+ * the checkpoint is signed and every proof holds.
+ */
+static void unapproved_enrolment_after_membership_refused(void **state)
+{
+	struct fixture *f = *state, g = { 0 };
+	char vkey[512];
+	const char *vkeys[] = { vkey };
+
+	(void)f;
+	assert_int_equal(ml_init(&g.l, "EC", "test.example/ledger"), 0);
+	assert_int_equal(tdev_init(&g.d, NULL), 0);
+	ml_genesis(&g.l);
+	ml_enrol(&g.l, &g.d);
+	event(&g, (struct tev){ .type = SZKM_EV_DEVICE_INIT, .pub = g.d.pub });
+	event(&g, key_event(SZKM_EV_KEY_CREATE, 1, SZKM_VS_PENDING));
+	assert_int_equal(ml_sign(&g.l), 0);
+	assert_int_equal(ml_vkey(&g.l, vkey, sizeof(vkey)), 0);
+	assert_int_equal(szkm_trust_init(&g.t, vkeys, 1, 0), 0);
+	g.src = ml_source(&g.l);
+	assert_refused(&g, NULL, -EKEYREJECTED,
+		       "an enrolment without the members' approvals in a ledger with a membership");
+	szkm_trust_clear(&g.t);
+	tdev_free(&g.d);
+	ml_free(&g.l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -336,6 +379,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(forged_device_signature_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(forked_or_rolled_back_ledger_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_key_is_enoent, setup, teardown),
+		cmocka_unit_test_setup_teardown(membership_after_enrolment_followed, setup, teardown),
+		cmocka_unit_test_setup_teardown(unapproved_enrolment_after_membership_refused, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -262,18 +262,15 @@ static int entry_of(json_t *j, struct szkm_ledger_entry *e)
 	return 0;
 }
 
-static int get_key_entries(void *ctx, const uint8_t id[SZKM_KEY_ID_LEN],
-			   struct szkm_ledger_entry **entries, size_t *n)
+/* The "entries" list of the reply to @path. */
+static int get_entry_list(struct szkm_ledger_http *h, const char *path,
+			  struct szkm_ledger_entry **entries, size_t *n)
 {
-	struct szkm_ledger_http *h = ctx;
-	char path[64], hex[2 * SZKM_KEY_ID_LEN + 1];
 	struct szkm_ledger_entry *e;
 	json_t *j, *arr, *x;
 	size_t i;
 	int ret;
 
-	szkm_hex_encode(hex, id, SZKM_KEY_ID_LEN);
-	snprintf(path, sizeof(path), "/keys/%s", hex);
 	ret = get_json(h, path, &j);
 	if (ret)
 		return ret;
@@ -296,6 +293,21 @@ static int get_key_entries(void *ctx, const uint8_t id[SZKM_KEY_ID_LEN],
 	}
 	json_decref(j);
 	return ret;
+}
+
+static int get_key_entries(void *ctx, const uint8_t id[SZKM_KEY_ID_LEN],
+			   struct szkm_ledger_entry **entries, size_t *n)
+{
+	char path[64], hex[2 * SZKM_KEY_ID_LEN + 1];
+
+	szkm_hex_encode(hex, id, SZKM_KEY_ID_LEN);
+	snprintf(path, sizeof(path), "/keys/%s", hex);
+	return get_entry_list(ctx, path, entries, n);
+}
+
+static int get_members(void *ctx, struct szkm_ledger_entry **entries, size_t *n)
+{
+	return get_entry_list(ctx, "/members", entries, n);
 }
 
 /* Where the node says device @id was enrolled. */
@@ -358,5 +370,6 @@ void szkm_ledger_http_source(struct szkm_ledger_http *h, struct szkm_ledger_sour
 		.consistency = get_consistency,
 		.key_entries = get_key_entries,
 		.enrolment = get_enrolment,
+		.members = get_members,
 	};
 }

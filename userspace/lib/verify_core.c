@@ -43,7 +43,27 @@ struct run {
 	struct szkm_verified_key *vk;
 	struct change *ch;
 	size_t cap;
+	/* The membership that signs the checkpoint, when the ledger has
+	 * one (follow_members); else the configured keys do. */
+	bool members;
+	struct ledger_note_key mkeys[LEDGER_MEMBERS_MAX];
+	size_t nmkeys;
+	unsigned int mk;
+	/* Every membership followed, with where it took force: what an
+	 * approved enrolment is checked against (check_enrolment). */
+	struct epoch_set *sets;
+	size_t nsets;
+	bool has_members_source;
 };
+
+struct epoch_set {
+	uint64_t index;
+	uint8_t leaf[LEDGER_HASH_LEN];
+	unsigned int k, n;
+	uint8_t pub[LEDGER_MEMBERS_MAX][SZKM_P256_PUB_LEN];
+};
+
+static int follow_members(struct run *r);
 
 int szkm_trust_init(struct szkm_trust *t, const char *const *vkeys, size_t n,
 		    unsigned int threshold)
@@ -95,37 +115,56 @@ int szkm_checkpoint_read(const char *note, size_t len, struct ledger_checkpoint 
 	return ret ? -EBADMSG : 0;
 }
 
-/* The checkpoint, signed by the threshold of the keys. */
+/*
+ * The checkpoint, signed by the threshold of the configured keys, or of
+ * the membership the ledger reached from them under this checkpoint.
+ */
 static int check_checkpoint(struct run *r)
 {
 	struct szkm_trust *t = r->t;
+	const struct ledger_note_key *keys = t->keys;
 	struct ledger_note_result res;
-	unsigned int signers;
+	unsigned int signers, k = t->threshold;
+	size_t nkeys = t->nkeys;
 	bool seen;
 	int ret;
 
 	ret = r->src->checkpoint(r->src->ctx, &r->note, &r->note_len);
 	if (ret)
 		return ret;
-	seen = t->seen && t->seen_len == r->note_len && !memcmp(t->seen, r->note, r->note_len);
-	if (seen) {
-		signers = t->seen_signers;
-		ret = ledger_note_open(r->note, r->note_len, NULL, 0, 0, &res);
-	} else {
-		ret = ledger_note_open(r->note, r->note_len, t->keys, t->nkeys, 0, &res);
-		if (ret == -EBADMSG)
-			return szkm_verify_fail(-ENOKEY, "checkpoint: a signature by one of the configured keys does not verify");
-		signers = ret ? 0 : (unsigned int)__builtin_popcountll(res.valid);
-	}
-	if (ret && ret != -ENOKEY)
+	/* Its size and root first (not trusted yet): the membership entries
+	 * under it are proven against them, and say who must have signed. */
+	ret = ledger_note_open(r->note, r->note_len, NULL, 0, 0, &res);
+	if (ret != -ENOKEY)
 		return szkm_verify_fail(-EPROTO, "checkpoint: not a well-formed signed note");
-	if (signers < t->threshold)
-		return szkm_verify_fail(-ENOKEY, "checkpoint: signed by %u of the configured keys, %u needed",
-					signers, t->threshold);
 	if (ledger_checkpoint_parse(r->note, res.text_len, &r->cp))
 		return szkm_verify_fail(-EPROTO, "checkpoint: the signed text is not a checkpoint");
+	ret = follow_members(r);
+	if (ret)
+		return ret;
+	if (r->members) {
+		keys = r->mkeys;
+		nkeys = r->nmkeys;
+		k = r->mk;
+	}
+	seen = !r->members && t->seen && t->seen_len == r->note_len &&
+	       !memcmp(t->seen, r->note, r->note_len);
+	if (seen) {
+		signers = t->seen_signers;
+	} else {
+		ret = ledger_note_open(r->note, r->note_len, keys, nkeys, 0, &res);
+		if (ret == -EBADMSG)
+			return szkm_verify_fail(-ENOKEY, "checkpoint: a signature by one of the %s keys does not verify",
+						r->members ? "membership's" : "configured");
+		if (ret && ret != -ENOKEY)
+			return szkm_verify_fail(-EPROTO, "checkpoint: not a well-formed signed note");
+		signers = ret ? 0 : (unsigned int)__builtin_popcountll(res.valid);
+	}
+	if (signers < k)
+		return szkm_verify_fail(-ENOKEY, "checkpoint: signed by %u of the %s keys, %u needed",
+					signers, r->members ? "membership's" : "configured", k);
 	r->vk->signers = signers;
-	if (!seen) {
+	if (!seen && !r->members) {
 		char *copy = malloc(r->note_len);
 
 		if (copy) {	/* without it, the next call checks again */
@@ -188,6 +227,198 @@ static int check_inclusion(struct run *r, uint64_t index, const uint8_t *data, s
 		return szkm_verify_fail(-EUCLEAN, "entry %" PRIu64 ": inclusion proof does not lead to the checkpoint's root",
 					index);
 	return 0;
+}
+
+/* A note key's P-256 point; false for any other key (Ed25519). */
+static bool point_of(const struct ledger_note_key *k, uint8_t pub[SZKM_P256_PUB_LEN])
+{
+	size_t len = 0;
+
+	return k->type == LEDGER_NOTE_SIG_ECDSA &&
+	       EVP_PKEY_get_octet_string_param(k->pkey, "encoded-pub-key", pub,
+					       SZKM_P256_PUB_LEN, &len) &&
+	       len == SZKM_P256_PUB_LEN;
+}
+
+/* How many of the @n approvals @a over @data's first @content bytes, by
+ * keys of @set (points), verify; -1 when one by such a key does not. */
+static int approvals(const struct ledger_approval *a, int n, const uint8_t *data, size_t content,
+		     const char *origin, const uint8_t (*set)[SZKM_P256_PUB_LEN], size_t nset)
+{
+	uint8_t digest[32];
+	int good = 0;
+
+	if (ledger_members_digest(origin, data, content, digest))
+		return -1;
+	for (int i = 0; i < n; i++) {
+		for (size_t j = 0; j < nset; j++) {
+			EVP_PKEY *pk;
+			int ret;
+
+			if (memcmp(set[j], a[i].pub, SZKM_P256_PUB_LEN))
+				continue;
+			pk = szkm_ec_pubkey(set[j]);
+			ret = pk ? szkm_ec_verify_digest(pk, digest, a[i].sig) : -EBADMSG;
+			EVP_PKEY_free(pk);
+			if (ret)
+				return -1;
+			good++;
+			break;
+		}
+	}
+	return good;
+}
+
+static void clear_mkeys(struct run *r)
+{
+	for (size_t i = 0; i < r->nmkeys; i++)
+		ledger_note_key_clear(&r->mkeys[i]);
+	r->nmkeys = 0;
+}
+
+/* @m becomes the membership that signs. */
+static int take_members(struct run *r, const struct ledger_members *m,
+			uint8_t (*set)[SZKM_P256_PUB_LEN], size_t *nset)
+{
+	clear_mkeys(r);
+	for (int i = 0; i < m->n; i++) {
+		EVP_PKEY *pk = szkm_ec_pubkey(m->m[i].pub);
+		int ret = pk ? ledger_note_key_init(&r->mkeys[i], m->m[i].name,
+						    LEDGER_NOTE_SIG_ECDSA, pk) : -EINVAL;
+
+		EVP_PKEY_free(pk);
+		if (ret)
+			return szkm_verify_fail(-EUCLEAN, "membership epoch %" PRIu64 ": member '%s' has no valid P-256 key",
+						m->epoch, m->m[i].name);
+		r->nmkeys++;
+		memcpy(set[i], m->m[i].pub, SZKM_P256_PUB_LEN);
+	}
+	*nset = m->n;
+	r->mk = m->k;
+	r->members = true;
+	return 0;
+}
+
+static int keep_set(struct run *r, uint64_t index, const uint8_t leaf[LEDGER_HASH_LEN],
+		    const struct ledger_members *m)
+{
+	struct epoch_set *p = realloc(r->sets, (r->nsets + 1) * sizeof(*p)), *s;
+
+	if (!p)
+		return szkm_verify_fail(-ENOMEM, "out of memory");
+	r->sets = p;
+	s = &p[r->nsets++];
+	s->index = index;
+	memcpy(s->leaf, leaf, LEDGER_HASH_LEN);
+	s->k = m->k;
+	s->n = m->n;
+	for (int i = 0; i < m->n; i++)
+		memcpy(s->pub[i], m->m[i].pub, SZKM_P256_PUB_LEN);
+	return 0;
+}
+
+/*
+ * An enrolment (decoded @d, entry @index, its bytes @data) as the ledger's
+ * membership allows it: type 1 only before the first membership entry,
+ * type 4 only after, over the membership in force at @index and approved
+ * by its k. Sources without membership entries allow either.
+ */
+static int check_enrolment_right(struct run *r, uint64_t index, const struct ledger_entry *d,
+				 const uint8_t *data)
+{
+	const struct epoch_set *s = NULL;
+	int good;
+
+	if (!r->has_members_source)
+		return 0;
+	for (size_t i = 0; i < r->nsets && r->sets[i].index < index; i++)
+		s = &r->sets[i];
+	if (d->type == LEDGER_ENTRY_ENROL) {
+		if (s)
+			return szkm_verify_fail(-EKEYREJECTED, "entry %" PRIu64 ": an enrolment without the members' approvals in a ledger with a membership",
+						index);
+		return 0;
+	}
+	if (!s || memcmp(d->enrol.members, s->leaf, LEDGER_HASH_LEN))
+		return szkm_verify_fail(-EKEYREJECTED, "entry %" PRIu64 ": an approved enrolment over another membership than the one in force",
+					index);
+	good = approvals(d->enrol.a, d->enrol.napprovals, data, d->enrol.content_len, r->cp.origin,
+			 (const uint8_t (*)[SZKM_P256_PUB_LEN])s->pub, s->n);
+	if (good < 0 || (unsigned int)good < s->k)
+		return szkm_verify_fail(-EKEYREJECTED, "entry %" PRIu64 ": an enrolment approved by %d of the members in force, %u needed",
+					index, good < 0 ? 0 : good, s->k);
+	return 0;
+}
+
+/*
+ * Follows the membership entries under the checkpoint from the configured
+ * keys: each proven in the checkpoint, one epoch after the last over its
+ * leaf hash, and approved by the k of the keys in force before it.
+ */
+static int follow_members(struct run *r)
+{
+	uint8_t set[SZKM_LEDGER_KEYS_MAX > LEDGER_MEMBERS_MAX ? SZKM_LEDGER_KEYS_MAX : LEDGER_MEMBERS_MAX]
+		   [SZKM_P256_PUB_LEN];
+	uint8_t leaf[LEDGER_HASH_LEN], prev[LEDGER_HASH_LEN];
+	struct szkm_ledger_entry *e = NULL;
+	struct ledger_entry *d = NULL;
+	unsigned int k = r->t->threshold;
+	uint64_t epoch = 0;
+	size_t n = 0, nset = 0;
+	int ret;
+
+	if (!r->src->members)
+		return 0;
+	r->has_members_source = true;
+	ret = r->src->members(r->src->ctx, &e, &n);
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < r->t->nkeys; i++)
+		if (point_of(&r->t->keys[i], set[nset]))
+			nset++;	/* an Ed25519 key approves nothing */
+	d = malloc(sizeof(*d));
+	if (!d)
+		ret = szkm_verify_fail(-ENOMEM, "out of memory");
+	for (size_t i = 0; i < n && !ret && e[i].index < r->cp.size; i++) {
+		const struct ledger_members *m = &d->members;
+		const char *why = "malformed";
+		int good;
+
+		if (i && e[i].index <= e[i - 1].index) {
+			ret = szkm_verify_fail(-EPROTO, "the ledger lists its membership entries out of order");
+			break;
+		}
+		if (ledger_entry_decode(e[i].data, e[i].len, d, &why) ||
+		    d->type != LEDGER_ENTRY_MEMBERS) {
+			ret = szkm_verify_fail(-EPROTO, "entry %" PRIu64 ": not a membership entry (%s)",
+					       e[i].index, why);
+			break;
+		}
+		ret = check_inclusion(r, e[i].index, e[i].data, e[i].len, leaf);
+		if (ret)
+			break;
+		if (epoch && (m->epoch != epoch + 1 || memcmp(m->prev, prev, LEDGER_HASH_LEN))) {
+			ret = szkm_verify_fail(-EUCLEAN, "membership epoch %" PRIu64 " at entry %" PRIu64 " does not follow epoch %" PRIu64,
+					       m->epoch, e[i].index, epoch);
+			break;
+		}
+		good = approvals(m->a, m->napprovals, e[i].data, m->content_len, r->cp.origin,
+				 (const uint8_t (*)[SZKM_P256_PUB_LEN])set, nset);
+		if (good < 0 || (unsigned int)good < k) {
+			ret = szkm_verify_fail(-ENOKEY, good < 0 ?
+					       "membership epoch %" PRIu64 " at entry %" PRIu64 ": an approval does not verify" :
+					       "membership epoch %" PRIu64 " at entry %" PRIu64 ": approved by %d of the keys in force, %u needed",
+					       m->epoch, e[i].index, good, k);
+			break;
+		}
+		ret = take_members(r, m, set, &nset) ?: keep_set(r, e[i].index, leaf, m);
+		k = m->k;
+		epoch = m->epoch;
+		memcpy(prev, leaf, LEDGER_HASH_LEN);
+	}
+	free(d);
+	free(e);
+	return ret;
 }
 
 /* The EVP_PKEY of @pub (a reference of the caller's), built once. */
@@ -274,10 +505,13 @@ static int check_enrolment(struct run *r, const uint8_t *id, uint64_t before)
 				       before, e->index);
 	if (!ret)
 		ret = check_inclusion(r, e->index, e->data, e->len, leaf);
-	if (!ret && (ledger_entry_decode(e->data, e->len, &d, NULL) || d.type != LEDGER_ENTRY_ENROL ||
+	if (!ret && (ledger_entry_decode(e->data, e->len, &d, NULL) ||
+		     (d.type != LEDGER_ENTRY_ENROL && d.type != LEDGER_ENTRY_ENROL_APPROVED) ||
 		     memcmp(d.enrol.device_id, id, SZKM_DEVICE_ID_LEN)))
 		ret = szkm_verify_fail(-EKEYREJECTED, "entry %" PRIu64 ": not the enrolment of the key's device",
 				       e->index);
+	if (!ret)
+		ret = check_enrolment_right(r, e->index, &d, e->data);
 	if (!ret) {
 		r->device_key = device_key(r->t, d.enrol.pubkey);
 		if (!r->device_key)
@@ -575,6 +809,7 @@ int szkm_verify_run(struct szkm_trust *t, const struct szkm_ledger_source *src,
 		    struct szkm_verified_key **out, char **note, size_t *note_len)
 {
 	struct run r = { .t = t, .src = src, .id = id };
+	size_t nkeys;
 	int ret;
 
 	r.vk = calloc(1, sizeof(*r.vk));
@@ -584,6 +819,9 @@ int szkm_verify_run(struct szkm_trust *t, const struct szkm_ledger_source *src,
 	      check_key(&r) ?: build_versions(&r);
 	EVP_PKEY_free(r.device_key);
 	free(r.ch);
+	nkeys = r.members ? r.nmkeys : t->nkeys;
+	clear_mkeys(&r);
+	free(r.sets);
 	if (ret) {
 		szkm_verified_key_free(r.vk);
 		free(r.note);
@@ -593,8 +831,8 @@ int szkm_verify_run(struct szkm_trust *t, const struct szkm_ledger_source *src,
 	snprintf(r.vk->origin, sizeof(r.vk->origin), "%s", r.cp.origin);
 	r.vk->size = r.cp.size;
 	memcpy(r.vk->root, r.cp.root, LEDGER_HASH_LEN);
-	r.vk->threshold = t->threshold;
-	r.vk->nkeys = (unsigned int)t->nkeys;
+	r.vk->threshold = r.members ? r.mk : t->threshold;
+	r.vk->nkeys = (unsigned int)nkeys;
 	if (old) {
 		r.vk->has_previous = 1;
 		r.vk->previous_size = old->size;

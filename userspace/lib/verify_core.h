@@ -45,10 +45,19 @@ struct szkm_ledger_source {
 	/* The entry that enrolled device @id. */
 	int (*enrolment)(void *ctx, const uint8_t id[SZKM_DEVICE_ID_LEN],
 			 struct szkm_ledger_entry *e);
+	/*
+	 * Every membership entry (entry.h, type 3), in ledger order;
+	 * malloc'd. NULL: the source has none, the configured keys sign.
+	 */
+	int (*members)(void *ctx, struct szkm_ledger_entry **entries, size_t *n);
 };
 
 /*
- * What the client trusts: the verifier keys and how many must sign. The
+ * What the client trusts: the verifier keys and how many must sign. When
+ * the ledger holds membership entries, these are the anchor: the first
+ * entry must be approved by the threshold of them, each later one by the
+ * k of the one before, and the checkpoint is then signed by the k of the
+ * last one under it (entries are proven in the checkpoint like any other). The
  * core also remembers what is costly to redo and safe to reuse: the last
  * note whose signatures held (a verifier checking many keys against one
  * checkpoint checks its signatures once), the last device key it built
