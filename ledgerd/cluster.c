@@ -28,6 +28,7 @@
 #include "cosign.h"
 #include "etcd.h"
 #include "ledgerd.h"
+#include "witness.h"
 
 #define FOLLOW_CHUNK	256
 #define FOLLOW_ROUNDS	16
@@ -36,13 +37,39 @@ struct ledgerd_cluster {
 	struct ledger *l;
 	struct ledger_etcd *etcd;
 	struct ledger_cosigner *cos;
+	struct ledger_witness *w;
 	bool stuck;		/* an invalid entry: never past it */
 	bool etcd_alarm;	/* the alarm is etcd's malformed answer */
 	char err[512], said[512];
 };
 
+struct ledger_witness *ledgerd_witness_open(const struct ledgerd_config *c,
+					    struct ledger *l,
+					    const struct ledger_note_key *pub,
+					    const struct ledger_note_key *wkey)
+{
+	struct ledger_witness_opts o = {
+		.ledger = l,
+		.db = c->db,
+		.store_flags = !strcmp(c->durability, "none") ? LEDGER_STORE_NOSYNC : 0,
+		.origin = c->origin,
+		.self = pub,
+		.wkey = wkey,
+		.peers = c->peers,
+	};
+	struct ledger_witness *w;
+	char err[512] = "";
+
+	if (!c->etcd[0])
+		return NULL;
+	if (ledger_witness_open(&w, &o, err, sizeof(err)))
+		die("%s", err);
+	return w;
+}
+
 int ledgerd_cluster_open(struct ledgerd_cluster **out,
 			 const struct ledgerd_config *c, struct ledger *l,
+			 struct ledger_witness *w,
 			 const struct ledger_note_key *pub)
 {
 	struct ledgerd_cluster *k;
@@ -58,9 +85,10 @@ int ledgerd_cluster_open(struct ledgerd_cluster **out,
 	if (!k)
 		die("out of memory");
 	k->l = l;
+	k->w = w;
 	if (ledger_etcd_open(&k->etcd, c->etcd, c->etcd_timeout_ms, err, sizeof(err)))
 		die("%s", err);
-	if (ledger_cosigner_start(&k->cos, l, c->peers, c->cosign_k, pub,
+	if (ledger_cosigner_start(&k->cos, l, w, c->peers, c->cosign_k, pub,
 				  c->etcd_timeout_ms, err, sizeof(err)))
 		die("%s", err);
 	say("multi-node: entries ordered by etcd at %s", c->etcd);
@@ -130,6 +158,9 @@ int ledgerd_cluster_follow(struct ledgerd_cluster *k)
 
 		if (k->stuck)
 			return -EBADMSG;
+		/* A halted node takes nothing more: an operator looks first. */
+		if (ledger_witness_halted(k->w, k->err, sizeof(k->err)))
+			return -ESTALE;
 		if (ledger_begin(k->l))
 			die("cannot start a transaction");
 		ret = ledger_etcd_read(k->etcd, from, FOLLOW_CHUNK, apply_one, &a,

@@ -124,6 +124,14 @@ struct ledger_store_ops {
 	/* The newest checkpoint; -ENOENT when none was ever signed. */
 	int (*last_checkpoint)(struct ledger_store *s,
 			       ledger_store_checkpoint_cb cb, void *ctx);
+
+	/* The witness state (witness.h): the latest checkpoint this node
+	 * cosigned for another, replaced as one durable write outside any
+	 * batch; reading it gives -ENOENT when none was ever cosigned. */
+	int (*put_witness)(struct ledger_store *s,
+			   const struct ledger_store_checkpoint *cp);
+	int (*witness)(struct ledger_store *s, ledger_store_checkpoint_cb cb,
+		       void *ctx);
 };
 
 /* What every store begins with. */
@@ -261,6 +269,18 @@ static inline int ledger_store_last_checkpoint(struct ledger_store *s,
 					       void *ctx)
 {
 	return s->ops->last_checkpoint(s, cb, ctx);
+}
+
+static inline int ledger_store_put_witness(
+	struct ledger_store *s, const struct ledger_store_checkpoint *cp)
+{
+	return s->ops->put_witness(s, cp);
+}
+
+static inline int ledger_store_witness(struct ledger_store *s,
+				       ledger_store_checkpoint_cb cb, void *ctx)
+{
+	return s->ops->witness(s, cb, ctx);
 }
 
 #endif /* LEDGER_STORE_H */
