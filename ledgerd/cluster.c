@@ -161,6 +161,11 @@ int ledgerd_cluster_follow(struct ledgerd_cluster *k)
 		/* A halted node takes nothing more: an operator looks first. */
 		if (ledger_witness_halted(k->w, k->err, sizeof(k->err)))
 			return -ESTALE;
+		if (!ledger_cosigner_ready(k->cos)) {
+			snprintf(k->err, sizeof(k->err), "checking the peers for "
+				 "a rollback of this node first");
+			return -EAGAIN;
+		}
 		if (ledger_begin(k->l))
 			die("cannot start a transaction");
 		ret = ledger_etcd_read(k->etcd, from, FOLLOW_CHUNK, apply_one, &a,

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -47,6 +48,7 @@ struct ledger_cosigner {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	bool stop;
+	_Atomic bool ready;	/* the first round's rollback checks are done */
 	char note[NOTE_CAP], out[NOTE_CAP], body[BODY_CAP];
 };
 
@@ -253,6 +255,7 @@ static void round_once(struct ledger_cosigner *c)
 			if (ledger_witness_halted(c->w, NULL, 0))
 				return;
 		}
+	atomic_store(&c->ready, true);
 	if (ledger_checkpoint(c->l, c->note, sizeof(c->note), &len, &size, NULL))
 		return;
 	for (size_t i = 0; i < c->npeers; i++) {
@@ -363,6 +366,11 @@ fail:
 		snprintf(err, errlen, "cannot start cosigning: %s", strerror(-ret));
 	free_cosigner(c);
 	return ret;
+}
+
+bool ledger_cosigner_ready(struct ledger_cosigner *c)
+{
+	return atomic_load(&c->ready);
 }
 
 void ledger_cosigner_stop(struct ledger_cosigner *c)

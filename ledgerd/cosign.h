@@ -39,6 +39,12 @@ int ledger_cosigner_start(struct ledger_cosigner **out, struct ledger *l,
 			  struct ledger_witness *w, const char *peers,
 			  unsigned int k, const struct ledger_note_key *self,
 			  long timeout_ms, char *err, size_t errlen);
+/*
+ * True once the first round checked every reachable peer for this
+ * node's signatures beyond its store: the node follows nothing before,
+ * so that catching up cannot hide a rollback.
+ */
+bool ledger_cosigner_ready(struct ledger_cosigner *c);
 void ledger_cosigner_stop(struct ledger_cosigner *c);
 
 #endif /* LEDGER_COSIGN_H */

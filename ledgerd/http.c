@@ -747,7 +747,7 @@ int ledger_http_start(struct ledger_http **out,
 		.port = o->port,
 		.threads = o->threads,
 		.handler = handle,
-		.post_max = LEDGER_WITNESS_BODY_MAX,
+		.post_max = o->witness ? LEDGER_WITNESS_BODY_MAX : 0,
 	};
 	struct ledger_http *h;
 	int ret;

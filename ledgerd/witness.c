@@ -4,12 +4,13 @@
  *
  * Checks run in the spec's order where it has one: the form (400), the
  * origin (404), a valid signature by a trusted node key (403), old <=
- * size (400); then what this node knows itself: its alarm or halt (503),
- * a size it has not validated yet (503, retry later), a root that is not
- * its own at that size (422 and the alarm); then the old size against
- * the witness state (409 with the state's size), the empty tree and the
- * consistency proof from the state's root (422). Only then does it sign,
- * write the new state and answer.
+ * size (400); then this node's halt (503) and, for a size it validated,
+ * a root that is not its own (422 and the alarm, whatever the old size:
+ * that is signed evidence of a fork); then the old size against the
+ * witness state (409 with the state's size), the empty tree and the
+ * consistency proof from the state's root (422); last a size it has not
+ * validated yet (503: try again). Only then does it sign, write the new
+ * state and answer.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -515,9 +516,7 @@ static unsigned int check_own(struct ledger_witness *w, struct request *rq,
 		return refuse(why, cap, 503, "this node halted: %s", w->halted);
 	ret = against_tree(w, rq->cp.size, rq->cp.root);
 	if (ret == -ERANGE)
-		return refuse(why, cap, 503, "this node validated %" PRIu64
-			      " entries, fewer than %" PRIu64 ": try again",
-			      ledger_size(w->l), rq->cp.size);
+		return 0;	/* beyond: checked last (check_validated) */
 	if (ret < 0)
 		return refuse(why, cap, 500, "cannot read the tree: %s",
 			      strerror(-ret));
@@ -556,6 +555,17 @@ static unsigned int check_state_proof(struct ledger_witness *w,
 		return refuse(why, cap, 422, "the consistency proof from size "
 			      "%" PRIu64 " does not verify", rq->old);
 	return 0;
+}
+
+/* Last: a size this node has not validated yet is for later. */
+static unsigned int check_validated(struct ledger_witness *w,
+				    struct request *rq, char *why, size_t cap)
+{
+	if (rq->cp.size <= ledger_size(w->l))
+		return 0;
+	return refuse(why, cap, 503, "this node validated %" PRIu64 " entries, "
+		      "fewer than %" PRIu64 ": try again", ledger_size(w->l),
+		      rq->cp.size);
 }
 
 /* The lines: the node key's signature, then the cosignature. */
@@ -648,6 +658,8 @@ unsigned int ledger_witness_add(struct ledger_witness *w, const char *body,
 	if (!code)
 		code = check_state_proof(w, rq, size_line, sizeof(size_line),
 					 why, whylen);
+	if (!code)
+		code = check_validated(w, rq, why, whylen);
 	if (!code) {
 		ret = sign(w, rq, now, lines, sizeof(lines), &llen);
 		if (!ret)
