@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cosign.h"
 #include "etcd.h"
@@ -32,6 +33,7 @@
 
 #define FOLLOW_CHUNK	256
 #define FOLLOW_ROUNDS	16
+#define AUDIT_SECONDS	1
 
 struct ledgerd_cluster {
 	struct ledger *l;
@@ -40,6 +42,7 @@ struct ledgerd_cluster {
 	struct ledger_witness *w;
 	bool stuck;		/* an invalid entry: never past it */
 	bool etcd_alarm;	/* the alarm is etcd's malformed answer */
+	time_t audited;		/* when etcd was last audited */
 	char err[512], said[512];
 };
 
@@ -149,6 +152,43 @@ static int apply_one(void *arg, uint64_t index, const uint8_t *data,
 	return 0;
 }
 
+/* An entry etcd holds now against the one this node validated there. */
+static int same_leaf(void *arg, uint64_t index, const uint8_t *data,
+		     size_t len)
+{
+	struct ledgerd_cluster *k = arg;
+	uint8_t mine[LEDGER_HASH_LEN], theirs[LEDGER_HASH_LEN];
+
+	if (ledger_leaf_hash(k->l, index, mine) ||
+	    ledger_merkle_leaf_hash(data, len, theirs))
+		return 1;
+	return memcmp(mine, theirs, LEDGER_HASH_LEN) != 0;
+}
+
+/*
+ * Once a second, when caught up: an entry this node validated that etcd
+ * no longer holds as it was is a rewritten history. The node stops
+ * there, as for an invalid entry, with the alarm.
+ */
+static void audit(struct ledgerd_cluster *k)
+{
+	uint64_t bad;
+	int ret;
+
+	if (time(NULL) - k->audited < AUDIT_SECONDS)
+		return;
+	ret = ledger_etcd_audit(k->etcd, ledger_size(k->l), same_leaf, k, &bad);
+	if (ret == -EBADMSG && bad != UINT64_MAX) {
+		snprintf(k->err, sizeof(k->err), "%s; this node cosigns "
+			 "nothing more", ledger_etcd_error(k->etcd));
+		k->stuck = true;
+		ledger_witness_halt(k->w, k->err);
+		return;
+	}
+	if (!ret)
+		k->audited = time(NULL);
+}
+
 int ledgerd_cluster_follow(struct ledgerd_cluster *k)
 {
 	for (int round = 0; round < FOLLOW_ROUNDS; round++) {
@@ -199,8 +239,10 @@ int ledgerd_cluster_follow(struct ledgerd_cluster *k)
 			ledger_set_alarm(k->l, "");	/* etcd answers well again */
 			k->etcd_alarm = false;
 		}
-		if (ledger_size(k->l) >= head)
-			return 0;
+		if (ledger_size(k->l) >= head) {
+			audit(k);
+			return k->stuck ? -EBADMSG : 0;
+		}
 	}
 	return 0;	/* more to read: an append will find out */
 }

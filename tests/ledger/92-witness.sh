@@ -174,7 +174,20 @@ until_ok 20 eval '[ "$(sed -n 2p <(hget 2 /checkpoint))" = 39 ] && [ "$(sed -n 2
 "$B/szkmctl" verify --ledger "$(url 2 '')" --key-id "$kid" --state "$T/hstate" "${keys[@]}" \
 	--threshold 2 >/dev/null 2>&1 || fail "szkmctl verify of the honest nodes' checkpoint failed"
 echo "witness: a lying node's forged root is refused, alarmed and never reaches a k=2 client"
+hget 2 /checkpoint | sed '/^$/q' | sed '$d' >"$T/text39"
 for i in 1 2 3; do stop_w "$i"; done
+# The witness state survives a restart: node 2, alone, still holds 39 and
+# will not cosign from an older size (the spec's 409 with its size).
+start_w 2 r1
+hget 2 "$hpath" >"$T/state2"
+"$B/ledger-testtool" verify-note "${WVK[2]}" "$T/state2" | grep -q '^39 ' ||
+	fail "node 2's witness state after a restart: $(cat "$T/state2")"
+{ printf 'old 36\n\n'; signed 3 "$(cat "$T/text39")"; } >"$T/b"
+got=$(post 2 "$T/b")
+[ "$got" = "409 text/x.tlog.size" ] && [ "$(cat "$T/ans")" = 39 ] ||
+	fail "node 2 after a restart: $got $(cat "$T/ans")"
+stop_w 2
+echo "witness: the witness state is durable across a restart"
 
 # A rolled-back node: node 1's whole folder (its store) is copied aside at
 # size 11, the log grows to 21 and a client sees that, then the copy is
@@ -216,4 +229,36 @@ cp "$T/cp11" "$T/liar/checkpoint"
 out=$("$B/szkmctl" verify --ledger "http://127.0.0.1:$LP" --key-id "$kid" --state "$T/cstate" \
 	"${keys[@]}" --threshold 2 2>&1) && fail "a client at 21 accepted the checkpoint of 11: $out"
 [[ $out == *"rollback or fork"* ]] || fail "szkmctl verify of the old checkpoint: $out"
-echo "witness ok: a rolled-back node halts with the alarm, and a client holding a later checkpoint refuses the old one"
+echo "witness: a rolled-back node halts with the alarm, and a client holding a later checkpoint refuses the old one"
+for i in 1 2 3; do stop_w "$i"; done
+
+# A rewritten history: entry 3, validated and cosigned by every node, is
+# replaced straight in etcd by another well-formed entry (entry 4's
+# bytes). The attacker is whoever can write to etcd. Every node finds it
+# in its audit, raises the alarm and cosigns nothing more.
+for i in 1 2 3; do start_w "$i" r3; done
+out=$("$B/ledgerd" -c /dev/null --control-socket "$T/c1" enroll dev-c "$T/c.pem")
+[[ $out == "enrolled 0 "* ]] || fail "enrol: $out"
+head -n 5 "$T/c.all" | feed_to 2 >/dev/null
+expect_converged 6
+python3 - "$EURL" <<'EOF' || fail "cannot rewrite etcd"
+import base64, json, sys, urllib.request
+url = sys.argv[1]
+b = lambda x: base64.b64encode(x.encode()).decode()
+def call(api, req):
+    return json.load(urllib.request.urlopen(url + api, json.dumps(req).encode()))
+value = call("/v3/kv/range", {"key": b("/r3/entries/%020d" % 4)})["kvs"][0]["value"]
+call("/v3/kv/put", {"key": b("/r3/entries/%020d" % 3), "value": value})
+EOF
+rewritten() {
+	for i in 1 2 3; do
+		[[ $(alarm_of "$i") == "entry 3 in etcd was replaced after this node validated it"* ]] || return 1
+	done
+}
+until_ok 20 rewritten || fail "not every node found the rewrite: $(for i in 1 2 3; do alarm_of "$i"; done)"
+for i in 1 2 3; do
+	[ "$(status_of "$i" /health)" = 503 ] || fail "node $i: /health is not 503"
+	grep -q '^ledgerd_alarm 1$' <(hget "$i" /metrics) || fail "node $i: no alarm metric"
+done
+out=$(sed -n 6p "$T/c.all" | feed_to 1) && fail "an append after the rewrite: $out"
+echo "witness ok: a rewritten history is found by every node"
