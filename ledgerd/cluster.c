@@ -220,8 +220,8 @@ int ledgerd_cluster_follow(struct ledgerd_cluster *k)
 			    "from the disk");
 		if (a.bad) {
 			k->stuck = true;
-			say("ALARM: %s", k->err);
-			ledger_set_alarm(k->l, k->err);
+			/* Its witness refuses too (503), whatever the size. */
+			ledger_witness_halt(k->w, k->err);
 			return -EBADMSG;
 		}
 		if (ret) {
