@@ -2,10 +2,12 @@
 /*
  * store.h - ledgerd's durable storage, as the rest of ledgerd sees it.
  *
- * Five things are kept: entries (the leaf data, by index), the Merkle
+ * Six things are kept: entries (the leaf data, by index), the Merkle
  * nodes (the ledger_hash_store of merkle.h), the enrolled devices with
- * their chain heads, the signed checkpoints, and a little metadata. Writes
- * happen between ledger_store_begin() and ledger_store_commit(); a commit
+ * their chain heads, the signed checkpoints, the witness state (the
+ * latest checkpoint this node cosigned for another, witness.h) and a
+ * little metadata. Writes happen between ledger_store_begin() and
+ * ledger_store_commit(); a commit
  * is durable when it returns (one fsync for the whole batch: group
  * commit) and all or nothing after a crash. One writer; readers each open
  * their own handle (LEDGER_STORE_RDONLY) and see committed data only.

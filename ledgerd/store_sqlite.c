@@ -399,11 +399,12 @@ static int sq_put_device(struct ledger_store *base,
 	return step_done(st);
 }
 
-static int sq_add_checkpoint(struct ledger_store *base,
-				const struct ledger_store_checkpoint *cp)
+/* A checkpoint row (size, root, note, time) through statement @id. */
+static int put_cp(struct ledger_store *base, enum stmt_id id,
+		  const struct ledger_store_checkpoint *cp)
 {
 	struct sqlite_store *s = to_sq(base);
-	sqlite3_stmt *st = stmt(s, ST_ADD_CHECKPOINT);
+	sqlite3_stmt *st = stmt(s, id);
 
 	if (!st)
 		return -EIO;
@@ -414,20 +415,17 @@ static int sq_add_checkpoint(struct ledger_store *base,
 	return step_done(st);
 }
 
+static int sq_add_checkpoint(struct ledger_store *base,
+				const struct ledger_store_checkpoint *cp)
+{
+	return put_cp(base, ST_ADD_CHECKPOINT, cp);
+}
+
 /* Its own statement, outside any batch: durable when it returns. */
 static int sq_put_witness(struct ledger_store *base,
 			  const struct ledger_store_checkpoint *cp)
 {
-	struct sqlite_store *s = to_sq(base);
-	sqlite3_stmt *st = stmt(s, ST_PUT_WITNESS);
-
-	if (!st)
-		return -EIO;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)cp->size);
-	sqlite3_bind_blob(st, 2, cp->root, LEDGER_HASH_LEN, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, cp->note, (int)cp->note_len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, cp->time);
-	return step_done(st);
+	return put_cp(base, ST_PUT_WITNESS, cp);
 }
 
 static const struct ledger_hash_store *sq_nodes(struct ledger_store *base)
@@ -663,11 +661,12 @@ static int sq_checkpoints(struct ledger_store *base,
 	return st ? walk_checkpoints(st, cb, ctx, &rows) : -EIO;
 }
 
-static int sq_last_checkpoint(struct ledger_store *base,
-				 ledger_store_checkpoint_cb cb, void *ctx)
+/* The one checkpoint row statement @id gives; -ENOENT when none. */
+static int one_cp(struct ledger_store *base, enum stmt_id id,
+		  ledger_store_checkpoint_cb cb, void *ctx)
 {
 	struct sqlite_store *s = to_sq(base);
-	sqlite3_stmt *st = stmt(s, ST_LAST_CHECKPOINT);
+	sqlite3_stmt *st = stmt(s, id);
 	int rows = 0, ret;
 
 	if (!st)
@@ -676,17 +675,16 @@ static int sq_last_checkpoint(struct ledger_store *base,
 	return ret ? ret : rows ? 0 : -ENOENT;
 }
 
+static int sq_last_checkpoint(struct ledger_store *base,
+				 ledger_store_checkpoint_cb cb, void *ctx)
+{
+	return one_cp(base, ST_LAST_CHECKPOINT, cb, ctx);
+}
+
 static int sq_witness(struct ledger_store *base, ledger_store_checkpoint_cb cb,
 		      void *ctx)
 {
-	struct sqlite_store *s = to_sq(base);
-	sqlite3_stmt *st = stmt(s, ST_WITNESS);
-	int rows = 0, ret;
-
-	if (!st)
-		return -EIO;
-	ret = walk_checkpoints(st, cb, ctx, &rows);
-	return ret ? ret : rows ? 0 : -ENOENT;
+	return one_cp(base, ST_WITNESS, cb, ctx);
 }
 
 static const struct ledger_store_ops sqlite_ops = {

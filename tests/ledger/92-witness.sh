@@ -24,11 +24,12 @@ for i in 1 2 3; do
 		--origin "$ORIGIN" --witness-key "$T/w$i.pem" vkey --witness)
 done
 [[ ${WVK[1]} == node1.test.example/witness+* ]] || fail "witness vkey: ${WVK[1]}"
+# The peers setting of node $1: lib-etcd's, each node key followed by its
+# witness key.
 wpeers_of() {
-	local i=$1 j out=
-	for j in 1 2 3; do
-		[ "$j" = "$i" ] || out+="${out:+,}http://127.0.0.1:${PORTS[j]} ${VK[j]} ${WVK[j]}"
-	done
+	local out j
+	out=$(peers_of "$1")
+	for j in 1 2 3; do out=${out//"${VK[j]}"/"${VK[j]} ${WVK[j]}"}; done
 	echo "$out"
 }
 # start_w <node> <run>: node i of run <run> (its own store and etcd prefix).
@@ -58,15 +59,24 @@ signed() {
 status_of() { curl -s -o /dev/null -w '%{http_code}' "$(url "$1" "$2")"; }
 alarm_of() { hget "$1" /health | python3 -c 'import json,sys; print(json.load(sys.stdin).get("alarm", ""))'; }
 keys=(--ledger-key "${VK[1]}" --ledger-key "${VK[2]}" --ledger-key "${VK[3]}")
+# new_run <run> <dev> <n>: the three nodes of run <run>, device <dev>
+# ($T/<dev>.pem, made once, its events in $T/<dev>.all) enrolled through
+# node 1 and its first n events fed there, until every node serves n + 1.
+new_run() {
+	local run=$1 dev=$2 n=$3 out i
+	for i in 1 2 3; do start_w "$i" "$run"; done
+	if [ ! -f "$T/$dev.pem" ]; then
+		"$B/ledger-testtool" keygen "$T/$dev.pem"
+		"$B/ledger-testtool" events "$T/$dev.pem" 60 3 >"$T/$dev.all"
+	fi
+	out=$("$B/ledgerd" -c /dev/null --control-socket "$T/c1" enroll "dev-$dev" "$T/$dev.pem")
+	[[ $out == "enrolled 0 "* ]] || fail "enrol in $run: $out"
+	head -n "$n" "$T/$dev.all" | feed_to 1 >/dev/null
+	expect_converged $((n + 1))
+}
 
 start_etcd
-for i in 1 2 3; do start_w "$i" r1; done
-"$B/ledger-testtool" keygen "$T/a.pem"
-"$B/ledger-testtool" events "$T/a.pem" 60 3 >"$T/a.all"
-out=$("$B/ledgerd" -c /dev/null --control-socket "$T/c1" enroll dev-a "$T/a.pem")
-[[ $out == "enrolled 0 "* ]] || fail "enrol: $out"
-head -n 30 "$T/a.all" | feed_to 1 >/dev/null
-expect_converged 31
+new_run r1 a 30
 
 # The served checkpoint: 2 node signatures, and the cosigning peer's
 # cosignature/v1 line (node 1's peers are 2 then 3).
@@ -192,13 +202,7 @@ echo "witness: the witness state is durable across a restart"
 # A rolled-back node: node 1's whole folder (its store) is copied aside at
 # size 11, the log grows to 21 and a client sees that, then the copy is
 # put back. The attacker is whoever holds node 1's machine.
-for i in 1 2 3; do start_w "$i" r2; done
-"$B/ledger-testtool" keygen "$T/c.pem"
-"$B/ledger-testtool" events "$T/c.pem" 20 3 >"$T/c.all"
-out=$("$B/ledgerd" -c /dev/null --control-socket "$T/c1" enroll dev-c "$T/c.pem")
-[[ $out == "enrolled 0 "* ]] || fail "enrol: $out"
-head -n 10 "$T/c.all" | feed_to 1 >/dev/null
-expect_converged 11
+new_run r2 c 10
 hget 2 /checkpoint >"$T/cp11"
 stop_w 1
 mkdir -p "$T/aside"
@@ -236,11 +240,7 @@ for i in 1 2 3; do stop_w "$i"; done
 # replaced straight in etcd by another well-formed entry (entry 4's
 # bytes). The attacker is whoever can write to etcd. Every node finds it
 # in its audit, raises the alarm and cosigns nothing more.
-for i in 1 2 3; do start_w "$i" r3; done
-out=$("$B/ledgerd" -c /dev/null --control-socket "$T/c1" enroll dev-c "$T/c.pem")
-[[ $out == "enrolled 0 "* ]] || fail "enrol: $out"
-head -n 5 "$T/c.all" | feed_to 2 >/dev/null
-expect_converged 6
+new_run r3 c 5
 python3 - "$EURL" <<'EOF' || fail "cannot rewrite etcd"
 import base64, json, sys, urllib.request
 url = sys.argv[1]
