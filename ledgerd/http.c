@@ -668,7 +668,7 @@ static int get_metrics(struct ledger_http *h, struct ledger_httpd_reply *rp)
 
 	ledger_get_stats(h->l, &st);
 	mprintf(&m, "# HELP ledgerd_alarm 1 when this node refuses to go on "
-		"(an invalid entry in the order; /health says why).\n"
+		"(an invalid or rewritten entry, a fork, a rollback; /health says why).\n"
 		"# TYPE ledgerd_alarm gauge\nledgerd_alarm %d\n",
 		ledger_alarm(h->l, NULL, 0));
 	mprintf(&m, "# HELP ledgerd_entries Entries in the ledger.\n"
