@@ -79,9 +79,13 @@ start_etcd
 new_run r1 a 30
 
 # The served checkpoint: 2 node signatures, and the cosigning peer's
-# cosignature/v1 line (node 1's peers are 2 then 3).
-hget 1 /checkpoint >"$T/cp1"
-"$B/ledger-testtool" verify-note "${WVK[2]}" "$T/cp1" >/dev/null ||
+# cosignature/v1 line (node 1's peers are 2 then 3: node 2's lines once it
+# answered, node 3's until then).
+has_wline() {
+	hget 1 /checkpoint >"$T/cp1"
+	"$B/ledger-testtool" verify-note "${WVK[2]}" "$T/cp1" >/dev/null
+}
+until_ok 20 has_wline ||
 	fail "node 1's checkpoint has no cosignature/v1 line by node 2's witness key: $(cat "$T/cp1")"
 [ "$(signers 1)" = 2 ] || fail "node 1's checkpoint is not signed by 2 node keys"
 # The witness state at the spec's monitoring path: what it last cosigned.
@@ -185,6 +189,12 @@ until_ok 20 eval '[ "$(sed -n 2p <(hget 2 /checkpoint))" = 39 ] && [ "$(sed -n 2
 	--threshold 2 >/dev/null 2>&1 || fail "szkmctl verify of the honest nodes' checkpoint failed"
 echo "witness: a lying node's forged root is refused, alarmed and never reaches a k=2 client"
 hget 2 /checkpoint | sed '/^$/q' | sed '$d' >"$T/text39"
+# state_at <node> <size> [key name]: its witness state (for that key) is there.
+state_at() {
+	hget "$1" "$hpath${3:+?key=$3}" >"$T/st"
+	"$B/ledger-testtool" verify-note "${WVK[$1]}" "$T/st" 2>/dev/null | grep -q "^$2 "
+}
+until_ok 20 state_at 2 39 || fail "node 3 did not present 39 to node 2: $(cat "$T/st")"
 for i in 1 2 3; do stop_w "$i"; done
 # The witness state survives a restart: node 2, alone, still holds 39 and
 # will not cosign from an older size (the spec's 409 with its size).
@@ -213,6 +223,8 @@ expect_converged 21
 kid=$(hget 2 '/entries?start=3&end=4' | python3 -c 'import json,sys; print(json.load(sys.stdin)["entries"][0]["key_id"])')
 "$B/szkmctl" verify --ledger "$(url 2 '')" --key-id "$kid" --state "$T/cstate" "${keys[@]}" \
 	--threshold 2 >/dev/null 2>&1 || fail "szkmctl verify at 21 failed"
+# The anchor outside node 1's folder: node 2 holds node 1's checkpoint of 21.
+until_ok 20 state_at 2 21 node1.test.example || fail "node 1 did not present 21 to node 2"
 stop_w 1
 rm -f "$T"/r2-n1.db*
 cp "$T"/aside/r2-n1.db* "$T/"
