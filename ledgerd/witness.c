@@ -341,19 +341,16 @@ const char *ledger_witness_key_query(const struct ledger_witness *w)
 	return w->query;
 }
 
-const struct ledger_note_key *ledger_witness_key(const struct ledger_witness *w)
-{
-	return w->nmine > 1 ? &w->mine[1] : NULL;
-}
-
 int ledger_witness_state(struct ledger_witness *w, const char *key,
 			 char *buf, size_t cap, size_t *len)
 {
-	const char *note = w->note;
-	size_t n = w->note_len;
+	const char *note;
+	size_t n;
 	int ret = 0;
 
 	pthread_mutex_lock(&w->mu);
+	note = w->note;
+	n = w->note_len;
 	if (key) {
 		n = 0;
 		for (size_t i = 0; i < w->nkeys; i++)

@@ -111,7 +111,5 @@ int ledger_witness_evidence(struct ledger_witness *w, const char *note,
 /* Why the node halted (false: it did not). */
 bool ledger_witness_halted(struct ledger_witness *w, char *why, size_t cap);
 void ledger_witness_halt(struct ledger_witness *w, const char *why);
-/* Its cosignature key, public (NULL: none), to check peers' answers. */
-const struct ledger_note_key *ledger_witness_key(const struct ledger_witness *w);
 
 #endif /* LEDGER_WITNESS_H */
