@@ -24,25 +24,55 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cosign.h"
 #include "etcd.h"
 #include "ledgerd.h"
+#include "witness.h"
 
 #define FOLLOW_CHUNK	256
 #define FOLLOW_ROUNDS	16
+#define AUDIT_SECONDS	1
 
 struct ledgerd_cluster {
 	struct ledger *l;
 	struct ledger_etcd *etcd;
 	struct ledger_cosigner *cos;
+	struct ledger_witness *w;
 	bool stuck;		/* an invalid entry: never past it */
 	bool etcd_alarm;	/* the alarm is etcd's malformed answer */
+	time_t audited;		/* when etcd was last audited */
 	char err[512], said[512];
 };
 
+struct ledger_witness *ledgerd_witness_open(const struct ledgerd_config *c,
+					    struct ledger *l,
+					    const struct ledger_note_key *pub,
+					    const struct ledger_note_key *wkey)
+{
+	struct ledger_witness_opts o = {
+		.ledger = l,
+		.db = c->db,
+		.store_flags = !strcmp(c->durability, "none") ? LEDGER_STORE_NOSYNC : 0,
+		.origin = c->origin,
+		.self = pub,
+		.wkey = wkey,
+		.peers = c->peers,
+	};
+	struct ledger_witness *w;
+	char err[512] = "";
+
+	if (!c->etcd[0])
+		return NULL;
+	if (ledger_witness_open(&w, &o, err, sizeof(err)))
+		die("%s", err);
+	return w;
+}
+
 int ledgerd_cluster_open(struct ledgerd_cluster **out,
 			 const struct ledgerd_config *c, struct ledger *l,
+			 struct ledger_witness *w,
 			 const struct ledger_note_key *pub)
 {
 	struct ledgerd_cluster *k;
@@ -58,11 +88,12 @@ int ledgerd_cluster_open(struct ledgerd_cluster **out,
 	if (!k)
 		die("out of memory");
 	k->l = l;
+	k->w = w;
 	if (ledger_etcd_open(&k->etcd, c->etcd, c->etcd_timeout_ms, err, sizeof(err)))
 		die("%s", err);
 	if (ledger_etcd_tls(k->etcd, c->etcd_ca, c->etcd_cert, c->etcd_key))
 		die("etcd_cert and etcd_key go together");
-	if (ledger_cosigner_start(&k->cos, l, c->peers, c->cosign_k, pub,
+	if (ledger_cosigner_start(&k->cos, l, w, c->peers, c->cosign_k, pub,
 				  c->etcd_timeout_ms, err, sizeof(err)))
 		die("%s", err);
 	say("multi-node: entries ordered by etcd at %s", c->etcd);
@@ -123,6 +154,43 @@ static int apply_one(void *arg, uint64_t index, const uint8_t *data,
 	return 0;
 }
 
+/* An entry etcd holds now against the one this node validated there. */
+static int same_leaf(void *arg, uint64_t index, const uint8_t *data,
+		     size_t len)
+{
+	struct ledgerd_cluster *k = arg;
+	uint8_t mine[LEDGER_HASH_LEN], theirs[LEDGER_HASH_LEN];
+
+	if (ledger_leaf_hash(k->l, index, mine) ||
+	    ledger_merkle_leaf_hash(data, len, theirs))
+		return 1;
+	return memcmp(mine, theirs, LEDGER_HASH_LEN) != 0;
+}
+
+/*
+ * Once a second, when caught up: an entry this node validated that etcd
+ * no longer holds as it was is a rewritten history. The node stops
+ * there, as for an invalid entry, with the alarm.
+ */
+static void audit(struct ledgerd_cluster *k)
+{
+	uint64_t bad;
+	int ret;
+
+	if (time(NULL) - k->audited < AUDIT_SECONDS)
+		return;
+	ret = ledger_etcd_audit(k->etcd, ledger_size(k->l), same_leaf, k, &bad);
+	if (ret == -EBADMSG && bad != UINT64_MAX) {
+		snprintf(k->err, sizeof(k->err), "%s; this node cosigns "
+			 "nothing more", ledger_etcd_error(k->etcd));
+		k->stuck = true;
+		ledger_witness_halt(k->w, k->err);
+		return;
+	}
+	if (!ret)
+		k->audited = time(NULL);
+}
+
 int ledgerd_cluster_follow(struct ledgerd_cluster *k)
 {
 	for (int round = 0; round < FOLLOW_ROUNDS; round++) {
@@ -132,6 +200,14 @@ int ledgerd_cluster_follow(struct ledgerd_cluster *k)
 
 		if (k->stuck)
 			return -EBADMSG;
+		/* A halted node takes nothing more: an operator looks first. */
+		if (ledger_witness_halted(k->w, k->err, sizeof(k->err)))
+			return -ESTALE;
+		if (!ledger_cosigner_ready(k->cos)) {
+			snprintf(k->err, sizeof(k->err), "checking the peers for "
+				 "a rollback of this node first");
+			return -EAGAIN;
+		}
 		if (ledger_begin(k->l))
 			die("cannot start a transaction");
 		ret = ledger_etcd_read(k->etcd, from, FOLLOW_CHUNK, apply_one, &a,
@@ -146,8 +222,8 @@ int ledgerd_cluster_follow(struct ledgerd_cluster *k)
 			    "from the disk");
 		if (a.bad) {
 			k->stuck = true;
-			say("ALARM: %s", k->err);
-			ledger_set_alarm(k->l, k->err);
+			/* Its witness refuses too (503), whatever the size. */
+			ledger_witness_halt(k->w, k->err);
 			return -EBADMSG;
 		}
 		if (ret) {
@@ -165,8 +241,10 @@ int ledgerd_cluster_follow(struct ledgerd_cluster *k)
 			ledger_set_alarm(k->l, "");	/* etcd answers well again */
 			k->etcd_alarm = false;
 		}
-		if (ledger_size(k->l) >= head)
-			return 0;
+		if (ledger_size(k->l) >= head) {
+			audit(k);
+			return k->stuck ? -EBADMSG : 0;
+		}
 	}
 	return 0;	/* more to read: an append will find out */
 }

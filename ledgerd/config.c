@@ -89,6 +89,10 @@ static const struct setting settings[] = {
 	  "the first membership entry (ledgerd member propose --genesis)" },
 	{ "cosign_k", UINT, F(cosign_k), 64, NULL, "0",
 	  "nodes that must sign a served checkpoint (0: a majority)" },
+	{ "witness_key", STR, F(witness_key), 0, NULL, NULL,
+	  "multi-node: an Ed25519 PEM key for cosignature/v1 lines" },
+	{ "witness_name", STR, F(witness_name), 0, NULL, NULL,
+	  "its key name (default: the key name + '/witness')" },
 };
 
 #define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))

@@ -31,6 +31,7 @@
 #include "http.h"
 #include "ledger.h"
 #include "ledgerd.h"
+#include "witness.h"
 #include "libszkm.h"
 #include "szkm_event.h"
 #include "szkm_follow.h"
@@ -745,7 +746,9 @@ static void sd_notify_ready(void)
 
 int ledgerd_daemon_main(struct ledgerd_config *c, int argc, char **argv)
 {
-	struct ledger_note_key key, pub;
+	struct ledger_note_key key, pub, wkey;
+	struct ledger_witness *witness;
+	bool has_wkey;
 	struct daemon d = { .cfg = c };
 	struct pollfd fds[MAX_POLL];
 	char err[512], vkey[1024];
@@ -765,6 +768,8 @@ int ledgerd_daemon_main(struct ledgerd_config *c, int argc, char **argv)
 		die("cannot sign the first checkpoint");
 	if (ledger_control_open(&d.ctl, c->control, err, sizeof(err)))
 		die("%s", err);
+	has_wkey = ledgerd_load_witness_key(c, &wkey);
+	witness = ledgerd_witness_open(c, d.l, &pub, has_wkey ? &wkey : NULL);
 	{
 		struct ledger_http_opts ho = {
 			.addr = c->http_address,
@@ -772,12 +777,13 @@ int ledgerd_daemon_main(struct ledgerd_config *c, int argc, char **argv)
 			.threads = c->http_threads,
 			.ledger = d.l,
 			.vkey = vkey,
+			.witness = witness,
 		};
 
 		if (ledger_http_start(&d.http, &ho, err, sizeof(err)))
 			die("%s", err);
 	}
-	ledgerd_cluster_open(&d.cluster, c, d.l, &pub);
+	ledgerd_cluster_open(&d.cluster, c, d.l, witness, &pub);
 	if (strcmp(c->netlink, "no"))
 		nl_try_open(&d);
 	signal(SIGPIPE, SIG_IGN);
@@ -867,6 +873,9 @@ int ledgerd_daemon_main(struct ledgerd_config *c, int argc, char **argv)
 	say("stopping");
 	ledgerd_cluster_close(d.cluster);
 	ledger_http_stop(d.http);
+	ledger_witness_close(witness);
+	if (has_wkey)
+		ledger_note_key_clear(&wkey);
 	ledger_control_close(d.ctl);
 	szkm_event_unsubscribe(d.nl);
 	ledger_close(d.l);

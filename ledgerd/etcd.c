@@ -35,6 +35,9 @@ struct ledger_etcd {
 	bool have_read;
 	uint64_t head;		/* the head as last read or appended */
 	int64_t head_rev;	/* its mod_revision (0: no head key yet) */
+	/* The audit: entries below audited stood unchanged at audit_rev. */
+	uint64_t audited;
+	uint64_t audit_rev;	/* 0: not audited yet */
 };
 
 static int fail(struct ledger_etcd *g, int ret, const char *fmt, ...)
@@ -361,6 +364,102 @@ int ledger_etcd_read(struct ledger_etcd *g, uint64_t from, size_t max,
 			goto out;
 		ret = -EBADMSG;
 	}
+	ret = 0;
+out:
+	json_decref(ans);
+	return ret;
+}
+
+/* The index of entry key @kv, if it is one of ours below @below. */
+static int kv_index(const struct ledger_etcd *g, const json_t *kv,
+		    uint64_t below, uint64_t *index)
+{
+	char key[KEY_MAX], want[KEY_MAX];
+	size_t n, plen;
+	char *end;
+
+	entry_key(g, 0, want);
+	plen = strlen(want) - 20;
+	if (json_b64(kv, "key", (uint8_t *)key, sizeof(key) - 1, &n) ||
+	    n != plen + 20 || memcmp(key, want, plen))
+		return -EBADMSG;
+	key[n] = 0;
+	if (strspn(key + plen, "0123456789") != 20)
+		return -EBADMSG;
+	errno = 0;
+	*index = strtoull(key + plen, &end, 10);
+	return errno || *index >= below ? -EBADMSG : 0;
+}
+
+int ledger_etcd_audit(struct ledger_etcd *g, uint64_t size,
+		      ledger_etcd_entry_cb cb, void *ctx, uint64_t *bad)
+{
+	static uint8_t data[LEDGER_ENTRY_MAX_LEN];
+	char k0[KEY_MAX], k1[KEY_MAX], rev[24];
+	const json_t *resps, *kvs, *r;
+	json_t *ans, *req, *changed, *all;
+	uint64_t count, hrev, index;
+	int ret;
+
+	*bad = UINT64_MAX;
+	entry_key(g, 0, k0);
+	entry_key(g, size, k1);
+	snprintf(rev, sizeof(rev), "%" PRIu64, g->audit_rev + 1);
+	changed = range_op(k0, k1);
+	all = range_op(k0, k1);
+	if (!changed || !all) {
+		json_decref(changed);
+		json_decref(all);
+		return fail(g, -ENOMEM, "out of memory");
+	}
+	/* The first audit only counts: it trusts what it finds. */
+	json_object_set_new(json_object_get(changed, "request_range"),
+			    g->audit_rev ? "min_mod_revision" : "count_only",
+			    g->audit_rev ? json_string(rev) : json_true());
+	json_object_set_new(json_object_get(all, "request_range"), "count_only",
+			    json_true());
+	req = json_pack("{s:[o,o]}", "success", changed, all);
+	if (!req)
+		return fail(g, -ENOMEM, "out of memory");
+	ret = call(g, "/v3/kv/txn", req, &ans);
+	if (ret)
+		return ret;
+	ret = fail(g, -EBADMSG, "etcd: malformed answer to an audit");
+	resps = json_object_get(ans, "responses");
+	if (!json_is_array(resps) || json_array_size(resps) != 2 ||
+	    range_kvs(json_array_get(resps, 0), &kvs) ||
+	    !json_is_object(r = json_object_get(json_array_get(resps, 1),
+						"response_range")) ||
+	    json_u64(r, "count", &count) ||
+	    json_u64(json_object_get(ans, "header"), "revision", &hrev) || !hrev)
+		goto out;
+	if (count != size) {
+		ret = fail(g, -EBADMSG, "etcd holds %" PRIu64 " entries below "
+			   "%" PRIu64 ": entries this node validated were "
+			   "deleted", count, size);
+		*bad = 0;
+		goto out;
+	}
+	for (size_t i = 0; i < json_array_size(kvs); i++) {
+		const json_t *kv = json_array_get(kvs, i);
+		size_t len;
+
+		if (!json_is_object(kv) || kv_index(g, kv, size, &index) ||
+		    json_b64(kv, "value", data, sizeof(data), &len))
+			goto out;
+		/* Below the last audit nothing may change; above it, what
+		 * was appended since must be what this node validated. */
+		if ((g->audit_rev && index < g->audited) ||
+		    cb(ctx, index, data, len)) {
+			*bad = index;
+			ret = fail(g, -EBADMSG, "entry %" PRIu64 " in etcd was "
+				   "replaced after this node validated it: the "
+				   "history was rewritten", index);
+			goto out;
+		}
+	}
+	g->audited = size;
+	g->audit_rev = hrev;
 	ret = 0;
 out:
 	json_decref(ans);

@@ -53,6 +53,20 @@ typedef int (*ledger_etcd_entry_cb)(void *ctx, uint64_t index,
 int ledger_etcd_read(struct ledger_etcd *g, uint64_t from, size_t max,
 		     ledger_etcd_entry_cb cb, void *ctx, uint64_t *head);
 
+/*
+ * The audit of what this node already validated, entries [0, @size):
+ * none may be deleted, and every one written since the last audit (its
+ * mod_revision above that audit's revision) is handed to @cb, which
+ * returns nonzero when it is not the entry the node validated; an entry
+ * below the last audit's size written since is a rewrite in itself.
+ * -EBADMSG with *@bad the entry when the history was rewritten (or the
+ * answer is malformed: *@bad UINT64_MAX). The first audit trusts what
+ * was there (a rewrite made while this node was down is found by the
+ * nodes that were up); each later one costs the entries appended since.
+ */
+int ledger_etcd_audit(struct ledger_etcd *g, uint64_t size,
+		      ledger_etcd_entry_cb cb, void *ctx, uint64_t *bad);
+
 struct ledger_etcd_item {
 	const uint8_t *data;
 	size_t len;

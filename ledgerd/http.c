@@ -2,7 +2,8 @@
 /*
  * http.c - the HTTP API: checkpoints, entries, proofs, histories, metrics.
  *
- * Every route is a GET (HEAD too) with query parameters; structured
+ * Every route but one is a GET (HEAD too) with query parameters; the
+ * exception is the witness's POST /add-checkpoint (witness.h). Structured
  * replies are JSON with every hash in lower-case hex, the checkpoint is
  * the signed note as text/plain and the metrics are Prometheus text. A bad
  * request gets 400 with {"error": "<why>"}, an unknown path 404, another
@@ -38,6 +39,7 @@
 struct ledger_http {
 	struct ledger_httpd *d;
 	struct ledger *l;
+	struct ledger_witness *witness;	/* NULL: a single node */
 	char *vkey;
 	pthread_key_t store_key;
 	time_t started;
@@ -348,31 +350,44 @@ static int get_checkpoint(struct ledger_http *h, struct ledger_httpd_reply *rp)
 }
 
 /*
- * This node's own signature on the checkpoint of its validated tree at
- * size N (GET /cosign?size=N), for the other nodes to collect: it vouches
- * for nothing it did not validate itself, so anyone may ask.
+ * POST /add-checkpoint (c2sp.org/tlog-witness): this node's cosignature
+ * on a checkpoint it validated itself (witness.h). Anyone may ask: the
+ * checkpoint must carry a node key's signature, and the node vouches for
+ * nothing it did not validate.
  */
-static int get_cosign(struct ledger_http *h, const struct ledger_httpd_req *rq,
-		      struct ledger_httpd_reply *rp)
+static int post_add_checkpoint(struct ledger_http *h,
+			       const struct ledger_httpd_req *rq,
+			       struct ledger_httpd_reply *rp)
 {
-	char *note;
-	uint64_t size;
+	char why[512] = "", *out;
 	size_t len;
-	int ret;
+	unsigned int code;
 
-	if (u64_arg(rq, "size", false, 0, &size))
-		return reply_error(rp, 400, "size: a number is needed");
-	if (size > ledger_size(h->l))
-		return reply_error(rp, 409, "this node validated %" PRIu64
-				   " entries, fewer than %" PRIu64,
-				   ledger_size(h->l), size);
-	note = malloc(NOTE_MAX);
+	if (!h->witness)
+		return reply_error(rp, 404, "this node is no witness (a "
+				   "single-node ledger)");
+	code = ledger_witness_add(h->witness, rq->body, rq->body_len, &out,
+				  &len, why, sizeof(why));
+	if (code == 200)
+		return reply_body(rp, 200, "text/plain; charset=utf-8", out, len);
+	if (code == 409)
+		return reply_body(rp, 409, "text/x.tlog.size", out, len);
+	return reply_error(rp, code, "%s", why);
+}
+
+/* The witness state, at the spec's monitoring path. */
+static int get_witness(struct ledger_http *h, const struct ledger_httpd_req *rq,
+		       struct ledger_httpd_reply *rp)
+{
+	char *note = malloc(NOTE_MAX);
+	size_t len;
+
 	if (!note)
 		return 0;
-	ret = ledger_sign_at(h->l, size, note, NOTE_MAX, &len);
-	if (ret) {
+	if (ledger_witness_state(h->witness, ledger_httpd_arg(rq, "key"), note,
+				 NOTE_MAX, &len)) {
 		free(note);
-		return reply_error(rp, 500, "cannot sign: %s", strerror(-ret));
+		return reply_error(rp, 404, "this witness cosigned nothing yet");
 	}
 	return reply_body(rp, 200, "text/plain; charset=utf-8", note, len);
 }
@@ -689,7 +704,7 @@ static int get_metrics(struct ledger_http *h, struct ledger_httpd_reply *rp)
 
 	ledger_get_stats(h->l, &st);
 	mprintf(&m, "# HELP ledgerd_alarm 1 when this node refuses to go on "
-		"(an invalid entry in the order; /health says why).\n"
+		"(an invalid or rewritten entry, a fork, a rollback; /health says why).\n"
 		"# TYPE ledgerd_alarm gauge\nledgerd_alarm %d\n",
 		ledger_alarm(h->l, NULL, 0));
 	mprintf(&m, "# HELP ledgerd_entries Entries in the ledger.\n"
@@ -733,8 +748,10 @@ static void handle(void *ctx, const struct ledger_httpd_req *rq,
 	struct ledger_http *h = ctx;
 	const char *url = rq->path;
 
-	if (strcmp(rq->method, "GET") && strcmp(rq->method, "HEAD"))
-		reply_error(rp, 405, "only GET and HEAD");
+	if (!strcmp(rq->method, "POST") && !strcmp(url, "/add-checkpoint"))
+		post_add_checkpoint(h, rq, rp);
+	else if (strcmp(rq->method, "GET") && strcmp(rq->method, "HEAD"))
+		reply_error(rp, 405, "only GET and HEAD (and POST /add-checkpoint)");
 	else if (!strcmp(url, "/checkpoint"))
 		get_checkpoint(h, rp);
 	else if (!strcmp(url, "/entries"))
@@ -751,8 +768,8 @@ static void handle(void *ctx, const struct ledger_httpd_req *rq,
 		get_members(h, rp);
 	else if (!strcmp(url, "/health"))
 		get_health(h, rp);
-	else if (!strcmp(url, "/cosign"))
-		get_cosign(h, rq, rp);
+	else if (h->witness && !strcmp(url, ledger_witness_path(h->witness)))
+		get_witness(h, rq, rp);
 	else if (!strcmp(url, "/metrics"))
 		get_metrics(h, rp);
 	else
@@ -768,6 +785,7 @@ int ledger_http_start(struct ledger_http **out,
 		.port = o->port,
 		.threads = o->threads,
 		.handler = handle,
+		.post_max = o->witness ? LEDGER_WITNESS_BODY_MAX : 0,
 	};
 	struct ledger_http *h;
 	int ret;
@@ -776,6 +794,7 @@ int ledger_http_start(struct ledger_http **out,
 	if (!h)
 		return -ENOMEM;
 	h->l = o->ledger;
+	h->witness = o->witness;
 	h->vkey = strdup(o->vkey ? o->vkey : "");
 	h->started = time(NULL);
 	if (!h->vkey || pthread_key_create(&h->store_key, free_store)) {

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "ledger.h"
+#include "witness.h"
 
 struct ledger_http_opts {
 	const char *addr;	/* numeric IPv4 or IPv6 address */
@@ -19,6 +20,7 @@ struct ledger_http_opts {
 	unsigned int threads;
 	struct ledger *ledger;
 	const char *vkey;	/* the node's verifier key, for /health */
+	struct ledger_witness *witness;	/* multi-node: add-checkpoint */
 };
 
 struct ledger_http;

@@ -41,6 +41,7 @@
 enum conn_state {
 	ST_HEAD,	/* reading a request head */
 	ST_BODY,	/* discarding a body, the answer waits */
+	ST_POST,	/* reading a POST body for the handler */
 	ST_LINGER,	/* answered, closing: dropping input */
 };
 
@@ -50,6 +51,10 @@ struct conn {
 	char in[LEDGER_HTTPD_HEAD_MAX];
 	size_t in_len;
 	uint64_t discard;		/* ST_BODY: bytes still to drop */
+	/* ST_POST: the parsed head (its strings in head_buf) and the body. */
+	struct ledger_httpd_head post;
+	char *head_buf, *body;
+	size_t body_len, body_want;
 	char *out;			/* the answer being written */
 	size_t out_len, out_off;
 	bool close_after;		/* linger once the answer is out */
@@ -72,6 +77,7 @@ struct ledger_httpd {
 	uint16_t port;
 	ledger_httpd_handler handler;
 	void *ctx;
+	size_t post_max;
 	atomic_bool stopping;
 	struct worker w[MAX_WORKERS];
 	unsigned int nworkers;
@@ -336,10 +342,13 @@ static const char *reason(unsigned int code)
 	switch (code) {
 	case 200: return "OK";
 	case 400: return "Bad Request";
+	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
 	case 413: return "Content Too Large";
 	case 414: return "URI Too Long";
+	case 422: return "Unprocessable Content";
 	case 431: return "Request Header Fields Too Large";
 	case 500: return "Internal Server Error";
 	case 501: return "Not Implemented";
@@ -361,6 +370,8 @@ static void conn_close(struct worker *w, struct conn *c)
 		c->next->prev = c->prev;
 	w->nconns--;
 	free(c->out);
+	free(c->head_buf);
+	free(c->body);
 	free(c);
 }
 
@@ -390,7 +401,7 @@ static void answer(struct conn *c, struct ledger_httpd_reply *rp)
 		     "Content-Length: %zu\r\nCache-Control: no-store\r\n%s%s%s\r\n",
 		     code, reason(code), date,
 		     rp->body && rp->type ? rp->type : "application/json", blen,
-		     code == 405 ? "Allow: GET, HEAD\r\n" : "",
+		     code == 405 ? "Allow: GET, HEAD, POST\r\n" : "",
 		     c->close_after ? "Connection: close\r\n" : "",
 		     !c->close_after && c->http10 ? "Connection: keep-alive\r\n" : "");
 	if (c->head_only)
@@ -439,6 +450,39 @@ static void consume(struct conn *c, size_t n)
 	c->in_len -= n;
 }
 
+static void continue_100(struct conn *c)
+{
+	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+
+	if (send(c->fd, cont, sizeof(cont) - 1, MSG_NOSIGNAL) < 0)
+		c->close_after = true;
+}
+
+/* Takes what the buffer holds of a POST body; once it is whole, the
+ * handler answers it (a body of 0 bytes is whole at once). */
+static void post_ready(struct ledger_httpd *s, struct conn *c)
+{
+	struct ledger_httpd_reply rp = { 0 };
+	size_t k = c->body_want - c->body_len;
+
+	if (k > c->in_len)
+		k = c->in_len;
+	memcpy(c->body + c->body_len, c->in, k);
+	consume(c, k);
+	c->body_len += k;
+	if (c->body_len < c->body_want)
+		return;
+	c->body[c->body_len] = 0;
+	c->post.rq.body = c->body;
+	c->post.rq.body_len = c->body_len;
+	c->state = ST_HEAD;
+	s->handler(s->ctx, &c->post.rq, &rp);
+	answer(c, &rp);
+	free(c->body);
+	free(c->head_buf);
+	c->body = c->head_buf = NULL;
+}
+
 /* Starts on the next request in the buffer, if it is all there. */
 static void next_request(struct ledger_httpd *s, struct conn *c)
 {
@@ -482,21 +526,39 @@ static void next_request(struct ledger_httpd *s, struct conn *c)
 	} else if (h.chunked) {
 		c->close_after = true;
 		answer_error(c, 501, "a chunked request body is not accepted");
+	} else if (s->post_max && !strcmp(h.rq.method, "POST") &&
+		   h.content_length > s->post_max) {
+		c->close_after = true;
+		answer_error(c, 413, "the request body is too large");
 	} else if (h.content_length > BODY_MAX) {
 		c->close_after = true;
 		answer_error(c, 413, "no request body is accepted");
+	} else if (s->post_max && !strcmp(h.rq.method, "POST")) {
+		/* Kept for the handler, with the head it belongs to. */
+		c->close_after = !h.keep_alive;
+		c->body = malloc(h.content_length + 1);
+		if (!c->body) {
+			c->close_after = true;
+			answer_error(c, 500, "out of memory");
+		} else {
+			c->post = h;
+			c->head_buf = head;
+			head = NULL;
+			c->body_len = 0;
+			c->body_want = (size_t)h.content_length;
+			c->state = ST_POST;
+			if (h.expect_continue)
+				continue_100(c);
+			post_ready(s, c);
+		}
 	} else if (h.content_length) {
 		/* Read it all, then answer: an answer before the body would
 		 * be lost to a reset when we close with it unread. */
 		c->close_after = !h.keep_alive;
 		c->state = ST_BODY;
 		c->discard = h.content_length;
-		if (h.expect_continue) {
-			static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
-
-			if (send(c->fd, cont, sizeof(cont) - 1, MSG_NOSIGNAL) < 0)
-				c->close_after = true;
-		}
+		if (h.expect_continue)
+			continue_100(c);
 	} else {
 		c->close_after = !h.keep_alive;
 		s->handler(s->ctx, &h.rq, &rp);
@@ -554,6 +616,10 @@ static bool service(struct worker *w, struct conn *c)
 				answer_error(c, 400, "no request body is accepted");
 				continue;
 			}
+		}
+		if (c->state == ST_POST && c->in_len) {
+			post_ready(w->s, c);
+			continue;
 		}
 		if (c->state == ST_LINGER)
 			c->in_len = 0;
@@ -696,6 +762,7 @@ int ledger_httpd_start(struct ledger_httpd **out,
 	s->lfd = s->stopfd = -1;
 	s->handler = o->handler;
 	s->ctx = o->ctx;
+	s->post_max = o->post_max;
 	ret = listen_on(s, o, err, errlen);
 	if (ret)
 		goto fail;

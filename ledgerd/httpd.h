@@ -2,7 +2,8 @@
 /*
  * httpd.h - the HTTP/1.1 transport under ledgerd's API (http.c).
  *
- * A small server for a read-only API of GET and HEAD requests: it reads
+ * A small server for an API of GET and HEAD requests (and, when asked,
+ * POSTs with a small body: the witness's add-checkpoint): it reads
  * and checks request heads, decodes the path and the query, calls the
  * handler and writes its reply, with keep-alive and pipelining. Every
  * answer it makes itself is the API's JSON error, never HTML: 400 for a
@@ -38,6 +39,10 @@ struct ledger_httpd_req {
 		const char *name, *value;	/* decoded */
 	} args[LEDGER_HTTPD_MAX_ARGS];
 	size_t nargs;
+	/* POST (when the server takes bodies): the body, NUL-terminated
+	 * after body_len bytes (which may hold NULs themselves). */
+	const char *body;
+	size_t body_len;
 };
 
 struct ledger_httpd_reply {
@@ -79,6 +84,10 @@ struct ledger_httpd_opts {
 	unsigned int threads;
 	ledger_httpd_handler handler;
 	void *ctx;
+	/* 0: every request body is discarded and refused (400); else a
+	 * POST body up to this size is read whole and handed to the
+	 * handler, and a larger one gets 413. */
+	size_t post_max;
 };
 
 struct ledger_httpd;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * keys.c - ledgerd genkey and ledgerd vkey: a new node key, and the
- * verifier key of the configured one (what devices and clients trust).
+ * verifier key of the configured one (what devices and clients trust),
+ * or with --witness that of the witness key (what peers list).
  */
 #include <stdio.h>
 #include <string.h>
@@ -30,10 +31,14 @@ int ledgerd_vkey_main(struct ledgerd_config *c, int argc, char **argv)
 	char vkey[1024];
 	size_t len;
 
-	(void)argv;
-	if (argc != 1)
+	if (argc == 2 && !strcmp(argv[1], "--witness")) {
+		if (!ledgerd_load_witness_key(c, &k))
+			die("no witness_key is set");
+	} else if (argc == 1) {
+		ledgerd_load_key(c, &k);
+	} else {
 		return -1;
-	ledgerd_load_key(c, &k);
+	}
 	if (ledger_note_key_format(&k, vkey, sizeof(vkey), &len))
 		die("cannot format the verifier key");
 	puts(vkey);

@@ -1531,8 +1531,8 @@ int ledger_set_cosigned(struct ledger *l, const char *note, size_t len,
 	pthread_mutex_lock(&l->lock);
 	if (len >= sizeof(l->cosigned))
 		ret = -E2BIG;
-	else if (l->cosigned_len && size <= l->cosigned_size)
-		ret = -EALREADY;	/* never backwards */
+	else if (l->cosigned_len && size < l->cosigned_size)
+		ret = -EALREADY;	/* never backwards (the same size: more lines) */
 	if (!ret) {
 		memcpy(l->cosigned, note, len);
 		l->cosigned_len = len;

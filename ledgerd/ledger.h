@@ -223,8 +223,9 @@ int ledger_apply_entry(struct ledger *l, uint64_t index, const uint8_t *data,
  * (<= ledger_size) with the node key: a node vouches only for what it
  * validated. With cosigning on, ledger_cosigned() gives the newest
  * checkpoint that enough nodes signed (-ENOENT: none yet; -ENOTSUP:
- * cosigning is off), which ledger_set_cosigned() replaces by a larger
- * one only (-EALREADY otherwise).
+ * cosigning is off), which ledger_set_cosigned() replaces by one of the
+ * same size (more lines gathered) or a larger one only (-EALREADY
+ * otherwise).
  */
 void ledger_set_alarm(struct ledger *l, const char *why);
 bool ledger_alarm(struct ledger *l, char *buf, size_t cap);

@@ -44,6 +44,9 @@ struct ledgerd_config {
 	unsigned int cosign_k;
 	char genesis[PATH_MAX];		/* the genesis membership file */
 	unsigned int etcd_timeout_ms;
+	/* The witness's cosignature key (empty: none) and its name. */
+	char witness_key[PATH_MAX];
+	char witness_name[LEDGER_NOTE_MAX_NAME + 1];
 };
 
 /*
@@ -62,6 +65,10 @@ void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 /* The node key of the settings (dies with the reason when it cannot). */
 void ledgerd_load_key(const struct ledgerd_config *c, struct ledger_note_key *k);
+/* The witness key of the settings, as a cosignature key (type 0x04);
+ * false when none is set (dies when it cannot be loaded). */
+bool ledgerd_load_witness_key(const struct ledgerd_config *c,
+			      struct ledger_note_key *k);
 /* Opens and checks the ledger; 0, or says why and returns nonzero. */
 int ledgerd_open_ledger(const struct ledgerd_config *c,
 			struct ledger_note_key *key,
@@ -75,8 +82,16 @@ int ledgerd_open_ledger(const struct ledgerd_config *c,
  * judge again). Writer thread; dies on a store failure.
  */
 struct ledgerd_cluster;
+struct ledger_witness;
+/* The node's witness (witness.h), before the HTTP API that serves it;
+ * NULL for a single node. @wkey: the witness key or NULL. */
+struct ledger_witness *ledgerd_witness_open(const struct ledgerd_config *c,
+					    struct ledger *l,
+					    const struct ledger_note_key *pub,
+					    const struct ledger_note_key *wkey);
 int ledgerd_cluster_open(struct ledgerd_cluster **out,
 			 const struct ledgerd_config *c, struct ledger *l,
+			 struct ledger_witness *w,
 			 const struct ledger_note_key *pub);
 void ledgerd_cluster_close(struct ledgerd_cluster *k);
 int ledgerd_cluster_follow(struct ledgerd_cluster *k);

@@ -23,9 +23,10 @@ static const struct subcommand {
 } subcommands[] = {
 	{ NULL, ledgerd_daemon_main, "", "run the ledger node" },
 	{ "check", ledgerd_check_main, "", "check the ledger, exit" },
-	{ "vkey", ledgerd_vkey_main, "", "print the verifier key" },
+	{ "vkey", ledgerd_vkey_main, "[--witness]",
+	  "print the (witness key's) verifier key" },
 	{ "genkey", ledgerd_genkey_main, "[--ed25519] FILE",
-	  "a new node key (ECDSA P-256)" },
+	  "a new node (or witness: Ed25519) key" },
 	{ "enroll", ledgerd_enroll_main, "NAME KEY",
 	  "enrol a device (KEY: hex point or PEM file)" },
 	{ "feed", ledgerd_feed_main, "[FILE]", "send control lines" },

@@ -23,6 +23,34 @@ void ledgerd_load_key(const struct ledgerd_config *c, struct ledger_note_key *k)
 		die("%s", err);
 }
 
+bool ledgerd_load_witness_key(const struct ledgerd_config *c,
+			      struct ledger_note_key *k)
+{
+	char name[LEDGER_NOTE_MAX_NAME + 1];
+	struct ledger_node_key_opts ko = { .key = c->witness_key, .name = name };
+	struct ledger_note_key raw;
+	char err[512];
+	int n;
+
+	if (!c->witness_key[0])
+		return false;
+	n = c->witness_name[0] ?
+		snprintf(name, sizeof(name), "%s", c->witness_name) :
+		snprintf(name, sizeof(name), "%s/witness",
+			 c->key_name[0] ? c->key_name : c->origin);
+	if (n < 0 || (size_t)n >= sizeof(name))
+		die("witness_name is too long");
+	if (ledger_node_key_load(&ko, &raw, err, sizeof(err)))
+		die("witness key: %s", err);
+	/* The same Ed25519 key, as a timestamped cosignature key. */
+	if (ledger_note_key_init(k, name, LEDGER_NOTE_SIG_COSIG, raw.pkey))
+		die("witness key %s: not an Ed25519 key (make one with "
+		    "`ledgerd genkey --ed25519 FILE`), or a bad name '%s'",
+		    c->witness_key, name);
+	ledger_note_key_clear(&raw);
+	return true;
+}
+
 int ledgerd_open_ledger(const struct ledgerd_config *c,
 			struct ledger_note_key *key,
 			struct ledger_note_key *pub, struct ledger **l)

@@ -2,10 +2,12 @@
 /*
  * store.h - ledgerd's durable storage, as the rest of ledgerd sees it.
  *
- * Five things are kept: entries (the leaf data, by index), the Merkle
+ * Six things are kept: entries (the leaf data, by index), the Merkle
  * nodes (the ledger_hash_store of merkle.h), the enrolled devices with
- * their chain heads, the signed checkpoints, and a little metadata. Writes
- * happen between ledger_store_begin() and ledger_store_commit(); a commit
+ * their chain heads, the signed checkpoints, the witness state (the
+ * latest checkpoint this node cosigned for another, witness.h) and a
+ * little metadata. Writes happen between ledger_store_begin() and
+ * ledger_store_commit(); a commit
  * is durable when it returns (one fsync for the whole batch: group
  * commit) and all or nothing after a crash. One writer; readers each open
  * their own handle (LEDGER_STORE_RDONLY) and see committed data only.
@@ -124,6 +126,14 @@ struct ledger_store_ops {
 	/* The newest checkpoint; -ENOENT when none was ever signed. */
 	int (*last_checkpoint)(struct ledger_store *s,
 			       ledger_store_checkpoint_cb cb, void *ctx);
+
+	/* The witness state (witness.h): the latest checkpoint this node
+	 * cosigned for another, replaced as one durable write outside any
+	 * batch; reading it gives -ENOENT when none was ever cosigned. */
+	int (*put_witness)(struct ledger_store *s,
+			   const struct ledger_store_checkpoint *cp);
+	int (*witness)(struct ledger_store *s, ledger_store_checkpoint_cb cb,
+		       void *ctx);
 };
 
 /* What every store begins with. */
@@ -261,6 +271,18 @@ static inline int ledger_store_last_checkpoint(struct ledger_store *s,
 					       void *ctx)
 {
 	return s->ops->last_checkpoint(s, cb, ctx);
+}
+
+static inline int ledger_store_put_witness(
+	struct ledger_store *s, const struct ledger_store_checkpoint *cp)
+{
+	return s->ops->put_witness(s, cp);
+}
+
+static inline int ledger_store_witness(struct ledger_store *s,
+				       ledger_store_checkpoint_cb cb, void *ctx)
+{
+	return s->ops->witness(s, cb, ctx);
 }
 
 #endif /* LEDGER_STORE_H */

@@ -61,6 +61,8 @@ enum stmt_id {
 	ST_DEVICES,
 	ST_CHECKPOINTS,
 	ST_LAST_CHECKPOINT,
+	ST_PUT_WITNESS,
+	ST_WITNESS,
 	ST_MAX
 };
 
@@ -95,6 +97,9 @@ static const char *const stmt_sql[ST_MAX] = {
 			   "ORDER BY size",
 	[ST_LAST_CHECKPOINT] = "SELECT size, root, note, time FROM checkpoints "
 			       "ORDER BY size DESC LIMIT 1",
+	[ST_PUT_WITNESS] = "INSERT OR REPLACE INTO witness(one, size, root, "
+			   "note, time) VALUES (1, ?1, ?2, ?3, ?4)",
+	[ST_WITNESS] = "SELECT size, root, note, time FROM witness",
 };
 
 /*
@@ -122,7 +127,11 @@ static const char schema[] =
 	"  last_hash BLOB NOT NULL, last_idx INTEGER NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS checkpoints("
 	"  size INTEGER PRIMARY KEY, root BLOB NOT NULL, note TEXT NOT NULL,"
-	"  time INTEGER NOT NULL);";
+	"  time INTEGER NOT NULL);"
+	/* The witness state: one row, the latest checkpoint it cosigned. */
+	"CREATE TABLE IF NOT EXISTS witness("
+	"  one INTEGER PRIMARY KEY CHECK (one = 1), size INTEGER NOT NULL,"
+	"  root BLOB NOT NULL, note TEXT NOT NULL, time INTEGER NOT NULL);";
 
 struct sqlite_store {
 	struct ledger_store base;	/* first: the ops */
@@ -390,11 +399,12 @@ static int sq_put_device(struct ledger_store *base,
 	return step_done(st);
 }
 
-static int sq_add_checkpoint(struct ledger_store *base,
-				const struct ledger_store_checkpoint *cp)
+/* A checkpoint row (size, root, note, time) through statement @id. */
+static int put_cp(struct ledger_store *base, enum stmt_id id,
+		  const struct ledger_store_checkpoint *cp)
 {
 	struct sqlite_store *s = to_sq(base);
-	sqlite3_stmt *st = stmt(s, ST_ADD_CHECKPOINT);
+	sqlite3_stmt *st = stmt(s, id);
 
 	if (!st)
 		return -EIO;
@@ -403,6 +413,19 @@ static int sq_add_checkpoint(struct ledger_store *base,
 	sqlite3_bind_text(st, 3, cp->note, (int)cp->note_len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, cp->time);
 	return step_done(st);
+}
+
+static int sq_add_checkpoint(struct ledger_store *base,
+				const struct ledger_store_checkpoint *cp)
+{
+	return put_cp(base, ST_ADD_CHECKPOINT, cp);
+}
+
+/* Its own statement, outside any batch: durable when it returns. */
+static int sq_put_witness(struct ledger_store *base,
+			  const struct ledger_store_checkpoint *cp)
+{
+	return put_cp(base, ST_PUT_WITNESS, cp);
 }
 
 static const struct ledger_hash_store *sq_nodes(struct ledger_store *base)
@@ -638,17 +661,30 @@ static int sq_checkpoints(struct ledger_store *base,
 	return st ? walk_checkpoints(st, cb, ctx, &rows) : -EIO;
 }
 
-static int sq_last_checkpoint(struct ledger_store *base,
-				 ledger_store_checkpoint_cb cb, void *ctx)
+/* The one checkpoint row statement @id gives; -ENOENT when none. */
+static int one_cp(struct ledger_store *base, enum stmt_id id,
+		  ledger_store_checkpoint_cb cb, void *ctx)
 {
 	struct sqlite_store *s = to_sq(base);
-	sqlite3_stmt *st = stmt(s, ST_LAST_CHECKPOINT);
+	sqlite3_stmt *st = stmt(s, id);
 	int rows = 0, ret;
 
 	if (!st)
 		return -EIO;
 	ret = walk_checkpoints(st, cb, ctx, &rows);
 	return ret ? ret : rows ? 0 : -ENOENT;
+}
+
+static int sq_last_checkpoint(struct ledger_store *base,
+				 ledger_store_checkpoint_cb cb, void *ctx)
+{
+	return one_cp(base, ST_LAST_CHECKPOINT, cb, ctx);
+}
+
+static int sq_witness(struct ledger_store *base, ledger_store_checkpoint_cb cb,
+		      void *ctx)
+{
+	return one_cp(base, ST_WITNESS, cb, ctx);
 }
 
 static const struct ledger_store_ops sqlite_ops = {
@@ -672,6 +708,8 @@ static const struct ledger_store_ops sqlite_ops = {
 	.devices = sq_devices,
 	.checkpoints = sq_checkpoints,
 	.last_checkpoint = sq_last_checkpoint,
+	.put_witness = sq_put_witness,
+	.witness = sq_witness,
 };
 
 int ledger_store_open(struct ledger_store **out, const char *location,

@@ -87,3 +87,12 @@ signers() {
 	echo "$n"
 }
 
+# add_checkpoint_code <node> <size>: the HTTP status node <node> answers a
+# well-signed add-checkpoint of size <size> (a zero root) by itself with:
+# 503 once it halted on an invalid entry, whatever the size.
+add_checkpoint_code() {
+	printf 'test.example/ledger\n%s\n%s\n' "$2" "$(head -c 32 /dev/zero | base64)" >"$T/t$2"
+	{ printf 'old 0\n\n'; "$B/ledger-testtool" sign-note "$T/n$1.pem" "node$1.test.example" "$T/t$2"; } |
+		curl -s -o /dev/null -w '%{http_code}' --data-binary @- \
+			"http://127.0.0.1:${PORTS[$1]}/add-checkpoint"
+}

@@ -12,6 +12,9 @@
  *                               rotate_seconds 2^63 and max_uses 2^64 - 1
  *   verify-note VKEY FILE       verifies a signed checkpoint with the
  *                               verifier key; prints "<size> <root hex>"
+ *   sign-note PEM NAME FILE     signs the note text in FILE with the node
+ *                               key PEM as NAME, as a lying node would;
+ *                               prints the signed note
  *   prove KEY NAME MODE [DB]    as a forger would: builds its own tree over
  *                               the kernel's journalled events (after the
  *                               entries of the ledger database DB), signs a
@@ -44,6 +47,7 @@
 
 #include "merkle.h"
 #include "store.h"
+#include "node_key.h"
 #include "note.h"
 #include "../unit/test_ledger_util.h"
 #include "libszkm.h"
@@ -417,6 +421,30 @@ int main(int argc, char **argv)
 			return 1;
 		szkm_hex_encode(hex, cp.root, 32);
 		printf("%" PRIu64 " %s\n", cp.size, hex);
+		ledger_note_key_clear(&k);
+		return 0;
+	}
+	if (argc == 5 && !strcmp(argv[1], "sign-note")) {
+		struct ledger_node_key_opts ko = { .key = argv[2], .name = argv[3] };
+		static char text[LEDGER_NOTE_MAX_SIZE + 1], note[LEDGER_NOTE_MAX_SIZE + 1];
+		struct ledger_note_key k;
+		char err[256];
+		FILE *f = fopen(argv[4], "r");
+		size_t n, len;
+
+		if (!f)
+			return 1;
+		n = fread(text, 1, LEDGER_NOTE_MAX_SIZE, f);
+		fclose(f);
+		if (ledger_node_key_load(&ko, &k, err, sizeof(err))) {
+			fprintf(stderr, "%s\n", err);
+			return 1;
+		}
+		if (ledger_note_sign(text, n, &k, 1, 0, note, sizeof(note), &len)) {
+			fprintf(stderr, "cannot sign\n");
+			return 1;
+		}
+		fwrite(note, 1, len, stdout);
 		ledger_note_key_clear(&k);
 		return 0;
 	}
