@@ -14,12 +14,12 @@
 #     the time from sending it until node 1 serves a checkpoint cosigned
 #     by k nodes that covers it (its /health cosigned_size), p50/p99.
 #   CLUSTER_BENCH_EVENTS (per device, default 3000), CLUSTER_BENCH_SAMPLES
-#   (default 200).
+#   (default 100).
 . "$(dirname "$0")/../ledger/lib.sh"
 NODE_DURABILITY=full
 . "$(dirname "$0")/../ledger/lib-etcd.sh"
 n=${CLUSTER_BENCH_EVENTS:-3000}
-samples=${CLUSTER_BENCH_SAMPLES:-200}
+samples=${CLUSTER_BENCH_SAMPLES:-100}
 
 start_etcd
 for i in 1 2 3; do start_node "$i"; done

@@ -274,6 +274,38 @@ static void forged_event_before_a_valid_one_is_refused(void **state)
 }
 
 /*
+ * The kernel's replay after a restart: events the ledger holds, then new
+ * ones, in one run (duplicates acknowledged, the rest appended); then a
+ * run whose last event is the forgery: the others appended, it refused.
+ */
+static void replayed_prefix_and_forged_last_event(void **state)
+{
+	struct fixture *f = *state;
+	struct ledger_result res[NEV];
+	const struct ev *evs[NEV];
+	struct ev last;
+	size_t alone;
+
+	for (int i = 0; i < 3; i++)
+		evs[i] = &f->ev[i];
+	judge_both(f, evs, 3, res, &alone);
+	for (int i = 0; i < 6; i++)
+		evs[i] = &f->ev[i];
+	assert_int_equal(judge_both(f, evs, 6, res, &alone), 1);
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(res[i].verdict,
+				 i < 3 ? LEDGER_DUPLICATE : LEDGER_APPENDED);
+	last = f->ev[NEV - 1];
+	forge(&last);
+	for (int i = 6; i < NEV - 1; i++)
+		evs[i - 6] = &f->ev[i];
+	evs[NEV - 7] = &last;
+	judge_both(f, evs, NEV - 6, res, &alone);
+	assert_verdicts(res, NEV - 6, NEV - 7, "bad-signature", NULL);
+	assert_int_equal(ledger_size(f->run), 2 + NEV - 1);
+}
+
+/*
  * A feeder other than the signer (the control socket) keeps genuine
  * bodies and replaces the signature bytes of event 5: nothing chains to
  * signatures, so only verifying each closes this, and that channel is
@@ -305,6 +337,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(forged_event_mid_run_is_refused_with_all_after,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(forged_event_before_a_valid_one_is_refused,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(replayed_prefix_and_forged_last_event,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(substituted_signature_from_a_feeder_is_refused,
 						setup, teardown),
