@@ -671,10 +671,15 @@ static void process_batch(struct daemon *d)
 	bool cp;
 	int ret;
 
+	/* The kernel's events are checked by run (ledgerd(8), BATCHED
+	 * VALIDATION); not on a multi-node ledger, whose other nodes see
+	 * only etcd and verify every signature. */
 	for (size_t i = 0; i < d->nreqs; i++)
 		d->sigs[i] = (struct ledger_sigcheck){
 			.event = req_at(d, i)->kind == REQ_EVENT ?
 				 &req_at(d, i)->event : NULL,
+			.own_channel = req_at(d, i)->src == SRC_NETLINK &&
+				       !d->cluster,
 		};
 	vf = ledger_verify_start(d->l, d->sigs, d->nreqs, d->cfg->verify_threads);
 	d->batch_err = NULL;

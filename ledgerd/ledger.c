@@ -815,24 +815,52 @@ static int same_entry(void *arg, const struct ledger_store_entry *e)
 struct ledger_verifier {
 	struct ledger_sigcheck *v;
 	size_t n;
-	atomic_size_t next;		/* the first item nobody claimed */
+	/*
+	 * Units of work, in the order of their first item: an item alone,
+	 * or a run (ledgerd(8), BATCHED VALIDATION): items of one device
+	 * from the signer's own channel, each the next of the one before
+	 * in the device's chain; link[i] is the item after i in its run
+	 * (n: none).
+	 */
+	size_t *unit, *link;
+	size_t nunits;
+	atomic_size_t next;		/* the first unit nobody claimed */
+	atomic_size_t verifies;		/* ECDSA verifications made */
 	atomic_bool *done;		/* v[i].ok is final */
 	pthread_t tid[15];
 	unsigned int nthreads;		/* helpers started */
 };
 
-/* Claims the next item and verifies it; false when none is left. */
+static bool verify_one(struct ledger_verifier *vf, size_t i)
+{
+	struct ledger_sigcheck *c = &vf->v[i];
+
+	if (!c->key)
+		return false;
+	atomic_fetch_add_explicit(&vf->verifies, 1, memory_order_relaxed);
+	return !szkm_ec_verify_digest(c->key, c->event->ev.hash, c->event->sig);
+}
+
+/*
+ * Claims the next unit and verifies it; false when none is left. A run
+ * whose last signature holds is authentic through the chain; when it
+ * does not, each of its items is verified alone, so that the verdicts
+ * are those of an unbatched check.
+ */
 static bool verify_next(struct ledger_verifier *vf)
 {
-	size_t i = atomic_fetch_add(&vf->next, 1);
-	struct ledger_sigcheck *c;
+	size_t u = atomic_fetch_add(&vf->next, 1), i, last;
+	bool run_ok;
 
-	if (i >= vf->n)
+	if (u >= vf->nunits)
 		return false;
-	c = &vf->v[i];
-	c->ok = c->key && !szkm_ec_verify_digest(c->key, c->event->ev.hash,
-						 c->event->sig);
-	atomic_store_explicit(&vf->done[i], true, memory_order_release);
+	for (last = vf->unit[u]; vf->link[last] < vf->n; last = vf->link[last])
+		;
+	run_ok = verify_one(vf, last);
+	for (i = vf->unit[u]; i < vf->n; i = vf->link[i]) {
+		vf->v[i].ok = i == last || run_ok ? run_ok : verify_one(vf, i);
+		atomic_store_explicit(&vf->done[i], true, memory_order_release);
+	}
 	return true;
 }
 
@@ -843,13 +871,71 @@ static void *verify_helper(void *arg)
 	return NULL;
 }
 
+/* Does @e continue @prev's chain (next seq, prev hash = its body's hash)? */
+static bool chains_to(const struct ledger_event *prev,
+		      const struct ledger_event *e)
+{
+	return prev->ev.seq != UINT64_MAX && e->ev.seq == prev->ev.seq + 1 &&
+	       !memcmp(e->ev.prev_hash, prev->ev.hash, SZKM_EVENT_HASH_LEN);
+}
+
+/*
+ * Splits the batch into units: each item with an own-channel signature
+ * joins the run of the latest item of its device when it chains to it.
+ * tails[] maps a device (open addressing on its id) to that latest item.
+ */
+static int plan_units(struct ledger_verifier *vf)
+{
+	size_t cap = 16, *tails, n = vf->n;
+
+	while (cap < 2 * n)
+		cap *= 2;
+	tails = malloc(cap * sizeof(*tails));
+	if (!tails)
+		return -ENOMEM;
+	for (size_t h = 0; h < cap; h++)
+		tails[h] = n;
+	for (size_t i = 0; i < n; i++) {
+		const struct ledger_sigcheck *c = &vf->v[i];
+		const uint8_t *id;
+		size_t h, t;
+
+		vf->link[i] = n;
+		if (!c->key) {
+			vf->unit[vf->nunits++] = i;
+			continue;
+		}
+		id = c->event->ev.device_id;
+		h = ((size_t)id[0] << 8 | id[1]) & (cap - 1);
+		while ((t = tails[h]) < n &&
+		       memcmp(vf->v[t].event->ev.device_id, id,
+			      SZKM_DEVICE_ID_LEN))
+			h = (h + 1) & (cap - 1);
+		if (t < n && c->own_channel && vf->v[t].own_channel &&
+		    chains_to(vf->v[t].event, c->event))
+			vf->link[t] = i;
+		else
+			vf->unit[vf->nunits++] = i;
+		tails[h] = i;
+	}
+	free(tails);
+	return 0;
+}
+
 struct ledger_verifier *ledger_verify_start(struct ledger *l,
 					    struct ledger_sigcheck *v,
 					    size_t n, unsigned int threads)
 {
 	struct ledger_verifier *vf = calloc(1, sizeof(*vf));
+	size_t m = n ? n : 1;
 
-	if (!vf || !(vf->done = calloc(n ? n : 1, sizeof(*vf->done)))) {
+	if (!vf || !(vf->done = calloc(m, sizeof(*vf->done))) ||
+	    !(vf->unit = calloc(m, sizeof(*vf->unit))) ||
+	    !(vf->link = calloc(m, sizeof(*vf->link)))) {
+		if (vf) {
+			free(vf->done);
+			free(vf->unit);
+		}
 		free(vf);
 		return NULL;	/* every item is then judged by add_event */
 	}
@@ -864,10 +950,18 @@ struct ledger_verifier *ledger_verify_start(struct ledger *l,
 		v[i].key = dev ? dev->pkey : NULL;
 		v[i].ok = false;
 	}
+	if (plan_units(vf)) {
+		/* Every item alone: the unbatched check. */
+		for (size_t i = 0; i < n; i++) {
+			vf->unit[i] = i;
+			vf->link[i] = n;
+		}
+		vf->nunits = n;
+	}
 	if (threads > 16)
 		threads = 16;
 	/* Starting a thread costs about as much as a few verifies. */
-	for (unsigned int t = 1; t < threads && n >= 16 * threads; t++) {
+	for (unsigned int t = 1; t < threads && vf->nunits >= 16 * threads; t++) {
 		if (pthread_create(&vf->tid[vf->nthreads], NULL, verify_helper, vf))
 			break;
 		vf->nthreads++;
@@ -885,14 +979,21 @@ bool ledger_verify_ok(struct ledger_verifier *vf, size_t i)
 	return vf->v[i].ok;
 }
 
+size_t ledger_verify_count(const struct ledger_verifier *vf)
+{
+	return vf ? atomic_load(&vf->verifies) : 0;
+}
+
 void ledger_verify_end(struct ledger_verifier *vf)
 {
 	if (!vf)
 		return;
-	atomic_store(&vf->next, vf->n);	/* helpers stop after their item */
+	atomic_store(&vf->next, vf->nunits);	/* helpers stop after their unit */
 	for (unsigned int t = 0; t < vf->nthreads; t++)
 		pthread_join(vf->tid[t], NULL);
 	free(vf->done);
+	free(vf->unit);
+	free(vf->link);
 	free(vf);
 }
 

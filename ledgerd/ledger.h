@@ -101,9 +101,19 @@ int ledger_add_event(struct ledger *l, const uint8_t *body, size_t len,
  * enrolled within the batch is checked there). Helpers touch nothing of
  * the ledger but the device keys, which never change. ledger_verify_end()
  * joins them.
+ *
+ * Items marked own_channel (their bytes came from the signer itself: the
+ * kernel's netlink group) are checked by run: of a device's items that
+ * each continue the one before in its chain (seq + 1, prev hash = that
+ * body's SHA-256), only the last signature is verified, and it stands for
+ * the bodies it chains to; when it fails, each item of the run is
+ * verified alone. Why that is sound, and why only for that channel:
+ * ledgerd(8), BATCHED VALIDATION. ledger_verify_count() gives the ECDSA
+ * verifications made so far.
  */
 struct ledger_sigcheck {
 	const struct ledger_event *event;	/* NULL: not an event */
+	bool own_channel;
 	/* Filled by ledger_verify_start. */
 	EVP_PKEY *key;
 	bool ok;
@@ -113,6 +123,7 @@ struct ledger_verifier *ledger_verify_start(struct ledger *l,
 					    struct ledger_sigcheck *v,
 					    size_t n, unsigned int threads);
 bool ledger_verify_ok(struct ledger_verifier *vf, size_t i);
+size_t ledger_verify_count(const struct ledger_verifier *vf);
 void ledger_verify_end(struct ledger_verifier *vf);
 /* A type 1 enrolment: refused ("enrolment-needs-approvals") once the log
  * has a membership; then ledger_add_approved() takes type 4. */

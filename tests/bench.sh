@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make bench: ratios measured in one run. Host benches (crypto core vs
-# OpenSSL, ledger) run natively; then one guest boots with the module and
+# OpenSSL, ledger; the multi-node ledger on a local etcd) run natively;
+# then one guest boots with the module and
 # runs build/bin/bench_keyctl: keyctl pkey_sign/verify and aes256-gcm 4 KiB
 # encrypt/decrypt against OpenSSL doing the same in the same guest.
 #   bench.sh [kver]     (6.1 by default; the module must be built for it)
@@ -14,6 +15,14 @@ for b in build/bench/*; do
 	echo "== $(basename "$b")"
 	"$b"
 done
+
+# The multi-node ledger: three nodes on one local etcd member.
+echo "== ledger, 3 nodes on etcd"
+if command -v etcd >/dev/null; then
+	bash tests/bench/cluster-bench.sh
+else
+	echo "skipped: etcd is not installed (make deps)"
+fi
 
 share=$(mktemp -d /tmp/szkm-bench.XXXXXX)
 trap 'rm -rf "$share"' EXIT

@@ -1,7 +1,8 @@
 # Shared by the multi-node tests (tests/ledger/9*.sh): one etcd member and
 # three ledgerd nodes on loopback, each with its own key, store, control
 # socket and HTTP port, k = 2. Sourced after lib.sh; sets EURL, PORTS,
-# PIDS, VK (the nodes' verifier keys) and the functions below.
+# PIDS, VK (the nodes' verifier keys) and the functions below. Nodes skip
+# fsync unless NODE_DURABILITY=full (the bench).
 command -v etcd >/dev/null ||
 	fail "etcd is not installed: run 'make deps' (scripts/deps.sh installs etcd-server)"
 
@@ -53,7 +54,7 @@ start_node() {
 	"$B/ledgerd" -c /dev/null --db "$T/n$i.db" --key "$T/n$i.pem" \
 		--key-name "node$i.test.example" --origin test.example/ledger \
 		--control-socket "$T/c$i" --http-port "${PORTS[i]}" --netlink no \
-		--durability none --etcd "$EURL/szkm" --peers "$(peers_of "$i")" \
+		--durability "${NODE_DURABILITY:-none}" --etcd "$EURL/szkm" --peers "$(peers_of "$i")" \
 		--cosign-k 2 --etcd-timeout-ms 2000 2>>"$T/n$i.log" &
 	PIDS[i]=$!
 	until_ok 10 node_up "$i" || { cat "$T/n$i.log" >&2; fail "node $i did not start"; }
