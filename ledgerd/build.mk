@@ -11,7 +11,7 @@ LIBLEDGER_SRCS   := ledgerd/merkle.c ledgerd/note.c ledgerd/entry.c ledgerd/admi
                     ledgerd/nodecache.c ledgerd/store_sqlite.c \
                     ledgerd/ledger.c ledgerd/node_key.c ledgerd/control.c \
                     ledgerd/http.c ledgerd/httpd.c ledgerd/json.c \
-                    ledgerd/fetch.c ledgerd/etcd.c
+                    ledgerd/fetch.c ledgerd/etcd.c ledgerd/tiles.c
 LIBLEDGER        := $(BUILD)/libledger.a
 LIBS             += $(LIBLEDGER)
 

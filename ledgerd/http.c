@@ -31,6 +31,7 @@
 #include "httpd.h"
 #include "json.h"
 #include "libszkm.h"
+#include "tiles.h"
 
 #define MAX_RANGE	1000
 #define NOTE_MAX	8192
@@ -717,6 +718,8 @@ static void handle(void *ctx, const struct ledger_httpd_req *rq,
 		get_cosign(h, rq, rp);
 	else if (!strcmp(url, "/metrics"))
 		get_metrics(h, rp);
+	else if (!strncmp(url, "/tile/", 6))
+		ledger_tiles_get(h->l, thread_store(h), url + 6, rp);
 	else
 		reply_error(rp, 404, "no such path: %s", url);
 }
