@@ -84,6 +84,7 @@ $(LEDGER_UNIT): $(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $(LIBLEDGER) \
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LEDGERD_LIBS)
 
 BENCHES += $(BUILD)/bench/ledger_core_bench $(BUILD)/bench/ledger_bench
+BENCHES += $(BUILD)/bench/ledger_tiles_bench
 
 $(BUILD)/bench/ledger_core_bench: $(BUILD)/tests/bench/ledger_core_bench.o $(LIBLEDGER)
 	@mkdir -p $(dir $@)
@@ -91,5 +92,10 @@ $(BUILD)/bench/ledger_core_bench: $(BUILD)/tests/bench/ledger_core_bench.o $(LIB
 
 $(BUILD)/bench/ledger_bench: $(BUILD)/tests/bench/ledger_bench.o $(LIBLEDGER) \
 		$(LIBSZKM)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LEDGERD_LIBS)
+
+$(BUILD)/bench/ledger_tiles_bench: $(BUILD)/tests/bench/ledger_tiles_bench.o \
+		$(LIBLEDGER) $(LIBSZKM)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LEDGERD_LIBS)

@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
 #include "tiles.h"
 
 /* Bytes of a full entry bundle at most: the length prefix and the data. */
@@ -116,30 +115,28 @@ int ledger_tile_parse(const char *path, struct ledger_tile *t,
 	return parse_index(path + n + 1, t, why);
 }
 
-static void reply_error(struct ledger_httpd_reply *rp, unsigned int code,
-			const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* The status of a refusal, with its reason in @why (@cap bytes). */
+static unsigned int refuse(char *why, size_t cap, unsigned int code,
+			   const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
-static void reply_error(struct ledger_httpd_reply *rp, unsigned int code,
-			const char *fmt, ...)
+static unsigned int refuse(char *why, size_t cap, unsigned int code,
+			   const char *fmt, ...)
 {
-	char msg[256];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(why, cap, fmt, ap);
 	va_end(ap);
-	rp->code = code;
-	rp->type = "application/json";
-	rp->body = ledger_json_error(msg, &rp->len);
+	return code;
 }
 
 /*
- * Whether the published tree (@size leaves) has tile @t: 0, or the 404
- * that says why not.
+ * Whether the published tree (@size leaves) has tile @t: 0, or 404 with
+ * the reason.
  */
-static int have_tile(const struct ledger_tile *t, uint64_t size,
-		     struct ledger_httpd_reply *rp)
+static unsigned int have_tile(const struct ledger_tile *t, uint64_t size,
+			      char *why, size_t cap)
 {
 	unsigned int shift = t->entries ? 0 : t->level * LEDGER_TILE_HEIGHT;
 	uint64_t nodes = shift < 64 ? size >> shift : 0;
@@ -152,17 +149,15 @@ static int have_tile(const struct ledger_tile *t, uint64_t size,
 	    t->width <= part)
 		return 0;
 	if (t->width < LEDGER_TILE_WIDTH && t->index < full)
-		reply_error(rp, 404, "tile %" PRIu64 " is full in this tree "
-			    "(%" PRIu64 " entries): fetch it without .p/%u",
-			    t->index, size, t->width);
-	else if (t->index == full && part)
-		reply_error(rp, 404, "tile %" PRIu64 " is %u wide in this tree "
-			    "(%" PRIu64 " entries), not %u", t->index, part,
-			    size, t->width);
-	else
-		reply_error(rp, 404, "tile %" PRIu64 " is beyond this tree "
-			    "(%" PRIu64 " entries)", t->index, size);
-	return -ENOENT;
+		return refuse(why, cap, 404, "tile %" PRIu64 " is full in this "
+			      "tree (%" PRIu64 " entries): fetch it without "
+			      ".p/%u", t->index, size, t->width);
+	if (t->index == full && part)
+		return refuse(why, cap, 404, "tile %" PRIu64 " is %u wide in "
+			      "this tree (%" PRIu64 " entries), not %u",
+			      t->index, part, size, t->width);
+	return refuse(why, cap, 404, "tile %" PRIu64 " is beyond this tree "
+		      "(%" PRIu64 " entries)", t->index, size);
 }
 
 static void reply_tile(struct ledger_httpd_reply *rp, char *body, size_t len)
@@ -176,27 +171,29 @@ static void reply_tile(struct ledger_httpd_reply *rp, char *body, size_t len)
 	rp->len = len;
 }
 
-static void get_hashes(struct ledger *l, const struct ledger_tile *t,
-		       struct ledger_httpd_reply *rp)
+static unsigned int get_hashes(struct ledger *l, const struct ledger_tile *t,
+			       struct ledger_httpd_reply *rp, char *why,
+			       size_t cap)
 {
 	unsigned int level = t->level * LEDGER_TILE_HEIGHT;
 	uint64_t first = t->index * LEDGER_TILE_WIDTH;
 	uint8_t *body = malloc((size_t)t->width * LEDGER_HASH_LEN);
 
 	if (!body)
-		return;		/* no body: the server answers 500 */
+		return 0;	/* no body: the server answers 500 */
 	for (unsigned int i = 0; i < t->width; i++) {
 		int ret = ledger_node_hash(l, level, first + i,
 					   body + (size_t)i * LEDGER_HASH_LEN);
 
 		if (ret) {
 			free(body);
-			reply_error(rp, 500, "tile node (%u, %" PRIu64 "): %s",
-				    level, first + i, strerror(-ret));
-			return;
+			return refuse(why, cap, 500, "tile node (%u, %" PRIu64
+				      "): %s", level, first + i,
+				      strerror(-ret));
 		}
 	}
 	reply_tile(rp, (char *)body, (size_t)t->width * LEDGER_HASH_LEN);
+	return 0;
 }
 
 struct bundle {
@@ -220,45 +217,44 @@ static int bundle_add(void *ctx, const struct ledger_store_entry *e)
 	return 0;
 }
 
-static void get_bundle(struct ledger_store *s, const struct ledger_tile *t,
-		       struct ledger_httpd_reply *rp)
+static unsigned int get_bundle(struct ledger_store *s,
+			       const struct ledger_tile *t,
+			       struct ledger_httpd_reply *rp, char *why,
+			       size_t cap)
 {
 	uint64_t first = t->index * LEDGER_TILE_WIDTH;
-	struct bundle b = { .p = malloc(BUNDLE_MAX), .next = first };
+	struct bundle b = { .next = first };
 	int ret;
 
+	if (!s)
+		return refuse(why, cap, 500, "cannot open the database");
+	b.p = malloc(BUNDLE_MAX);
 	if (!b.p)
-		return;
-	if (!s) {
-		free(b.p);
-		reply_error(rp, 500, "cannot open the database");
-		return;
-	}
+		return 0;
 	ret = ledger_store_scan(s, first, first + t->width, bundle_add, &b);
 	if (ret || b.next != first + t->width) {
 		free(b.p);
-		reply_error(rp, 500, "entries %" PRIu64 " to %" PRIu64
-			    ": database read failed", first,
-			    first + t->width - 1);
-		return;
+		return refuse(why, cap, 500, "entries %" PRIu64 " to %" PRIu64
+			      ": database read failed", first,
+			      first + t->width - 1);
 	}
 	reply_tile(rp, (char *)b.p, b.len);
+	return 0;
 }
 
-void ledger_tiles_get(struct ledger *l, struct ledger_store *s,
-		      const char *path, struct ledger_httpd_reply *rp)
+unsigned int ledger_tiles_get(struct ledger *l, struct ledger_store *s,
+			      const char *path, struct ledger_httpd_reply *rp,
+			      char *why, size_t cap)
 {
 	struct ledger_tile t;
-	const char *why = NULL;
+	const char *msg = NULL;
+	unsigned int code;
 
-	if (ledger_tile_parse(path, &t, &why)) {
-		reply_error(rp, 400, "%s", why);
-		return;
-	}
-	if (have_tile(&t, ledger_size(l), rp))
-		return;
-	if (t.entries)
-		get_bundle(s, &t, rp);
-	else
-		get_hashes(l, &t, rp);
+	if (ledger_tile_parse(path, &t, &msg))
+		return refuse(why, cap, 400, "%s", msg);
+	code = have_tile(&t, ledger_size(l), why, cap);
+	if (code)
+		return code;
+	return t.entries ? get_bundle(s, &t, rp, why, cap) :
+			   get_hashes(l, &t, rp, why, cap);
 }

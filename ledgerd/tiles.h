@@ -44,13 +44,16 @@ int ledger_tile_parse(const char *path, struct ledger_tile *t,
 
 /*
  * Answers GET /tile/...: @path is what follows "/tile/", @s the reader
- * thread's store (NULL: entry bundles answer 500). Partial tiles are
- * served for every width the published tree has reached in a tile not
- * yet full (the width of any checkpoint signed since it began); a tile
- * past the tree, a width beyond it, or a partial tile of a full one is
- * 404. Tiles are immutable and cached as such.
+ * thread's store (NULL: entry bundles fail). 0 when @rp holds the tile
+ * (or no body: out of memory), else the HTTP status of the refusal with
+ * its reason in @why. Partial tiles are served for every width the
+ * published tree has reached in a tile not yet full (the width of any
+ * checkpoint signed since it began); a tile past the tree, a width beyond
+ * it or a partial tile of a full one is 404. Tiles are immutable and
+ * cached as such.
  */
-void ledger_tiles_get(struct ledger *l, struct ledger_store *s,
-		      const char *path, struct ledger_httpd_reply *rp);
+unsigned int ledger_tiles_get(struct ledger *l, struct ledger_store *s,
+			      const char *path, struct ledger_httpd_reply *rp,
+			      char *why, size_t cap);
 
 #endif /* LEDGER_TILES_H */

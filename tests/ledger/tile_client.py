@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 """A tlog-tiles client written from the C2SP specs alone (tlog-tiles,
-tlog-checkpoint, signed-note, RFC 6962), sharing no code with ledgerd.
+tlog-checkpoint, signed-note, RFC 6962), sharing no code with ledgerd
+(the RFC 9162 proof check is the tests' own proofs.py).
 
   tile_client.py URL VKEY [--samples N] [--seed S] [--tamper PATH]
 
@@ -23,6 +24,9 @@ import sys
 import tempfile
 import urllib.error
 import urllib.request
+
+# RFC 9162 verification, the tests' own (proofs.py), not ledgerd's.
+from proofs import node, verify_inclusion
 
 HASH = 32
 WIDTH = 256
@@ -132,35 +136,12 @@ def leaf_hash(data):
     return hashlib.sha256(b"\x00" + data).digest()
 
 
-def node_hash(left, right):
-    return hashlib.sha256(b"\x01" + left + right).digest()
-
-
 def split(n):
     """The largest power of two below n (n >= 2)."""
     k = 1
     while k * 2 < n:
         k *= 2
     return k
-
-
-def verify_inclusion(leaf, index, size, proof, root):
-    """RFC 9162 2.1.3.2, independent of how the proof was made."""
-    check(index < size, "inclusion: index beyond size")
-    fn, sn, r = index, size - 1, leaf
-    for p in proof:
-        check(sn != 0, "inclusion: proof too long")
-        if fn & 1 or fn == sn:
-            r = node_hash(p, r)
-            if not fn & 1:
-                while (fn & 1) == 0 and fn != 0:
-                    fn >>= 1
-                    sn >>= 1
-        else:
-            r = node_hash(r, p)
-        fn >>= 1
-        sn >>= 1
-    return sn == 0 and r == root
 
 
 # tlog-tiles.
@@ -254,7 +235,7 @@ class Tiles:
         hs = tile[first % WIDTH:first % WIDTH + (1 << r)]
         check(len(hs) == 1 << r, f"subtree ({k}, {i}) not in the tiles")
         while len(hs) > 1:
-            hs = [node_hash(hs[j], hs[j + 1]) for j in range(0, len(hs), 2)]
+            hs = [node(hs[j], hs[j + 1]) for j in range(0, len(hs), 2)]
         return hs[0]
 
     def mth(self, start, end):
@@ -263,7 +244,7 @@ class Tiles:
         if n & (n - 1) == 0 and start % n == 0:
             return self.subtree(n.bit_length() - 1, start // n)
         k = split(n)
-        return node_hash(self.mth(start, start + k), self.mth(start + k, end))
+        return node(self.mth(start, start + k), self.mth(start + k, end))
 
     def path(self, m, start, end):
         """RFC 6962 2.1.1 PATH(m, D[start:end])."""
