@@ -5,7 +5,8 @@
 # and partial): it verifies the checkpoint's signature with the node's
 # verifier key, computes the tree's root from hash tiles alone and finds
 # the signed one, and proves the inclusion of random entries from their
-# entry bundles and tiles. Attackers: a client sending malformed or
+# entry bundles and tiles; once the log has grown, it still reads the tree
+# of the checkpoint it holds. Attackers: a client sending malformed or
 # non-canonical tile paths, tiles beyond the tree and partial widths the
 # tree does not have gets a 4xx JSON error; a man in the middle flipping
 # one byte of a tile or a bundle is caught by the client. Then every node
@@ -17,7 +18,8 @@ client() { python3 "$top/tests/ledger/tile_client.py" "$@"; }
 
 start
 "$B/ledger-testtool" keygen "$T/dev.pem"
-"$B/ledger-testtool" events "$T/dev.pem" 70000 >"$T/ev"
+"$B/ledger-testtool" events "$T/dev.pem" 70200 >"$T/all"
+head -n 70000 "$T/all" >"$T/ev"
 "$B/ledgerd" -c /dev/null --control-socket "$CTL" enroll dev-a "$T/dev.pem" >/dev/null
 feed "$T/ev" >"$T/acks"
 [ "$(grep -c '^ok ' "$T/acks")" = 70000 ] || fail "not 70000 acks: $(sort "$T/acks" | uniq -c | head)"
@@ -104,6 +106,22 @@ tampered tile/0/273.p/113 "root computed from the tiles is not the checkpoint's"
 tampered tile/1/000 "entry 0: inclusion does not verify"
 tampered tile/0/000 "entry 255: its bundle does not hash to its level-0 tile"
 tampered tile/entries/000 "entry 255: its bundle does not hash to its level-0 tile"
+# The log grows to 70,201 entries: level-0 tile 273 is full now, level-1
+# tile 1 18 wide. A client holding the checkpoint of 70,001 still reads
+# that tree: 273.p/113 is gone (404, the spec allows it once the full tile
+# exists) and the client takes its first 113 hashes from the full tile;
+# 1/001.p/17, a width of an older tree, is still served.
+get /checkpoint >"$T/cp70001"
+tail -n 200 "$T/all" | feed >/dev/null
+echo sync | feed >/dev/null
+[ "$(get /checkpoint | sed -n 2p)" = 70201 ] || fail "checkpoint: $(get /checkpoint)"
+refused 404 /tile/0/273.p/113 "is full"
+[ "$(curl -s "$URL/tile/1/001.p/17" | wc -c)" = $((17 * 32)) ] || fail "older partial width 17"
+out=$(client "$URL" "$VK" --samples 10 --checkpoint "$T/cp70001") || fail "old checkpoint: $out"
+[[ $out == "ok 70001 "* ]] || fail "old checkpoint: $out"
+out=$(client "$URL" "$VK" --samples 10) || fail "tile client at 70201: $out"
+[[ $out == "ok 70201 "* ]] || fail "tile client at 70201: $out"
+
 # A client that trusts another key (an impostor log) gets nothing.
 "$B/ledgerd" genkey "$T/other.pem"
 OTHER=$("$B/ledgerd" -c /dev/null --key "$T/other.pem" --origin test.example/ledger vkey)
