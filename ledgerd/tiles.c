@@ -71,7 +71,10 @@ static int parse_index(const char *s, struct ledger_tile *t, const char **why)
 
 		if (i == MAX_ELEMENTS)
 			return bad(why, "tile index: too many path elements");
-		if (digits(d, 3, &e) || (d[3] != '/' && (!last || (d[3] && d[3] != '.'))))
+		/* d[3] is read only after three digits: never past the end.
+		 * A '/' after the last element is refused below. */
+		if (digits(d, 3, &e) ||
+		    (last ? d[3] && d[3] != '.' && d[3] != '/' : d[3] != '/'))
 			return bad(why, "tile index: path elements are 3 digits, "
 				   "all but the last after an 'x'");
 		if (!last && i == 0 && e == 0)
