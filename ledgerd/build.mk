@@ -11,7 +11,7 @@ LIBLEDGER_SRCS   := ledgerd/merkle.c ledgerd/note.c ledgerd/entry.c ledgerd/admi
                     ledgerd/nodecache.c ledgerd/store_sqlite.c \
                     ledgerd/ledger.c ledgerd/node_key.c ledgerd/control.c \
                     ledgerd/http.c ledgerd/httpd.c ledgerd/json.c \
-                    ledgerd/fetch.c ledgerd/etcd.c ledgerd/witness.c
+                    ledgerd/fetch.c ledgerd/etcd.c ledgerd/witness.c ledgerd/tiles.c
 LIBLEDGER        := $(BUILD)/libledger.a
 LIBS             += $(LIBLEDGER)
 
@@ -88,6 +88,7 @@ $(LEDGER_UNIT): $(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $(LIBLEDGER) \
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LEDGERD_LIBS)
 
 BENCHES += $(BUILD)/bench/ledger_core_bench $(BUILD)/bench/ledger_bench
+BENCHES += $(BUILD)/bench/ledger_tiles_bench
 
 $(BUILD)/bench/ledger_core_bench: $(BUILD)/tests/bench/ledger_core_bench.o $(LIBLEDGER)
 	@mkdir -p $(dir $@)
@@ -95,5 +96,10 @@ $(BUILD)/bench/ledger_core_bench: $(BUILD)/tests/bench/ledger_core_bench.o $(LIB
 
 $(BUILD)/bench/ledger_bench: $(BUILD)/tests/bench/ledger_bench.o $(LIBLEDGER) \
 		$(LIBSZKM)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LEDGERD_LIBS)
+
+$(BUILD)/bench/ledger_tiles_bench: $(BUILD)/tests/bench/ledger_tiles_bench.o \
+		$(LIBLEDGER) $(LIBSZKM)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LEDGERD_LIBS)

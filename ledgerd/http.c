@@ -32,6 +32,7 @@
 #include "httpd.h"
 #include "json.h"
 #include "libszkm.h"
+#include "tiles.h"
 
 #define MAX_RANGE	1000
 #define NOTE_MAX	8192
@@ -742,6 +743,17 @@ static int get_metrics(struct ledger_http *h, struct ledger_httpd_reply *rp)
 	return reply_body(rp, 200, "text/plain; version=0.0.4", m.p, m.len);
 }
 
+/* tlog-tiles (tiles.c): hash tiles and entry bundles. */
+static int get_tile(struct ledger_http *h, const char *path,
+		    struct ledger_httpd_reply *rp)
+{
+	char why[256];
+	unsigned int code = ledger_tiles_get(h->l, thread_store(h), path, rp,
+					     why, sizeof(why));
+
+	return code ? reply_error(rp, code, "%s", why) : 0;
+}
+
 static void handle(void *ctx, const struct ledger_httpd_req *rq,
 		   struct ledger_httpd_reply *rp)
 {
@@ -772,6 +784,8 @@ static void handle(void *ctx, const struct ledger_httpd_req *rq,
 		get_witness(h, rq, rp);
 	else if (!strcmp(url, "/metrics"))
 		get_metrics(h, rp);
+	else if (!strncmp(url, "/tile/", 6))
+		get_tile(h, url + 6, rp);
 	else
 		reply_error(rp, 404, "no such path: %s", url);
 }

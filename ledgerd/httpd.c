@@ -398,9 +398,10 @@ static void answer(struct conn *c, struct ledger_httpd_reply *rp)
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
 	n = snprintf(hdr, sizeof(hdr),
 		     "HTTP/1.1 %u %s\r\nDate: %s\r\nContent-Type: %s\r\n"
-		     "Content-Length: %zu\r\nCache-Control: no-store\r\n%s%s%s\r\n",
+		     "Content-Length: %zu\r\nCache-Control: %s\r\n%s%s%s\r\n",
 		     code, reason(code), date,
 		     rp->body && rp->type ? rp->type : "application/json", blen,
+		     rp->body && rp->cache ? rp->cache : "no-store",
 		     code == 405 ? "Allow: GET, HEAD, POST\r\n" : "",
 		     c->close_after ? "Connection: close\r\n" : "",
 		     !c->close_after && c->http10 ? "Connection: keep-alive\r\n" : "");

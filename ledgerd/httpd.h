@@ -50,6 +50,7 @@ struct ledger_httpd_reply {
 	const char *type;	/* Content-Type */
 	char *body;		/* malloc'd, freed by the server; NULL: 500 */
 	size_t len;
+	const char *cache;	/* Cache-Control (NULL: no-store) */
 };
 
 typedef void (*ledger_httpd_handler)(void *ctx,

@@ -1497,6 +1497,16 @@ int ledger_leaf_hash(struct ledger *l, uint64_t index,
 	return cs->get(cs->ctx, 0, index, hash);
 }
 
+int ledger_node_hash(struct ledger *l, unsigned int level, uint64_t index,
+		     uint8_t hash[LEDGER_HASH_LEN])
+{
+	const struct ledger_hash_store *cs = ledger_nodecache_ops(l->cache);
+
+	if (level >= 64 || index >= ledger_size(l) >> level)
+		return -ERANGE;
+	return cs->get(cs->ctx, level, index, hash);
+}
+
 int ledger_inclusion(struct ledger *l, uint64_t index, uint64_t size,
 		     uint8_t (*proof)[LEDGER_HASH_LEN], size_t *len)
 {

@@ -191,6 +191,10 @@ int ledger_root(struct ledger *l, uint64_t size,
 		uint8_t root[LEDGER_HASH_LEN]);
 int ledger_leaf_hash(struct ledger *l, uint64_t index,
 		     uint8_t hash[LEDGER_HASH_LEN]);
+/* The complete subtree (@level, @index) of the published tree: leaves
+ * [index * 2^level, (index + 1) * 2^level); -ERANGE when not complete. */
+int ledger_node_hash(struct ledger *l, unsigned int level, uint64_t index,
+		     uint8_t hash[LEDGER_HASH_LEN]);
 int ledger_inclusion(struct ledger *l, uint64_t index, uint64_t size,
 		     uint8_t (*proof)[LEDGER_HASH_LEN], size_t *len);
 int ledger_consistency(struct ledger *l, uint64_t old_size, uint64_t new_size,
