@@ -255,6 +255,10 @@ static int decode_members(const uint8_t *d, size_t len,
 		if (nl < 1 || nl > LEDGER_MEMBER_NAME_MAX ||
 		    len - off < nl + SZKM_P256_PUB_LEN)
 			return bad(why, "truncated");
+		/* The bytes themselves: a NUL inside would read as a shorter
+		 * name, and two entries would decode alike. */
+		if (!member_name_ok((const char *)d + off, nl))
+			return bad(why, "member-bad-name");
 		memcpy(m->m[i].name, d + off, nl);
 		m->m[i].name[nl] = 0;
 		off += nl;
