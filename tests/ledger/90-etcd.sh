@@ -100,11 +100,11 @@ feeder() {
 	done <"$T/b2"
 }
 acks_at_least() { [ "$(grep -c '^ok \|^dup ' "$T/acks" 2>/dev/null)" -ge "$1" ]; }
+lead=$(etcd_leader) || fail "no etcd leader"
 : >"$T/retries"
 feeder $(($(date +%s) + 90)) >"$T/acks" &
 fpid=$!
 until_ok 30 acks_at_least 10 || fail "the feeder did not start: $(cat "$T/acks" "$T/retries")"
-lead=$(etcd_leader) || fail "no etcd leader"
 stop_member "$lead" KILL
 kill -9 "${PIDS[3]}"; wait "${PIDS[3]}" 2>/dev/null || true; PIDS[3]=
 killed_at=$(grep -c . "$T/acks")
@@ -141,11 +141,13 @@ stop_member "${others[0]}" KILL
 stop_member "${others[1]}" KILL
 out=$(sed -n 61p "$T/a.all" | feed_to 1) && fail "feed exited 0 without an etcd quorum"
 [[ $out == "error not appended: etcd: no quorum: 1 of 3 endpoints answer"* ]] || fail "without quorum: $out"
+echo "etcd: two members down: $out"
 kill -0 "${PIDS[1]}" || fail "node 1 died without an etcd quorum"
 # All three down: another error, as clear.
 stop_member "$lead"
 out=$(sed -n 61p "$T/a.all" | feed_to 2) && fail "feed exited 0 with etcd down"
 [[ $out == "error not appended: etcd: no endpoint answers (3 tried"* ]] || fail "with etcd down: $out"
+echo "etcd: all members down: $out"
 for i in 1 2 3; do
 	kill -0 "${PIDS[i]}" || fail "node $i died with etcd down"
 	[ "$(size_of "$i")" = 142 ] || fail "node $i moved without etcd"

@@ -4,7 +4,14 @@
 # store, control socket and HTTP port, k = 2; every node names all three
 # members. Sourced after lib.sh; sets EURL (member 1's client URL), EURLS
 # (the nodes' etcd setting), PORTS, PIDS, VK (the nodes' verifier keys)
-# and the functions below.
+# and the functions below. A guest test (tests/vm/t/66-etcd-cluster.sh)
+# sources it too, with lib.sh's B, T, fail, until_ok and cleanup its own;
+# it may set first ETCD_OPTS (extra etcd flags, e.g. slower elections),
+# ETCD_TIMEOUT_MS (the nodes' etcd_timeout_ms, 2000) and NETLINK_NODE (the
+# node that listens to the kernel; none by default).
+ETCD_OPTS=("${ETCD_OPTS[@]}")
+ETCD_TIMEOUT_MS=${ETCD_TIMEOUT_MS:-2000}
+NETLINK_NODE=${NETLINK_NODE:-0}
 command -v etcd >/dev/null ||
 	fail "etcd is not installed: run 'make deps' (scripts/deps.sh installs etcd-server)"
 
@@ -47,7 +54,7 @@ start_member() {
 		--listen-peer-urls "http://127.0.0.1:${EPPS[m]}" \
 		--initial-advertise-peer-urls "http://127.0.0.1:${EPPS[m]}" \
 		--initial-cluster "$ECLUSTER" --initial-cluster-token "szkm-$EP" \
-		>>"$T/etcd$m.log" 2>&1 &
+		"${ETCD_OPTS[@]}" >>"$T/etcd$m.log" 2>&1 </dev/null &
 	EPIDS[m]=$!
 }
 # start_etcd: every member that is not running; returns once all are
@@ -106,12 +113,13 @@ peers_of() {
 }
 node_up() { kill -0 "${PIDS[$1]}" 2>/dev/null && [ -S "$T/c$1" ] && curl -s -o /dev/null "http://127.0.0.1:${PORTS[$1]}/health"; }
 start_node() {
-	local i=$1
+	local i=$1 nl=no
+	[ "$i" != "$NETLINK_NODE" ] || nl=yes
 	"$B/ledgerd" -c /dev/null --db "$T/n$i.db" --key "$T/n$i.pem" \
 		--key-name "node$i.test.example" --origin test.example/ledger \
-		--control-socket "$T/c$i" --http-port "${PORTS[i]}" --netlink no \
+		--control-socket "$T/c$i" --http-port "${PORTS[i]}" --netlink "$nl" \
 		--durability none --etcd "$EURLS" --peers "$(peers_of "$i")" \
-		--cosign-k 2 --etcd-timeout-ms 2000 2>>"$T/n$i.log" &
+		--cosign-k 2 --etcd-timeout-ms "$ETCD_TIMEOUT_MS" 2>>"$T/n$i.log" </dev/null &
 	PIDS[i]=$!
 	until_ok 10 node_up "$i" || { cat "$T/n$i.log" >&2; fail "node $i did not start"; }
 }
