@@ -212,21 +212,6 @@ static void nl_try_open(struct daemon *d)
 }
 
 /*
- * The checkpoint the kernel is proven with: in a multi-node ledger the
- * cosigned one (cosign_k node signatures: what a device made with the
- * nodes' keys and a threshold needs), else this node's own.
- */
-static int kernel_checkpoint(struct daemon *d, char *note, size_t cap,
-			     size_t *len, uint64_t *size)
-{
-	int ret = ledger_cosigned(d->l, note, cap, len, size);
-
-	if (ret == -ENOTSUP)
-		ret = ledger_checkpoint(d->l, note, cap, len, size, NULL);
-	return ret;
-}
-
-/*
  * A device with ledger keys resumes only from the ledger's proof of its
  * last event: that event, the latest checkpoint and the inclusion proof.
  */
@@ -245,7 +230,7 @@ static bool nl_resume_proven(struct daemon *d)
 	if (ret == -ENOENT || ret == -ENODATA)
 		return false;	/* not enrolled, or nothing of it yet */
 	if (!ret)
-		ret = kernel_checkpoint(d, note, sizeof(note), &nlen, &size);
+		ret = ledger_served(d->l, note, sizeof(note), &nlen, &size);
 	if (!ret && size <= p.index) {
 		ret = -EAGAIN;	/* the next checkpoint will cover it */
 		d->prove_at = p.index + 1;
@@ -506,7 +491,8 @@ static bool nl_in_ledger(const struct daemon *d, size_t i)
 
 /*
  * The kernel's proof for the batch's events: the latest checkpoint (which
- * covers them: the commit signed one), the consistency proof from the
+ * covers them: the commit signed one; in a multi-node ledger the cosigned
+ * one, with the k node signatures a device with a threshold needs), the consistency proof from the
  * last checkpoint the kernel accepted, and an inclusion proof per event.
  * The kernel checks them all before it frees anything.
  */
@@ -520,7 +506,7 @@ static void nl_prove(struct daemon *d, const struct szkm_status *st)
 	uint64_t size;
 	int ret;
 
-	ret = kernel_checkpoint(d, note, sizeof(note), &nlen, &size);
+	ret = ledger_served(d->l, note, sizeof(note), &nlen, &size);
 	if (ret == -ENOENT && d->cluster) {
 		size = 0;	/* none cosigned yet: all wait */
 	} else if (ret) {

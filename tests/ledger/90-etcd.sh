@@ -16,6 +16,18 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-etcd.sh"
 
+# A list of members that is not one cluster's is refused at start (an
+# operator's typo must not split the nodes between two prefixes).
+bad_etcd() {
+	local out
+	out=$(timeout 20 "$B/ledgerd" "${LEDGERD_ARGS[@]}" --etcd "$1" 2>&1) && fail "ledgerd started with etcd '$1'"
+	[[ $out == *"$2"* ]] || fail "etcd '$1': $out"
+}
+bad_etcd "$EURL/a,$EURL/b" "the endpoints name different prefixes ('/a', '/b')"
+bad_etcd "$EURL/a," "etcd '': not an http:// URL"
+bad_etcd "$EURL/a,ftp://127.0.0.1/a" "etcd 'ftp://127.0.0.1/a': not an http:// URL"
+bad_etcd "$(printf "$EURL/a,%.0s" 1 2 3 4 5 6 7)$EURL/a" "etcd: more than 7 endpoints"
+
 start_etcd
 for i in 1 2 3; do start_node "$i"; done
 

@@ -50,7 +50,7 @@ size=$(size_of 2)
 expect_converged "$size"
 [ "$(signers 1)" -ge 2 ] || fail "node 1 serves a checkpoint with fewer than 2 node signatures"
 check_chain "$dev" "$(last_seq)"
-echo "etcd-cluster: kernel proven to $ksize with 2 of 3, two devices, nodes agree at $size"
+echo "etcd-cluster: kernel proven to $ksize with 2 of 3, two devices, nodes agree at $size (${SECONDS}s)"
 
 # Node loss while the kernel's events flow: the leader and node 3 die.
 ok keyctl update "$a" rotate
@@ -73,7 +73,7 @@ expect_converged "$size"
 [ "$(signers 3)" -ge 2 ] && "$LT" verify-note "${VK[3]}" $T/cp.3 >/dev/null ||
 	fail "node 3 does not sign after its restart"
 check_chain "$dev" "$(last_seq)"
-echo "etcd-cluster: e$lead and node 3 killed and back; kernel proven on, nodes agree at $size"
+echo "etcd-cluster: e$lead and node 3 killed and back; kernel proven on, nodes agree at $size (${SECONDS}s)"
 
 # Quorum loss: two members down. The kernel's events wait in its
 # journal, the new version stays pending, and further changes of the key
@@ -99,7 +99,7 @@ out=$("$LT" prove $T/n1.pem node1.test.example honest) && fail "one node's check
 [[ $out == *"not signed by enough enrolled ledger keys"* ]] || fail "one node's proof: $out"
 [ "$(waiting)" = "$n" ] && [ "$(state_of "$a" 4)" = pending ] || fail "a refused proof changed the journal"
 for i in 1 2 3; do [ "$(size_of "$i")" = "$size" ] || fail "node $i moved without a quorum"; done
-echo "etcd-cluster: without quorum $n events wait in the kernel's journal, nothing appended"
+echo "etcd-cluster: without quorum $n events wait in the kernel's journal, nothing appended (${SECONDS}s)"
 
 # Back: the journal drains in order, every node agrees.
 start_etcd
@@ -115,7 +115,7 @@ for i in 1 2 3; do
 	hget "$i" "/entries?start=0&end=$size" | jq -e --argjson n "$size" '[.entries[].index] == [range($n)]' >/dev/null ||
 		fail "node $i: indices not contiguous"
 done
-echo "etcd-cluster: drained in order after the quorum came back; nodes agree at $size"
+echo "etcd-cluster: drained in order after the quorum came back; nodes agree at $size (${SECONDS}s)"
 for i in 1 2 3; do kill "${PIDS[i]}"; done
 stop_etcd
 keyctl unlink "$a" @s >/dev/null; keyctl unlink "$b" @s >/dev/null; keyctl unlink "$c" @s >/dev/null
