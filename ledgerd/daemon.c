@@ -492,8 +492,9 @@ static bool nl_in_ledger(const struct daemon *d, size_t i)
 /*
  * The kernel's proof for the batch's events: the latest checkpoint (which
  * covers them: the commit signed one; in a multi-node ledger the cosigned
- * one, with the k node signatures a device with a threshold needs), the consistency proof from the
- * last checkpoint the kernel accepted, and an inclusion proof per event.
+ * one, with the k node signatures a device with a threshold needs), the
+ * consistency proof from the last checkpoint the kernel accepted, and an
+ * inclusion proof per event.
  * The kernel checks them all before it frees anything.
  */
 static void nl_prove(struct daemon *d, const struct szkm_status *st)
@@ -513,14 +514,14 @@ static void nl_prove(struct daemon *d, const struct szkm_status *st)
 		say("no checkpoint to prove events to the kernel: %s", strerror(-ret));
 		return;
 	}
+	if (!size || (d->cluster && st->ledger_size > size))
+		goto wait;	/* the cosigned checkpoint catches up */
 	if (st->ledger_size > size) {
 		say("the kernel accepted a checkpoint of size %" PRIu64 ", ahead of "
 		    "this ledger (%" PRIu64 "): is this the ledger its keys name?",
 		    st->ledger_size, size);
 		return;
 	}
-	if (!size)
-		goto wait;
 	if (st->ledger_size && st->ledger_size < size &&
 	    (ret = ledger_consistency(d->l, st->ledger_size, size, cons, &ncons))) {
 		say("consistency proof %" PRIu64 " -> %" PRIu64 ": %s",
@@ -561,6 +562,8 @@ static void nl_prove(struct daemon *d, const struct szkm_status *st)
 	}
 	return;
 wait:
+	if (st->ledger_size > d->prove_at)
+		d->prove_at = st->ledger_size;
 	for (size_t i = 0; i < d->nreqs; i++)
 		if (nl_in_ledger(d, i) && d->res[i].index >= d->prove_at)
 			d->prove_at = d->res[i].index + 1;
