@@ -514,7 +514,7 @@ static void nl_prove(struct daemon *d, const struct szkm_status *st)
 		say("no checkpoint to prove events to the kernel: %s", strerror(-ret));
 		return;
 	}
-	if (!size || (d->cluster && st->ledger_size > size))
+	if (d->cluster && (!size || st->ledger_size > size))
 		goto wait;	/* the cosigned checkpoint catches up */
 	if (st->ledger_size > size) {
 		say("the kernel accepted a checkpoint of size %" PRIu64 ", ahead of "
