@@ -74,7 +74,7 @@ static const struct setting settings[] = {
 	{ "netlink_rcvbuf", UINT, F(netlink_rcvbuf), 1 << 30, NULL, "0",
 	  "the events socket's buffer (0: 4 MiB)" },
 	{ "etcd", STR, F(etcd), 0, NULL, NULL,
-	  "multi-node: http://HOST:PORT/PREFIX of the etcd that orders entries" },
+	  "multi-node: http://HOST:PORT/PREFIX[,...] of the etcd that orders entries" },
 	{ "etcd_ca", STR, F(etcd_ca), 0, NULL, NULL,
 	  "https etcd: the CA its certificate must chain to (PEM)" },
 	{ "etcd_cert", STR, F(etcd_cert), 0, NULL, NULL,

@@ -57,6 +57,12 @@ struct daemon {
 	size_t nreqs, capreqs;
 	bool want_cp;
 	bool replay_needed;
+	/* Multi-node: events the cosigned checkpoint does not cover yet are
+	 * proven (by a replay) once it reaches this size; 0: none wait. */
+	uint64_t prove_at;
+	/* Multi-node: kernel events that could not be ordered (etcd down or
+	 * without quorum) are asked for again at this time; 0: none. */
+	double nl_retry_at;
 	uint8_t nl_dev[SZKM_DEVICE_ID_LEN];
 	bool nl_have_dev;
 	bool nl_opened;		/* once: later failures are retried */
@@ -225,9 +231,11 @@ static bool nl_resume_proven(struct daemon *d)
 	if (ret == -ENOENT || ret == -ENODATA)
 		return false;	/* not enrolled, or nothing of it yet */
 	if (!ret)
-		ret = ledger_checkpoint(d->l, note, sizeof(note), &nlen, &size, NULL);
-	if (!ret && size <= p.index)
+		ret = ledger_served(d->l, note, sizeof(note), &nlen, &size);
+	if (!ret && size <= p.index) {
 		ret = -EAGAIN;	/* the next checkpoint will cover it */
+		d->prove_at = p.index + 1;
+	}
 	if (!ret)
 		ret = ledger_inclusion(d->l, p.index, size, path, &p.n);
 	if (ret) {
@@ -525,8 +533,10 @@ static bool nl_in_ledger(const struct daemon *d, size_t i)
 
 /*
  * The kernel's proof for the batch's events: the latest checkpoint (which
- * covers them: the commit signed one), the consistency proof from the
- * last checkpoint the kernel accepted, and an inclusion proof per event.
+ * covers them: the commit signed one; in a multi-node ledger the cosigned
+ * one, with the k node signatures a device with a threshold needs), the
+ * consistency proof from the last checkpoint the kernel accepted, and an
+ * inclusion proof per event.
  * The kernel checks them all before it frees anything.
  */
 static void nl_prove(struct daemon *d, const struct szkm_status *st)
@@ -539,11 +549,15 @@ static void nl_prove(struct daemon *d, const struct szkm_status *st)
 	uint64_t size;
 	int ret;
 
-	ret = ledger_checkpoint(d->l, note, sizeof(note), &nlen, &size, NULL);
-	if (ret) {
+	ret = ledger_served(d->l, note, sizeof(note), &nlen, &size);
+	if (ret == -ENOENT && d->cluster) {
+		size = 0;	/* none cosigned yet: all wait */
+	} else if (ret) {
 		say("no checkpoint to prove events to the kernel: %s", strerror(-ret));
 		return;
 	}
+	if (d->cluster && (!size || st->ledger_size > size))
+		goto wait;	/* the cosigned checkpoint catches up */
 	if (st->ledger_size > size) {
 		say("the kernel accepted a checkpoint of size %" PRIu64 ", ahead of "
 		    "this ledger (%" PRIu64 "): is this the ledger its keys name?",
@@ -557,7 +571,11 @@ static void nl_prove(struct daemon *d, const struct szkm_status *st)
 		return;
 	}
 	for (size_t i = 0; i <= d->nreqs; i++) {
-		if (i < d->nreqs && nl_in_ledger(d, i)) {
+		if (i < d->nreqs && nl_in_ledger(d, i) && d->res[i].index >= size) {
+			/* Appended, not yet cosigned: proven once it is. */
+			if (d->res[i].index >= d->prove_at)
+				d->prove_at = d->res[i].index + 1;
+		} else if (i < d->nreqs && nl_in_ledger(d, i)) {
 			p[n] = (struct szkm_event_proof){
 				.seq = req_at(d, i)->nl_seq,
 				.index = d->res[i].index,
@@ -584,6 +602,32 @@ static void nl_prove(struct daemon *d, const struct szkm_status *st)
 			n = 0;
 		}
 	}
+	return;
+wait:
+	if (st->ledger_size > d->prove_at)
+		d->prove_at = st->ledger_size;
+	for (size_t i = 0; i < d->nreqs; i++)
+		if (nl_in_ledger(d, i) && d->res[i].index >= d->prove_at)
+			d->prove_at = d->res[i].index + 1;
+}
+
+/*
+ * Multi-node: once the cosigned checkpoint covers the events that were
+ * appended before it, the kernel resends them (a replay), and they are
+ * proven as the duplicates they now are.
+ */
+static void nl_prove_waiting(struct daemon *d)
+{
+	static char note[LEDGER_NOTE_MAX_SIZE];
+	uint64_t size;
+	size_t len;
+
+	if (!d->prove_at || !d->nl ||
+	    ledger_cosigned(d->l, note, sizeof(note), &len, &size) ||
+	    size < d->prove_at)
+		return;
+	d->prove_at = 0;
+	d->replay_needed = true;
 }
 
 /* Tell the kernel which of its events the ledger now holds. */
@@ -661,6 +705,10 @@ static int judge_batch(struct daemon *d, struct ledger_verifier *vf)
 	return ret;
 }
 
+/* How long kernel events that etcd could not order wait to be asked for
+ * again (they stay in the kernel's journal meanwhile). */
+#define NL_RETRY_S	1.0
+
 /* Tries of a batch that other nodes' appends keep overtaking. */
 #define ORDER_TRIES	8
 
@@ -697,8 +745,11 @@ static void process_batch(struct daemon *d)
 	}
 	ledger_verify_end(vf);
 	if (d->batch_err) {
-		for (size_t i = 0; i < d->nreqs; i++)
+		for (size_t i = 0; i < d->nreqs; i++) {
 			reply(d, req_at(d, i), &d->res[i]);
+			if (req_at(d, i)->src == SRC_NETLINK && !d->nl_retry_at)
+				d->nl_retry_at = now + NL_RETRY_S;
+		}
 		d->batch_err = NULL;
 		d->nreqs = 0;
 		ledger_control_flush(d->ctl);
@@ -824,6 +875,12 @@ int ledgerd_daemon_main(struct ledgerd_config *c, int argc, char **argv)
 		}
 		if (d.cluster && timeout > FOLLOW_MS)
 			timeout = FOLLOW_MS;	/* etcd is polled; watches would be hints */
+		if (d.cluster)
+			nl_prove_waiting(&d);
+		if (d.nl_retry_at && now_mono() >= d.nl_retry_at) {
+			d.nl_retry_at = 0;	/* the kernel sends them again */
+			d.replay_needed = true;
+		}
 		if (ledger_control_pending(d.ctl) || d.replay_needed)
 			timeout = 0;
 		ret = poll(fds, n, timeout);

@@ -4,6 +4,10 @@
  * (etcd.h). Every answer is parsed as untrusted: a field of the wrong
  * type, a key that is not the one asked for, a value that is not
  * canonical base64 or not a possible entry, is -EBADMSG, never a crash.
+ * A node may name several members of the cluster: a request goes to the
+ * member in use and moves to the next one when that cannot be reached
+ * (call()); an append that may or may not have landed is read back before
+ * it is tried again (check_landed()), on whichever member answers.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -26,11 +30,14 @@
 #define READ_MAX	256
 #define ANSWER_MAX	(8u << 20)
 #define KEY_MAX		600
+/* Members of one cluster a node may name (etcd advises 3, 5 or 7). */
+#define ENDPOINTS_MAX	7
 
 struct ledger_etcd {
 	struct ledger_fetch *f;
-	char base[300];		/* http://host:port */
-	char prefix[256];	/* the URL's path, no trailing '/' */
+	char base[ENDPOINTS_MAX][300];	/* http://host:port */
+	size_t n, cur;		/* endpoints, the one in use */
+	char prefix[256];	/* the URLs' path, no trailing '/' */
 	char err[512];
 	bool have_read;
 	uint64_t head;		/* the head as last read or appended */
@@ -53,36 +60,75 @@ static int fail(struct ledger_etcd *g, int ret, const char *fmt, ...)
 	return ret;
 }
 
-int ledger_etcd_open(struct ledger_etcd **out, const char *url,
-		     long timeout_ms, char *err, size_t errlen)
+/* One endpoint, http://host:port/prefix, into @base and @prefix. */
+static int parse_endpoint(const char *url, size_t ulen, char *base,
+			  size_t bcap, char *prefix, size_t pcap, char *err,
+			  size_t errlen)
 {
-	struct ledger_etcd *g;
-	const char *host, *path;
+	const char *host, *path, *end = url + ulen;
 	size_t blen, plen;
 
-	if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) {
-		snprintf(err, errlen, "etcd '%s': not an http:// URL", url);
+	if ((ulen < 7 || strncmp(url, "http://", 7)) &&
+	    (ulen < 8 || strncmp(url, "https://", 8))) {
+		snprintf(err, errlen, "etcd '%.*s': not an http:// URL",
+			 (int)(ulen > 200 ? 200 : ulen), url);
 		return -EINVAL;
 	}
 	host = strstr(url, "://") + 3;
-	path = strchr(host, '/');
+	path = memchr(host, '/', (size_t)(end - host));
 	if (!path)
-		path = host + strlen(host);
+		path = end;
 	blen = (size_t)(path - url);
-	plen = strlen(path);
+	plen = (size_t)(end - path);
 	while (plen && path[plen - 1] == '/')
 		plen--;
+	if (path == host || blen >= bcap || plen >= pcap ||
+	    memchr(url, '?', ulen) || memchr(url, '#', ulen) ||
+	    memchr(url, ' ', ulen)) {
+		snprintf(err, errlen, "etcd '%.*s': expected http://host:port/prefix",
+			 (int)(ulen > 200 ? 200 : ulen), url);
+		return -EINVAL;
+	}
+	memcpy(base, url, blen);
+	base[blen] = 0;
+	memcpy(prefix, path, plen);
+	prefix[plen] = 0;
+	return 0;
+}
+
+int ledger_etcd_open(struct ledger_etcd **out, const char *urls,
+		     long timeout_ms, char *err, size_t errlen)
+{
+	struct ledger_etcd *g;
+	char prefix[sizeof(g->prefix)];
+	const char *p = urls;
+
 	g = calloc(1, sizeof(*g));
 	if (!g)
 		return -ENOMEM;
-	if (path == host || blen >= sizeof(g->base) || plen >= sizeof(g->prefix) ||
-	    strpbrk(path, "?#")) {
-		snprintf(err, errlen, "etcd '%s': expected http://host:port/prefix", url);
-		free(g);
-		return -EINVAL;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+
+		if (g->n == ENDPOINTS_MAX) {
+			snprintf(err, errlen, "etcd: more than %d endpoints",
+				 ENDPOINTS_MAX);
+			goto bad;
+		}
+		if (parse_endpoint(p, len, g->base[g->n], sizeof(g->base[0]),
+				   prefix, sizeof(prefix), err, errlen))
+			goto bad;
+		if (g->n && strcmp(prefix, g->prefix)) {
+			snprintf(err, errlen, "etcd: the endpoints name different "
+				 "prefixes ('%s', '%s'): one cluster, one prefix",
+				 g->prefix, prefix);
+			goto bad;
+		}
+		memcpy(g->prefix, prefix, sizeof(prefix));
+		g->n++;
+		if (!p[len])
+			break;
+		p += len + 1;
 	}
-	memcpy(g->base, url, blen);
-	memcpy(g->prefix, path, plen);
 	if (ledger_fetch_new(&g->f, timeout_ms)) {
 		snprintf(err, errlen, "cannot set up libcurl");
 		free(g);
@@ -90,6 +136,9 @@ int ledger_etcd_open(struct ledger_etcd **out, const char *url,
 	}
 	*out = g;
 	return 0;
+bad:
+	free(g);
+	return -EINVAL;
 }
 
 int ledger_etcd_tls(struct ledger_etcd *g, const char *ca, const char *cert,
@@ -187,46 +236,115 @@ static int json_b64(const json_t *o, const char *name, uint8_t *out,
 }
 
 /*
- * POSTs @req to @api; parses the answer into *@ans. 0, -EBADMSG for an
- * answer that is not a JSON object, -EREMOTEIO for an error etcd
- * reported (HTTP 4xx: the request was refused, nothing done), or the
- * transport's error (fetch.h), 5xx being -EIO (may or may not be done).
+ * POSTs @body to @api at endpoint @e; parses the answer into *@ans. 0,
+ * -EBADMSG for an answer that is not a JSON object, -EREMOTEIO for an
+ * error etcd reported (HTTP 4xx: the request was refused, nothing done),
+ * or the transport's error (fetch.h), 5xx being -EIO (may or may not be
+ * done).
  */
-static int call(struct ledger_etcd *g, const char *api, json_t *req,
-		json_t **ans)
+static int call_one(struct ledger_etcd *g, size_t e, const char *api,
+		    const char *body, json_t **ans)
 {
-	char url[sizeof(g->base) + 32];
+	char url[sizeof(g->base[0]) + 32];
 	const char *out;
 	json_error_t je;
 	size_t len;
 	long status = 0;
-	char *body;
 	int ret;
+
+	snprintf(url, sizeof(url), "%s%s", g->base[e], api);
+	ret = ledger_fetch(g->f, url, body, ANSWER_MAX, &out, &len, &status);
+	if (ret)
+		return fail(g, ret, "etcd at %s: %s", g->base[e],
+			    ledger_fetch_error(g->f));
+	if (status >= 400 && status < 500)
+		return fail(g, -EREMOTEIO, "etcd at %s refused a request (HTTP %ld): %.200s",
+			    g->base[e], status, out);
+	if (status != 200)
+		return fail(g, -EIO, "etcd at %s answered HTTP %ld: %.200s",
+			    g->base[e], status, out);
+	*ans = json_loadb(out, len, JSON_REJECT_DUPLICATES, &je);
+	if (!*ans || !json_is_object(*ans)) {
+		json_decref(*ans);
+		*ans = NULL;
+		return fail(g, -EBADMSG, "etcd at %s: not a JSON object", g->base[e]);
+	}
+	return 0;
+}
+
+/*
+ * Every endpoint failed a request (the last with @ret, @why): says which
+ * case it is. A member's /v3/maintenance/status is answered by the member
+ * alone, without consensus, and names its leader (none: "leader" absent
+ * or 0). Members that answer but know no leader are a cluster without a
+ * quorum; no answer at all is no etcd reachable.
+ */
+static int no_endpoint(struct ledger_etcd *g, int ret, const char *why)
+{
+	char url[sizeof(g->base[0]) + 32], last[sizeof(g->err)];
+	size_t up = 0, led = 0;
+
+	memcpy(last, why, sizeof(last));
+	for (size_t e = 0; e < g->n; e++) {
+		const char *out;
+		uint64_t leader = 0;
+		long status = 0;
+		size_t len;
+		json_t *j;
+
+		snprintf(url, sizeof(url), "%s/v3/maintenance/status", g->base[e]);
+		if (ledger_fetch(g->f, url, "{}", 65536, &out, &len, &status) ||
+		    status != 200)
+			continue;
+		up++;
+		j = json_loadb(out, len, 0, NULL);
+		if (json_is_object(j) && !json_u64(j, "leader", &leader) && leader)
+			led++;
+		json_decref(j);
+	}
+	if (!up)
+		return fail(g, ret, "etcd: no endpoint answers (%zu tried; last: %.300s)",
+			    g->n, last);
+	if (!led)
+		return fail(g, ret, "etcd: no quorum: %zu of %zu endpoints answer but "
+			    "know no leader (last: %.300s)", up, g->n, last);
+	return fail(g, ret, "etcd: every endpoint failed the request (%zu of %zu "
+		    "answer, with a leader; last: %.300s)", up, g->n, last);
+}
+
+/*
+ * POSTs @req to @api, at the endpoint in use and, when it cannot be
+ * reached, at the next ones. A request that was not sent (connection
+ * refused) moves on to the next endpoint; one that may have been acted on
+ * (timeout, HTTP 5xx, a broken connection) moves on only if @idempotent,
+ * and otherwise returns its error having made the next endpoint the one in
+ * use, so that the caller's read-back (check_landed) asks another member.
+ * Returns as call_one(); when no endpoint could do it, the error says
+ * whether none answered or the cluster has no quorum.
+ */
+static int call(struct ledger_etcd *g, const char *api, json_t *req,
+		json_t **ans, bool idempotent)
+{
+	char *body;
+	int ret = -ECONNREFUSED;
 
 	*ans = NULL;
 	body = json_dumps(req, JSON_COMPACT);
 	json_decref(req);
 	if (!body)
 		return fail(g, -ENOMEM, "out of memory");
-	snprintf(url, sizeof(url), "%s%s", g->base, api);
-	ret = ledger_fetch(g->f, url, body, ANSWER_MAX, &out, &len, &status);
-	free(body);
-	if (ret)
-		return fail(g, ret, "etcd at %s: %s", g->base,
-			    ledger_fetch_error(g->f));
-	if (status >= 400 && status < 500)
-		return fail(g, -EREMOTEIO, "etcd at %s refused a request (HTTP %ld): %.200s",
-			    g->base, status, out);
-	if (status != 200)
-		return fail(g, -EIO, "etcd at %s answered HTTP %ld: %.200s",
-			    g->base, status, out);
-	*ans = json_loadb(out, len, JSON_REJECT_DUPLICATES, &je);
-	if (!*ans || !json_is_object(*ans)) {
-		json_decref(*ans);
-		*ans = NULL;
-		return fail(g, -EBADMSG, "etcd at %s: not a JSON object", g->base);
+	for (size_t tried = 0; tried < g->n; tried++) {
+		ret = call_one(g, g->cur, api, body, ans);
+		if (ret != -ECONNREFUSED && ret != -ETIMEDOUT && ret != -EIO)
+			goto out;	/* done, or refused by etcd itself */
+		g->cur = (g->cur + 1) % g->n;
+		if (ret != -ECONNREFUSED && !idempotent)
+			goto out;
 	}
-	return 0;
+	ret = no_endpoint(g, ret, g->err);
+out:
+	free(body);
+	return ret;
 }
 
 /* The kvs of a range response; NULL (none) when absent. */
@@ -312,7 +430,7 @@ int ledger_etcd_read(struct ledger_etcd *g, uint64_t from, size_t max,
 			range_op(k0, k1));
 	if (!req)
 		return fail(g, -ENOMEM, "out of memory");
-	ret = call(g, "/v3/kv/txn", req, &ans);
+	ret = call(g, "/v3/kv/txn", req, &ans, true);
 	if (ret)
 		return ret;
 	resps = json_object_get(ans, "responses");
@@ -421,7 +539,7 @@ int ledger_etcd_audit(struct ledger_etcd *g, uint64_t size,
 	req = json_pack("{s:[o,o]}", "success", changed, all);
 	if (!req)
 		return fail(g, -ENOMEM, "out of memory");
-	ret = call(g, "/v3/kv/txn", req, &ans);
+	ret = call(g, "/v3/kv/txn", req, &ans, true);
 	if (ret)
 		return ret;
 	ret = fail(g, -EBADMSG, "etcd: malformed answer to an audit");
@@ -496,7 +614,7 @@ static int txn_append(struct ledger_etcd *g, uint64_t from,
 	req = json_pack("{s:o,s:o}", "compare", cmp, "success", puts);
 	if (!req || json_array_size(puts) != n + 1)
 		return fail(g, -ENOMEM, "out of memory");
-	ret = call(g, "/v3/kv/txn", req, &ans);
+	ret = call(g, "/v3/kv/txn", req, &ans, false);
 	if (ret)
 		return ret;
 	if (!json_is_true(json_object_get(ans, "succeeded"))) {

@@ -29,12 +29,15 @@
 
 struct ledger_etcd;
 
-/* @url: http://host:port/prefix (the prefix may be empty). */
+/*
+ * @urls: http://host:port/prefix, or several members of one cluster
+ * separated by commas, each with the same prefix (which may be empty).
+ */
+int ledger_etcd_open(struct ledger_etcd **out, const char *urls,
+		     long timeout_ms, char *err, size_t errlen);
 /* TLS to etcd (https:// URLs): ledger_fetch_tls(). */
 int ledger_etcd_tls(struct ledger_etcd *g, const char *ca, const char *cert,
 		    const char *key);
-int ledger_etcd_open(struct ledger_etcd **out, const char *url,
-		     long timeout_ms, char *err, size_t errlen);
 void ledger_etcd_close(struct ledger_etcd *g);
 /* What the last failure was, for messages. */
 const char *ledger_etcd_error(const struct ledger_etcd *g);

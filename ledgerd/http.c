@@ -192,11 +192,7 @@ static void free_store(void *s)
 static int served_checkpoint(struct ledger_http *h, char *note, size_t cap,
 			     size_t *len, uint64_t *size)
 {
-	int ret = ledger_cosigned(h->l, note, cap, len, size);
-
-	if (ret == -ENOTSUP)
-		ret = ledger_checkpoint(h->l, note, cap, len, size, NULL);
-	return ret;
+	return ledger_served(h->l, note, cap, len, size);
 }
 
 static uint64_t checkpoint_size(struct ledger_http *h)

@@ -1675,3 +1675,13 @@ int ledger_cosigned(struct ledger *l, char *buf, size_t cap, size_t *len,
 	pthread_mutex_unlock(&l->lock);
 	return ret;
 }
+
+int ledger_served(struct ledger *l, char *buf, size_t cap, size_t *len,
+		  uint64_t *size)
+{
+	int ret = ledger_cosigned(l, buf, cap, len, size);
+
+	if (ret == -ENOTSUP)
+		ret = ledger_checkpoint(l, buf, cap, len, size, NULL);
+	return ret;
+}

@@ -251,5 +251,9 @@ int ledger_set_cosigned(struct ledger *l, const char *note, size_t len,
 			uint64_t size);
 int ledger_cosigned(struct ledger *l, char *buf, size_t cap, size_t *len,
 		    uint64_t *size);
+/* The checkpoint clients and the kernel are given: the cosigned one with
+ * cosigning on, else the node's own (ledger_checkpoint()). */
+int ledger_served(struct ledger *l, char *buf, size_t cap, size_t *len,
+		  uint64_t *size);
 
 #endif /* LEDGER_LEDGER_H */
