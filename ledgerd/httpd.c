@@ -13,6 +13,7 @@
  * reset.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -246,6 +247,17 @@ static unsigned int parse_field(char *line, struct ledger_httpd_head *h,
 		h->expect_continue = has_token(v, "100-continue");
 	}
 	return 0;
+}
+
+unsigned int ledger_httpd_refuse(char *why, size_t cap, unsigned int code,
+				 const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, cap, fmt, ap);
+	va_end(ap);
+	return code;
 }
 
 unsigned int ledger_httpd_parse(char *buf, size_t len,

@@ -79,6 +79,11 @@ struct ledger_httpd_head {
 unsigned int ledger_httpd_parse(char *buf, size_t len,
 				struct ledger_httpd_head *h, const char **why);
 
+/* The status of a refusal, @code, with its reason in @why (@cap bytes). */
+unsigned int ledger_httpd_refuse(char *why, size_t cap, unsigned int code,
+				 const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 struct ledger_httpd_opts {
 	const char *addr;	/* numeric IPv4 or IPv6 address */
 	uint16_t port;		/* 0: the kernel picks one */

@@ -12,7 +12,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,22 +117,6 @@ int ledger_tile_parse(const char *path, struct ledger_tile *t,
 	return parse_index(path + n + 1, t, why);
 }
 
-/* The status of a refusal, with its reason in @why (@cap bytes). */
-static unsigned int refuse(char *why, size_t cap, unsigned int code,
-			   const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static unsigned int refuse(char *why, size_t cap, unsigned int code,
-			   const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, cap, fmt, ap);
-	va_end(ap);
-	return code;
-}
-
 /*
  * Whether the published tree (@size leaves) has tile @t: 0, or 404 with
  * the reason.
@@ -152,14 +135,14 @@ static unsigned int have_tile(const struct ledger_tile *t, uint64_t size,
 	    t->width <= part)
 		return 0;
 	if (t->width < LEDGER_TILE_WIDTH && t->index < full)
-		return refuse(why, cap, 404, "tile %" PRIu64 " is full in this "
+		return ledger_httpd_refuse(why, cap, 404, "tile %" PRIu64 " is full in this "
 			      "tree (%" PRIu64 " entries): fetch it without "
 			      ".p/%u", t->index, size, t->width);
 	if (t->index == full && part)
-		return refuse(why, cap, 404, "tile %" PRIu64 " is %u wide in "
+		return ledger_httpd_refuse(why, cap, 404, "tile %" PRIu64 " is %u wide in "
 			      "this tree (%" PRIu64 " entries), not %u",
 			      t->index, part, size, t->width);
-	return refuse(why, cap, 404, "tile %" PRIu64 " is beyond this tree "
+	return ledger_httpd_refuse(why, cap, 404, "tile %" PRIu64 " is beyond this tree "
 		      "(%" PRIu64 " entries)", t->index, size);
 }
 
@@ -190,7 +173,7 @@ static unsigned int get_hashes(struct ledger *l, const struct ledger_tile *t,
 
 		if (ret) {
 			free(body);
-			return refuse(why, cap, 500, "tile node (%u, %" PRIu64
+			return ledger_httpd_refuse(why, cap, 500, "tile node (%u, %" PRIu64
 				      "): %s", level, first + i,
 				      strerror(-ret));
 		}
@@ -230,14 +213,14 @@ static unsigned int get_bundle(struct ledger_store *s,
 	int ret;
 
 	if (!s)
-		return refuse(why, cap, 500, "cannot open the database");
+		return ledger_httpd_refuse(why, cap, 500, "cannot open the database");
 	b.p = malloc(BUNDLE_MAX);
 	if (!b.p)
 		return 0;
 	ret = ledger_store_scan(s, first, first + t->width, bundle_add, &b);
 	if (ret || b.next != first + t->width) {
 		free(b.p);
-		return refuse(why, cap, 500, "entries %" PRIu64 " to %" PRIu64
+		return ledger_httpd_refuse(why, cap, 500, "entries %" PRIu64 " to %" PRIu64
 			      ": database read failed", first,
 			      first + t->width - 1);
 	}
@@ -254,7 +237,7 @@ unsigned int ledger_tiles_get(struct ledger *l, struct ledger_store *s,
 	unsigned int code;
 
 	if (ledger_tile_parse(path, &t, &msg))
-		return refuse(why, cap, 400, "%s", msg);
+		return ledger_httpd_refuse(why, cap, 400, "%s", msg);
 	code = have_tile(&t, ledger_size(l), why, cap);
 	if (code)
 		return code;

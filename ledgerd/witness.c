@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +23,7 @@
 #include <openssl/evp.h>
 
 #include "node_key.h"
+#include "httpd.h"
 #include "witness.h"
 
 #define NOTE_CAP	8192
@@ -401,21 +401,6 @@ static int parse_dec(const char *s, size_t n, uint64_t *out)
 	return 0;
 }
 
-static unsigned int refuse(char *why, size_t cap, unsigned int code,
-			   const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static unsigned int refuse(char *why, size_t cap, unsigned int code,
-			   const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, cap, fmt, ap);
-	va_end(ap);
-	return code;
-}
-
 /* The old size line and the proof lines; 0 or 400. */
 static unsigned int parse_head(const char *body, size_t len,
 			       struct request *rq, char *why, size_t cap)
@@ -423,26 +408,26 @@ static unsigned int parse_head(const char *body, size_t len,
 	const char *p = body, *end = body + len, *nl;
 
 	if (memchr(body, 0, len))
-		return refuse(why, cap, 400, "a NUL byte in the request");
+		return ledger_httpd_refuse(why, cap, 400, "a NUL byte in the request");
 	nl = memchr(p, '\n', len);
 	if (!nl || nl - p < 5 || memcmp(p, "old ", 4) ||
 	    parse_dec(p + 4, (size_t)(nl - p - 4), &rq->old))
-		return refuse(why, cap, 400, "the first line is not 'old <size>'");
+		return ledger_httpd_refuse(why, cap, 400, "the first line is not 'old <size>'");
 	for (p = nl + 1;; p = nl + 1) {
 		size_t got;
 
 		nl = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
 		if (!nl)
-			return refuse(why, cap, 400, "no blank line before the "
+			return ledger_httpd_refuse(why, cap, 400, "no blank line before the "
 				      "checkpoint");
 		if (nl == p)
 			break;
 		if (rq->nproof == LEDGER_WITNESS_MAX_PROOF)
-			return refuse(why, cap, 400, "more than %d consistency "
+			return ledger_httpd_refuse(why, cap, 400, "more than %d consistency "
 				      "proof lines", LEDGER_WITNESS_MAX_PROOF);
 		if (ledger_b64_decode(p, (size_t)(nl - p), rq->proof[rq->nproof],
 				      LEDGER_HASH_LEN, &got) || got != LEDGER_HASH_LEN)
-			return refuse(why, cap, 400, "proof line %zu is not a "
+			return ledger_httpd_refuse(why, cap, 400, "proof line %zu is not a "
 				      "base64 hash", rq->nproof + 1);
 		rq->nproof++;
 	}
@@ -478,26 +463,26 @@ static unsigned int check_note(struct ledger_witness *w, struct request *rq,
 	ret = ledger_note_open(rq->note, rq->note_len, w->keys, w->nkeys, 0,
 			       &rq->r);
 	if (ret == -EINVAL || ret == -E2BIG)
-		return refuse(why, cap, 400, "the checkpoint is not a "
+		return ledger_httpd_refuse(why, cap, 400, "the checkpoint is not a "
 			      "well-formed signed note");
 	if (ledger_checkpoint_parse(rq->note, rq->r.text_len, &rq->cp))
-		return refuse(why, cap, 400, "the note is not a checkpoint");
+		return ledger_httpd_refuse(why, cap, 400, "the note is not a checkpoint");
 	if (strcmp(rq->cp.origin, w->origin))
-		return refuse(why, cap, 404, "unknown origin '%s'",
+		return ledger_httpd_refuse(why, cap, 404, "unknown origin '%s'",
 			      rq->cp.origin);
 	if (ret == -EBADMSG)
-		return refuse(why, cap, 403, "a signature by a known key does "
+		return ledger_httpd_refuse(why, cap, 403, "a signature by a known key does "
 			      "not verify");
 	if (ret)
-		return refuse(why, cap, 403, "no signature by a known key");
+		return ledger_httpd_refuse(why, cap, 403, "no signature by a known key");
 	if (!(rq->r.valid & ~w->banned))
-		return refuse(why, cap, 403, "signed only by keys this node "
+		return ledger_httpd_refuse(why, cap, 403, "signed only by keys this node "
 			      "distrusts since they signed a fork");
 	if (rq->cp.ext_len)
-		return refuse(why, cap, 400, "this witness cosigns no "
+		return ledger_httpd_refuse(why, cap, 400, "this witness cosigns no "
 			      "checkpoint with extension lines");
 	if (rq->old > rq->cp.size)
-		return refuse(why, cap, 400, "old size %" PRIu64 " is above the "
+		return ledger_httpd_refuse(why, cap, 400, "old size %" PRIu64 " is above the "
 			      "checkpoint's size %" PRIu64, rq->old, rq->cp.size);
 	return 0;
 }
@@ -510,12 +495,12 @@ static unsigned int check_own(struct ledger_witness *w, struct request *rq,
 	int ret;
 
 	if (w->halted[0])
-		return refuse(why, cap, 503, "this node halted: %s", w->halted);
+		return ledger_httpd_refuse(why, cap, 503, "this node halted: %s", w->halted);
 	ret = against_tree(w, rq->cp.size, rq->cp.root);
 	if (ret == -ERANGE)
 		return 0;	/* beyond: checked last (check_validated) */
 	if (ret < 0)
-		return refuse(why, cap, 500, "cannot read the tree: %s",
+		return ledger_httpd_refuse(why, cap, 500, "cannot read the tree: %s",
 			      strerror(-ret));
 	if (!ret)
 		return 0;
@@ -528,7 +513,7 @@ static unsigned int check_own(struct ledger_witness *w, struct request *rq,
 		 "tree; that key is distrusted from now on", rq->cp.size, who);
 	w->banned |= rq->r.valid & ~(uint64_t)1;
 	raise_alarm(w, alarm);
-	return refuse(why, cap, 422, "the checkpoint's root is not this "
+	return ledger_httpd_refuse(why, cap, 422, "the checkpoint's root is not this "
 		      "node's root at size %" PRIu64 " (a fork)", rq->cp.size);
 }
 
@@ -539,17 +524,17 @@ static unsigned int check_state_proof(struct ledger_witness *w,
 {
 	if (rq->old != w->size) {
 		snprintf(out_size, osize_cap, "%" PRIu64 "\n", w->size);
-		return refuse(why, cap, 409, "old size %" PRIu64 " is not this "
+		return ledger_httpd_refuse(why, cap, 409, "old size %" PRIu64 " is not this "
 			      "witness's %" PRIu64, rq->old, w->size);
 	}
 	if (rq->old == 0)
-		return rq->nproof ? refuse(why, cap, 422, "a proof from the "
+		return rq->nproof ? ledger_httpd_refuse(why, cap, 422, "a proof from the "
 					   "empty tree must be empty") : 0;
 	if (ledger_merkle_verify_consistency(rq->old, rq->cp.size, w->root,
 					     rq->cp.root,
 					     (const uint8_t (*)[LEDGER_HASH_LEN])rq->proof,
 					     rq->nproof))
-		return refuse(why, cap, 422, "the consistency proof from size "
+		return ledger_httpd_refuse(why, cap, 422, "the consistency proof from size "
 			      "%" PRIu64 " does not verify", rq->old);
 	return 0;
 }
@@ -560,7 +545,7 @@ static unsigned int check_validated(struct ledger_witness *w,
 {
 	if (rq->cp.size <= ledger_size(w->l))
 		return 0;
-	return refuse(why, cap, 503, "this node validated %" PRIu64 " entries, "
+	return ledger_httpd_refuse(why, cap, 503, "this node validated %" PRIu64 " entries, "
 		      "fewer than %" PRIu64 ": try again", ledger_size(w->l),
 		      rq->cp.size);
 }
@@ -639,9 +624,9 @@ unsigned int ledger_witness_add(struct ledger_witness *w, const char *body,
 	*out = NULL;
 	*out_len = 0;
 	if (!rq)
-		return refuse(why, whylen, 500, "out of memory");
+		return ledger_httpd_refuse(why, whylen, 500, "out of memory");
 	if (len > LEDGER_WITNESS_BODY_MAX) {
-		code = refuse(why, whylen, 413, "a request over %d bytes",
+		code = ledger_httpd_refuse(why, whylen, 413, "a request over %d bytes",
 			      LEDGER_WITNESS_BODY_MAX);
 		goto out;
 	}
@@ -662,7 +647,7 @@ unsigned int ledger_witness_add(struct ledger_witness *w, const char *body,
 		if (!ret)
 			ret = persist(w, rq, lines, llen, now);
 		if (ret)
-			code = refuse(why, whylen, 500, "cannot cosign: %s",
+			code = ledger_httpd_refuse(why, whylen, 500, "cannot cosign: %s",
 				      strerror(-ret));
 	}
 	pthread_mutex_unlock(&w->mu);
