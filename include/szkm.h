@@ -135,6 +135,7 @@ enum szkm_cmd {
 	SZKM_CMD_KEY_EXPORT,
 	SZKM_CMD_BUNDLE_OPEN,
 	SZKM_CMD_KEY_GRANT,	/* grant or revoke a uid's use of a key (below) */
+	SZKM_CMD_LEDGER_MEMBERS, /* follow a membership entry ("Ledger membership") */
 	__SZKM_CMD_MAX
 };
 #define SZKM_CMD_MAX (__SZKM_CMD_MAX - 1)
@@ -190,6 +191,9 @@ enum szkm_attr {
 	SZKM_A_GRANT_UID,	/* u32, a uid (initial user namespace) granted a key */
 	SZKM_A_REVOKE,		/* flag: KEY_GRANT takes the grant back */
 	SZKM_A_GRANTS,		/* nest of SZKM_A_GRANT_UID, the uids a key is granted to */
+	SZKM_A_ENTRY,		/* binary, a ledger entry's leaf data */
+	SZKM_A_MEMBERS_EPOCH,	/* u64, the membership epoch the device follows (0: none) */
+	SZKM_A_MEMBERS_HASH,	/* [32], leaf hash of that membership entry */
 	__SZKM_A_LAST
 };
 #define SZKM_A_MAX (__SZKM_A_LAST - 1)
@@ -296,6 +300,11 @@ enum szkm_tpm_session {
  *             count u8 (1..SZKM_LEDGER_KEYS_MAX) |
  *             count x (name length u8 | name | P-256 public key [65]),
  *             the ledger keys whose signed checkpoints the kernel believes
+ *             [ | epoch be64 (>= 1) | membership hash [32] ]: present
+ *             once the device followed a membership entry (SZKM_CMD_
+ *             LEDGER_MEMBERS): its epoch and leaf hash. A field without
+ *             them (every blob made by device init, and blobs of modules
+ *             before this) is epoch 0: the keys device init was given.
  *   u16 len | wrapped D      60: iv[12] || AES-256-GCM(D)[32] || tag[16]
  *
  * flags: SZKM_DEVBLOB_TEST: no TPM; R and E are under a fixed key built
@@ -329,7 +338,9 @@ enum szkm_tpm_session {
 #define SZKM_DEVBLOB_WRAPPED_D_LEN	(12 + 32 + 16)
 #define SZKM_DEVBLOB_BINDING_MIN	(1 + 4 + 32)
 #define SZKM_DEVBLOB_BINDING_MAX	(SZKM_DEVBLOB_BINDING_MIN + 16 * 32)
-#define SZKM_DEVBLOB_LEDGER_MAX	(2 + SZKM_LEDGER_KEYS_MAX * (1 + SZKM_LEDGER_NAME_MAX + 65))
+#define SZKM_DEVBLOB_MEMBERS_LEN	(8 + 32)
+#define SZKM_DEVBLOB_LEDGER_MAX	(2 + SZKM_LEDGER_KEYS_MAX * (1 + SZKM_LEDGER_NAME_MAX + 65) + \
+				 SZKM_DEVBLOB_MEMBERS_LEN)
 #define SZKM_DEVBLOB_MAX	(SZKM_DEVBLOB_HDR_LEN + 2 + SZKM_TPM2_NAME_LEN + \
 				 2 + 65 + 2 + SZKM_DEVBLOB_BINDING_MAX + \
 				 2 * (2 + SZKM_TPM2_SEALED_MAX) + \
@@ -734,6 +745,7 @@ enum szkm_registry_state {
  */
 #define SZKM_LEDGER_ENTRY_ENROL	1
 #define SZKM_LEDGER_ENTRY_EVENT	2
+#define SZKM_LEDGER_ENTRY_MEMBERS 3
 #define SZKM_LEDGER_KEYS_MAX	8
 #define SZKM_LEDGER_NAME_MAX	128
 #define SZKM_LEDGER_VKEY_MAX	(SZKM_LEDGER_NAME_MAX + 10 + 124)
@@ -745,5 +757,55 @@ enum szkm_registry_state {
 	"\x30\x59\x30\x13\x06\x07\x2a\x86\x48\xce\x3d\x02\x01" \
 	"\x06\x08\x2a\x86\x48\xce\x3d\x03\x01\x07\x03\x42\x00"
 #define SZKM_LEDGER_SPKI_P256_PREFIX_LEN	26
+
+/*
+ * Ledger membership: which node keys sign checkpoints and how many must
+ * is itself a ledger entry (ledgerd(8), MEMBERSHIP). Its leaf data, the
+ * one definition ledgerd (ledgerd/entry.h) and the kernel share;
+ * integers big-endian:
+ *
+ *   0x03 | epoch be64 (1, 2, ... each one more than the last)
+ *        | prev [32] (leaf hash of the previous membership entry;
+ *          zeros for epoch 1, the genesis)
+ *        | k u8 (1..n) | n u8 (1..SZKM_MEMBERS_MAX)
+ *        | n x ( name length u8 (1..SZKM_MEMBER_NAME_MAX) | name
+ *                (note key name: printable ASCII, no space, no '+')
+ *              | P-256 public key [65] (04 || X || Y) )
+ *   --- the content ends here; approvals follow ---
+ *        | a u8 (0..SZKM_MEMBERS_MAX)
+ *        | a x ( approver's P-256 public key [65] | signature [64] r || s )
+ *
+ * An approval is ECDSA P-256 with SHA-256 over
+ *   SZKM_MEMBERS_DOMAIN || origin || "\n" || content
+ * (origin: the log's, the first line of its checkpoints). Names and keys
+ * are distinct; approvers are distinct.
+ *
+ * SZKM_CMD_LEDGER_MEMBERS (doit, CAP_SYS_ADMIN): the device follows one
+ * membership entry. Attributes: SZKM_A_ENTRY (the leaf data),
+ * SZKM_A_LEDGER_INDEX, SZKM_A_INCLUSION (its proof), SZKM_A_CHECKPOINT,
+ * SZKM_A_CONSISTENCY (from STATUS SZKM_A_LEDGER_SIZE, as for EVENT_PROVE).
+ * The kernel checks, refusing with the reason in the extended ack and
+ * changing nothing: the checkpoint is signed by the threshold of the
+ * device's current ledger keys and consistent with the last one it
+ * accepted; the entry is in it at that index; the entry decodes strictly
+ * as above; its epoch is the next one (any epoch for a device that has
+ * followed none yet: its keys are device init's); its prev is the hash the
+ * device holds (when it holds one); its approvals by the current keys,
+ * over the checkpoint's origin, number at least the current threshold
+ * (approvals by other keys do not count). Then the device's ledger keys
+ * become the entry's members (named as in the entry), its threshold the
+ * entry's k, and its epoch and hash the entry's; the reply carries the
+ * re-sealed device blob (SZKM_A_DEVICE_BLOB, to be kept in place of the
+ * old one) and STATUS reports SZKM_A_MEMBERS_EPOCH and SZKM_A_MEMBERS_HASH.
+ */
+#define SZKM_MEMBERS_MAX	SZKM_LEDGER_KEYS_MAX
+#define SZKM_MEMBER_NAME_MAX	64
+#define SZKM_MEMBERS_DOMAIN	"szkm-membership/v1\n"
+#define SZKM_MEMBERS_HEAD_LEN	(1 + 8 + 32 + 1 + 1)
+#define SZKM_MEMBERS_APPROVAL_LEN	(SZKM_P256_PUB_LEN + SZKM_EVENT_SIG_LEN)
+#define SZKM_MEMBERS_ENTRY_MAX						\
+	(SZKM_MEMBERS_HEAD_LEN +					\
+	 SZKM_MEMBERS_MAX * (1 + SZKM_MEMBER_NAME_MAX + SZKM_P256_PUB_LEN) + \
+	 1 + SZKM_MEMBERS_MAX * SZKM_MEMBERS_APPROVAL_LEN)
 
 #endif /* _SZKM_H */

@@ -96,6 +96,8 @@ int szkm_devblob_parse(struct szkm_devblob *b, const u8 *blob, size_t len,
 
 		if (i == F_WRAPPED_D)
 			b->aadlen = pos;
+		if (i == F_LEDGER)
+			b->ledger_off = pos;
 		if (len - pos < 2)
 			goto truncated;
 		n = (size_t)blob[pos] << 8 | blob[pos + 1];

@@ -21,6 +21,7 @@ struct szkm_devblob {
 	const u8 *sealed[2];		/* R, E */
 	size_t sealedlen[2];
 	struct szkm_ledger_trust ledger;	/* nkeys 0: none enrolled */
+	size_t ledger_off;		/* where the ledger field's length starts */
 	const u8 *wrapped_d;		/* SZKM_DEVBLOB_WRAPPED_D_LEN bytes */
 	const u8 *aad;			/* every byte before the wrapped D's length */
 	size_t aadlen;

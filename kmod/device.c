@@ -52,6 +52,10 @@ static struct {
 	bool bound;			/* sealed by a TPM under .binding */
 	struct szkm_tpm2_binding binding;
 	struct szkm_ledger_trust ledger;	/* SEALED and READY */
+	/* The blob's bytes before the ledger field (public: header, parent,
+	 * key, binding, sealed R and E), to re-seal it with new ledger trust. */
+	u8 *head;
+	size_t headlen;
 } szkm_dev;
 
 /* The lock PCR a device init uses unless it names one (see szkmctl(8)). */
@@ -395,23 +399,34 @@ static void szkm_dev_compute_id(const u8 pub[SZKM_P256_PUB_LEN],
 static int szkm_dev_install(struct szkm_dev_secrets *sec,
 			    const u8 pub[SZKM_P256_PUB_LEN], bool insecure,
 			    const struct szkm_tpm2_binding *bind,
-			    const struct szkm_ledger_trust *ledger)
+			    const struct szkm_ledger_trust *ledger,
+			    const u8 *head, size_t headlen)
 {
 	struct szkm_dev_secrets *old_sec;
 	struct crypto_aead *tfm, *old_tfm;
-	u8 *key;
+	u8 *key, *hcopy, *old_head;
 	int ret;
 
-	key = kmalloc(SZKM_AES_KEY_LEN, GFP_KERNEL);
-	if (!key)
+	hcopy = kmemdup(head, headlen, GFP_KERNEL);
+	if (!hcopy)
 		return -ENOMEM;
+	key = kmalloc(SZKM_AES_KEY_LEN, GFP_KERNEL);
+	if (!key) {
+		kfree(hcopy);
+		return -ENOMEM;
+	}
 	ret = szkm_dev_kdf(sec->r, SZKM_WRAP_LABEL, key);
 	tfm = ret ? ERR_PTR(ret) : szkm_aead_new(key);
 	kfree_sensitive(key);
-	if (IS_ERR(tfm))
+	if (IS_ERR(tfm)) {
+		kfree(hcopy);
 		return PTR_ERR(tfm);
+	}
 
 	down_write(&szkm_dev.sem);
+	old_head = szkm_dev.head;
+	szkm_dev.head = hcopy;
+	szkm_dev.headlen = headlen;
 	old_sec = szkm_dev.sec;
 	old_tfm = szkm_dev.wrap;
 	szkm_dev.sec = sec;
@@ -428,6 +443,7 @@ static int szkm_dev_install(struct szkm_dev_secrets *sec,
 
 	szkm_aead_free(old_tfm);
 	szkm_dev_secrets_free(old_sec);
+	kfree(old_head);
 	return 0;
 }
 
@@ -487,6 +503,7 @@ int szkm_device_create(const struct szkm_device_opts *o, u8 **blobp,
 	u8 pub[SZKM_P256_PUB_LEN], auth[32];
 	u8 *dkey = NULL;
 	bool insecure = false;
+	size_t headlen;
 	int ret;
 
 	mutex_lock(&szkm_dev.lifecycle);
@@ -546,6 +563,7 @@ int szkm_device_create(const struct szkm_device_opts *o, u8 **blobp,
 	}
 	if (ret)
 		goto out;
+	headlen = w.pos;
 	szkm_devblob_put_ledger(&w, o->ledger);
 
 	/* D under R; the AAD is everything in the blob so far. */
@@ -555,7 +573,8 @@ int szkm_device_create(const struct szkm_device_opts *o, u8 **blobp,
 		goto out;
 	szkm_devblob_put(&w, dkey, SZKM_DEVBLOB_WRAPPED_D_LEN);
 
-	ret = szkm_dev_install(sec, pub, insecure, insecure ? NULL : bind, o->ledger);
+	ret = szkm_dev_install(sec, pub, insecure, insecure ? NULL : bind, o->ledger,
+			       w.blob, headlen);
 	if (ret)
 		goto out;
 	sec = NULL;
@@ -655,7 +674,7 @@ int szkm_device_unseal(const u8 *blob, size_t bloblen, bool force,
 		goto out;
 	}
 	ret = szkm_dev_install(sec, pub, insecure, insecure ? NULL : &b->binding,
-			       &b->ledger);
+			       &b->ledger, blob, b->ledger_off);
 	if (ret)
 		goto out;
 	sec = NULL;
@@ -831,6 +850,73 @@ int szkm_device_ledger(struct szkm_ledger_trust *t)
 	return ret;
 }
 
+static bool szkm_dev_same_trust(const struct szkm_ledger_trust *a,
+				const struct szkm_ledger_trust *b)
+{
+	unsigned int i;
+
+	if (a->epoch != b->epoch || memcmp(a->members, b->members, 32) ||
+	    a->threshold != b->threshold || a->nkeys != b->nkeys)
+		return false;
+	for (i = 0; i < a->nkeys; i++)
+		if (memcmp(a->keys[i].pub, b->keys[i].pub, SZKM_P256_PUB_LEN) ||
+		    strcmp(a->keys[i].name, b->keys[i].name))
+			return false;
+	return true;
+}
+
+int szkm_device_set_ledger(const struct szkm_ledger_trust *old,
+			   const struct szkm_ledger_trust *t, u8 **blobp,
+			   size_t *bloblen, const char **msg)
+{
+	struct szkm_devblob_writer w = { NULL, 0 };
+	u8 *dkey = NULL;
+	int ret = -ENOMEM;
+
+	*msg = NULL;
+	mutex_lock(&szkm_dev.lifecycle);
+	w.blob = kmalloc(SZKM_DEVBLOB_MAX, GFP_KERNEL);
+	dkey = kmalloc(SZKM_DEVBLOB_WRAPPED_D_LEN, GFP_KERNEL);
+	if (!w.blob || !dkey)
+		goto out;
+	if (szkm_dev.state != SZKM_DEV_READY || !szkm_dev.head) {
+		*msg = SZKM_MSG("the device is not ready: unseal it first (re-sealing its blob needs its root key)");
+		ret = -ENOKEY;
+		goto out;
+	}
+	/* Another change got here first: the caller checked against @old. */
+	if (!szkm_dev_same_trust(&szkm_dev.ledger, old)) {
+		*msg = SZKM_MSG("the device's ledger trust changed meanwhile: try again");
+		ret = -EAGAIN;
+		goto out;
+	}
+	memcpy(w.blob, szkm_dev.head, szkm_dev.headlen);
+	w.pos = szkm_dev.headlen;
+	szkm_devblob_put_ledger(&w, t);
+	/* D under R again: the AAD is the new blob's bytes so far. */
+	ret = szkm_dev_gcm_derived(szkm_dev.sec->r, true, SZKM_DEVBLOB_D_LABEL,
+				   w.blob, w.pos, szkm_dev.sec->d,
+				   sizeof(szkm_dev.sec->d), dkey);
+	if (ret)
+		goto out;
+	szkm_devblob_put(&w, dkey, SZKM_DEVBLOB_WRAPPED_D_LEN);
+	down_write(&szkm_dev.sem);
+	szkm_dev.ledger = *t;
+	up_write(&szkm_dev.sem);
+	*blobp = w.blob;
+	*bloblen = w.pos;
+	w.blob = NULL;
+	pr_info("ledger membership epoch %llu followed: %u ledger keys, threshold %u\n",
+		t->epoch, t->nkeys, t->threshold);
+out:
+	if (ret && !*msg)
+		*msg = SZKM_MSG("re-sealing the device blob failed (see the kernel log)");
+	mutex_unlock(&szkm_dev.lifecycle);
+	kfree(dkey);
+	kfree(w.blob);
+	return ret;
+}
+
 int szkm_device_verify(const u8 digest[32], const u8 sig_rs[64])
 {
 	u8 pub[SZKM_P256_PUB_LEN];
@@ -910,5 +996,7 @@ int __init szkm_device_init(void)
 void szkm_device_uninit(void)
 {
 	szkm_device_lock();	/* wipes the secrets */
+	kfree(szkm_dev.head);
+	szkm_dev.head = NULL;
 	mutex_destroy(&szkm_dev.lifecycle);
 }

@@ -96,6 +96,15 @@ int szkm_device_verify(const u8 digest[32], const u8 sig_rs[64]);
 
 /* The ledger keys the device believes; -ENOKEY when there is no device. */
 int szkm_device_ledger(struct szkm_ledger_trust *t);
+/*
+ * The device believes @t from now on, if it still believes @old (else
+ * -EAGAIN): its blob is re-sealed with @t (the same sealed R and E, D
+ * wrapped again over the new bytes) into *@blob (kmalloc'd, caller
+ * kfree). Needs a ready device (R); -ENOKEY otherwise.
+ */
+int szkm_device_set_ledger(const struct szkm_ledger_trust *old,
+			   const struct szkm_ledger_trust *t, u8 **blob,
+			   size_t *bloblen, const char **msg);
 
 struct szkm_tpm2_binding;
 /* The device's TPM binding; -ENOENT when none (no device, or test mode). */

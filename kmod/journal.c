@@ -227,6 +227,17 @@ static int szkm_jr_consistent(const struct szkm_checkpoint *cp, const u8 *cons,
 	return szkm_merkle_consistency_verify(&szkm_jr.cp, cp, cons, ncons, why);
 }
 
+int szkm_journal_consistent(const struct szkm_checkpoint *cp, const u8 *cons,
+			    size_t ncons, const char **why)
+{
+	int ret;
+
+	mutex_lock(&szkm_jr.lock);
+	ret = szkm_jr_consistent(cp, cons, ncons, why);
+	mutex_unlock(&szkm_jr.lock);
+	return ret;
+}
+
 int szkm_journal_prove(const struct szkm_checkpoint *cp, const u8 *cons,
 		       size_t ncons, const struct szkm_event_proof *p,
 		       unsigned int n, const char **why)

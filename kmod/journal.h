@@ -34,6 +34,10 @@ struct szkm_event_proof {
 	size_t n;
 };
 
+/* Is @cp consistent with the last checkpoint accepted? Records nothing. */
+int szkm_journal_consistent(const struct szkm_checkpoint *cp, const u8 *cons,
+			    size_t ncons, const char **why);
+
 /*
  * The ledger proves events: @cp (a checkpoint already verified against
  * the device's ledger keys) must be consistent with the last checkpoint

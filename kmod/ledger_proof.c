@@ -67,19 +67,19 @@ static int szkm_b64_decode(const char *in, size_t len, u8 *out, size_t cap)
 	return o;
 }
 
-static int szkm_key_name_ok(const char *s, size_t n)
+bool szkm_ledger_key_name_ok(const char *s, size_t n)
 {
 	size_t i;
 
 	if (n == 0 || n > SZKM_LEDGER_NAME_MAX)
-		return 0;
+		return false;
 	for (i = 0; i < n; i++)
 		if (s[i] <= ' ' || s[i] == '+' || (u8)s[i] >= 0x7f)
-			return 0;
-	return 1;
+			return false;
+	return true;
 }
 
-static u32 szkm_spki_key_id(const u8 pub[SZKM_P256_PUB_LEN])
+u32 szkm_ledger_key_id(const u8 pub[SZKM_P256_PUB_LEN])
 {
 	struct sha256_state st;
 	u8 h[32];
@@ -105,7 +105,7 @@ int szkm_ledger_vkey_parse(struct szkm_ledger_key *k, const char *vkey,
 	if (len > SZKM_LEDGER_VKEY_MAX || memchr(vkey, 0, len))
 		return -EINVAL;
 	p1 = memchr(vkey, '+', len);
-	if (!p1 || !szkm_key_name_ok(vkey, p1 - vkey))
+	if (!p1 || !szkm_ledger_key_name_ok(vkey, p1 - vkey))
 		return -EINVAL;
 	p2 = memchr(p1 + 1, '+', len - (p1 + 1 - vkey));
 	if (!p2 || p2 - p1 - 1 != 8)
@@ -125,7 +125,7 @@ int szkm_ledger_vkey_parse(struct szkm_ledger_key *k, const char *vkey,
 		*why = SZKM_MSG("ledger key's public key is not on P-256");
 		return -EINVAL;
 	}
-	if (szkm_spki_key_id(k->pub) != id) {
+	if (szkm_ledger_key_id(k->pub) != id) {
 		*why = SZKM_MSG("ledger key's id does not match its key");
 		return -EINVAL;
 	}
@@ -153,7 +153,7 @@ int szkm_ledger_trust_decode(struct szkm_ledger_trust *t, const u8 *f, size_t n)
 		if (n - pos < 1)
 			return -EBADMSG;
 		nl = f[pos++];
-		if (n - pos < nl + SZKM_P256_PUB_LEN || !szkm_key_name_ok((const char *)f + pos, nl))
+		if (n - pos < nl + SZKM_P256_PUB_LEN || !szkm_ledger_key_name_ok((const char *)f + pos, nl))
 			return -EBADMSG;
 		memcpy(k->name, f + pos, nl);
 		k->name[nl] = 0;
@@ -162,7 +162,14 @@ int szkm_ledger_trust_decode(struct szkm_ledger_trust *t, const u8 *f, size_t n)
 		pos += SZKM_P256_PUB_LEN;
 		if (szkm_p256_check_pub(k->pub))
 			return -EBADMSG;
-		k->id = szkm_spki_key_id(k->pub);
+		k->id = szkm_ledger_key_id(k->pub);
+	}
+	if (n - pos == SZKM_DEVBLOB_MEMBERS_LEN) {
+		t->epoch = get_unaligned_be64(f + pos);
+		memcpy(t->members, f + pos + 8, 32);
+		if (!t->epoch)
+			return -EBADMSG;
+		pos += SZKM_DEVBLOB_MEMBERS_LEN;
 	}
 	return pos == n ? 0 : -EBADMSG;
 }
@@ -185,7 +192,20 @@ size_t szkm_ledger_trust_encode(const struct szkm_ledger_trust *t, u8 *f)
 		memcpy(f + pos, t->keys[i].pub, SZKM_P256_PUB_LEN);
 		pos += SZKM_P256_PUB_LEN;
 	}
+	if (t->epoch) {
+		put_unaligned_be64(t->epoch, f + pos);
+		memcpy(f + pos + 8, t->members, 32);
+		pos += SZKM_DEVBLOB_MEMBERS_LEN;
+	}
 	return pos;
+}
+
+size_t szkm_checkpoint_origin(const u8 *note, size_t len, const char **origin)
+{
+	const u8 *nl = memchr(note, '\n', len);
+
+	*origin = (const char *)note;
+	return nl ? nl - note : 0;
 }
 
 /* The checkpoint body: origin, size, root, then extension lines. */
@@ -255,7 +275,7 @@ int szkm_checkpoint_verify(const u8 *note, size_t len,
 			return -EINVAL;
 		p += EM_DASH_LEN;
 		sp = memchr(p, ' ', nl - p);
-		if (!sp || !szkm_key_name_ok(p, sp - p))
+		if (!sp || !szkm_ledger_key_name_ok(p, sp - p))
 			return -EINVAL;
 		b64 = sp + 1;
 		/* Other signature types may be longer: only decode what fits ours. */

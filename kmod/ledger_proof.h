@@ -24,6 +24,8 @@ struct szkm_ledger_trust {
 	u8 threshold;
 	u8 nkeys;
 	struct szkm_ledger_key keys[SZKM_LEDGER_KEYS_MAX];
+	u64 epoch;		/* the membership entry followed; 0: device init's keys */
+	u8 members[32];		/* its leaf hash (epoch >= 1) */
 };
 
 struct szkm_checkpoint {
@@ -42,6 +44,13 @@ int szkm_ledger_vkey_parse(struct szkm_ledger_key *k, const char *vkey,
  */
 int szkm_ledger_trust_decode(struct szkm_ledger_trust *t, const u8 *f, size_t n);
 size_t szkm_ledger_trust_encode(const struct szkm_ledger_trust *t, u8 *f);
+
+/* A ledger key's name as a note may carry it; its id from its point. */
+bool szkm_ledger_key_name_ok(const char *s, size_t n);
+u32 szkm_ledger_key_id(const u8 pub[SZKM_P256_PUB_LEN]);
+
+/* The origin line of a note that szkm_checkpoint_verify() accepted. */
+size_t szkm_checkpoint_origin(const u8 *note, size_t len, const char **origin);
 
 /*
  * Checks a signed checkpoint: its form, then every signature line whose

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * netlink.c - the generic netlink family "szkm": device status, lifecycle
- * (init, unseal, lock) and identity; journal proofs and replay; a key's
+ * (init, unseal, lock) and identity; journal proofs and replay; the
+ * ledger membership the device follows; a key's
  * public metadata and its export bundle. The
  * ABI is documented in include/szkm.h. No secret byte is ever put in a
  * message.
@@ -16,6 +17,7 @@
 #include "journal.h"
 #include "registry.h"
 #include "bundle.h"
+#include "ledger_members.h"
 #include "kcompat.h"
 
 #include <crypto/sha2.h>
@@ -85,7 +87,9 @@ static int szkm_nl_put_ledger(struct sk_buff *msg)
 	if (szkm_device_ledger(t) || !t->nkeys)
 		goto out;
 	ret = -EMSGSIZE;
-	if (nla_put_u8(msg, SZKM_A_LEDGER_THRESHOLD, t->threshold))
+	if (nla_put_u8(msg, SZKM_A_LEDGER_THRESHOLD, t->threshold) ||
+	    nla_put_u64_64bit(msg, SZKM_A_MEMBERS_EPOCH, t->epoch, SZKM_A_UNSPEC) ||
+	    (t->epoch && nla_put(msg, SZKM_A_MEMBERS_HASH, 32, t->members)))
 		goto out;
 	nest = nla_nest_start(msg, SZKM_A_LEDGER_KEYS);
 	if (!nest)
@@ -535,6 +539,72 @@ out:
 }
 
 /*
+ * The device follows a membership entry (include/szkm.h, "Ledger
+ * membership"): proven under a checkpoint its current keys signed,
+ * approved by its current keys, next in order; then its blob is re-sealed
+ * with the entry's keys and k, and the reply carries it.
+ */
+static int szkm_nl_ledger_members(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *ent = info->attrs[SZKM_A_ENTRY];
+	struct nlattr *idx = info->attrs[SZKM_A_LEDGER_INDEX];
+	struct nlattr *inc = info->attrs[SZKM_A_INCLUSION];
+	struct szkm_ledger_trust *t = NULL, *next = NULL;
+	struct szkm_checkpoint cp;
+	const char *why = NULL, *origin;
+	const u8 *cons;
+	size_t ncons, olen, bloblen;
+	u8 leaf[32], *blob = NULL;
+	int ret;
+
+	ret = szkm_nl_admin(skb, info);
+	if (ret)
+		return ret;
+	if (!ent || !idx || !inc || nla_len(inc) % 32) {
+		GENL_SET_ERR_MSG(info, "szkm: a membership entry needs SZKM_A_ENTRY, SZKM_A_LEDGER_INDEX, SZKM_A_INCLUSION (n x 32 bytes) and a checkpoint");
+		return -EINVAL;
+	}
+	ret = szkm_nl_trust(info, &t) ?: szkm_nl_consistency(info, &cons, &ncons);
+	if (ret)
+		goto out;
+	ret = -ENOMEM;
+	next = kmalloc(sizeof(*next), GFP_KERNEL);
+	if (!next)
+		goto out;
+	/* Signed by the keys the device believes now, and consistent with
+	 * the last checkpoint it accepted. */
+	ret = szkm_nl_checkpoint(info, t, &cp) ?:
+	      szkm_journal_consistent(&cp, cons, ncons, &why);
+	if (ret)
+		goto refused;
+	szkm_ledger_leaf(nla_data(ent), nla_len(ent), leaf);
+	ret = szkm_merkle_inclusion_verify(nla_get_u64(idx), leaf, &cp, nla_data(inc),
+					   nla_len(inc) / 32, &why);
+	if (ret)
+		goto refused;
+	olen = szkm_checkpoint_origin(nla_data(info->attrs[SZKM_A_CHECKPOINT]),
+				      nla_len(info->attrs[SZKM_A_CHECKPOINT]), &origin);
+	/* All held: the checkpoint becomes the last accepted, then the trust. */
+	ret = szkm_members_follow(t, nla_data(ent), nla_len(ent), origin, olen, next, &why) ?:
+	      szkm_journal_prove(&cp, cons, ncons, NULL, 0, &why) ?:
+	      szkm_device_set_ledger(t, next, &blob, &bloblen, &why);
+	if (ret)
+		goto refused;
+	ret = szkm_nl_reply_device(info, SZKM_CMD_LEDGER_MEMBERS, blob, bloblen, false);
+	goto out;
+refused:
+	if (why) {
+		szkm_nl_why(info, why);
+		pr_notice_ratelimited("ledger membership refused: %s\n", szkm_msg_text(why));
+	}
+out:
+	kfree(blob);
+	kfree(next);
+	kfree(t);
+	return ret;
+}
+
+/*
  * A bare acknowledgement: refused. The kernel believes the ledger's proof,
  * never its word (SZKM_CMD_EVENT_PROVE); the command stays so that whoever
  * tries it is told why.
@@ -937,6 +1007,9 @@ static const struct nla_policy szkm_nl_policy[SZKM_A_MAX + 1] = {
 	[SZKM_A_GRANT_UID] = { .type = NLA_U32 },
 	[SZKM_A_REVOKE] = { .type = NLA_FLAG },
 	[SZKM_A_GRANTS] = { .type = NLA_NESTED },
+	[SZKM_A_ENTRY] = { .type = NLA_BINARY, .len = SZKM_MEMBERS_ENTRY_MAX },
+	[SZKM_A_MEMBERS_EPOCH] = { .type = NLA_U64 },
+	[SZKM_A_MEMBERS_HASH] = NLA_POLICY_EXACT_LEN(32),
 };
 
 static const struct genl_ops szkm_nl_ops[] = {
@@ -1006,6 +1079,11 @@ static const struct genl_ops szkm_nl_ops[] = {
 	{
 		.cmd = SZKM_CMD_KEY_GRANT,
 		.doit = szkm_nl_key_grant,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = SZKM_CMD_LEDGER_MEMBERS,
+		.doit = szkm_nl_ledger_members,
 		.flags = GENL_ADMIN_PERM,
 	},
 };

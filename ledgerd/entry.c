@@ -128,7 +128,7 @@ int ledger_entry_members(struct ledger_members *m, uint8_t *buf, size_t cap,
 int ledger_members_digest(const char *origin, const uint8_t *content,
 			  size_t len, uint8_t digest[32])
 {
-	static const char domain[] = "szkm-membership/v1\n";
+	static const char domain[] = SZKM_MEMBERS_DOMAIN;
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
 	int ok;
 

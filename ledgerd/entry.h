@@ -13,24 +13,13 @@
  *   type 2, device event (what the kernel signed, verbatim):
  *     0x02 | canonical event body (include/szkm.h) | signature [64] r || s
  *
- *   type 3, membership (which node keys cosign, and how many must):
- *     0x03 | epoch be64 (1, 2, ... each one more than the last)
- *          | prev [32] (leaf hash of the previous membership entry;
- *            zeros for epoch 1, the genesis)
- *          | k u8 (1..n) | n u8 (1..LEDGER_MEMBERS_MAX)
- *          | n x ( name length u8 (1..LEDGER_MEMBER_NAME_MAX) | name
- *                  (note key name: printable ASCII, no space, no '+')
- *                | P-256 public key [65] (04 || X || Y) )
- *     --- the content ends here; approvals follow ---
- *          | a u8 (0..LEDGER_MEMBERS_MAX)
- *          | a x ( approver's P-256 public key [65] | signature [64] r || s )
- *     An approval is ECDSA P-256 with SHA-256 over
- *       "szkm-membership/v1\n" || origin || "\n" || content
- *     (ledger_members_digest), by a node key of the membership in force
- *     before this entry (for the genesis: of the genesis itself). Names
- *     and keys are distinct; approvers are distinct. The entry counts
- *     only when at least k of the approving set (its k) signed: admit.h,
- *     ledger_may_change_members().
+ *   type 3, membership (which node keys cosign, and how many must): the
+ *     format is include/szkm.h's ("Ledger membership"), shared with the
+ *     kernel, which follows it. An approval is by a node key of the
+ *     membership in force before this entry (for the genesis: of the
+ *     genesis itself); ledger_members_digest() computes what it signs.
+ *     The entry counts only when at least k of the approving set (its k)
+ *     signed: admit.h, ledger_may_change_members().
  *
  *   type 4, approved enrolment (the only enrolment a log with a membership
  *   accepts; type 1 is valid only before its genesis):
@@ -56,16 +45,14 @@
 
 #define LEDGER_ENTRY_ENROL	1
 #define LEDGER_ENTRY_EVENT	2
-#define LEDGER_ENTRY_MEMBERS	3
+#define LEDGER_ENTRY_MEMBERS	SZKM_LEDGER_ENTRY_MEMBERS
 #define LEDGER_ENTRY_ENROL_APPROVED 4
 
-#define LEDGER_MEMBERS_MAX	8	/* the kernel holds 8 ledger keys */
-#define LEDGER_MEMBER_NAME_MAX	64
-#define LEDGER_MEMBERS_HEAD_LEN	(1 + 8 + 32 + 1 + 1)
-#define LEDGER_MEMBERS_MAX_LEN						\
-	(LEDGER_MEMBERS_HEAD_LEN +					\
-	 LEDGER_MEMBERS_MAX * (1 + LEDGER_MEMBER_NAME_MAX + SZKM_P256_PUB_LEN) + \
-	 1 + LEDGER_MEMBERS_MAX * (SZKM_P256_PUB_LEN + SZKM_EVENT_SIG_LEN))
+/* The membership entry's format: include/szkm.h. */
+#define LEDGER_MEMBERS_MAX	SZKM_MEMBERS_MAX
+#define LEDGER_MEMBER_NAME_MAX	SZKM_MEMBER_NAME_MAX
+#define LEDGER_MEMBERS_HEAD_LEN	SZKM_MEMBERS_HEAD_LEN
+#define LEDGER_MEMBERS_MAX_LEN	SZKM_MEMBERS_ENTRY_MAX
 
 #define LEDGER_ENROL_MAX_LEN	(1 + 8 + 1 + SZKM_NAME_MAX + SZKM_P256_PUB_LEN)
 #define LEDGER_EVENT_ENTRY_MAX_LEN (1 + SZKM_EVENT_MAX_LEN + SZKM_EVENT_SIG_LEN)

@@ -25,6 +25,24 @@
  *                               checkpoint). Prints "accepted" (exit 0) or
  *                               "refused: <errno text>: <kernel's reason>"
  *                               (exit 1).
+ *   checkpoint DB ORIGIN KEY=NAME...
+ *                               a checkpoint over the ledger database DB's
+ *                               tree, signed by each KEY as NAME (a
+ *                               cosigned one, as witnesses would gather)
+ *   members DB ORIGIN FILE MODE OUT KEY=NAME...
+ *                               sends the kernel the membership entry in
+ *                               FILE (hex, as ledgerd member writes it)
+ *                               with its inclusion proof in DB's tree (DB
+ *                               "-": an empty one; the
+ *                               entry appended when DB lacks it: a lying
+ *                               ledger) under a checkpoint signed by each
+ *                               KEY as NAME, consistent with the kernel's
+ *                               last. MODE: honest, bad-path (the audit
+ *                               path spoilt), corrupt (one byte of the
+ *                               entry changed after proving), truncated
+ *                               (the entry less its last byte, appended).
+ *                               The re-sealed blob goes to OUT. Prints as
+ *                               prove does.
  *   init-without-ledger         asks the kernel for a device that names no
  *                               ledger key (what szkmctl never sends);
  *                               prints as prove does.
@@ -111,24 +129,29 @@ static int append_leaf(void *arg, const struct ledger_store_entry *e)
 	return ledger_merkle_append_hash(arg, e->leaf, NULL);
 }
 
-/* The real ledger's entries first, so the tree extends the kernel's view. */
-static int take_ledger(struct ledger_merkle *t, const char *db)
+/* Every entry of the ledger database @db through @cb. */
+static int scan_db(const char *db, int (*cb)(void *, const struct ledger_store_entry *),
+		   void *arg)
 {
 	struct ledger_store *s;
 	char err[256];
 	uint64_t n;
 	int ret;
 
-	if (!db)
-		return 0;
 	ret = ledger_store_open(&s, db, LEDGER_STORE_RDONLY, err, sizeof(err));
 	if (ret)
 		return ret;
 	ret = ledger_store_count(s, &n);
 	if (!ret)
-		ret = ledger_store_scan(s, 0, n, append_leaf, t);
+		ret = ledger_store_scan(s, 0, n, cb, arg);
 	ledger_store_close(s);
 	return ret;
+}
+
+/* The real ledger's entries first, so the tree extends the kernel's view. */
+static int take_ledger(struct ledger_merkle *t, const char *db)
+{
+	return db ? scan_db(db, append_leaf, t) : 0;
 }
 
 static int prove(const char *keypath, const char *name, const char *mode,
@@ -197,6 +220,146 @@ static int prove(const char *keypath, const char *name, const char *mode,
 		printf("refused: %s: %s\n", strerror(-ret), szkm_last_message());
 		return 1;
 	}
+	puts("accepted");
+	return 0;
+}
+
+/* DB's tree; the index of the leaf @want, when DB has it. */
+struct find_leaf {
+	struct ledger_merkle *t;
+	uint8_t want[LEDGER_HASH_LEN];
+	int64_t at;
+};
+
+static int find_leaf(void *arg, const struct ledger_store_entry *e)
+{
+	struct find_leaf *f = arg;
+
+	if (!memcmp(e->leaf, f->want, LEDGER_HASH_LEN))
+		f->at = (int64_t)e->index;
+	return ledger_merkle_append_hash(f->t, e->leaf, NULL);
+}
+
+static int tree_of(struct find_leaf *f, const char *db)
+{
+	return scan_db(db, find_leaf, f);
+}
+
+/* The tree's checkpoint signed by each "KEY=NAME" of @specs. */
+static int sign_tree(struct ledger_merkle *t, const char *origin, char **specs,
+		     int n, char *note, size_t *nlen, struct ledger_checkpoint *cp)
+{
+	struct ledger_note_key k[SZKM_LEDGER_KEYS_MAX + 2];
+	static char text[1024];
+	size_t tlen;
+	int ret;
+
+	if (n < 1 || n > (int)(sizeof(k) / sizeof(k[0])))
+		return -EINVAL;
+	memset(cp, 0, sizeof(*cp));
+	snprintf(cp->origin, sizeof(cp->origin), "%s", origin);
+	cp->size = ledger_merkle_size(t);
+	if (ledger_merkle_root(t, cp->size, cp->root) ||
+	    ledger_checkpoint_format(cp, text, sizeof(text), &tlen))
+		return -EIO;
+	for (int i = 0; i < n; i++) {
+		char *eq = strchr(specs[i], '=');
+		EVP_PKEY *pk;
+
+		if (!eq)
+			return -EINVAL;
+		*eq = 0;
+		pk = read_key(specs[i]);
+		ret = ledger_note_key_init(&k[i], eq + 1, LEDGER_NOTE_SIG_ECDSA, pk);
+		EVP_PKEY_free(pk);
+		if (ret)
+			return ret;
+	}
+	ret = ledger_note_sign(text, tlen, k, (size_t)n, 0, note, LEDGER_NOTE_MAX_SIZE, nlen);
+	for (int i = 0; i < n; i++)
+		ledger_note_key_clear(&k[i]);
+	return ret;
+}
+
+static int checkpoint(const char *db, const char *origin, char **specs, int n)
+{
+	static char note[LEDGER_NOTE_MAX_SIZE];
+	struct find_leaf f = { .at = -1 };
+	struct ledger_checkpoint cp;
+	struct ledger_mem_store *ms;
+	size_t nlen;
+
+	if (ledger_mem_store_new(&ms) || ledger_merkle_open(&f.t, ledger_mem_store_ops(ms), 0) ||
+	    tree_of(&f, db) || sign_tree(f.t, origin, specs, n, note, &nlen, &cp))
+		return 2;
+	fwrite(note, 1, nlen, stdout);
+	ledger_merkle_free(f.t);
+	ledger_mem_store_free(ms);
+	return 0;
+}
+
+static int members(const char *db, const char *origin, const char *file,
+		   const char *mode, const char *out, char **specs, int n)
+{
+	static uint8_t path[LEDGER_MERKLE_MAX_PROOF][32], cons[LEDGER_MERKLE_MAX_PROOF][32];
+	static uint8_t entry[SZKM_MEMBERS_ENTRY_MAX + 1];
+	static char hex[2 * (SZKM_MEMBERS_ENTRY_MAX + 1) + 2], note[LEDGER_NOTE_MAX_SIZE];
+	struct find_leaf f = { .at = -1 };
+	struct szkm_event_proof p = { .path = (const uint8_t (*)[32])path };
+	struct ledger_checkpoint cp;
+	struct ledger_mem_store *ms;
+	struct szkm_status st;
+	size_t len, nlen, ncons = 0, blen;
+	uint8_t *blob;
+	FILE *fp = fopen(file, "r");
+	int ret;
+
+	if (!fp || !fgets(hex, sizeof(hex), fp))
+		return 2;
+	fclose(fp);
+	hex[strcspn(hex, "\n")] = 0;
+	len = strlen(hex) / 2;
+	if (len < 2 || len > SZKM_MEMBERS_ENTRY_MAX || szkm_hex_decode(entry, len, hex))
+		return 2;
+	if (!strcmp(mode, "truncated"))
+		len--;
+	/* No status for an unprivileged caller: the kernel refuses it anyway. */
+	if (szkm_status_get(&st))
+		memset(&st, 0, sizeof(st));
+	if (ledger_merkle_leaf_hash(entry, len, f.want) ||
+	    ledger_mem_store_new(&ms) || ledger_merkle_open(&f.t, ledger_mem_store_ops(ms), 0) ||
+	    (strcmp(db, "-") && tree_of(&f, db)))
+		return 2;
+	if (f.at < 0) {
+		f.at = (int64_t)ledger_merkle_size(f.t);
+		if (ledger_merkle_append_hash(f.t, f.want, NULL))
+			return 2;
+	}
+	p.index = (uint64_t)f.at;
+	if (sign_tree(f.t, origin, specs, n, note, &nlen, &cp) ||
+	    ledger_merkle_inclusion_proof(f.t, p.index, cp.size, path,
+					  LEDGER_MERKLE_MAX_PROOF, &p.n))
+		return 2;
+	if (st.ledger_size && st.ledger_size < cp.size &&
+	    ledger_merkle_consistency_proof(f.t, st.ledger_size, cp.size, cons,
+					    LEDGER_MERKLE_MAX_PROOF, &ncons))
+		return 2;
+	if (!strcmp(mode, "bad-path") && p.n)
+		path[0][0] ^= 1;
+	if (!strcmp(mode, "corrupt"))
+		entry[len - 1] ^= 1;
+	ret = szkm_ledger_members(entry, len, note, nlen, (const uint8_t (*)[32])cons, ncons,
+				  &p, &blob, &blen);
+	ledger_merkle_free(f.t);
+	ledger_mem_store_free(ms);
+	if (ret) {
+		printf("refused: %s: %s\n", strerror(-ret), szkm_last_message());
+		return 1;
+	}
+	fp = fopen(out, "w");
+	if (!fp || fwrite(blob, 1, blen, fp) != blen || fclose(fp))
+		return 2;
+	free(blob);
 	puts("accepted");
 	return 0;
 }
@@ -464,6 +627,10 @@ int main(int argc, char **argv)
 	}
 	if (argc == 4 && !strcmp(argv[1], "resume-at") && atoll(argv[2]) > 0)
 		return resume_at(strtoull(argv[2], NULL, 10), argv[3]);
+	if (argc >= 5 && !strcmp(argv[1], "checkpoint"))
+		return checkpoint(argv[2], argv[3], argv + 4, argc - 4);
+	if (argc >= 8 && !strcmp(argv[1], "members"))
+		return members(argv[2], argv[3], argv[4], argv[5], argv[6], argv + 7, argc - 7);
 	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "prove"))
 		return prove(argv[2], argv[3], argv[4], argc == 6 ? argv[5] : NULL);
 	fprintf(stderr, "usage: see the head of tests/ledger/testtool.c\n");

@@ -254,6 +254,11 @@ static int status_parse(struct nlattr **tb, void *arg)
 		st->ledger_size = nla_get_u64(tb[SZKM_A_LEDGER_SIZE]);
 	if (tb[SZKM_A_REGISTRY])
 		st->registry = nla_get_u8(tb[SZKM_A_REGISTRY]);
+	if (tb[SZKM_A_MEMBERS_EPOCH])
+		st->members_epoch = nla_get_u64(tb[SZKM_A_MEMBERS_EPOCH]);
+	if (tb[SZKM_A_MEMBERS_HASH] &&
+	    get_exact(tb[SZKM_A_MEMBERS_HASH], st->members_hash, sizeof(st->members_hash)))
+		return -EPROTO;
 	if (tb[SZKM_A_LEDGER_THRESHOLD])
 		st->ledger_threshold = nla_get_u8(tb[SZKM_A_LEDGER_THRESHOLD]);
 	if (tb[SZKM_A_LEDGER_KEYS]) {
@@ -663,6 +668,56 @@ int szkm_event_resume_proven(const uint8_t *dev, const char *note, size_t note_l
 		return errno = EINVAL, -EINVAL;
 	return prove_check(&r) ?: szkm_genl_call(SZKM_CMD_EVENT_RESUME, put_prove, &r,
 						  NULL, NULL, 0);
+}
+
+struct members_req {
+	struct prove_req r;
+	const uint8_t *entry;
+	size_t len;
+};
+
+static int put_members(struct nl_msg *msg, const void *arg)
+{
+	const struct members_req *m = arg;
+
+	if (nla_put(msg, SZKM_A_ENTRY, (int)m->len, m->entry) < 0 ||
+	    nla_put_u64(msg, SZKM_A_LEDGER_INDEX, m->r.p->index) < 0 ||
+	    nla_put(msg, SZKM_A_INCLUSION, (int)(32 * m->r.p->n), m->r.p->path) < 0 ||
+	    nla_put(msg, SZKM_A_CHECKPOINT, (int)m->r.note_len, m->r.note) < 0 ||
+	    (m->r.ncons && nla_put(msg, SZKM_A_CONSISTENCY, (int)(32 * m->r.ncons),
+				   m->r.cons) < 0))
+		return -1;
+	return 0;
+}
+
+static int members_parse(struct nlattr **tb, void *arg)
+{
+	struct init_reply *r = arg;
+
+	return get_copy(tb[SZKM_A_DEVICE_BLOB], 1, SZKM_DEVBLOB_MAX, &r->blob, &r->len);
+}
+
+int szkm_ledger_members(const uint8_t *entry, size_t len, const char *note,
+			size_t note_len, const uint8_t (*cons)[32], size_t ncons,
+			const struct szkm_event_proof *p, uint8_t **blob,
+			size_t *bloblen)
+{
+	struct members_req m = { { NULL, note, note_len, cons, ncons, p, 1, NULL, 0, NULL },
+				 entry, len };
+	struct init_reply r = { 0 };
+	int ret;
+
+	if (!entry || !len || len > SZKM_MEMBERS_ENTRY_MAX || !p || !blob || !bloblen)
+		return errno = EINVAL, -EINVAL;
+	ret = prove_check(&m.r) ?: szkm_genl_call(SZKM_CMD_LEDGER_MEMBERS, put_members, &m,
+						   members_parse, &r, 1);
+	if (ret < 0) {
+		free(r.blob);
+		return ret;
+	}
+	*blob = r.blob;
+	*bloblen = r.len;
+	return 0;
 }
 
 /*

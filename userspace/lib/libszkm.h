@@ -53,6 +53,9 @@ struct szkm_status {
 	char ledger_key[SZKM_LEDGER_KEYS_MAX][SZKM_LEDGER_NAME_MAX + 1];
 	uint64_t ledger_size;	/* the last checkpoint the kernel accepted */
 	uint32_t registry;	/* enum szkm_registry_state: keys load when READY */
+	/* The ledger membership the device follows (0: device init's keys). */
+	uint64_t members_epoch;
+	uint8_t members_hash[32];	/* its entry's leaf hash (epoch >= 1) */
 };
 
 /* Asks the kernel (family "szkm") for the device status. */
@@ -296,6 +299,19 @@ int szkm_event_resume_proven(const uint8_t *dev, const char *note, size_t note_l
 			     const uint8_t *body, size_t len, const uint8_t sig[64],
 			     const struct szkm_event_proof *p);
 int szkm_event_replay(uint64_t after, szkm_event_cb cb, void *arg);
+/*
+ * The device follows one ledger membership entry (include/szkm.h, "Ledger
+ * membership", SZKM_CMD_LEDGER_MEMBERS): @entry (leaf data, @len bytes) at
+ * @p->index with its inclusion proof @p->path (@p->n hashes; @p->seq is
+ * unused), under checkpoint @note signed by the device's current ledger
+ * keys, @cons its consistency proof from STATUS ledger_size. On success
+ * *@blob (malloc'd, caller frees) is the re-sealed device blob to keep in
+ * place of the old one. The kernel's refusal: szkm_last_message().
+ */
+int szkm_ledger_members(const uint8_t *entry, size_t len, const char *note,
+			size_t note_len, const uint8_t (*cons)[32], size_t ncons,
+			const struct szkm_event_proof *p, uint8_t **blob,
+			size_t *bloblen);
 /*
  * After a proven resume, the kernel rebuilds its key registry (rollback
  * protection, include/szkm.h "key registry") from the device's chain: every

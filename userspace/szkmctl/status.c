@@ -57,8 +57,9 @@ static void json_ledger(const struct szkm_status *st)
 	printf(",\"ledger_keys\":[");
 	for (unsigned int i = 0; i < st->ledger_keys; i++)
 		printf("%s\"%s\"", i ? "," : "", st->ledger_key[i]);
-	printf("],\"ledger_threshold\":%u,\"ledger_size\":%llu", st->ledger_threshold,
-	       (unsigned long long)st->ledger_size);
+	printf("],\"ledger_threshold\":%u,\"ledger_size\":%llu,\"members_epoch\":%llu",
+	       st->ledger_threshold, (unsigned long long)st->ledger_size,
+	       (unsigned long long)st->members_epoch);
 }
 
 static void text_ledger(const struct szkm_status *st)
@@ -71,6 +72,13 @@ static void text_ledger(const struct szkm_status *st)
 	for (unsigned int i = 0; i < st->ledger_keys; i++)
 		printf("%s %s", i ? "," : "", st->ledger_key[i]);
 	printf("; proven up to size %llu\n", (unsigned long long)st->ledger_size);
+	if (st->members_epoch) {
+		printf("members:   epoch %llu, entry ", (unsigned long long)st->members_epoch);
+		szkmctl_print_hex(st->members_hash, sizeof(st->members_hash));
+		printf("\n");
+	} else {
+		printf("members:   epoch 0 (the keys of device init)\n");
+	}
 }
 
 static void text_binding(const struct szkm_status *st)

@@ -19,6 +19,7 @@ int device_init_main(int argc, char *argv[]);
 int device_unseal_main(int argc, char *argv[]);
 int device_identity_main(int argc, char *argv[]);
 int device_lock_main(int argc, char *argv[]);
+int device_members_main(int argc, char *argv[]);
 int tpm_provision_main(int argc, char *argv[]);
 int tpm_info_main(int argc, char *argv[]);
 int verify_main(int argc, char *argv[]);

@@ -19,6 +19,7 @@ static const struct {
 	{ "device unseal", device_unseal_main, "Hands the stored device blob back (at boot)" },
 	{ "device identity", device_identity_main, "Prints the device id and public key" },
 	{ "device lock", device_lock_main, "Wipes the device's keys from memory until unseal" },
+	{ "device members", device_members_main, "Follows the ledger's membership: new ledger keys and k" },
 	{ "tpm provision", tpm_provision_main, "Persists the standard storage key at 0x81000001" },
 	{ "tpm info", tpm_info_main, "Shows the TPM: manufacturer, firmware, PCR banks" },
 	{ "events listen", events_listen_main, "Prints and checks lifecycle events (and acks them)" },
