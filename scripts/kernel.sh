@@ -10,7 +10,9 @@
 #   kernel.sh fetch <kver>     download + unpack what is missing
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-CACHE=${CACHE:-$top/.cache}
+# Resolved: the guest sees the host through 9p, where a symlinked .cache
+# (a worktree's) would point outside the shared root.
+CACHE=$(realpath -m "${CACHE:-$top/.cache}")
 
 die() { echo "kernel.sh: $*" >&2; exit 1; }
 

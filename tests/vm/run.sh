@@ -19,7 +19,9 @@
 # failed; a test passes only on its token line.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-CACHE=${CACHE:-$top/.cache}
+# Resolved: the guest sees the host through 9p, where a symlinked .cache
+# (a worktree's) would point outside the shared root.
+CACHE=$(realpath -m "${CACHE:-$top/.cache}")
 kver=6.1 tpm= notpm=0 share= tmo=${SZKM_VM_TIMEOUT:-300} accel=tcg nomod=0 params= summary=
 ko=$top/kmod/szkm.ko kname=szkm.ko tpmlog=
 scripts=()
