@@ -8,22 +8,9 @@
 
 #include <openssl/evp.h>
 
+#include "be.h"
 #include "entry.h"
 
-static void put_be64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (56 - 8 * i));
-}
-
-static uint64_t get_be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
 
 static size_t put_approvals(uint8_t *p, uint8_t n,
 			    const struct ledger_approval *a)
@@ -106,7 +93,7 @@ int ledger_entry_members(struct ledger_members *m, uint8_t *buf, size_t cap,
 	if (cap < LEDGER_MEMBERS_MAX_LEN)
 		return -ENOSPC;
 	buf[0] = LEDGER_ENTRY_MEMBERS;
-	put_be64(buf + 1, m->epoch);
+	ledger_put_be(buf + 1, m->epoch, 8);
 	memcpy(buf + 9, m->prev, 32);
 	buf[41] = m->k;
 	buf[42] = m->n;
@@ -156,8 +143,7 @@ int ledger_entry_enrolment(const struct ledger_enrolment *e, uint8_t *buf,
 	if (n > cap)
 		return -ENOSPC;
 	buf[0] = LEDGER_ENTRY_ENROL;
-	for (int i = 0; i < 8; i++)
-		buf[1 + i] = (uint8_t)(e->time_ns >> (56 - 8 * i));
+	ledger_put_be(buf + 1, e->time_ns, 8);
 	buf[9] = (uint8_t)nlen;
 	memcpy(buf + 10, e->name, nlen);
 	memcpy(buf + 10 + nlen, e->pubkey, SZKM_P256_PUB_LEN);
@@ -240,7 +226,7 @@ static int decode_members(const uint8_t *d, size_t len,
 
 	if (len < LEDGER_MEMBERS_HEAD_LEN || len > LEDGER_MEMBERS_MAX_LEN)
 		return bad(why, "bad-membership-length");
-	m->epoch = get_be64(d + 1);
+	m->epoch = ledger_get_be64(d + 1);
 	memcpy(m->prev, d + 9, 32);
 	m->k = d[41];
 	m->n = d[42];
@@ -295,7 +281,7 @@ int ledger_entry_decode(const uint8_t *data, size_t len,
 			return bad(why, "bad-enrolment-length");
 		if (!szkm_name_valid((const char *)data + 10, nlen))
 			return bad(why, "bad-name");
-		e->enrol.time_ns = get_be64(data + 1);
+		e->enrol.time_ns = ledger_get_be64(data + 1);
 		memcpy(e->enrol.name, data + 10, nlen);
 		memcpy(e->enrol.pubkey, data + 10 + nlen, SZKM_P256_PUB_LEN);
 		if (e->enrol.pubkey[0] != 0x04)

@@ -23,6 +23,7 @@
 #include <openssl/provider.h>
 #include <openssl/x509.h>
 
+#include "be.h"
 #include "note.h"
 
 #define EM_DASH_SP	"\xe2\x80\x94 "
@@ -709,20 +710,6 @@ static int raw_verify(EVP_PKEY *pkey, uint8_t type, const char *msg,
 	return ret;
 }
 
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (24 - 8 * i));
-}
-
-static uint64_t get_be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
 
 /* Signs @text (already checked) into a line; the caller sized @line. */
 static int sign_line(const struct ledger_note_key *k, const char *text,
@@ -740,14 +727,13 @@ static int sign_line(const struct ledger_note_key *k, const char *text,
 	if (k->type == LEDGER_NOTE_SIG_COSIG) {
 		if (timestamp > INT64_MAX)
 			return -EINVAL;
-		for (int i = 0; i < 8; i++)
-			sig[4 + i] = (uint8_t)(timestamp >> (56 - 8 * i));
+		ledger_put_be(sig + 4, timestamp, 8);
 		off += 8;
 	} else if (k->type != LEDGER_NOTE_SIG_ED25519 &&
 		   k->type != LEDGER_NOTE_SIG_ECDSA) {
 		return -EOPNOTSUPP;
 	}
-	put_be32(sig, k->id);
+	ledger_put_be(sig, k->id, 4);
 	ret = signed_message(k->type, text, text_len, timestamp, &msg, &mlen);
 	if (ret)
 		return ret;
@@ -975,7 +961,7 @@ static int verify_line(const struct ledger_note_key *k, const char *text,
 	case LEDGER_NOTE_SIG_COSIG:
 		if (sig_len != COSIG_SIG_LEN)
 			return -EBADMSG;
-		ts = get_be64(sig);
+		ts = ledger_get_be64(sig);
 		if (ts > INT64_MAX)
 			return -EBADMSG;
 		sig += 8;
