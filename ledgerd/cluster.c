@@ -31,7 +31,7 @@
 #include "ledgerd.h"
 #include "witness.h"
 
-#define FOLLOW_CHUNK	256
+#define FOLLOW_CHUNK	1024
 #define FOLLOW_ROUNDS	16
 #define AUDIT_SECONDS	1
 
@@ -187,6 +187,10 @@ static void audit(struct ledgerd_cluster *k)
 		ledger_witness_halt(k->w, k->err);
 		return;
 	}
+	if (!ret && !k->audited)
+		say("etcd audited: its blocks below entry %" PRIu64 " are taken "
+		    "as found; from now on none may be deleted or written "
+		    "again", ledger_size(k->l));
 	if (!ret)
 		k->audited = time(NULL);
 }

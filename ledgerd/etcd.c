@@ -24,11 +24,10 @@
 #include "fetch.h"
 #include "note.h"
 
-/* etcd's default --max-txn-ops is 128: entries plus the head's put. */
-#define TXN_ENTRIES	100
-/* A read of 256 entries is under 400 KiB of JSON. */
-#define READ_MAX	256
-#define ANSWER_MAX	(8u << 20)
+/* A read asks for the blocks holding at most this many entries. */
+#define READ_MAX	1024
+/* Blocks that start in a read's window: up to 2 * READ_MAX entries. */
+#define ANSWER_MAX	(16u << 20)
 #define KEY_MAX		600
 /* Members of one cluster a node may name (etcd advises 3, 5 or 7). */
 #define ENDPOINTS_MAX	7
@@ -45,6 +44,8 @@ struct ledger_etcd {
 	/* The audit: entries below audited stood unchanged at audit_rev. */
 	uint64_t audited;
 	uint64_t audit_rev;	/* 0: not audited yet */
+	uint64_t audit_blocks;	/* the blocks below audited */
+	uint8_t *block;		/* a block's value, decoded */
 };
 
 static int fail(struct ledger_etcd *g, int ret, const char *fmt, ...)
@@ -104,8 +105,10 @@ int ledger_etcd_open(struct ledger_etcd **out, const char *urls,
 	const char *p = urls;
 
 	g = calloc(1, sizeof(*g));
-	if (!g)
+	if (!g || !(g->block = malloc(LEDGER_ETCD_BLOCK_BYTES))) {
+		free(g);
 		return -ENOMEM;
+	}
 	for (;;) {
 		size_t len = strcspn(p, ",");
 
@@ -131,13 +134,13 @@ int ledger_etcd_open(struct ledger_etcd **out, const char *urls,
 	}
 	if (ledger_fetch_new(&g->f, timeout_ms)) {
 		snprintf(err, errlen, "cannot set up libcurl");
-		free(g);
+		ledger_etcd_close(g);
 		return -ENOMEM;
 	}
 	*out = g;
 	return 0;
 bad:
-	free(g);
+	ledger_etcd_close(g);
 	return -EINVAL;
 }
 
@@ -152,6 +155,7 @@ void ledger_etcd_close(struct ledger_etcd *g)
 	if (!g)
 		return;
 	ledger_fetch_free(g->f);
+	free(g->block);
 	free(g);
 }
 
@@ -358,6 +362,14 @@ static int range_kvs(const json_t *resp, const json_t **kvs)
 	return !*kvs || json_is_array(*kvs) ? 0 : -EBADMSG;
 }
 
+/* A count_only range's count. */
+static int range_count(const json_t *resp, uint64_t *count)
+{
+	const json_t *r = json_object_get(resp, "response_range");
+
+	return json_is_object(r) ? json_u64(r, "count", count) : -EBADMSG;
+}
+
 /* Is @kv's key exactly @want? */
 static bool key_is(const json_t *kv, const char *want)
 {
@@ -407,24 +419,128 @@ static int parse_head(struct ledger_etcd *g, const json_t *kvs, uint64_t *head,
 	return 0;
 }
 
+/* The index of entry key @kv, if it is one of ours below @below. */
+static int kv_index(const struct ledger_etcd *g, const json_t *kv,
+		    uint64_t below, uint64_t *index)
+{
+	char key[KEY_MAX], want[KEY_MAX];
+	size_t n, plen;
+	char *end;
+
+	entry_key(g, 0, want);
+	plen = strlen(want) - 20;
+	if (json_b64(kv, "key", (uint8_t *)key, sizeof(key) - 1, &n) ||
+	    n != plen + 20 || memcmp(key, want, plen))
+		return -EBADMSG;
+	key[n] = 0;
+	if (strspn(key + plen, "0123456789") != 20)
+		return -EBADMSG;
+	errno = 0;
+	*index = strtoull(key + plen, &end, 10);
+	return errno || *index >= below ? -EBADMSG : 0;
+}
+
+/* The blocks. */
+
+size_t ledger_etcd_block_size(const struct ledger_etcd_item *items, size_t n)
+{
+	size_t len = 0;
+
+	if (n == 0 || n > LEDGER_ETCD_BLOCK_ENTRIES)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (items[i].len == 0 || items[i].len > LEDGER_ENTRY_MAX_LEN)
+			return 0;
+		len += 4 + items[i].len;
+	}
+	return len <= LEDGER_ETCD_BLOCK_BYTES ? len : 0;
+}
+
+void ledger_etcd_block_encode(const struct ledger_etcd_item *items, size_t n,
+			      uint8_t *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint32_t len = (uint32_t)items[i].len;
+
+		out[0] = len >> 24;
+		out[1] = len >> 16;
+		out[2] = len >> 8;
+		out[3] = len;
+		memcpy(out + 4, items[i].data, len);
+		out += 4 + len;
+	}
+}
+
+/* The length of the entry at @off of block @v; 0: malformed. */
+static size_t block_next(const uint8_t *v, size_t len, size_t off)
+{
+	uint32_t n;
+
+	if (len - off < 4)
+		return 0;
+	n = (uint32_t)v[off] << 24 | (uint32_t)v[off + 1] << 16 |
+	    (uint32_t)v[off + 2] << 8 | v[off + 3];
+	return n && n <= LEDGER_ENTRY_MAX_LEN && n <= len - off - 4 ? n : 0;
+}
+
+int ledger_etcd_block_walk(const uint8_t *v, size_t len, uint64_t first,
+			   uint64_t from, uint64_t to, ledger_etcd_entry_cb cb,
+			   void *ctx, size_t *count)
+{
+	size_t n = 0, off, el;
+	int ret;
+
+	*count = 0;
+	if (len == 0 || len > LEDGER_ETCD_BLOCK_BYTES)
+		return -EBADMSG;
+	for (off = 0; off < len; off += 4 + el, n++)
+		if (n == LEDGER_ETCD_BLOCK_ENTRIES ||
+		    !(el = block_next(v, len, off)))
+			return -EBADMSG;
+	if (first > UINT64_MAX - n)
+		return -EBADMSG;
+	*count = n;
+	for (off = 0, n = 0; off < len; off += 4 + el, n++) {
+		el = block_next(v, len, off);
+		if (first + n >= from && first + n < to &&
+		    (ret = cb(ctx, first + n, v + off + 4, el)))
+			return ret;
+	}
+	return 0;
+}
+
+/* Block @kv's first index (below @below) and value, into g->block. */
+static int kv_block(struct ledger_etcd *g, const json_t *kv, uint64_t below,
+		    uint64_t *first, size_t *len)
+{
+	if (!json_is_object(kv) || kv_index(g, kv, below, first))
+		return fail(g, -EBADMSG, "etcd: a key under entries/ is not "
+			    "one of a block below %" PRIu64, below);
+	if (json_b64(kv, "value", g->block, LEDGER_ETCD_BLOCK_BYTES, len))
+		return fail(g, -EBADMSG, "etcd: block %" PRIu64 " is not base64 "
+			    "of at most %u bytes", *first, LEDGER_ETCD_BLOCK_BYTES);
+	return 0;
+}
+
 int ledger_etcd_read(struct ledger_etcd *g, uint64_t from, size_t max,
 		     ledger_etcd_entry_cb cb, void *ctx, uint64_t *head)
 {
 	char hk[KEY_MAX], k0[KEY_MAX], k1[KEY_MAX];
-	static uint8_t data[LEDGER_ENTRY_MAX_LEN];
 	const json_t *resps, *kvs;
+	uint64_t lo, end = 0, first;
 	json_t *ans, *req;
-	uint64_t want;
 	int64_t rev;
-	size_t n, i;
+	size_t n, len;
 	int ret;
 
 	if (max > READ_MAX)
 		max = READ_MAX;
 	if (max == 0 || from > UINT64_MAX - max)
 		return -EINVAL;
+	/* The block holding @from starts at most a block's length before. */
+	lo = from >= LEDGER_ETCD_BLOCK_ENTRIES ? from - (LEDGER_ETCD_BLOCK_ENTRIES - 1) : 0;
 	head_key(g, hk);
-	entry_key(g, from, k0);
+	entry_key(g, lo, k0);
 	entry_key(g, from + max, k1);
 	req = json_pack("{s:[o,o]}", "success", range_op(hk, NULL),
 			range_op(k0, k1));
@@ -451,36 +567,43 @@ int ledger_etcd_read(struct ledger_etcd *g, uint64_t from, size_t max,
 		fail(g, ret, "etcd: malformed answer to a read");
 		goto out;
 	}
-	want = *head - from < max ? *head - from : max;
-	n = json_array_size(kvs);
-	if (n != want) {
-		fail(g, ret, "etcd holds %zu entries from %" PRIu64 " where its head "
-		     "(%" PRIu64 ") needs %" PRIu64 ": the log is not contiguous",
-		     n, from, *head, want);
+	/* Check that the blocks tile [from, the last one's end) first. */
+	for (size_t i = 0; i < json_array_size(kvs); i++) {
+		if (kv_block(g, json_array_get(kvs, i), from + max, &first, &len))
+			goto out;
+		if (ledger_etcd_block_walk(g->block, len, first, 0, 0, NULL,
+					   NULL, &n)) {
+			fail(g, ret, "etcd: block %" PRIu64 " is malformed", first);
+			goto out;
+		}
+		if ((i && first != end) || (!i && first > from) ||
+		    first + n > *head) {
+			fail(g, ret, "etcd's block %" PRIu64 " of %zu entries "
+			     "does not follow the one before (to %" PRIu64 ") or "
+			     "lies past the head (%" PRIu64 "): the log is not "
+			     "contiguous", first, n, end, *head);
+			goto out;
+		}
+		end = first + n;
+	}
+	if (end < from)
+		end = from;
+	if (end < *head && end < from + max) {
+		fail(g, ret, "etcd holds entries %" PRIu64 " to %" PRIu64 " where "
+		     "its head (%" PRIu64 ") needs them to %" PRIu64 ": the log "
+		     "is not contiguous", from, end, *head,
+		     *head < from + max ? *head : from + max);
 		goto out;
 	}
 	g->have_read = true;
 	g->head = *head;
 	g->head_rev = rev;
-	for (i = 0; i < n; i++) {
-		const json_t *kv = json_array_get(kvs, i);
-		size_t len;
-
-		entry_key(g, from + i, k0);
-		if (!json_is_object(kv) || !key_is(kv, k0)) {
-			fail(g, ret, "etcd: entry %" PRIu64 " is missing or misnamed",
-			     from + i);
-			goto out;
-		}
-		if (json_b64(kv, "value", data, sizeof(data), &len) || !len) {
-			fail(g, ret, "etcd: entry %" PRIu64 " is not base64 leaf data "
-			     "of at most %d bytes", from + i, LEDGER_ENTRY_MAX_LEN);
-			goto out;
-		}
-		ret = cb(ctx, from + i, data, len);
+	for (size_t i = 0; i < json_array_size(kvs); i++) {
+		kv_block(g, json_array_get(kvs, i), from + max, &first, &len);
+		ret = ledger_etcd_block_walk(g->block, len, first, from,
+					     UINT64_MAX, cb, ctx, &n);
 		if (ret)
 			goto out;
-		ret = -EBADMSG;
 	}
 	ret = 0;
 out:
@@ -488,105 +611,105 @@ out:
 	return ret;
 }
 
-/* The index of entry key @kv, if it is one of ours below @below. */
-static int kv_index(const struct ledger_etcd *g, const json_t *kv,
-		    uint64_t below, uint64_t *index)
-{
-	char key[KEY_MAX], want[KEY_MAX];
-	size_t n, plen;
-	char *end;
+struct audit_ctx {
+	ledger_etcd_entry_cb cb;
+	void *ctx;
+	uint64_t at;		/* the entry that differs */
+};
 
-	entry_key(g, 0, want);
-	plen = strlen(want) - 20;
-	if (json_b64(kv, "key", (uint8_t *)key, sizeof(key) - 1, &n) ||
-	    n != plen + 20 || memcmp(key, want, plen))
-		return -EBADMSG;
-	key[n] = 0;
-	if (strspn(key + plen, "0123456789") != 20)
-		return -EBADMSG;
-	errno = 0;
-	*index = strtoull(key + plen, &end, 10);
-	return errno || *index >= below ? -EBADMSG : 0;
+static int audit_one(void *arg, uint64_t index, const uint8_t *data,
+		     size_t len)
+{
+	struct audit_ctx *a = arg;
+
+	if (!a->cb(a->ctx, index, data, len))
+		return 0;
+	a->at = index;
+	return 1;
 }
 
 int ledger_etcd_audit(struct ledger_etcd *g, uint64_t size,
 		      ledger_etcd_entry_cb cb, void *ctx, uint64_t *bad)
 {
-	static uint8_t data[LEDGER_ENTRY_MAX_LEN];
-	char k0[KEY_MAX], k1[KEY_MAX], rev[24];
-	const json_t *resps, *kvs, *r;
-	json_t *ans, *req, *changed, *all;
-	uint64_t count, hrev, index;
+	char k0[KEY_MAX], k1[KEY_MAX], ka[KEY_MAX], rev[24];
+	const json_t *resps, *kvs;
+	json_t *ans, *req, *changed, *all, *fresh;
+	struct audit_ctx a = { cb, ctx, 0 };
+	uint64_t count, nfresh, hrev, first;
+	size_t len, n;
 	int ret;
 
 	*bad = UINT64_MAX;
 	entry_key(g, 0, k0);
 	entry_key(g, size, k1);
+	entry_key(g, g->audited < size ? g->audited : size, ka);
 	snprintf(rev, sizeof(rev), "%" PRIu64, g->audit_rev + 1);
 	changed = range_op(k0, k1);
 	all = range_op(k0, k1);
-	if (!changed || !all) {
-		json_decref(changed);
-		json_decref(all);
+	fresh = range_op(ka, k1);
+	req = json_pack("{s:[o,o,o]}", "success", changed, all, fresh);
+	if (!req)
 		return fail(g, -ENOMEM, "out of memory");
-	}
 	/* The first audit only counts: it trusts what it finds. */
 	json_object_set_new(json_object_get(changed, "request_range"),
 			    g->audit_rev ? "min_mod_revision" : "count_only",
 			    g->audit_rev ? json_string(rev) : json_true());
 	json_object_set_new(json_object_get(all, "request_range"), "count_only",
 			    json_true());
-	req = json_pack("{s:[o,o]}", "success", changed, all);
-	if (!req)
-		return fail(g, -ENOMEM, "out of memory");
+	json_object_set_new(json_object_get(fresh, "request_range"), "count_only",
+			    json_true());
 	ret = call(g, "/v3/kv/txn", req, &ans, true);
 	if (ret)
 		return ret;
 	ret = fail(g, -EBADMSG, "etcd: malformed answer to an audit");
 	resps = json_object_get(ans, "responses");
-	if (!json_is_array(resps) || json_array_size(resps) != 2 ||
+	if (!json_is_array(resps) || json_array_size(resps) != 3 ||
 	    range_kvs(json_array_get(resps, 0), &kvs) ||
-	    !json_is_object(r = json_object_get(json_array_get(resps, 1),
-						"response_range")) ||
-	    json_u64(r, "count", &count) ||
+	    range_count(json_array_get(resps, 1), &count) ||
+	    range_count(json_array_get(resps, 2), &nfresh) ||
 	    json_u64(json_object_get(ans, "header"), "revision", &hrev) || !hrev)
 		goto out;
-	if (count != size) {
-		ret = fail(g, -EBADMSG, "etcd holds %" PRIu64 " entries below "
-			   "%" PRIu64 ": entries this node validated were "
-			   "deleted", count, size);
-		*bad = 0;
-		goto out;
-	}
 	for (size_t i = 0; i < json_array_size(kvs); i++) {
-		const json_t *kv = json_array_get(kvs, i);
-		size_t len;
-
-		if (!json_is_object(kv) || kv_index(g, kv, size, &index) ||
-		    json_b64(kv, "value", data, sizeof(data), &len))
+		ret = kv_block(g, json_array_get(kvs, i), size, &first, &len);
+		if (ret)
 			goto out;
-		/* Below the last audit nothing may change; above it, what
-		 * was appended since must be what this node validated. */
-		if ((g->audit_rev && index < g->audited) ||
-		    cb(ctx, index, data, len)) {
-			*bad = index;
+		/* Every entry appended since must be what this node
+		 * validated, and below the last audit nothing may be
+		 * written again, even the same bytes. */
+		a.at = UINT64_MAX;
+		if (ledger_etcd_block_walk(g->block, len, first, 0, size,
+					   audit_one, &a, &n) ||
+		    first < g->audited) {
+			*bad = a.at != UINT64_MAX ? a.at : first;
 			ret = fail(g, -EBADMSG, "entry %" PRIu64 " in etcd was "
 				   "replaced after this node validated it: the "
-				   "history was rewritten", index);
+				   "history was rewritten", *bad);
 			goto out;
 		}
 	}
+	/* The blocks below the last audit's size, and those after it. */
+	if (g->audit_rev && count != g->audit_blocks + nfresh) {
+		ret = fail(g, -EBADMSG, "etcd holds %" PRIu64 " blocks below "
+			   "entry %" PRIu64 " where this node counted %" PRIu64
+			   ": blocks this node validated were deleted", count,
+			   size, g->audit_blocks + nfresh);
+		*bad = 0;
+		goto out;
+	}
 	g->audited = size;
 	g->audit_rev = hrev;
+	g->audit_blocks = count;
 	ret = 0;
 out:
 	json_decref(ans);
 	return ret;
 }
 
-/* One transaction: entries @from.. and the head, if nobody moved it. */
+/* One transaction: the block of entries @from.., and the head, if nobody
+ * moved it. */
 static int txn_append(struct ledger_etcd *g, uint64_t from,
-		      const struct ledger_etcd_item *items, size_t n)
+		      const struct ledger_etcd_item *items, size_t n,
+		      size_t blen)
 {
 	char hk[KEY_MAX], k[KEY_MAX], num[24];
 	json_t *req, *ans, *puts, *cmp;
@@ -601,18 +724,14 @@ static int txn_append(struct ledger_etcd *g, uint64_t from,
 			"mod_revision", num,
 			"key", b64_str(k), "target", "CREATE", "result", "EQUAL",
 			"create_revision", "0");
-	puts = json_array();
-	for (size_t i = 0; puts && i < n; i++) {
-		entry_key(g, from + i, k);
-		json_array_append_new(puts, json_pack("{s:{s:o,s:o}}", "request_put",
-						      "key", b64_str(k), "value",
-						      b64_json(items[i].data, items[i].len)));
-	}
+	ledger_etcd_block_encode(items, n, g->block);
 	snprintf(num, sizeof(num), "%" PRIu64, from + n);
-	json_array_append_new(puts, json_pack("{s:{s:o,s:o}}", "request_put",
-					      "key", b64_str(hk), "value", b64_str(num)));
+	puts = json_pack("[{s:{s:o,s:o}},{s:{s:o,s:o}}]",
+			 "request_put", "key", b64_str(k),
+			 "value", b64_json(g->block, blen),
+			 "request_put", "key", b64_str(hk), "value", b64_str(num));
 	req = json_pack("{s:o,s:o}", "compare", cmp, "success", puts);
-	if (!req || json_array_size(puts) != n + 1)
+	if (!req)
 		return fail(g, -ENOMEM, "out of memory");
 	ret = call(g, "/v3/kv/txn", req, &ans, false);
 	if (ret)
@@ -683,14 +802,21 @@ int ledger_etcd_append(struct ledger_etcd *g, uint64_t from,
 		       const struct ledger_etcd_item *items, size_t n)
 {
 	while (n) {
-		size_t k = n < TXN_ENTRIES ? n : TXN_ENTRIES;
+		size_t k = n < LEDGER_ETCD_BLOCK_ENTRIES ? n : LEDGER_ETCD_BLOCK_ENTRIES;
+		size_t blen;
 		int ret = -EAGAIN;
+
+		while (!(blen = ledger_etcd_block_size(items, k)) && k > 1)
+			k /= 2;
+		if (!blen)
+			return fail(g, -EINVAL, "entry %" PRIu64 " cannot go in a "
+				    "block", from);
 
 		if (!g->have_read || from != g->head)
 			return fail(g, -ESTALE, "append at %" PRIu64 " but the head "
 				    "last read is %" PRIu64, from, g->head);
 		for (int tries = 0; ret == -EAGAIN && tries < 3; tries++) {
-			ret = txn_append(g, from, items, k);
+			ret = txn_append(g, from, items, k, blen);
 			if (ret == -ETIMEDOUT || ret == -EIO || ret == -EBADMSG)
 				ret = check_landed(g, from, items, k);
 		}

@@ -6,13 +6,19 @@
  * node; it is reached through its v3 JSON gateway (libcurl, base64 keys
  * and values). Under a prefix P it holds
  *   P/head             the log's size, decimal
- *   P/entries/<index>  the leaf data of entry <index> (20 digits, so that
- *                      etcd's key order is index order)
- * An append is one transaction: create P/entries/<n>.. only if
- * P/entries/<n> does not exist and P/head is still at the revision the
- * writer read with size n, and move P/head on. So the indices stay
- * contiguous and no entry is ever written twice, whatever writers race,
- * without a lock or a lease.
+ *   P/entries/<first>  a block: entries <first>, <first>+1, ... as
+ *                      n times (be32 length | leaf data), 1 <= n <=
+ *                      LEDGER_ETCD_BLOCK_ENTRIES, each length 1 to
+ *                      LEDGER_ENTRY_MAX_LEN, the whole at most
+ *                      LEDGER_ETCD_BLOCK_BYTES (<first> has 20 digits, so
+ *                      that etcd's key order is index order)
+ * An append is one transaction per block: create P/entries/<n> only if
+ * it does not exist and P/head is still at the revision the writer read
+ * with size n, and move P/head to n plus the block's entries. So the
+ * blocks tile the log with no gap or overlap and no entry is ever written
+ * twice, whatever writers race, without a lock or a lease. One key for
+ * many entries is what makes etcd cheap per entry (its cost is per key
+ * and per transaction, not per byte).
  *
  * This is not a struct ledger_store: a node's store is its own validated
  * copy (tree nodes, device heads, its signed checkpoints), which a node
@@ -26,6 +32,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#define LEDGER_ETCD_BLOCK_ENTRIES	1024
+/* Base64 in JSON adds a third: under etcd's default 1.5 MiB request. */
+#define LEDGER_ETCD_BLOCK_BYTES		(768u << 10)
 
 struct ledger_etcd;
 
@@ -46,11 +56,13 @@ typedef int (*ledger_etcd_entry_cb)(void *ctx, uint64_t index,
 				    const uint8_t *data, size_t len);
 
 /*
- * Reads the head and up to @max entries from @from on, in one snapshot;
- * calls @cb for each, in index order (a nonzero return stops the walk and
- * is returned). *@head gets the log's size. Remembers the head's revision
- * for the next append. -EBADMSG: etcd's answer is malformed or the log
- * is not contiguous (an entry missing below the head, or one past it);
+ * Reads the head and the blocks that hold entries @from to @from + @max
+ * - 1, in one snapshot; calls @cb for each of their entries from @from
+ * on, in index order (so it may get more than @max; a nonzero return
+ * stops the walk and is returned). *@head gets the log's size. Remembers
+ * the head's revision for the next append. -EBADMSG: etcd's answer is
+ * malformed or the blocks do not tile the log (an entry missing below
+ * the head, two blocks that overlap, or an entry past the head);
  * -EIO and the like: etcd could not be read.
  */
 int ledger_etcd_read(struct ledger_etcd *g, uint64_t from, size_t max,
@@ -58,10 +70,12 @@ int ledger_etcd_read(struct ledger_etcd *g, uint64_t from, size_t max,
 
 /*
  * The audit of what this node already validated, entries [0, @size):
- * none may be deleted, and every one written since the last audit (its
- * mod_revision above that audit's revision) is handed to @cb, which
- * returns nonzero when it is not the entry the node validated; an entry
- * below the last audit's size written since is a rewrite in itself.
+ * no block may be deleted (etcd counts them: as many as at the last
+ * audit plus those written since), and every entry below @size of a
+ * block written since the last audit (its mod_revision above that
+ * audit's revision) is handed to @cb, which returns nonzero when it is
+ * not the entry the node validated; a block that starts below the last
+ * audit's size and was written since is a rewrite in itself.
  * -EBADMSG with *@bad the entry when the history was rewritten (or the
  * answer is malformed: *@bad UINT64_MAX). The first audit trusts what
  * was there (a rewrite made while this node was down is found by the
@@ -82,10 +96,26 @@ struct ledger_etcd_item {
  * another negative errno: etcd failed and they may or may not be there
  * (after an ambiguous error the entries are read back and compared byte
  * for byte first: a retry of an append that did land is not an error).
- * Large batches go in several transactions, each all or nothing: after
- * an error some of the first ones may have landed.
+ * A batch goes in blocks of at most LEDGER_ETCD_BLOCK_ENTRIES entries
+ * and LEDGER_ETCD_BLOCK_BYTES, a transaction each, all or nothing: after
+ * an error some of the first blocks may have landed.
  */
 int ledger_etcd_append(struct ledger_etcd *g, uint64_t from,
 		       const struct ledger_etcd_item *items, size_t n);
+
+/*
+ * The block format, for etcd.c and its tests. _size: the bytes @n
+ * entries take (0 when they exceed a block's limits); _encode writes them
+ * to @out (that size). _walk checks the whole of block @v first (a
+ * malformed one: -EBADMSG, no call), then calls @cb for its entries of
+ * index @from to @to - 1, the block's first entry being @first; *@count
+ * gets how many entries the block holds.
+ */
+size_t ledger_etcd_block_size(const struct ledger_etcd_item *items, size_t n);
+void ledger_etcd_block_encode(const struct ledger_etcd_item *items, size_t n,
+			      uint8_t *out);
+int ledger_etcd_block_walk(const uint8_t *v, size_t len, uint64_t first,
+			   uint64_t from, uint64_t to, ledger_etcd_entry_cb cb,
+			   void *ctx, size_t *count);
 
 #endif /* LEDGER_ETCD_H */

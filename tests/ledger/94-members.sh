@@ -204,16 +204,7 @@ echo "members: szkmctl verify follows epochs 1 and 2 from its anchor, refuses to
 # alarm and signs nothing past it.
 by 1 member propose "$T/m3" --k 1 --key "${VK[1]}" >/dev/null
 by 1 member approve "$T/m3" >/dev/null
-python3 - "$EURL" "$(cat "$T/m3")" <<'P' || fail "cannot write into etcd"
-import base64, json, sys, urllib.request
-url, entry = sys.argv[1], bytes.fromhex(sys.argv[2].strip())
-b = lambda x: base64.b64encode(x if isinstance(x, bytes) else x.encode()).decode()
-req = {"success": [
-    {"request_put": {"key": b("/szkm/entries/%020d" % 9), "value": b(entry)}},
-    {"request_put": {"key": b("/szkm/head"), "value": b("10")}}]}
-r = urllib.request.urlopen(url + "/v3/kv/txn", json.dumps(req).encode())
-assert json.load(r).get("succeeded"), "txn"
-P
+python3 "$top/tests/ledger/etcd_block.py" append "$EURL" /szkm 9 "$(cat "$T/m3")" || fail "cannot write into etcd"
 health_codes() {
 	local i
 	for i in 1 2 3; do curl -s -o /dev/null -w '%{http_code} ' "http://127.0.0.1:${PORTS[i]}/health"; done
