@@ -743,6 +743,18 @@ enum szkm_registry_state {
  * keeps at most SZKM_LEDGER_KEYS_MAX of them and a threshold: a checkpoint
  * counts only when that many enrolled keys signed it.
  */
+/*
+ * A ledger with a membership (entry type 3) names, in each checkpoint it
+ * signs, the membership in force at that size (the last membership entry
+ * below it) in one extension line:
+ *   "szkm-members <epoch> <base64 of that entry's leaf hash>\n"
+ * Its nodes sign and cosign only that line, and a client that followed
+ * the membership entries under the checkpoint must arrive at that epoch
+ * and entry: a server that withholds a later membership entry (to keep a
+ * removed node's key trusted) is caught by the k signers' own line.
+ */
+#define SZKM_CHECKPOINT_MEMBERS	"szkm-members"
+
 #define SZKM_LEDGER_ENTRY_ENROL	1
 #define SZKM_LEDGER_ENTRY_EVENT	2
 #define SZKM_LEDGER_ENTRY_MEMBERS 3

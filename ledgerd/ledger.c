@@ -1332,18 +1332,48 @@ int ledger_device_events(struct ledger *l, const uint8_t id[SZKM_DEVICE_ID_LEN],
 	return ret;
 }
 
+int ledger_members_line(struct ledger *l, uint64_t size, char *buf,
+			size_t cap, size_t *len)
+{
+	uint8_t leaf[LEDGER_HASH_LEN];
+	uint64_t index = 0, epoch = 0;
+	bool latest;
+	int ret = 0;
+
+	pthread_mutex_lock(&l->lock);
+	while (epoch < l->nmember_idx && l->member_idx[epoch] < size)
+		index = l->member_idx[epoch++];
+	/* The one in force now may not be committed yet (a checkpoint
+	 * signed in the commit that adds it): its hash is kept. */
+	latest = epoch && epoch == l->nmember_idx;
+	if (latest)
+		memcpy(leaf, l->members_hash, LEDGER_HASH_LEN);
+	pthread_mutex_unlock(&l->lock);
+	if (epoch && !latest)
+		ret = ledger_leaf_hash(l, index, leaf);
+	if (ret)
+		return ret;
+	*len = ledger_checkpoint_members_line(epoch, leaf, buf, cap);
+	return epoch && !*len ? -ENOSPC : 0;
+}
+
 /* Signs the checkpoint of @size and @root into @note. Any thread. */
 static int sign_text(struct ledger *l, uint64_t size,
 		     const uint8_t root[LEDGER_HASH_LEN], int64_t t, char *note,
 		     size_t cap, size_t *nlen)
 {
 	struct ledger_checkpoint c = { .size = size };
-	char text[LEDGER_NOTE_MAX_NAME + 128];
+	char text[LEDGER_NOTE_MAX_NAME + 128 + LEDGER_MEMBERS_LINE_MAX];
+	char line[LEDGER_MEMBERS_LINE_MAX];
 	size_t tlen;
 	int ret;
 
 	strcpy(c.origin, l->origin);
 	memcpy(c.root, root, LEDGER_HASH_LEN);
+	ret = ledger_members_line(l, size, line, sizeof(line), &c.ext_len);
+	if (ret)
+		return ret;
+	c.ext = c.ext_len ? line : NULL;
 	ret = ledger_checkpoint_format(&c, text, sizeof(text), &tlen);
 	if (ret)
 		return ret;

@@ -139,6 +139,14 @@ int ledger_enrol(struct ledger *l, const char *name,
  */
 int ledger_add_approved(struct ledger *l, const uint8_t *data, size_t len,
 			struct ledger_result *res);
+/*
+ * The membership line of a checkpoint of @size (note.h,
+ * ledger_checkpoint_members_line): the membership in force there, *@len
+ * 0 when none. Any thread.
+ */
+int ledger_members_line(struct ledger *l, uint64_t size, char *buf,
+			size_t cap, size_t *len);
+
 /* Any thread: the membership in force, its entry's leaf hash and index;
  * -ENOENT while the log has none. (hash, index: NULL when not wanted.) */
 int ledger_members(struct ledger *l, struct ledger_members *m,

@@ -258,6 +258,25 @@ static int put_out(char *buf, size_t cap, size_t *pos, const void *s,
 
 /* Checkpoints. */
 
+size_t ledger_checkpoint_members_line(uint64_t epoch,
+				      const uint8_t leaf[LEDGER_HASH_LEN],
+				      char *buf, size_t cap)
+{
+	char hash[b64_len(LEDGER_HASH_LEN) + 1];
+	int n;
+
+	if (!epoch) {
+		if (cap)
+			buf[0] = 0;
+		return 0;
+	}
+	b64_encode(leaf, LEDGER_HASH_LEN, hash);
+	hash[b64_len(LEDGER_HASH_LEN)] = 0;
+	n = snprintf(buf, cap, SZKM_CHECKPOINT_MEMBERS " %" PRIu64 " %s\n",
+		     epoch, hash);
+	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+}
+
 int ledger_checkpoint_format(const struct ledger_checkpoint *cp, char *buf,
 			     size_t cap, size_t *len)
 {

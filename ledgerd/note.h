@@ -36,6 +36,7 @@
 #include <openssl/evp.h>
 
 #include "merkle.h"
+#include "szkm.h"
 
 #define LEDGER_NOTE_SIG_ED25519	0x01
 #define LEDGER_NOTE_SIG_ECDSA	0x02
@@ -68,6 +69,16 @@ int ledger_checkpoint_format(const struct ledger_checkpoint *cp, char *buf,
 			     size_t cap, size_t *len);
 int ledger_checkpoint_parse(const char *text, size_t len,
 			    struct ledger_checkpoint *cp);
+
+/*
+ * The checkpoint's membership line (include/szkm.h, SZKM_CHECKPOINT_MEMBERS)
+ * for membership @epoch whose entry has leaf hash @leaf, '\n' included,
+ * into @buf; its length (0: @cap is too small). Epoch 0: none, "".
+ */
+size_t ledger_checkpoint_members_line(uint64_t epoch,
+				      const uint8_t leaf[LEDGER_HASH_LEN],
+				      char *buf, size_t cap);
+#define LEDGER_MEMBERS_LINE_MAX	(sizeof(SZKM_CHECKPOINT_MEMBERS) + 21 + 45 + 1)
 
 /*
  * A note key: a name, its type and key ID, and the EVP_PKEY that signs

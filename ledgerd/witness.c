@@ -478,9 +478,6 @@ static unsigned int check_note(struct ledger_witness *w, struct request *rq,
 	if (!(rq->r.valid & ~w->banned))
 		return ledger_httpd_refuse(why, cap, 403, "signed only by keys this node "
 			      "distrusts since they signed a fork");
-	if (rq->cp.ext_len)
-		return ledger_httpd_refuse(why, cap, 400, "this witness cosigns no "
-			      "checkpoint with extension lines");
 	if (rq->old > rq->cp.size)
 		return ledger_httpd_refuse(why, cap, 400, "old size %" PRIu64 " is above the "
 			      "checkpoint's size %" PRIu64, rq->old, rq->cp.size);
@@ -543,11 +540,26 @@ static unsigned int check_state_proof(struct ledger_witness *w,
 static unsigned int check_validated(struct ledger_witness *w,
 				    struct request *rq, char *why, size_t cap)
 {
-	if (rq->cp.size <= ledger_size(w->l))
-		return 0;
-	return ledger_httpd_refuse(why, cap, 503, "this node validated %" PRIu64 " entries, "
-		      "fewer than %" PRIu64 ": try again", ledger_size(w->l),
-		      rq->cp.size);
+	char line[LEDGER_MEMBERS_LINE_MAX];
+	size_t len;
+	int ret;
+
+	if (rq->cp.size > ledger_size(w->l))
+		return ledger_httpd_refuse(why, cap, 503, "this node validated %" PRIu64
+					   " entries, fewer than %" PRIu64 ": try again",
+					   ledger_size(w->l), rq->cp.size);
+	/* The one extension line a checkpoint of this log may carry, and
+	 * must when it has a membership: the one in force at its size. */
+	ret = ledger_members_line(w->l, rq->cp.size, line, sizeof(line), &len);
+	if (ret)
+		return ledger_httpd_refuse(why, cap, 500, "cannot read the membership: %s",
+					   strerror(-ret));
+	if (rq->cp.ext_len != len || memcmp(rq->cp.ext, line, len))
+		return ledger_httpd_refuse(why, cap, 400, "the checkpoint's extension lines "
+					   "are not this log's membership line at size %"
+					   PRIu64 " ('%.*s')", rq->cp.size,
+					   len ? (int)len - 1 : 0, line);
+	return 0;
 }
 
 /* The lines: the node key's signature, then the cosignature. */

@@ -112,6 +112,10 @@ printf 'hello\n' >"$T/b"; check "no old line" 400 "$T/b"
 { printf 'old 31\n'; for _ in $(seq 64); do echo "$root31"; done; echo; cat "$T/n1cp31"; } >"$T/b"
 check "64 proof lines" 400 "$T/b"
 { printf 'old 32\n\n'; cat "$T/n1cp31"; } >"$T/b"; check "old above the size" 400 "$T/b"
+# Node 1's key on the right root, with a membership line this log (no
+# membership) does not have: a node vouches only for its own line.
+{ printf 'old 31\n\n'; signed 1 "$text31
+szkm-members 1 $root31"; } >"$T/b"; check "an extension line not this log's" 400 "$T/b"
 { printf 'old 31\n\n'; head -c 20000 /dev/zero | tr '\0' 'a'; } >"$T/b"; check "a body over 16 KiB" 413 "$T/b"
 { printf 'old 0\n\n'; signed 1 "other.example/log
 31

@@ -196,7 +196,20 @@ out=$(verify --ledger-key "${VK[1]}" --ledger-key "${VK[2]}" --ledger-key "${VK[
 out=$(verify --ledger-key "${VK[3]}" --threshold 1) && fail "an unapproved genesis was followed: $out"
 [[ $out == *"membership epoch 1 at entry 0: approved by 0 of the keys in force, 1 needed"* ]] ||
 	fail "wrong refusal: $out"
-echo "members: szkmctl verify follows epochs 1 and 2 from its anchor, refuses too few approvals"
+# Attacker: whoever serves the log to the client keeps epoch 2's entry
+# back, so that the client would go on with epoch 1's keys. The
+# checkpoint's signers name epoch 2 in their signed membership line.
+python3 "$top/tests/ledger/withhold_proxy.py" "http://127.0.0.1:$P3" "$T/proxy.port" &
+proxy=$!
+until_ok 10 test -s "$T/proxy.port" || fail "the withholding proxy did not start"
+out=$("$B/szkmctl" verify --ledger "http://127.0.0.1:$(cat "$T/proxy.port")" --key-id "$kid" \
+	--state "$T/st.proxy" --ledger-key "${VK[1]}" --ledger-key "${VK[2]}" \
+	--ledger-key "${VK[3]}" --threshold 2 2>&1) && fail "a withheld membership entry went unseen: $out"
+kill "$proxy"
+[[ $out == *"checkpoint: its signed lines name the membership 'szkm-members 2 "*"' but the ledger showed epoch 1: a membership entry was withheld"* ]] ||
+	fail "wrong refusal: $out"
+hget 3 /checkpoint | grep -q "^szkm-members 2 " || fail "node 3's checkpoint has no membership line: $(hget 3 /checkpoint)"
+echo "members: szkmctl verify follows epochs 1 and 2 from its anchor, refuses too few approvals and a withheld epoch"
 
 # Attacker: node 1's operator, holding node 1's key and write access to
 # etcd, writes straight into etcd a membership that leaves node 1 alone

@@ -147,9 +147,22 @@ static inline uint64_t ml_chain(struct mem_ledger *l, struct tdev *d, struct tev
 static inline int ml_sign(struct mem_ledger *l)
 {
 	struct ledger_checkpoint cp = { .size = ledger_merkle_size(l->t) };
-	char text[512];
+	char text[512], line[LEDGER_MEMBERS_LINE_MAX];
+	uint8_t leaf[LEDGER_HASH_LEN];
+	struct ledger_entry *d = malloc(sizeof(*d));
+	const char *why;
+	uint64_t epoch = 0;
 	size_t tlen;
 
+	/* The membership line, as a node signs it (ledger_members_line). */
+	for (size_t i = 0; d && i < l->n; i++)
+		if (l->e[i].data[0] == LEDGER_ENTRY_MEMBERS &&
+		    !ledger_entry_decode(l->e[i].data, l->e[i].len, d, &why) &&
+		    !ledger_merkle_leaf_hash(l->e[i].data, l->e[i].len, leaf))
+			epoch = d->members.epoch;
+	free(d);
+	cp.ext_len = ledger_checkpoint_members_line(epoch, leaf, line, sizeof(line));
+	cp.ext = cp.ext_len ? line : NULL;
 	snprintf(cp.origin, sizeof(cp.origin), "%s", l->origin);
 	return ledger_merkle_root(l->t, cp.size, cp.root) ?:
 	       ledger_checkpoint_format(&cp, text, sizeof(text), &tlen) ?:

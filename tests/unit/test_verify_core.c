@@ -323,6 +323,27 @@ static void unknown_key_is_enoent(void **state)
 	assert_non_null(strstr(szkm_verify_message(), "no entry in the checkpoint"));
 }
 
+/* The attacker: whoever serves the log, listing no membership entry
+ * (to keep the anchor's keys trusted after the membership moved on). The
+ * checkpoint's signed membership line names the epoch it withheld. */
+static int no_members(void *ctx, struct szkm_ledger_entry **out, size_t *n)
+{
+	(void)ctx;
+	*n = 0;
+	*out = calloc(1, sizeof(**out));
+	return *out ? 0 : -ENOMEM;
+}
+
+static void withheld_membership_refused(void **state)
+{
+	struct fixture *f = *state;
+
+	ml_genesis(&f->l);
+	assert_int_equal(ml_sign(&f->l), 0);
+	f->src.members = no_members;
+	assert_refused(f, NULL, -EUCLEAN, "but the ledger showed none, epoch 0: a membership entry was withheld");
+}
+
 /* A membership after the device's enrolment: followed from the anchor
  * (the node key, k = 1), and the checkpoint verified under it. */
 static void membership_after_enrolment_followed(void **state)
@@ -380,6 +401,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(forked_or_rolled_back_ledger_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_key_is_enoent, setup, teardown),
 		cmocka_unit_test_setup_teardown(membership_after_enrolment_followed, setup, teardown),
+		cmocka_unit_test_setup_teardown(withheld_membership_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(unapproved_enrolment_after_membership_refused, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -359,7 +359,7 @@ static int follow_members(struct run *r)
 {
 	uint8_t set[SZKM_LEDGER_KEYS_MAX > LEDGER_MEMBERS_MAX ? SZKM_LEDGER_KEYS_MAX : LEDGER_MEMBERS_MAX]
 		   [SZKM_P256_PUB_LEN];
-	uint8_t leaf[LEDGER_HASH_LEN], prev[LEDGER_HASH_LEN];
+	uint8_t leaf[LEDGER_HASH_LEN], prev[LEDGER_HASH_LEN] = { 0 };
 	struct szkm_ledger_entry *e = NULL;
 	struct ledger_entry *d = NULL;
 	unsigned int k = r->t->threshold;
@@ -415,6 +415,18 @@ static int follow_members(struct run *r)
 		k = m->k;
 		epoch = m->epoch;
 		memcpy(prev, leaf, LEDGER_HASH_LEN);
+	}
+	/* The signers name the membership in force: a server that kept a
+	 * later membership entry back is caught here. */
+	if (!ret) {
+		char line[LEDGER_MEMBERS_LINE_MAX];
+		size_t len = ledger_checkpoint_members_line(epoch, prev, line, sizeof(line));
+
+		if (r->cp.ext_len != len || memcmp(r->cp.ext, line, len))
+			ret = szkm_verify_fail(-EUCLEAN, "checkpoint: its signed lines name the membership '%.*s' but the ledger showed %s%" PRIu64 ": a membership entry was withheld",
+					       r->cp.ext_len ? (int)r->cp.ext_len - 1 : 0,
+					       r->cp.ext_len ? r->cp.ext : "",
+					       epoch ? "epoch " : "none, epoch ", epoch);
 	}
 	free(d);
 	free(e);
