@@ -44,28 +44,9 @@ static int szkm_members_decode(const u8 *d, size_t len, struct szkm_ledger_trust
 		return -EBADMSG;
 	for (i = 0; i < t->nkeys; i++) {
 		struct szkm_ledger_key *k = &t->keys[i];
-		size_t nl;
 
-		if (off >= len)
+		if (szkm_ledger_key_read(k, d, len, &off, SZKM_MEMBER_NAME_MAX, why))
 			return -EBADMSG;
-		nl = d[off++];
-		if (nl < 1 || nl > SZKM_MEMBER_NAME_MAX ||
-		    len - off < nl + SZKM_P256_PUB_LEN)
-			return -EBADMSG;
-		if (!szkm_ledger_key_name_ok((const char *)d + off, nl)) {
-			*why = SZKM_MSG("membership entry names a member badly (a note key name: printable, no space or '+')");
-			return -EBADMSG;
-		}
-		memcpy(k->name, d + off, nl);
-		k->name[nl] = 0;
-		off += nl;
-		memcpy(k->pub, d + off, SZKM_P256_PUB_LEN);
-		off += SZKM_P256_PUB_LEN;
-		if (szkm_p256_check_pub(k->pub)) {
-			*why = SZKM_MSG("membership entry has a member key that is not a P-256 point");
-			return -EBADMSG;
-		}
-		k->id = szkm_ledger_key_id(k->pub);
 		for (j = 0; j < i; j++)
 			if (!strcmp(k->name, t->keys[j].name) ||
 			    !memcmp(k->pub, t->keys[j].pub, SZKM_P256_PUB_LEN)) {

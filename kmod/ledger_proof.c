@@ -134,8 +134,36 @@ int szkm_ledger_vkey_parse(struct szkm_ledger_key *k, const char *vkey,
 	return 0;
 }
 
+int szkm_ledger_key_read(struct szkm_ledger_key *k, const u8 *d, size_t len,
+			 size_t *off, size_t name_max, const char **why)
+{
+	size_t nl;
+
+	if (*off >= len)
+		return -EBADMSG;
+	nl = d[(*off)++];
+	if (nl > name_max || len - *off < nl + SZKM_P256_PUB_LEN)
+		return -EBADMSG;
+	if (!szkm_ledger_key_name_ok((const char *)d + *off, nl)) {
+		*why = SZKM_MSG("ledger key name is not a note key name (printable, no space or '+')");
+		return -EBADMSG;
+	}
+	memcpy(k->name, d + *off, nl);
+	k->name[nl] = 0;
+	*off += nl;
+	memcpy(k->pub, d + *off, SZKM_P256_PUB_LEN);
+	*off += SZKM_P256_PUB_LEN;
+	if (szkm_p256_check_pub(k->pub)) {
+		*why = SZKM_MSG("ledger key is not a P-256 point");
+		return -EBADMSG;
+	}
+	k->id = szkm_ledger_key_id(k->pub);
+	return 0;
+}
+
 int szkm_ledger_trust_decode(struct szkm_ledger_trust *t, const u8 *f, size_t n)
 {
+	const char *why;
 	size_t pos = 2;
 	unsigned int i;
 
@@ -146,24 +174,10 @@ int szkm_ledger_trust_decode(struct szkm_ledger_trust *t, const u8 *f, size_t n)
 		return -EBADMSG;
 	t->threshold = f[0];
 	t->nkeys = f[1];
-	for (i = 0; i < t->nkeys; i++) {
-		struct szkm_ledger_key *k = &t->keys[i];
-		size_t nl;
-
-		if (n - pos < 1)
+	for (i = 0; i < t->nkeys; i++)
+		if (szkm_ledger_key_read(&t->keys[i], f, n, &pos,
+					 SZKM_LEDGER_NAME_MAX, &why))
 			return -EBADMSG;
-		nl = f[pos++];
-		if (n - pos < nl + SZKM_P256_PUB_LEN || !szkm_ledger_key_name_ok((const char *)f + pos, nl))
-			return -EBADMSG;
-		memcpy(k->name, f + pos, nl);
-		k->name[nl] = 0;
-		pos += nl;
-		memcpy(k->pub, f + pos, SZKM_P256_PUB_LEN);
-		pos += SZKM_P256_PUB_LEN;
-		if (szkm_p256_check_pub(k->pub))
-			return -EBADMSG;
-		k->id = szkm_ledger_key_id(k->pub);
-	}
 	if (n - pos == SZKM_DEVBLOB_MEMBERS_LEN) {
 		t->epoch = get_unaligned_be64(f + pos);
 		memcpy(t->members, f + pos + 8, 32);

@@ -49,6 +49,16 @@ size_t szkm_ledger_trust_encode(const struct szkm_ledger_trust *t, u8 *f);
 bool szkm_ledger_key_name_ok(const char *s, size_t n);
 u32 szkm_ledger_key_id(const u8 pub[SZKM_P256_PUB_LEN]);
 
+/*
+ * One ledger key as the blob's trust field and a membership entry hold
+ * it, "name length u8 | name | point [65]", at *@off of @d (@len bytes):
+ * the name at most @name_max and a note key name, the point on P-256,
+ * the id computed; *@off moves past it. -EBADMSG (*@why set for a bad
+ * name or point) when it is not one.
+ */
+int szkm_ledger_key_read(struct szkm_ledger_key *k, const u8 *d, size_t len,
+			 size_t *off, size_t name_max, const char **why);
+
 /* The origin line of a note that szkm_checkpoint_verify() accepted. */
 size_t szkm_checkpoint_origin(const u8 *note, size_t len, const char **origin);
 
