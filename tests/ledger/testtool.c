@@ -448,7 +448,8 @@ static int resume_at(uint64_t upto, const char *db)
 		ret = b ? 0 : -ENOMEM;
 	}
 	for (size_t i = 0; i < upto && !ret; i++)
-		ret = szkm_chain_batch_add(b, c.ev[i] + 1, c.len[i] - 1 - SZKM_EVENT_SIG_LEN);
+		ret = szkm_chain_batch_add(b, c.ev[i] + 1, c.len[i] - 1 - SZKM_EVENT_SIG_LEN,
+					   c.ev[i] + c.len[i] - SZKM_EVENT_SIG_LEN);
 	if (!ret)
 		ret = szkm_chain_batch_end(b);
 	szkm_chain_batch_free(b);
@@ -478,7 +479,7 @@ static int print_event(struct tdev *d, struct tev *e)
 	if (tev_sign(d->key, body, n, sig))
 		return 1;
 	d->seq = e->seq;
-	tev_sha256(body, n, d->head);
+	tev_link(body, n, sig, d->head);
 	szkm_hex_encode(hex, body, n);
 	szkm_hex_encode(shex, sig, 64);
 	printf("event %s %s\n", hex, shex);
