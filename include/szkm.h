@@ -727,8 +727,9 @@ enum szkm_event_type {
  * DEVICE_RESUME event, and the registry is ready once the ledger proves
  * that event: an honest ledger takes it only if the resume point really
  * was the device's last event, so a follower that resumed at an older
- * event (to bring older blobs back) never gets there. Until the registry is ready no key is made or
- * loaded (-EAGAIN, "the key registry waits for ...").
+ * event (to bring older blobs back) never gets there. Until the registry
+ * is ready no key is made or loaded (-EAGAIN, "the key registry waits for
+ * ...").
  */
 enum szkm_registry_state {
 	SZKM_REG_NONE,		/* no device, or its chain is not resumed */

@@ -197,6 +197,10 @@ static int reg_take(const u8 *body, size_t len, const u8 *sig,
 		*why = SZKM_MSG("restored events must run from seq 1 to the resume point, in order");
 		return -EINVAL;
 	}
+	if (!sig && body[4] >= 3) {
+		*why = SZKM_MSG("a restored format-3 event needs its signature (its link covers it)");
+		return -EINVAL;
+	}
 	if (memcmp(body + SZKM_EV_OFF_PREV, reg.cur_hash, 32)) {
 		*why = SZKM_MSG("a restored event does not chain to the one before it (forged or reordered)");
 		return -EBADMSG;
@@ -207,10 +211,6 @@ static int reg_take(const u8 *body, size_t len, const u8 *sig,
 			return -ENOMEM;
 		e->mark = seq;
 		e->proven = true;	/* in the ledger, up to the proven resume */
-	}
-	if (!sig && body[4] >= 3) {
-		*why = SZKM_MSG("a restored format-3 event needs its signature (its link covers it)");
-		return -EINVAL;
 	}
 	reg.cur_seq = seq;
 	szkm_event_link(body, len, sig, reg.cur_hash);

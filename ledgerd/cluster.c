@@ -10,9 +10,9 @@
  * VALIDATION), then each is judged in order by ledger_apply_entry(), the
  * rule a single node applies to its own appends, with the verdicts of
  * one verify per event; those that pass are committed to the node's
- * store with a checkpoint. The first that fails stops the node there for good: it
- * raises the alarm (log, /health, the ledgerd_alarm metric), takes and
- * signs nothing past it, and every append through it fails.
+ * store with a checkpoint. The first that fails stops the node there for
+ * good: it raises the alarm (log, /health, the ledgerd_alarm metric),
+ * takes and signs nothing past it, and every append through it fails.
  *
  * Appending: the daemon judges a batch against the node's validated
  * state (after following up to etcd's head), then hands the batch's
