@@ -180,7 +180,7 @@ enum szkm_attr {
 	SZKM_A_PROOF,		/* nest: SZKM_A_SEQ, SZKM_A_LEDGER_INDEX, SZKM_A_INCLUSION */
 	SZKM_A_INCLUSION,	/* binary, n x 32: an inclusion proof, leaf to root */
 	SZKM_A_LEDGER_SIZE,	/* u64, size of the last checkpoint the kernel accepted */
-	SZKM_A_EVENTS,		/* nest of SZKM_A_EVENT bodies, in sequence order */
+	SZKM_A_EVENTS,		/* nest of SZKM_A_EVENT bodies (each with its SZKM_A_EVENT_SIG), in order */
 	SZKM_A_REGISTRY,	/* u8, enum szkm_registry_state */
 	SZKM_A_KEY_MARK,	/* u64, seq of the key's last state-changing event */
 	SZKM_A_ROTATE_SECS,	/* u64, the key's rotation period (0: none) */
@@ -574,11 +574,11 @@ enum szkm_ledger_mode {
  * canonical bytes; the device identity key D signs SHA-256 of them (ECDSA
  * P-256, r || s, 64 bytes). All integers big-endian, fields in this order:
  *
- *   magic "SZKE" | format u8 (2) | type u8 (enum szkm_event_type)
+ *   magic "SZKE" | format u8 (3) | type u8 (enum szkm_event_type)
  *   flags be16 (SZKM_EVF_TEST_MODE: the device runs without a TPM)
  *   device id [32]        SHA-256 of D's uncompressed public key
  *   seq be64              1, 2, 3, ... per device, no gaps
- *   prev hash [32]        SHA-256 of the previous event's bytes (zeros for 1)
+ *   prev hash [32]        the link of the previous event (below; zeros for 1)
  *   time be64             nanoseconds since the epoch (CLOCK_REALTIME)
  *   key id [16]           zeros for device events
  *   name length u8 | name (at most SZKM_NAME_MAX)
@@ -599,6 +599,14 @@ enum szkm_ledger_mode {
  *   public key are the active version's, as for KEY_POLICY)
  *
  * Format 1 had no actor fields; readers still accept it for old ledgers.
+ *
+ * An event's link, which the next event's prev hash names, follows the
+ * event's OWN format: format 3, SHA-256(event bytes || its 64-byte
+ * signature), so the chain covers the signatures too; formats 1 and 2,
+ * SHA-256(event bytes). Format 2 is otherwise the same bytes as format 3,
+ * and readers accept 1, 2 and 3, so a chain that changes format needs no
+ * migration: the first format-3 event after a format-2 one names SHA-256
+ * of that event's bytes.
  *
  * A device event (DEVICE_INIT, DEVICE_RESUME) carries D's public key and, for a device sealed by a
  * TPM, what R and E are sealed to: the name is SZKM_EV_DEVICE_BINDING_FMT
@@ -635,7 +643,7 @@ enum szkm_ledger_mode {
  * signed by it and in the checkpoint's tree.
  */
 #define SZKM_EVENT_MAGIC	"SZKE"
-#define SZKM_EVENT_FORMAT	2
+#define SZKM_EVENT_FORMAT	3
 #define SZKM_EVENT_SIG_LEN	64
 /* Events the journal keeps by default before changes fail (journal_max=). */
 #define SZKM_JOURNAL_MAX_DEFAULT	4096
@@ -711,14 +719,17 @@ enum szkm_event_type {
  * then hands the kernel every event of the device from seq 1 up to that
  * resume point with SZKM_CMD_CHAIN_RESTORE (SZKM_A_EVENTS, at most
  * SZKM_CHAIN_RESTORE_MAX per message, each message continuing where the
- * last stopped; seq 1 starts over). The bodies need no signatures: each
- * names the hash of the one before, and the last must hash to the proven
- * resume point. The kernel then records a DEVICE_RESUME event, and the
- * registry is ready once the ledger proves that event: an honest ledger
- * takes it only if the resume point really was the device's last event,
- * so a follower that resumed at an older event (to bring older blobs
- * back) never gets there. Until the registry is ready no key is made or
- * loaded (-EAGAIN, "the key registry waits for ...").
+ * last stopped; seq 1 starts over), each SZKM_A_EVENT body followed by its
+ * SZKM_A_EVENT_SIG. The signatures are not verified: each body names the
+ * link of the one before, and the last one's link must be the proven
+ * resume point's (a format-3 link hashes the signature, so one is needed
+ * there; a format-1/2 event's may be left out). The kernel then records a
+ * DEVICE_RESUME event, and the registry is ready once the ledger proves
+ * that event: an honest ledger takes it only if the resume point really
+ * was the device's last event, so a follower that resumed at an older
+ * event (to bring older blobs back) never gets there. Until the registry
+ * is ready no key is made or loaded (-EAGAIN, "the key registry waits for
+ * ...").
  */
 enum szkm_registry_state {
 	SZKM_REG_NONE,		/* no device, or its chain is not resumed */

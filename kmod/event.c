@@ -138,14 +138,32 @@ static int szkm_event_build(u8 type, struct szkm_key *k, struct szkm_ver *v,
 	return 0;
 }
 
+void szkm_event_link(const u8 *body, size_t len, const u8 sig[SZKM_EVENT_SIG_LEN],
+		     u8 link[32])
+{
+	struct sha256_state st;
+
+	sha256_init(&st);
+	sha256_update(&st, body, len);
+	if (len > 4 && body[4] >= 3)
+		sha256_update(&st, sig, SZKM_EVENT_SIG_LEN);
+	sha256_final(&st, link);
+}
+
 /* Called by the journal, under its lock, once seq and prev are known. */
 int szkm_event_seal(u8 *body, size_t len, u64 seq, const u8 prev[32],
-		    u8 hash[32], u8 sig[SZKM_EVENT_SIG_LEN])
+		    u8 link[32], u8 sig[SZKM_EVENT_SIG_LEN])
 {
+	u8 hash[32];
+	int ret;
+
 	put_unaligned_be64(seq, body + SZKM_EV_OFF_SEQ);
 	memcpy(body + SZKM_EV_OFF_PREV, prev, 32);
 	sha256(body, len, hash);
-	return szkm_device_sign(hash, sig);
+	ret = szkm_device_sign(hash, sig);
+	if (!ret)
+		szkm_event_link(body, len, sig, link);
+	return ret;
 }
 
 static int szkm_event_submit(u8 type, struct key *owner, struct szkm_key *k,

@@ -60,7 +60,7 @@ static struct {
 	unsigned int count;
 	bool positioned;	/* the chain's last seq and hash are known */
 	u64 last_seq;
-	u8 last_hash[32];
+	u8 last_hash[32];	/* the last event's link (szkm_event_link) */
 	bool have_cp;		/* a checkpoint was accepted since load */
 	struct szkm_checkpoint cp;
 } szkm_jr;
@@ -313,6 +313,7 @@ int szkm_journal_resume_proven(const struct szkm_checkpoint *cp,
 		*why = SZKM_MSG("the resume point's signature is not this device's (forged)");
 		return -EBADMSG;
 	}
+	szkm_event_link(body, len, sig, hash);	/* by its format: what comes next names */
 	szkm_ledger_event_leaf(body, len, sig, leaf);
 	ret = szkm_merkle_inclusion_verify(p->index, leaf, cp, p->path, p->n, why);
 	if (ret)

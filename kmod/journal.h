@@ -22,9 +22,15 @@ struct netlink_callback;
  */
 int szkm_journal_append(u8 *body, size_t len, struct key *owner,
 			const struct szkm_change *ch, bool fresh);
-/* Signs a body in place (event.c): seq, prev, hash out, signature out. */
+/* Signs a body in place (event.c): seq, prev, its link out, signature out. */
 int szkm_event_seal(u8 *body, size_t len, u64 seq, const u8 prev[32],
-		    u8 hash[32], u8 sig[SZKM_EVENT_SIG_LEN]);
+		    u8 link[32], u8 sig[SZKM_EVENT_SIG_LEN]);
+/*
+ * The link of an event (include/szkm.h): what the next event's prev hash
+ * names, by the event's own format (@body[4]): format 3 hashes @sig too.
+ */
+void szkm_event_link(const u8 *body, size_t len, const u8 sig[SZKM_EVENT_SIG_LEN],
+		     u8 link[32]);
 
 /* One event's proof: its sequence number, ledger index, audit path. */
 struct szkm_event_proof {

@@ -673,7 +673,7 @@ static int szkm_nl_event_resume(struct sk_buff *skb, struct genl_info *info)
  */
 static int szkm_nl_chain_restore(struct sk_buff *skb, struct genl_info *info)
 {
-	const u8 *body[SZKM_CHAIN_RESTORE_MAX];
+	const u8 *body[SZKM_CHAIN_RESTORE_MAX], *sig[SZKM_CHAIN_RESTORE_MAX];
 	size_t len[SZKM_CHAIN_RESTORE_MAX];
 	struct nlattr *a, *events = info->attrs[SZKM_A_EVENTS];
 	const char *why = NULL;
@@ -688,9 +688,14 @@ static int szkm_nl_chain_restore(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	nla_for_each_nested(a, events, rem) {
+		if (nla_type(a) == SZKM_A_EVENT_SIG && n && !sig[n - 1] &&
+		    nla_len(a) == SZKM_EVENT_SIG_LEN) {
+			sig[n - 1] = nla_data(a);	/* the body just before's */
+			continue;
+		}
 		if (nla_type(a) != SZKM_A_EVENT || nla_len(a) <= 0 ||
 		    nla_len(a) > SZKM_EVENT_MAX_LEN) {
-			GENL_SET_ERR_MSG(info, "szkm: SZKM_A_EVENTS holds event bodies (SZKM_A_EVENT) only");
+			GENL_SET_ERR_MSG(info, "szkm: SZKM_A_EVENTS holds event bodies (SZKM_A_EVENT), each followed by its SZKM_A_EVENT_SIG, only");
 			return -EINVAL;
 		}
 		if (n == SZKM_CHAIN_RESTORE_MAX) {
@@ -698,9 +703,10 @@ static int szkm_nl_chain_restore(struct sk_buff *skb, struct genl_info *info)
 			return -E2BIG;
 		}
 		body[n] = nla_data(a);
+		sig[n] = NULL;
 		len[n++] = nla_len(a);
 	}
-	ret = szkm_registry_restore(body, len, n, &why);
+	ret = szkm_registry_restore(body, len, sig, n, &why);
 	if (ret == 1) {
 		ret = szkm_event_device_resume();
 		if (ret)

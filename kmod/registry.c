@@ -13,6 +13,7 @@
  */
 #include "registry.h"
 #include "device.h"
+#include "journal.h"
 #include "szkm_main.h"
 
 #include <crypto/sha2.h>
@@ -35,9 +36,9 @@ static struct {
 	struct rb_root root;
 	enum szkm_registry_state state;
 	u64 cur_seq;		/* restore: the last event taken */
-	u8 cur_hash[32];
+	u8 cur_hash[32];	/* its link (szkm_event_link) */
 	u64 end_seq;		/* restore: the proven resume point */
-	u8 end_hash[32];
+	u8 end_hash[32];	/* its link */
 	u64 resume_seq;		/* PROVING: the DEVICE_RESUME event */
 } reg;
 
@@ -174,9 +175,13 @@ void szkm_registry_proven(const u8 *body, size_t len, u64 seq)
 	mutex_unlock(&reg.lock);
 }
 
-/* One body of the restore (caller locks): chained to the one before. */
-static int reg_take(const u8 *body, size_t len, const u8 dev[SZKM_DEVICE_ID_LEN],
-		    const char **why)
+/*
+ * One body of the restore (caller locks): chained to the one before. @sig
+ * (NULL: none given) is not verified, only hashed into a format-3 link, so
+ * a wrong one breaks the chain at the next body or at the resume point.
+ */
+static int reg_take(const u8 *body, size_t len, const u8 *sig,
+		    const u8 dev[SZKM_DEVICE_ID_LEN], const char **why)
 {
 	struct szkm_reg_ent *e;
 	u64 seq;
@@ -192,6 +197,10 @@ static int reg_take(const u8 *body, size_t len, const u8 dev[SZKM_DEVICE_ID_LEN]
 		*why = SZKM_MSG("restored events must run from seq 1 to the resume point, in order");
 		return -EINVAL;
 	}
+	if (!sig && body[4] >= 3) {
+		*why = SZKM_MSG("a restored format-3 event needs its signature (its link covers it)");
+		return -EINVAL;
+	}
 	if (memcmp(body + SZKM_EV_OFF_PREV, reg.cur_hash, 32)) {
 		*why = SZKM_MSG("a restored event does not chain to the one before it (forged or reordered)");
 		return -EBADMSG;
@@ -204,12 +213,12 @@ static int reg_take(const u8 *body, size_t len, const u8 dev[SZKM_DEVICE_ID_LEN]
 		e->proven = true;	/* in the ledger, up to the proven resume */
 	}
 	reg.cur_seq = seq;
-	sha256(body, len, reg.cur_hash);
+	szkm_event_link(body, len, sig, reg.cur_hash);
 	return 0;
 }
 
 int szkm_registry_restore(const u8 *const *body, const size_t *len,
-			  unsigned int n, const char **why)
+			  const u8 *const *sig, unsigned int n, const char **why)
 {
 	u8 dev[SZKM_DEVICE_ID_LEN];
 	unsigned int i;
@@ -230,7 +239,7 @@ int szkm_registry_restore(const u8 *const *body, const size_t *len,
 	    get_unaligned_be64(body[0] + SZKM_EV_OFF_SEQ) == 1)
 		reg_clear();	/* starts over */
 	for (i = 0; i < n && !ret; i++)
-		ret = reg_take(body[i], len[i], dev, why);
+		ret = reg_take(body[i], len[i], sig[i], dev, why);
 	if (!ret && reg.cur_seq == reg.end_seq) {
 		if (memcmp(reg.cur_hash, reg.end_hash, 32)) {	/* public hashes */
 			*why = SZKM_MSG("the restored chain does not end at the proven resume point");

@@ -21,7 +21,7 @@ enum szkm_registry_state szkm_registry_state(void);
 void szkm_registry_fresh(void);
 /* The chain is unknown again (another device replaced this one). */
 void szkm_registry_forget(void);
-/* The chain was resumed after event @seq hashing to @hash: restore it. */
+/* The chain was resumed after event @seq whose link is @hash: restore it. */
 void szkm_registry_resumed(u64 seq, const u8 hash[32]);
 
 /*
@@ -38,13 +38,14 @@ void szkm_registry_commit(const u8 *body, size_t len, u64 seq);
 void szkm_registry_proven(const u8 *body, size_t len, u64 seq);
 
 /*
- * CHAIN_RESTORE: @n event bodies continuing the restore (seq 1 starts
- * over). 1 when the chain reached the resume point (the caller then
+ * CHAIN_RESTORE: @n event bodies, each with its signature @sig[i] (NULL:
+ * none given; a format-3 body needs one), continuing the restore (seq 1
+ * starts over). 1 when the chain reached the resume point (the caller then
  * records DEVICE_RESUME), 0 when more is needed, or a negative errno with
  * *@why; any failure starts the restore over.
  */
 int szkm_registry_restore(const u8 *const *body, const size_t *len,
-			  unsigned int n, const char **why);
+			  const u8 *const *sig, unsigned int n, const char **why);
 
 /*
  * A key object takes key id @id: @load with the blob's @mark (it must be

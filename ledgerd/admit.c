@@ -29,6 +29,8 @@ int ledger_event_decode(struct ledger_event *e, const uint8_t *body,
 		e->why = why ? why : "malformed";
 		return 0;
 	}
+	if (!ret)
+		ret = szkm_event_link(&e->ev, sig, e->link);
 	if (ret)
 		e->why = "malformed";
 	return ret;

@@ -30,6 +30,9 @@ struct ledger_event {
 	const uint8_t *sig;		/* [SZKM_EVENT_SIG_LEN] */
 	struct szkm_event ev;		/* meaningful when !why */
 	const char *why;		/* NULL, or why it is malformed */
+	/* Its link (szkm_event_link: format 3 covers sig), when !why: the
+	 * device's head once it is appended. */
+	uint8_t link[SZKM_EVENT_HASH_LEN];
 };
 
 /*
@@ -43,7 +46,7 @@ int ledger_event_decode(struct ledger_event *e, const uint8_t *body,
 /* A device's chain head in the ledger. */
 struct ledger_head {
 	uint64_t last_seq;		/* 0: no event yet */
-	uint8_t last_hash[SZKM_EVENT_HASH_LEN];	/* of that event's body */
+	uint8_t last_hash[SZKM_EVENT_HASH_LEN];	/* that event's link */
 };
 
 enum ledger_may {

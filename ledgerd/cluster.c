@@ -5,12 +5,14 @@
  * (and has the other nodes cosign) only what it validated.
  *
  * Following: the entries past this node's size are read from etcd by
- * index range (contiguity is checked by etcd.c) and judged one by one by
- * ledger_apply_entry(), the rule a single node applies to its own
- * appends; those that pass are committed to the node's store with a
- * checkpoint. The first that fails stops the node there for good: it
- * raises the alarm (log, /health, the ledgerd_alarm metric), takes and
- * signs nothing past it, and every append through it fails.
+ * index range (contiguity is checked by etcd.c), FOLLOW_CHUNK at a time;
+ * their events' signatures are checked by run (ledgerd(8), BATCHED
+ * VALIDATION), then each is judged in order by ledger_apply_entry(), the
+ * rule a single node applies to its own appends, with the verdicts of
+ * one verify per event; those that pass are committed to the node's
+ * store with a checkpoint. The first that fails stops the node there for
+ * good: it raises the alarm (log, /health, the ledgerd_alarm metric),
+ * takes and signs nothing past it, and every append through it fails.
  *
  * Appending: the daemon judges a batch against the node's validated
  * state (after following up to etcd's head), then hands the batch's
@@ -40,6 +42,7 @@ struct ledgerd_cluster {
 	struct ledger_etcd *etcd;
 	struct ledger_cosigner *cos;
 	struct ledger_witness *w;
+	unsigned int threads;	/* verify_threads */
 	bool stuck;		/* an invalid entry: never past it */
 	bool etcd_alarm;	/* the alarm is etcd's malformed answer */
 	time_t audited;		/* when etcd was last audited */
@@ -89,6 +92,7 @@ int ledgerd_cluster_open(struct ledgerd_cluster **out,
 		die("out of memory");
 	k->l = l;
 	k->w = w;
+	k->threads = c->verify_threads;
 	if (ledger_etcd_open(&k->etcd, c->etcd, c->etcd_timeout_ms, err, sizeof(err)))
 		die("%s", err);
 	if (ledger_etcd_tls(k->etcd, c->etcd_ca, c->etcd_cert, c->etcd_key))
@@ -125,33 +129,112 @@ static void said(struct ledgerd_cluster *k, const char *msg)
 	}
 }
 
+/* Entries copied into one buffer (read from etcd, or of the open batch). */
+struct pending {
+	struct ledger_etcd_item *items;
+	uint8_t *buf;
+	size_t n, cap, used, bufcap;
+};
+
+static int keep_copy(struct pending *p, const uint8_t *data, size_t len)
+{
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 64;
+		void *q = realloc(p->items, cap * sizeof(*p->items));
+
+		if (!q)
+			return -ENOMEM;
+		p->items = q;
+		p->cap = cap;
+	}
+	if (p->used + len > p->bufcap) {
+		size_t cap = p->bufcap ? 2 * p->bufcap : 65536;
+		uint8_t *q;
+
+		while (cap < p->used + len)
+			cap *= 2;
+		q = realloc(p->buf, cap);
+		if (!q)
+			return -ENOMEM;
+		p->buf = q;
+		p->bufcap = cap;
+	}
+	memcpy(p->buf + p->used, data, len);
+	/* An offset until the buffer stops moving (pending_fix). */
+	p->items[p->n++] = (struct ledger_etcd_item){
+		.data = (const uint8_t *)(uintptr_t)p->used, .len = len };
+	p->used += len;
+	return 0;
+}
+
+static void pending_fix(struct pending *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		p->items[i].data = p->buf + (uintptr_t)p->items[i].data;
+}
+
+static void pending_free(struct pending *p)
+{
+	free(p->items);
+	free(p->buf);
+}
+
 struct apply_ctx {
 	struct ledgerd_cluster *k;
-	uint64_t applied;
+	uint64_t from;		/* the index of the first entry read */
+	struct pending read;
+	size_t applied;
 	int store_err;
 	bool bad;
 };
 
-static int apply_one(void *arg, uint64_t index, const uint8_t *data,
-		     size_t len)
+/* An entry read: kept until the chunk is read, then judged with it. */
+static int read_one(void *arg, uint64_t index, const uint8_t *data,
+		    size_t len)
 {
 	struct apply_ctx *a = arg;
-	struct ledger_result res;
-	int ret = ledger_apply_entry(a->k->l, index, data, len, &res);
 
+	if (index != a->from + a->read.n)
+		return -EINVAL;	/* etcd.c hands them over contiguous */
+	a->store_err = keep_copy(&a->read, data, len);
+	return a->store_err;
+}
+
+/*
+ * The chunk read: signatures by run, then each entry in order. The first
+ * refused stops the node there; what came before it counts.
+ */
+static void apply_read(struct apply_ctx *a)
+{
+	struct ledger_apply_item *it;
+	struct ledger_result res;
+	size_t n = a->read.n;
+	int ret;
+
+	if (!n || a->store_err)
+		return;
+	it = calloc(n, sizeof(*it));
+	if (!it) {
+		a->store_err = -ENOMEM;
+		return;
+	}
+	pending_fix(&a->read);
+	for (size_t i = 0; i < n; i++)
+		it[i] = (struct ledger_apply_item){ .index = a->from + i,
+			.data = a->read.items[i].data, .len = a->read.items[i].len };
+	ret = ledger_apply_entries(a->k->l, it, n, a->k->threads, &a->applied,
+				   NULL, &res);
+	free(it);
 	if (ret) {
 		a->store_err = ret;
-		return ret;
-	}
-	if (res.verdict == LEDGER_REJECTED) {
+	} else if (res.verdict == LEDGER_REJECTED) {
+		uint64_t index = a->from + a->applied;
+
 		snprintf(a->k->err, sizeof(a->k->err), "entry %" PRIu64 " in etcd "
 			 "is invalid (%s): this node validates and cosigns "
 			 "nothing past entry %" PRIu64, index, res.why, index);
 		a->bad = true;
-		return 1;
 	}
-	a->applied++;
-	return 0;
 }
 
 /* An entry etcd holds now against the one this node validated there. */
@@ -198,8 +281,8 @@ static void audit(struct ledgerd_cluster *k)
 int ledgerd_cluster_follow(struct ledgerd_cluster *k)
 {
 	for (int round = 0; round < FOLLOW_ROUNDS; round++) {
-		struct apply_ctx a = { .k = k };
 		uint64_t from = ledger_size(k->l), head = 0;
+		struct apply_ctx a = { .k = k, .from = from };
 		int ret;
 
 		if (k->stuck)
@@ -214,8 +297,11 @@ int ledgerd_cluster_follow(struct ledgerd_cluster *k)
 		}
 		if (ledger_begin(k->l))
 			die("cannot start a transaction");
-		ret = ledger_etcd_read(k->etcd, from, FOLLOW_CHUNK, apply_one, &a,
+		ret = ledger_etcd_read(k->etcd, from, FOLLOW_CHUNK, read_one, &a,
 				       &head);
+		/* What was read before a fault is judged all the same. */
+		apply_read(&a);
+		pending_free(&a.read);
 		if (a.store_err)
 			die("applying entries from etcd failed (%s); exiting so "
 			    "that a restart recovers from the disk",
@@ -253,43 +339,9 @@ int ledgerd_cluster_follow(struct ledgerd_cluster *k)
 	return 0;	/* more to read: an append will find out */
 }
 
-struct pending {
-	struct ledger_etcd_item *items;
-	uint8_t *buf;
-	size_t n, cap, used, bufcap;
-};
-
 static int take_pending(void *arg, const struct ledger_store_entry *e)
 {
-	struct pending *p = arg;
-
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? 2 * p->cap : 64;
-		void *q = realloc(p->items, cap * sizeof(*p->items));
-
-		if (!q)
-			return -ENOMEM;
-		p->items = q;
-		p->cap = cap;
-	}
-	if (p->used + e->len > p->bufcap) {
-		size_t cap = p->bufcap ? 2 * p->bufcap : 65536;
-		uint8_t *q;
-
-		while (cap < p->used + e->len)
-			cap *= 2;
-		q = realloc(p->buf, cap);
-		if (!q)
-			return -ENOMEM;
-		p->buf = q;
-		p->bufcap = cap;
-	}
-	memcpy(p->buf + p->used, e->data, e->len);
-	/* An offset until the buffer stops moving. */
-	p->items[p->n++] = (struct ledger_etcd_item){
-		.data = (const uint8_t *)(uintptr_t)p->used, .len = e->len };
-	p->used += e->len;
-	return 0;
+	return keep_copy(arg, e->data, e->len);
 }
 
 int ledgerd_cluster_publish(struct ledgerd_cluster *k)
@@ -303,13 +355,11 @@ int ledgerd_cluster_publish(struct ledgerd_cluster *k)
 			 strerror(-ret));
 		goto out;
 	}
-	for (size_t i = 0; i < p.n; i++)
-		p.items[i].data = p.buf + (uintptr_t)p.items[i].data;
+	pending_fix(&p);
 	ret = p.n ? ledger_etcd_append(k->etcd, ledger_size(k->l), p.items, p.n) : 0;
 	if (ret)
 		snprintf(k->err, sizeof(k->err), "%s", ledger_etcd_error(k->etcd));
 out:
-	free(p.items);
-	free(p.buf);
+	pending_free(&p);
 	return ret;
 }

@@ -719,9 +719,10 @@ static void process_batch(struct daemon *d)
 	bool cp;
 	int ret;
 
-	/* The kernel's events are checked by run (ledgerd(8), BATCHED
-	 * VALIDATION); not on a multi-node ledger, whose other nodes see
-	 * only etcd and verify every signature. */
+	/* Events are checked by run (ledgerd(8), BATCHED VALIDATION):
+	 * format 3 from any source; format 1 and 2 only from the kernel's
+	 * own channel, and not on a multi-node ledger, whose other nodes
+	 * see only etcd and so verify those signatures one by one. */
 	for (size_t i = 0; i < d->nreqs; i++)
 		d->sigs[i] = (struct ledger_sigcheck){
 			.event = req_at(d, i)->kind == REQ_EVENT ?

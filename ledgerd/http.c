@@ -259,6 +259,7 @@ static void actor_json(struct ledger_json *j, const struct szkm_event *ev)
 static void event_json(struct ledger_json *j, const struct ledger_entry *e)
 {
 	const struct szkm_event *ev = &e->event;
+	uint8_t link[32];
 
 	kv_str(j, "type", "event");
 	kv_str(j, "event", szkm_event_type_name(ev->type));
@@ -266,6 +267,8 @@ static void event_json(struct ledger_json *j, const struct ledger_entry *e)
 	kv_u64(j, "seq", ev->seq);
 	kv_hex(j, "event_hash", ev->hash, 32);
 	kv_hex(j, "prev_hash", ev->prev_hash, 32);
+	if (!szkm_event_link(ev, e->sig, link))
+		kv_hex(j, "link", link, 32);
 	kv_u64(j, "time_ns", ev->time_ns);
 	ledger_json_key(j, "test_mode");
 	ledger_json_bool(j, ev->flags & SZKM_EVF_TEST_MODE);

@@ -376,6 +376,8 @@ static int scan_entry(void *arg, const struct ledger_store_entry *se)
 				    "entry %" PRIu64 " is an event of device "
 				    "%s, which is not enrolled before it",
 				    se->index, idhex);
+		if (szkm_event_link(&le.ev, le.sig, le.link))
+			return -EIO;
 		/* The chain first (the signature, if asked, after). */
 		head = head_of(dev);
 		adm = ledger_may_append(&le, &head, true);
@@ -390,7 +392,7 @@ static int scan_entry(void *arg, const struct ledger_store_entry *se)
 				    "device %s does not verify", se->index,
 				    idhex);
 		dev->d.last_seq = e.event.seq;
-		memcpy(dev->d.last_hash, e.event.hash, 32);
+		memcpy(dev->d.last_hash, le.link, 32);
 		dev->d.last_index = se->index;
 	}
 	ret = ledger_merkle_append_hash(c->tree, leaf, NULL);
@@ -817,10 +819,10 @@ struct ledger_verifier {
 	size_t n;
 	/*
 	 * Units of work, in the order of their first item: an item alone,
-	 * or a run (ledgerd(8), BATCHED VALIDATION): items of one device
-	 * from the signer's own channel, each the next of the one before
-	 * in the device's chain; link[i] is the item after i in its run
-	 * (n: none).
+	 * or a run (ledgerd(8), BATCHED VALIDATION): items of one device,
+	 * each the next of the one before in the device's chain, where
+	 * each item but the last is covered by the next one's signature
+	 * (covers()); link[i] is the item after i in its run (n: none).
 	 */
 	size_t *unit, *link;
 	size_t nunits;
@@ -871,12 +873,27 @@ static void *verify_helper(void *arg)
 	return NULL;
 }
 
-/* Does @e continue @prev's chain (next seq, prev hash = its body's hash)? */
+/* Does @e continue @prev's chain (next seq, prev hash = @prev's link)? */
 static bool chains_to(const struct ledger_event *prev,
 		      const struct ledger_event *e)
 {
 	return prev->ev.seq != UINT64_MAX && e->ev.seq == prev->ev.seq + 1 &&
-	       !memcmp(e->ev.prev_hash, prev->ev.hash, SZKM_EVENT_HASH_LEN);
+	       !memcmp(e->ev.prev_hash, prev->link, SZKM_EVENT_HASH_LEN);
+}
+
+/*
+ * May a valid signature on @c's event vouch for @prev's, to which it
+ * chains? When @prev is format 3 its link covers its signature, so
+ * another one there is a second SHA-256 preimage; a format-1/2 link
+ * covers the body only, so only the signer's own channel may (ledgerd(8)).
+ */
+static bool covers(const struct ledger_sigcheck *prev,
+		   const struct ledger_sigcheck *c)
+{
+	if (!chains_to(prev->event, c->event))
+		return false;
+	return prev->event->ev.format >= 3 ||
+	       (prev->own_channel && c->own_channel);
 }
 
 /*
@@ -911,8 +928,7 @@ static int plan_units(struct ledger_verifier *vf)
 		       memcmp(vf->v[t].event->ev.device_id, id,
 			      SZKM_DEVICE_ID_LEN))
 			h = (h + 1) & (cap - 1);
-		if (t < n && c->own_channel && vf->v[t].own_channel &&
-		    chains_to(vf->v[t].event, c->event))
+		if (t < n && covers(&vf->v[t], c))
 			vf->link[t] = i;
 		else
 			vf->unit[vf->nunits++] = i;
@@ -1078,7 +1094,7 @@ int ledger_append_event(struct ledger *l, const struct ledger_event *e,
 	if (ret)
 		return ret;
 	dev->d.last_seq = ev->seq;
-	memcpy(dev->d.last_hash, ev->hash, 32);
+	memcpy(dev->d.last_hash, e->link, 32);
 	dev->d.last_index = res->index;
 	dev->dirty = true;
 	res->verdict = LEDGER_APPENDED;
@@ -1308,7 +1324,8 @@ static int device_body(void *arg, const struct ledger_store_entry *e)
 	    memcmp(e->data + 1 + SZKM_EV_OFF_DEVICE_ID, w->id, SZKM_DEVICE_ID_LEN))
 		return 0;
 	w->n++;
-	return w->cb(w->ctx, e->data + 1, e->len - 1 - SZKM_EVENT_SIG_LEN);
+	return w->cb(w->ctx, e->data + 1, e->len - 1 - SZKM_EVENT_SIG_LEN,
+		     e->data + e->len - SZKM_EVENT_SIG_LEN);
 }
 
 int ledger_device_events(struct ledger *l, const uint8_t id[SZKM_DEVICE_ID_LEN],
@@ -1578,7 +1595,7 @@ int ledger_consistency(struct ledger *l, uint64_t old_size, uint64_t new_size,
 /* Multi-node. */
 
 int ledger_apply_entry(struct ledger *l, uint64_t index, const uint8_t *data,
-		       size_t len, struct ledger_result *res)
+		       size_t len, bool sig_ok, struct ledger_result *res)
 {
 	uint8_t again[LEDGER_ENTRY_MAX_LEN];
 	const char *why = "malformed";
@@ -1616,7 +1633,7 @@ int ledger_apply_entry(struct ledger *l, uint64_t index, const uint8_t *data,
 	} else {
 		ret = ledger_event_decode(&ev, e.body, e.body_len, e.sig);
 		if (!ret)
-			ret = ledger_append_event(l, &ev, false, res);
+			ret = ledger_append_event(l, &ev, sig_ok, res);
 	}
 	if (ret)
 		return ret;
@@ -1625,6 +1642,44 @@ int ledger_apply_entry(struct ledger *l, uint64_t index, const uint8_t *data,
 	if (res->verdict == LEDGER_APPENDED && res->index != index)
 		return -EIO;
 	return 0;
+}
+
+int ledger_apply_entries(struct ledger *l, const struct ledger_apply_item *it,
+			 size_t n, unsigned int threads, size_t *applied,
+			 size_t *verifies, struct ledger_result *res)
+{
+	struct ledger_event *le = calloc(n ? n : 1, sizeof(*le));
+	struct ledger_sigcheck *sc = calloc(n ? n : 1, sizeof(*sc));
+	struct ledger_verifier *vf = NULL;
+	struct ledger_entry e;
+	const char *why;
+	int ret = 0;
+
+	*applied = 0;
+	memset(res, 0, sizeof(*res));
+	/* Out of memory: no verifier, each signature checked as applied. */
+	for (size_t i = 0; le && sc && i < n; i++)
+		if (!ledger_entry_decode(it[i].data, it[i].len, &e, &why) &&
+		    e.type == LEDGER_ENTRY_EVENT &&
+		    !ledger_event_decode(&le[i], e.body, e.body_len, e.sig))
+			sc[i].event = &le[i];
+	if (le && sc)
+		vf = ledger_verify_start(l, sc, n, threads);
+	for (size_t i = 0; i < n; i++) {
+		bool ok = vf && sc[i].event && ledger_verify_ok(vf, i);
+
+		ret = ledger_apply_entry(l, it[i].index, it[i].data, it[i].len,
+					 ok, res);
+		if (ret || res->verdict == LEDGER_REJECTED)
+			break;
+		(*applied)++;
+	}
+	if (verifies)
+		*verifies = ledger_verify_count(vf);
+	ledger_verify_end(vf);
+	free(le);
+	free(sc);
+	return ret;
 }
 
 void ledger_set_alarm(struct ledger *l, const char *why)

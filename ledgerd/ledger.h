@@ -162,7 +162,7 @@ uint64_t ledger_unsigned(struct ledger *l);
 /* A device's chain head (last seq, 0 if none); -ENOENT: not enrolled. */
 int ledger_device_head(struct ledger *l,
 		       const uint8_t id[SZKM_DEVICE_ID_LEN], uint64_t *seq);
-/* The same with the hash of that last event (zeros if none). */
+/* The same with the link of that last event (zeros if none). */
 int ledger_device_head_hash(struct ledger *l,
 			    const uint8_t id[SZKM_DEVICE_ID_LEN],
 			    uint64_t *seq, uint8_t hash[32]);
@@ -178,12 +178,13 @@ int ledger_device_last_event(struct ledger *l,
 			     size_t cap, size_t *len);
 
 /*
- * Calls @cb with the body of every event of device @id, in chain order
- * (seq 1 up to its last event), and counts them into *@n. A nonzero return
- * of @cb stops the walk and is returned; else 0, -ENOENT (not enrolled) or
- * a store error. Writer thread.
+ * Calls @cb with the body and signature of every event of device @id, in
+ * chain order (seq 1 up to its last event), and counts them into *@n. A
+ * nonzero return of @cb stops the walk and is returned; else 0, -ENOENT
+ * (not enrolled) or a store error. Writer thread.
  */
-typedef int (*ledger_event_body_cb)(void *ctx, const uint8_t *body, size_t len);
+typedef int (*ledger_event_body_cb)(void *ctx, const uint8_t *body, size_t len,
+				    const uint8_t *sig);
 int ledger_device_events(struct ledger *l, const uint8_t id[SZKM_DEVICE_ID_LEN],
 			 ledger_event_body_cb cb, void *ctx, uint64_t *n);
 
@@ -233,12 +234,33 @@ void ledger_rejections(struct ledger *l,
  * device would be (enrolment well-formed, device enrolled, signature,
  * seq and prev hash), in the encoding this node would write;
  * LEDGER_REJECTED (with why) is an entry this node must never count,
- * a negative return a store failure. Writer thread.
+ * a negative return a store failure. @sig_ok: an event's signature was
+ * found valid already (by ledger_verify_ok over the entries read,
+ * ledgerd(8) BATCHED VALIDATION); false: it is verified here. Writer
+ * thread.
  */
 int ledger_abort(struct ledger *l);
 int ledger_pending(struct ledger *l, ledger_store_entry_cb cb, void *ctx);
 int ledger_apply_entry(struct ledger *l, uint64_t index, const uint8_t *data,
-		       size_t len, struct ledger_result *res);
+		       size_t len, bool sig_ok, struct ledger_result *res);
+/*
+ * A follower's chunk: @n entries that the order put at consecutive
+ * indices from the ledger's size. Their events' signatures are checked
+ * first by run (ledger_verify_start, @threads), then each entry is
+ * applied in order with its verdict, as ledger_apply_entry() one by one
+ * would judge it. Stops at the first entry refused (@res its verdict) or
+ * at a store failure (the negative return); *@applied counts those
+ * taken before, *@verifies (may be NULL) the ECDSA verifications made
+ * before the apply.
+ */
+struct ledger_apply_item {
+	uint64_t index;
+	const uint8_t *data;
+	size_t len;
+};
+int ledger_apply_entries(struct ledger *l, const struct ledger_apply_item *it,
+			 size_t n, unsigned int threads, size_t *applied,
+			 size_t *verifies, struct ledger_result *res);
 
 /*
  * Any thread. The alarm: why this node stopped validating (empty: none).

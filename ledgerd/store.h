@@ -48,7 +48,7 @@ struct ledger_store_device {
 	uint8_t pubkey[SZKM_P256_PUB_LEN];
 	uint64_t enrolled_index;
 	uint64_t last_seq;		/* 0: no event yet */
-	uint8_t last_hash[32];		/* SHA-256 of the last event body */
+	uint8_t last_hash[32];		/* the last event's link (szkm_event_link) */
 	uint64_t last_index;		/* ledger index of that event */
 };
 

@@ -130,6 +130,7 @@ static double verify_rate(const struct ev *evs, EVP_PKEY *pk,
 static void bench_appends(const char *dir, struct ledger_note_key *k)
 {
 	struct ev *evs = malloc(APPENDS * sizeof(*evs));
+	struct ev *old = malloc(APPENDS * sizeof(*old));	/* format 2 */
 	struct ledger_result r;
 	struct tdev dev;
 	struct ledger *l;
@@ -143,21 +144,29 @@ static void bench_appends(const char *dir, struct ledger_note_key *k)
 	double rate[3];
 
 	snprintf(db, sizeof(db), "%s/appends.db", dir);
-	if (!evs || tdev_init(&dev, NULL))
+	if (!evs || !old || tdev_init(&dev, NULL))
 		die("setup");
-	for (int i = 0; i < APPENDS; i++) {
-		evs[i].len = tdev_next(&dev, 16, evs[i].body, evs[i].sig);
-		if (!evs[i].len)
-			die("sign");
+	for (int f = 2; f <= 3; f++) {
+		struct ev *set = f == 2 ? old : evs;
+
+		dev.seq = 0;
+		memset(dev.head, 0, sizeof(dev.head));
+		dev.format = (uint8_t)f;
+		for (int i = 0; i < APPENDS; i++) {
+			set[i].len = tdev_next(&dev, 16, set[i].body, set[i].sig);
+			if (!set[i].len)
+				die("sign");
+		}
 	}
 	l = open_ledger(db, k, 0);
 	if (ledger_begin(l) || ledger_enrol(l, "bench", dev.pub, 1, &r) ||
 	    ledger_commit(l, true))
 		die("enrol");
 	/*
-	 * Three runs of the same events on fresh ledgers: as the kernel's
-	 * (own channel: checked by run, ledgerd(8) BATCHED VALIDATION), as a
-	 * control-socket feeder's (every signature verified, on every
+	 * Three runs of the device's events on fresh ledgers: format 3 as
+	 * the kernel writes it (checked by run, ledgerd(8) BATCHED
+	 * VALIDATION; the same from any feeder), format 2 from a
+	 * control-socket feeder (every signature verified, on every
 	 * thread), and with signatures taken as checked, to show the cost of
 	 * the rest (decode, chain, SQLite, Merkle, fsync, checkpoint). The
 	 * first and the last are run twice, alternating, and the better
@@ -169,6 +178,7 @@ static void bench_appends(const char *dir, struct ledger_note_key *k)
 	for (size_t o = 0; o < sizeof(order) / sizeof(order[0]); o++) {
 		int mode = order[o];
 		bool own = mode == 0, nosig = mode == 2;
+		const struct ev *set = mode == 1 ? old : evs;
 		unsigned int threads = own ? 1 : nthreads;
 		size_t verifies = 0;
 
@@ -189,8 +199,8 @@ static void bench_appends(const char *dir, struct ledger_note_key *k)
 
 			/* Decoded once, as the daemon does where they enter. */
 			for (int j = i; j < end; j++) {
-				if (ledger_event_decode(&le[j - i], evs[j].body,
-							evs[j].len, evs[j].sig))
+				if (ledger_event_decode(&le[j - i], set[j].body,
+							set[j].len, set[j].sig))
 					die("decode");
 				sc[j - i] = (struct ledger_sigcheck){
 					.event = &le[j - i], .own_channel = own };
@@ -231,8 +241,8 @@ static void bench_appends(const char *dir, struct ledger_note_key *k)
 			printf("durable appends, validated, %s (fsync + "
 			       "checkpoint per %d-event batch, %u verify "
 			       "thread%s, %zu verifies): %.0f/s%s\n",
-			       own ? "from the kernel's channel, checked by run" :
-			       "from a control-socket feeder, every signature",
+			       own ? "format 3 from the kernel's channel, checked by run" :
+			       "format 2 from a control-socket feeder, every signature",
 			       BATCH, threads, threads > 1 ? "s" : "", verifies,
 			       rate[mode], own ? " (goal >= 20000/s)" : "");
 	}
@@ -252,6 +262,7 @@ static void bench_appends(const char *dir, struct ledger_note_key *k)
 	EVP_PKEY_free(pk);
 	tdev_free(&dev);
 	free(evs);
+	free(old);
 }
 
 /* Writes @n entries (an enrolment and a chained event stream with dummy
@@ -299,7 +310,7 @@ static void build_big(const char *db, struct ledger_note_key *k, uint64_t n)
 			e.alg = SZKM_ALG_AES256_GCM;
 		}
 		blen = tev_encode(&e, body);
-		tev_sha256(body, blen, dev.head);
+		tev_link(body, blen, sig, dev.head);
 		ledger_entry_event(body, blen, sig, data, sizeof(data), &dlen);
 		ledger_merkle_leaf_hash(data, dlen, leaf);
 		if (ledger_store_add_entry(s, i, data, dlen, leaf, dev.id, i,

@@ -71,7 +71,7 @@ static struct ledger *grow(const char *db, struct ledger_note_key *k,
 		size_t b = n - done < BATCH ? (size_t)(n - done) : BATCH;
 
 		for (size_t i = 0; i < b; i++) {
-			size_t len = tdev_next_body(&dev, 4, body[i]);
+			size_t len = tdev_next_body(&dev, 4, body[i], sig);
 
 			if (!len || ledger_event_decode(&ev[i], body[i], len, sig))
 				fatal("event");

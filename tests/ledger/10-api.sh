@@ -25,11 +25,15 @@ leaf=$(get '/entries?start=7&end=8' | python3 -c 'import json,sys; print(json.lo
 
 # Entries decode into the event's fields.
 get '/entries?start=1&end=3' | python3 -c '
-import json, sys
+import hashlib, json, sys
 e = json.load(sys.stdin)["entries"]
 assert e[0]["type"] == "event" and e[0]["event"] == "device-init" and e[0]["seq"] == 1, e[0]
 assert e[1]["event"] == "key-create" and e[1]["name"] == "key-0" and e[1]["alg"] == "aes256-gcm", e[1]
-assert e[1]["prev_hash"] == e[0]["event_hash"]'
+# Format 3: the chain names the link, SHA-256 of body and signature.
+data = bytes.fromhex(e[0]["data"])
+assert data[5] == 3 and e[0]["link"] == hashlib.sha256(data[1:]).hexdigest(), e[0]
+assert e[0]["event_hash"] == hashlib.sha256(data[1:-64]).hexdigest(), e[0]
+assert e[1]["prev_hash"] == e[0]["link"] != e[0]["event_hash"]'
 
 # A key's full history: key-1 was created once and rotated on every round.
 kid=$(get '/entries?start=3&end=4' | python3 -c 'import json,sys; print(json.load(sys.stdin)["entries"][0]["key_id"])')

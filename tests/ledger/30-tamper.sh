@@ -25,19 +25,29 @@ PY
 if "$B/ledgerd" "${LEDGERD_ARGS[@]}" 2>"$T/err"; then fail "tampered ledger started"; fi
 grep -q 'integrity check failed: entry 17 was changed' "$T/err" || fail "error: $(cat "$T/err")"
 
-# The same, with the stored leaf hash recomputed to match.
-cp "$T/clean.db" "$T/l.db"
-python3 - "$T/l.db" <<'PY'
+# A signature changed, with the stored leaf hash recomputed to match
+# (the attacker: root with the database file). In entry 23 the next
+# event's prev hash, the link of a format-3 event, covers it: the chain
+# breaks at 24. In the last entry nothing covers it: the tree does.
+tamper_sig() {
+	cp "$T/clean.db" "$T/l.db"
+	python3 - "$T/l.db" "$1" <<'PY'
 import hashlib, sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
-d = bytearray(c.execute("select data from entries where idx = 23").fetchone()[0])
-d[-1] ^= 0x01   # inside the signature: the chain still holds
-c.execute("update entries set data = ?, leaf = ? where idx = 23",
-          (bytes(d), hashlib.sha256(b"\0" + bytes(d)).digest()))
+i = int(sys.argv[2])
+d = bytearray(c.execute("select data from entries where idx = ?", (i,)).fetchone()[0])
+d[-1] ^= 0x01   # inside the signature
+c.execute("update entries set data = ?, leaf = ? where idx = ?",
+          (bytes(d), hashlib.sha256(b"\0" + bytes(d)).digest(), i))
 c.commit()
 PY
-if "$B/ledgerd" "${LEDGERD_ARGS[@]}" 2>"$T/err"; then fail "tampered ledger started"; fi
-grep -q 'integrity check failed: entry 23 was changed' "$T/err" || fail "error: $(cat "$T/err")"
+	if "$B/ledgerd" "${LEDGERD_ARGS[@]}" 2>"$T/err"; then fail "tampered ledger started"; fi
+}
+tamper_sig 23
+grep -q 'integrity check failed: entry 24 was changed or forged: it breaks the chain .*prev-hash-mismatch' "$T/err" ||
+	fail "error: $(cat "$T/err")"
+tamper_sig 30
+grep -q 'integrity check failed: entry 30 was changed' "$T/err" || fail "error: $(cat "$T/err")"
 
 # The last entry deleted: missing, not changed.
 cp "$T/clean.db" "$T/l.db"

@@ -104,13 +104,15 @@ refused 1 "checkpoint: the ledger is smaller than the checkpoint seen before (si
 verified "$T/fresh" 13 41 --ledger-key "$VK"
 stop
 
-# (h) A node that lies with its own key: entry 12's device signature
+# (h) A node that lies with its own key: entry 60's device signature
 # changed, the leaf hash, the tree and a checkpoint made again and signed
 # with the node key, so that ledgerd starts on it (it checks event
-# signatures only past its last checkpoint).
+# signatures only past its last checkpoint). Entry 60 is the device's
+# last event: an earlier one's signature is covered by the next event's
+# prev hash (format 3), so ledgerd would refuse to start (30-tamper.sh).
 cp "$T/after.db" "$T/l.db"
 rm -f "$T/l.db-wal" "$T/l.db-shm"
-python3 - "$T/l.db" "$T/node.pem" "$VK" 12 <<'PY'
+python3 - "$T/l.db" "$T/node.pem" "$VK" 60 <<'PY'
 import base64, hashlib, sqlite3, subprocess, sys, time
 db, key, vkey, idx = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 h = lambda *p: hashlib.sha256(b"".join(p)).digest()
@@ -118,6 +120,8 @@ c = sqlite3.connect(db)
 d = bytearray(c.execute("select data from entries where idx = ?", (idx,)).fetchone()[0])
 d[-1] ^= 1
 c.execute("update entries set data = ?, leaf = ? where idx = ?", (bytes(d), h(b"\0", bytes(d)), idx))
+# The device's head is the last event's link, which covers the signature.
+c.execute("update devices set last_hash = ? where last_idx = ?", (h(bytes(d[1:])), idx))
 leaves = [r[0] for r in c.execute("select leaf from entries order by idx")]
 c.execute("delete from nodes")
 level, lv = leaves, 0
@@ -146,7 +150,7 @@ c.execute("insert into checkpoints(size, root, note, time) values (?, ?, ?, ?)",
 c.commit()
 PY
 start
-refused 1 "entry 12: device signature invalid" "$T/new" --ledger-key "$VK"
+refused 1 "entry 60: device signature invalid" "$T/new" --ledger-key "$VK"
 refused 1 "checkpoint: not consistent with the one seen before (size 61): fork" "$T/state" --ledger-key "$VK"
 dead=$URL
 stop

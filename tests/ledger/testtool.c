@@ -46,13 +46,15 @@
  *   init-without-ledger         asks the kernel for a device that names no
  *                               ledger key (what szkmctl never sends);
  *                               prints as prove does.
- *   resume-at SEQ DB            as a follower that lies about the device's
+ *   resume-at SEQ DB [swap-sig] as a follower that lies about the device's
  *                               last event: resumes the kernel's chain at
  *                               the device's event SEQ of the ledger
  *                               database DB, with the ledger's real last
  *                               checkpoint and inclusion proof (public
- *                               data), then restores the chain up to it.
- *                               Prints as prove does.
+ *                               data), then restores the chain up to it;
+ *                               swap-sig: with event SEQ/2's signature
+ *                               changed in what it restores. Prints as
+ *                               prove does.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -408,7 +410,7 @@ static int take_note(void *arg, const struct ledger_store_checkpoint *cp)
 	return 0;
 }
 
-static int resume_at(uint64_t upto, const char *db)
+static int resume_at(uint64_t upto, const char *db, bool swap)
 {
 	static uint8_t path[LEDGER_MERKLE_MAX_PROOF][32];
 	struct old_chain c = { .upto = upto };
@@ -447,8 +449,11 @@ static int resume_at(uint64_t upto, const char *db)
 		b = szkm_chain_batch_new(idn.id);
 		ret = b ? 0 : -ENOMEM;
 	}
+	if (swap && upto > 1)	/* after the resume proof, which holds */
+		c.ev[upto / 2 - 1][c.len[upto / 2 - 1] - 1] ^= 1;
 	for (size_t i = 0; i < upto && !ret; i++)
-		ret = szkm_chain_batch_add(b, c.ev[i] + 1, c.len[i] - 1 - SZKM_EVENT_SIG_LEN);
+		ret = szkm_chain_batch_add(b, c.ev[i] + 1, c.len[i] - 1 - SZKM_EVENT_SIG_LEN,
+					   c.ev[i] + c.len[i] - SZKM_EVENT_SIG_LEN);
 	if (!ret)
 		ret = szkm_chain_batch_end(b);
 	szkm_chain_batch_free(b);
@@ -478,7 +483,7 @@ static int print_event(struct tdev *d, struct tev *e)
 	if (tev_sign(d->key, body, n, sig))
 		return 1;
 	d->seq = e->seq;
-	tev_sha256(body, n, d->head);
+	tev_link(body, n, sig, d->head);
 	szkm_hex_encode(hex, body, n);
 	szkm_hex_encode(shex, sig, 64);
 	printf("event %s %s\n", hex, shex);
@@ -625,8 +630,9 @@ int main(int argc, char **argv)
 		puts("accepted");
 		return 0;
 	}
-	if (argc == 4 && !strcmp(argv[1], "resume-at") && atoll(argv[2]) > 0)
-		return resume_at(strtoull(argv[2], NULL, 10), argv[3]);
+	if ((argc == 4 || (argc == 5 && !strcmp(argv[4], "swap-sig"))) &&
+	    !strcmp(argv[1], "resume-at") && atoll(argv[2]) > 0)
+		return resume_at(strtoull(argv[2], NULL, 10), argv[3], argc == 5);
 	if (argc >= 5 && !strcmp(argv[1], "checkpoint"))
 		return checkpoint(argv[2], argv[3], argv + 4, argc - 4);
 	if (argc >= 8 && !strcmp(argv[1], "members"))

@@ -139,7 +139,7 @@ static inline uint64_t ml_chain(struct mem_ledger *l, struct tdev *d, struct tev
 	if (tev_sign(d->key, body, n, sig))
 		abort();
 	d->seq = e.seq;
-	tev_sha256(body, n, d->head);
+	tev_link(body, n, sig, d->head);
 	return ml_event(l, body, n, sig);
 }
 

@@ -6,7 +6,7 @@
  * inputs, same verdict, nothing it reads is changed).
  *
  * Events come from test_ledger_util.h's encoder, signed by a test device;
- * a head is (last seq, hash of that event), as the ledger keeps it.
+ * a head is (last seq, link of that event), as the ledger keeps it.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -56,10 +56,10 @@ static void make(struct made *m, uint64_t seq, const uint8_t *prev)
 	assert_int_equal(tev_sign(dev.key, m->body, m->len, m->sig), 0);
 }
 
-/* The hash of an event body: what a head holds. */
-static void hash_of(const struct made *m, uint8_t out[32])
+/* The link of an event (format 3: body and signature): what a head holds. */
+static void link_of(const struct made *m, uint8_t out[32])
 {
-	assert_int_equal(tev_sha256(m->body, m->len, out), 0);
+	assert_int_equal(tev_link(m->body, m->len, m->sig, out), 0);
 }
 
 enum head_kind {
@@ -73,7 +73,8 @@ enum head_kind {
 enum event_kind {
 	E1,		/* seq 1, prev zeros */
 	E1_BAD_PREV,	/* seq 1, prev not zeros */
-	E2,		/* seq 2, prev = hash(e1) */
+	E2,		/* seq 2, prev = link(e1) */
+	E2_BODY_PREV,	/* seq 2, prev = SHA-256 of e1's body alone */
 	E3,		/* seq 3 (a gap after 1) */
 	E2_CUT,		/* e2 without its last byte */
 };
@@ -116,15 +117,20 @@ static const struct row rows[] = {
 	  true, LEDGER_MAY_NOT, "prev-hash-mismatch" },
 	{ "a first event must chain from zeros", E1_BAD_PREV, FRESH, true,
 	  LEDGER_MAY_NOT, "prev-hash-mismatch" },
+	/* The attacker: a feeder that names a format-3 event by its body
+	 * alone (the format-2 rule), so that its signature could be swapped. */
+	{ "a format-3 event must name the link, not the body's hash",
+	  E2_BODY_PREV, AT_1, true, LEDGER_MAY_NOT, "prev-hash-mismatch" },
 };
 
 static void build(enum event_kind k, struct made *m, uint8_t h1[32])
 {
 	struct made e1;
-	uint8_t ones[32];
+	uint8_t ones[32], body[32];
 
 	make(&e1, 1, NULL);
-	hash_of(&e1, h1);
+	link_of(&e1, h1);
+	assert_int_equal(tev_sha256(e1.body, e1.len, body), 0);
 	memset(ones, 0x11, sizeof(ones));
 	switch (k) {
 	case E1:
@@ -138,6 +144,9 @@ static void build(enum event_kind k, struct made *m, uint8_t h1[32])
 		make(m, 2, h1);
 		if (k == E2_CUT)
 			m->len--;
+		break;
+	case E2_BODY_PREV:
+		make(m, 2, body);
 		break;
 	case E3:
 		make(m, 3, h1);
@@ -233,6 +242,9 @@ static void decode_keeps_bytes_and_reason(void **state)
 	assert_null(e.why);
 	assert_int_equal(e.ev.seq, 2);
 	assert_memory_equal(e.ev.prev_hash, h1, 32);
+	/* Its own link, the device's head once it is appended. */
+	link_of(&m, h1);
+	assert_memory_equal(e.link, h1, 32);
 	assert_int_equal(ledger_event_decode(&e, m.body, 3, m.sig), 0);
 	assert_non_null(e.why);
 	assert_int_equal(ledger_event_decode(&e, NULL, 0, m.sig), 0);

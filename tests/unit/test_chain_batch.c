@@ -20,15 +20,14 @@
 struct body {
 	uint8_t b[SZKM_EVENT_MAX_LEN];
 	size_t len;
+	uint8_t s[64];
 };
 
 /* The next @n events of @d. */
 static void events(struct tdev *d, struct body *out, int n)
 {
-	uint8_t sig[64];
-
 	for (int i = 0; i < n; i++) {
-		out[i].len = tdev_next(d, 2, out[i].b, sig);
+		out[i].len = tdev_next(d, 2, out[i].b, out[i].s);
 		assert_true(out[i].len > 0);
 	}
 }
@@ -47,30 +46,32 @@ static void batch_takes_the_chain_in_order_only(void **state)
 	cb = szkm_chain_batch_new(a.id);
 	assert_non_null(cb);
 	/* The first body must be seq 1. */
-	assert_int_equal(szkm_chain_batch_add(cb, ea[1].b, ea[1].len), -EINVAL);
-	assert_int_equal(szkm_chain_batch_add(cb, ea[0].b, ea[0].len), 0);
+	assert_int_equal(szkm_chain_batch_add(cb, ea[1].b, ea[1].len, ea[1].s), -EINVAL);
+	assert_int_equal(szkm_chain_batch_add(cb, ea[0].b, ea[0].len, ea[0].s), 0);
 	/* Another device's seq 2 is not this one's. */
-	assert_int_equal(szkm_chain_batch_add(cb, eb[1].b, eb[1].len), -EINVAL);
-	assert_int_equal(szkm_chain_batch_add(cb, ea[1].b, ea[1].len), 0);
+	assert_int_equal(szkm_chain_batch_add(cb, eb[1].b, eb[1].len, eb[1].s), -EINVAL);
+	assert_int_equal(szkm_chain_batch_add(cb, ea[1].b, ea[1].len, ea[1].s), 0);
 	/* A gap, a repeat, a repeat of seq 1. */
-	assert_int_equal(szkm_chain_batch_add(cb, ea[3].b, ea[3].len), -EINVAL);
-	assert_int_equal(szkm_chain_batch_add(cb, ea[1].b, ea[1].len), -EINVAL);
-	assert_int_equal(szkm_chain_batch_add(cb, ea[0].b, ea[0].len), -EINVAL);
+	assert_int_equal(szkm_chain_batch_add(cb, ea[3].b, ea[3].len, ea[3].s), -EINVAL);
+	assert_int_equal(szkm_chain_batch_add(cb, ea[1].b, ea[1].len, ea[1].s), -EINVAL);
+	assert_int_equal(szkm_chain_batch_add(cb, ea[0].b, ea[0].len, ea[0].s), -EINVAL);
 	/* A refusal leaves the batch as it was: seq 3 still follows. */
-	assert_int_equal(szkm_chain_batch_add(cb, ea[2].b, ea[2].len), 0);
+	assert_int_equal(szkm_chain_batch_add(cb, ea[2].b, ea[2].len, ea[2].s), 0);
 	/* Lengths: too short to be an event, too long, none. */
-	assert_int_equal(szkm_chain_batch_add(cb, ea[3].b, SZKM_EVENT_FIXED_LEN_V1 - 1), -EINVAL);
-	assert_int_equal(szkm_chain_batch_add(cb, ea[3].b, SZKM_EVENT_MAX_LEN + 1), -EINVAL);
-	assert_int_equal(szkm_chain_batch_add(cb, NULL, ea[3].len), -EINVAL);
-	assert_int_equal(szkm_chain_batch_add(cb, ea[3].b, ea[3].len), 0);
+	assert_int_equal(szkm_chain_batch_add(cb, ea[3].b, SZKM_EVENT_FIXED_LEN_V1 - 1, ea[3].s), -EINVAL);
+	assert_int_equal(szkm_chain_batch_add(cb, ea[3].b, SZKM_EVENT_MAX_LEN + 1, ea[3].s), -EINVAL);
+	assert_int_equal(szkm_chain_batch_add(cb, NULL, ea[3].len, ea[3].s), -EINVAL);
+	/* A body without its signature (a format-3 link covers it). */
+	assert_int_equal(szkm_chain_batch_add(cb, ea[3].b, ea[3].len, NULL), -EINVAL);
+	assert_int_equal(szkm_chain_batch_add(cb, ea[3].b, ea[3].len, ea[3].s), 0);
 	szkm_chain_batch_free(cb);
 	/* Another device's batch refuses @a's seq 1. */
 	cb = szkm_chain_batch_new(b.id);
-	assert_int_equal(szkm_chain_batch_add(cb, ea[0].b, ea[0].len), -EINVAL);
-	assert_int_equal(szkm_chain_batch_add(cb, eb[0].b, eb[0].len), 0);
+	assert_int_equal(szkm_chain_batch_add(cb, ea[0].b, ea[0].len, ea[0].s), -EINVAL);
+	assert_int_equal(szkm_chain_batch_add(cb, eb[0].b, eb[0].len, eb[0].s), 0);
 	szkm_chain_batch_free(cb);
 	assert_null(szkm_chain_batch_new(NULL));
-	assert_int_equal(szkm_chain_batch_add(NULL, ea[0].b, ea[0].len), -EINVAL);
+	assert_int_equal(szkm_chain_batch_add(NULL, ea[0].b, ea[0].len, ea[0].s), -EINVAL);
 	szkm_chain_batch_free(NULL);
 	tdev_free(&a);
 	tdev_free(&b);

@@ -21,6 +21,7 @@
 struct body {
 	uint8_t b[SZKM_EVENT_MAX_LEN];
 	size_t len;
+	uint8_t s[64];
 };
 
 /* What a follower holds: bodies in its order; and what it was asked. */
@@ -45,7 +46,7 @@ static int fake_walk(void *ctx, szkm_follow_take take, void *arg)
 
 	h->walks++;
 	for (size_t i = 0; i < h->n; i++) {
-		int ret = take(arg, h->order[i]->b, h->order[i]->len);
+		int ret = take(arg, h->order[i]->b, h->order[i]->len, h->order[i]->s);
 
 		if (ret)
 			return ret;
@@ -58,15 +59,13 @@ static struct body ea[5], eb[3];
 
 static int setup(void **state)
 {
-	uint8_t sig[64];
-
 	(void)state;
 	if (tdev_init(&a, NULL) || tdev_init(&b, NULL))
 		return -1;
 	for (int i = 0; i < 5; i++)
-		ea[i].len = tdev_next(&a, 2, ea[i].b, sig);
+		ea[i].len = tdev_next(&a, 2, ea[i].b, ea[i].s);
 	for (int i = 0; i < 3; i++)
-		eb[i].len = tdev_next(&b, 2, eb[i].b, sig);
+		eb[i].len = tdev_next(&b, 2, eb[i].b, eb[i].s);
 	return 0;
 }
 

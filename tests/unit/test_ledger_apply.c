@@ -93,7 +93,7 @@ static int apply_to_b(void *arg, const struct ledger_store_entry *e)
 	struct ledger_result res;
 
 	assert_int_equal(ledger_apply_entry(f->b.l, e->index, e->data, e->len,
-					    &res), 0);
+					    false, &res), 0);
 	assert_int_equal(res.verdict, LEDGER_APPENDED);
 	assert_int_equal(res.index, e->index);
 	return 0;
@@ -165,19 +165,19 @@ static void follower_refuses_invalid_entries(void **state)
 	assert_int_equal(ledger_begin(f->b.l), 0);
 	saved = f->dev;
 	n = next_entry(f, true, e);
-	assert_int_equal(ledger_apply_entry(f->b.l, 4, e, n, &res), 0);
+	assert_int_equal(ledger_apply_entry(f->b.l, 4, e, n, false, &res), 0);
 	assert_int_equal(res.verdict, LEDGER_REJECTED);
 	assert_string_equal(res.why, "bad-signature");
 	/* A truncated entry, an index that is not the next one. */
-	assert_int_equal(ledger_apply_entry(f->b.l, 4, e, n - 1, &res), 0);
+	assert_int_equal(ledger_apply_entry(f->b.l, 4, e, n - 1, false, &res), 0);
 	assert_int_equal(res.verdict, LEDGER_REJECTED);
-	assert_int_equal(ledger_apply_entry(f->b.l, 9, e, n, &res), -EINVAL);
+	assert_int_equal(ledger_apply_entry(f->b.l, 9, e, n, false, &res), -EINVAL);
 	/* The real one passes; then itself again is a duplicate. */
 	f->dev = saved;
 	dn = next_entry(f, false, dup);
-	assert_int_equal(ledger_apply_entry(f->b.l, 4, dup, dn, &res), 0);
+	assert_int_equal(ledger_apply_entry(f->b.l, 4, dup, dn, false, &res), 0);
 	assert_int_equal(res.verdict, LEDGER_APPENDED);
-	assert_int_equal(ledger_apply_entry(f->b.l, 5, dup, dn, &res), 0);
+	assert_int_equal(ledger_apply_entry(f->b.l, 5, dup, dn, false, &res), 0);
 	assert_int_equal(res.verdict, LEDGER_REJECTED);
 	assert_string_equal(res.why, "duplicate-entry");
 	assert_int_equal(ledger_commit(f->b.l, true), 0);
@@ -226,12 +226,138 @@ static void abort_undoes_a_batch(void **state)
 	tdev_free(&dev2);
 }
 
+/* The writer's open batch as a follower's chunk (copies). */
+struct chunk {
+	uint8_t data[16][LEDGER_ENTRY_MAX_LEN];
+	struct ledger_apply_item it[16];
+	size_t n;
+};
+
+static int take_chunk(void *arg, const struct ledger_store_entry *e)
+{
+	struct chunk *c = arg;
+
+	assert_true(c->n < 16);
+	memcpy(c->data[c->n], e->data, e->len);
+	c->it[c->n] = (struct ledger_apply_item){ e->index, c->data[c->n], e->len };
+	c->n++;
+	return 0;
+}
+
+/* The writer (node a) takes @n events of the device; *c gets its batch. */
+static void writer_batch(struct fixture *f, int n, struct chunk *c)
+{
+	uint8_t body[SZKM_EVENT_MAX_LEN], sig[64];
+	struct ledger_result res;
+
+	assert_int_equal(ledger_begin(f->a.l), 0);
+	if (!f->dev.seq)
+		assert_int_equal(ledger_enrol(f->a.l, "dev", f->dev.pub, 5, &res), 0);
+	for (int i = 0; i < n; i++) {
+		size_t len = tdev_next(&f->dev, 2, body, sig);
+
+		assert_int_equal(ledger_add_event(f->a.l, body, len, sig, &res), 0);
+		assert_int_equal(res.verdict, LEDGER_APPENDED);
+	}
+	c->n = 0;
+	assert_int_equal(ledger_pending(f->a.l, take_chunk, c), 0);
+	assert_int_equal(ledger_commit(f->a.l, true), 0);
+}
+
+/*
+ * A follower judges a chunk read from etcd by run: the writer's format-3
+ * events of one device cost one ECDSA verify, and the same tree results.
+ */
+static void follower_chunk_costs_one_verify(void **state)
+{
+	struct fixture *f = *state;
+	struct ledger_result res;
+	struct chunk *c = calloc(1, sizeof(*c));
+	size_t applied, verifies;
+
+	assert_non_null(c);
+	writer_batch(f, 10, c);
+	assert_int_equal(c->n, 11);	/* the enrolment, then 10 events */
+	assert_int_equal(ledger_begin(f->b.l), 0);
+	assert_int_equal(ledger_apply_entries(f->b.l, c->it, c->n, 2, &applied,
+					      &verifies, &res), 0);
+	assert_int_equal(applied, 11);
+	/* The events enrolled in the same chunk are checked as applied: a
+	 * second chunk shows the run. */
+	assert_int_equal(ledger_commit(f->b.l, true), 0);
+	writer_batch(f, 10, c);
+	assert_int_equal(ledger_begin(f->b.l), 0);
+	assert_int_equal(ledger_apply_entries(f->b.l, c->it, c->n, 2, &applied,
+					      &verifies, &res), 0);
+	assert_int_equal(applied, 10);
+	assert_int_equal(verifies, 1);
+	assert_int_equal(ledger_commit(f->b.l, true), 0);
+	assert_same_root(f);
+	free(c);
+}
+
+/*
+ * The attacker: a lying ledger node that writes into etcd the writer's
+ * genuine events with one stored signature swapped (entry 5 of 10).
+ * Judged by run, the follower refuses that entry with the verdict of one
+ * verify per entry (bad-signature) and takes exactly the entries before
+ * it; and swapping the last event's signature (nothing after it covers
+ * it) is refused as well, by its own verify.
+ */
+static void follower_chunk_refuses_a_swapped_signature(void **state)
+{
+	struct fixture *f = *state;
+	struct ledger_result res, one;
+	struct chunk *c = calloc(1, sizeof(*c));
+	size_t applied, alone = 0;
+
+	assert_non_null(c);
+	enrol_and_events(f, 1);
+	writer_batch(f, 10, c);
+	for (int pos = 4; pos <= 9; pos += 5) {
+		c->data[pos][c->it[pos].len - 1] ^= 1;	/* its signature's last byte */
+		/* One verify per entry, the unbatched rule. */
+		assert_int_equal(ledger_begin(f->b.l), 0);
+		for (alone = 0; alone < c->n; alone++) {
+			assert_int_equal(ledger_apply_entry(f->b.l, c->it[alone].index,
+							    c->it[alone].data,
+							    c->it[alone].len, false,
+							    &one), 0);
+			if (one.verdict == LEDGER_REJECTED)
+				break;
+		}
+		assert_int_equal(ledger_abort(f->b.l), 0);
+		/* By run: the same. */
+		assert_int_equal(ledger_begin(f->b.l), 0);
+		assert_int_equal(ledger_apply_entries(f->b.l, c->it, c->n, 2,
+						      &applied, NULL, &res), 0);
+		assert_int_equal(applied, (size_t)pos);
+		assert_int_equal(applied, alone);
+		assert_int_equal(res.verdict, LEDGER_REJECTED);
+		assert_string_equal(res.why, "bad-signature");
+		assert_string_equal(res.why, one.why);
+		assert_int_equal(ledger_abort(f->b.l), 0);
+		c->data[pos][c->it[pos].len - 1] ^= 1;
+	}
+	/* The genuine chunk then passes. */
+	assert_int_equal(ledger_begin(f->b.l), 0);
+	assert_int_equal(ledger_apply_entries(f->b.l, c->it, c->n, 2, &applied,
+					      NULL, &res), 0);
+	assert_int_equal(applied, 10);
+	assert_int_equal(ledger_commit(f->b.l, true), 0);
+	assert_same_root(f);
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(follower_gets_the_same_tree, setup, teardown),
 		cmocka_unit_test_setup_teardown(follower_refuses_invalid_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(abort_undoes_a_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(follower_chunk_costs_one_verify, setup, teardown),
+		cmocka_unit_test_setup_teardown(follower_chunk_refuses_a_swapped_signature,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("ledger_apply", tests, NULL, NULL);

@@ -300,7 +300,7 @@ static void actor_is_decoded_and_checked(void **state)
 
 	(void)state;
 	assert_int_equal(szkm_event_decode(buf, n, &ev, &why), 0);
-	assert_int_equal(ev.format, 2);
+	assert_int_equal(ev.format, SZKM_EVENT_FORMAT);
 	assert_int_equal(ev.actor, SZKM_ACTOR_PROCESS);
 	assert_int_equal(ev.uid, 0);
 	assert_int_equal(ev.auid, SZKM_AUID_UNSET);
@@ -507,6 +507,84 @@ static void chain_accepts_only_the_next_event(void **state)
 	assert_string_equal(why, "prev-hash-mismatch");
 }
 
+/* Encodes and signs @e by @dev into @buf/@sig, decodes it into @ev. */
+static size_t signed_event(const struct tev *e, uint8_t *buf, uint8_t sig[64],
+			   struct szkm_event *ev)
+{
+	size_t n = tev_encode(e, buf);
+
+	assert_int_equal(tev_sign(dev.key, buf, n, sig), 0);
+	assert_int_equal(szkm_event_decode(buf, n, ev, NULL), 0);
+	return n;
+}
+
+/*
+ * The link (include/szkm.h) follows each event's own format: format 3
+ * covers the signature, format 2 the body alone, and a chain may turn
+ * from 2 to 3 without a migration. The attacker: a feeder (root on the
+ * control socket, a lying node writing into etcd) that keeps a format-3
+ * event's body and names it by its body hash alone, as format 2 did, so
+ * that its signature could be swapped unnoticed: refused.
+ */
+static void link_follows_each_events_own_format(void **state)
+{
+	uint8_t b1[SZKM_EVENT_MAX_LEN], b2[SZKM_EVENT_MAX_LEN], s1[64], s2[64];
+	uint8_t l1[32], l2[32], want[32], zero[32] = { 0 };
+	struct tev e = init_event();
+	struct szkm_event ev1, ev2;
+	const char *why = NULL;
+	size_t n1, n2;
+
+	(void)state;
+	/* Format 3: SHA-256(body || signature), not the body's hash. */
+	n1 = signed_event(&e, b1, s1, &ev1);
+	assert_int_equal(ev1.format, 3);
+	assert_int_equal(szkm_event_link(&ev1, s1, l1), 0);
+	assert_int_equal(tev_link(b1, n1, s1, want), 0);
+	assert_memory_equal(l1, want, 32);
+	assert_memory_not_equal(l1, ev1.hash, 32);
+	s1[5] ^= 1;	/* another signature, another link */
+	assert_int_equal(szkm_event_link(&ev1, s1, want), 0);
+	assert_memory_not_equal(l1, want, 32);
+	s1[5] ^= 1;
+	assert_int_equal(szkm_event_link(&ev1, NULL, want), -EINVAL);
+	/* The next format-3 event must name that link ... */
+	e = key_event();
+	memcpy(e.prev, l1, 32);
+	signed_event(&e, b2, s2, &ev2);
+	assert_int_equal(szkm_event_check_chain(&ev2, 1, l1, NULL), 0);
+	/* ... not the predecessor's body hash (the format-2 rule). */
+	memcpy(e.prev, ev1.hash, 32);
+	signed_event(&e, b2, s2, &ev2);
+	assert_int_equal(szkm_event_check_chain(&ev2, 1, l1, &why), -EBADMSG);
+	assert_string_equal(why, "prev-hash-mismatch");
+
+	/* A format-2 event's link is its body's hash, signature or not ... */
+	e = init_event();
+	e.format = 2;
+	n1 = signed_event(&e, b1, s1, &ev1);
+	assert_int_equal(ev1.format, 2);
+	assert_int_equal(szkm_event_link(&ev1, s1, l1), 0);
+	assert_memory_equal(l1, ev1.hash, 32);
+	assert_int_equal(szkm_event_link(&ev1, NULL, want), 0);
+	assert_memory_equal(want, ev1.hash, 32);
+	assert_int_equal(szkm_event_check_chain(&ev1, 0, zero, NULL), 0);
+	/* ... which the first format-3 event after it names (an upgraded
+	 * kernel), and whose own link then covers its signature. */
+	e = key_event();
+	memcpy(e.prev, l1, 32);
+	n2 = signed_event(&e, b2, s2, &ev2);
+	assert_int_equal(szkm_event_check_chain(&ev2, 1, l1, NULL), 0);
+	assert_int_equal(szkm_event_link(&ev2, s2, l2), 0);
+	assert_int_equal(tev_link(b2, n2, s2, want), 0);
+	assert_memory_equal(l2, want, 32);
+	/* A format after 3 is not one this reader knows. */
+	e.format = 4;
+	n2 = tev_encode(&e, b2);
+	assert_int_equal(szkm_event_decode(b2, n2, &ev2, &why), -EBADMSG);
+	assert_string_equal(why, "unknown-format");
+}
+
 /* Control lines. */
 
 static void control_lines_parse_strictly(void **state)
@@ -564,6 +642,7 @@ int main(void)
 		cmocka_unit_test(off_curve_device_key_is_refused),
 		cmocka_unit_test(signature_check_agrees_with_wycheproof),
 		cmocka_unit_test(chain_accepts_only_the_next_event),
+		cmocka_unit_test(link_follows_each_events_own_format),
 		cmocka_unit_test(control_lines_parse_strictly),
 	};
 

@@ -462,7 +462,7 @@ static void resume_event(struct tdev *d, struct ev *out)
 	out->len = tev_encode(&e, out->body);
 	assert_int_equal(tev_sign(d->key, out->body, out->len, out->sig), 0);
 	d->seq = e.seq;
-	tev_sha256(out->body, out->len, d->head);
+	tev_link(out->body, out->len, out->sig, d->head);
 }
 
 static void device_resume_joins_the_chain(void **state)
@@ -492,11 +492,12 @@ struct seqs {
 	size_t stop_at;		/* 0: never */
 };
 
-static int note_seq(void *ctx, const uint8_t *body, size_t len)
+static int note_seq(void *ctx, const uint8_t *body, size_t len, const uint8_t *sig)
 {
 	struct seqs *s = ctx;
 	struct szkm_event ev;
 
+	assert_ptr_equal(sig, body + len);	/* the entry: body then signature */
 	assert_int_equal(szkm_event_decode(body, len, &ev, NULL), 0);
 	assert_true(s->n < 64);
 	s->seq[s->n++] = ev.seq;
@@ -574,8 +575,10 @@ static void tampered_entry_with_its_leaf_is_found(void **state)
 
 	enrol(f, &f->dev, "dev-a");
 	append_events(f, &f->dev, 12);
-	/* Change the signature bytes (the chain still holds) and the
-	 * stored leaf hash to match: the stored tree gives it away. */
+	/* Change the last event's signature bytes (the chain still holds:
+	 * nothing follows it to cover its signature, as a format-3 link
+	 * would) and the stored leaf hash to match: the stored tree gives it
+	 * away. */
 	ledger_close(f->l);
 	f->l = NULL;
 	{
@@ -586,7 +589,7 @@ static void tampered_entry_with_its_leaf_is_found(void **state)
 
 		assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
 		assert_int_equal(sqlite3_prepare_v2(db, "SELECT data FROM "
-			"entries WHERE idx = 8", -1, &st, NULL), SQLITE_OK);
+			"entries WHERE idx = 12", -1, &st, NULL), SQLITE_OK);
 		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 		n = sqlite3_column_bytes(st, 0);
 		memcpy(data, sqlite3_column_blob(st, 0), (size_t)n);
@@ -595,7 +598,7 @@ static void tampered_entry_with_its_leaf_is_found(void **state)
 		assert_int_equal(ledger_merkle_leaf_hash(data, (size_t)n, leaf),
 				 0);
 		assert_int_equal(sqlite3_prepare_v2(db, "UPDATE entries SET "
-			"data = ?1, leaf = ?2 WHERE idx = 8", -1, &st, NULL),
+			"data = ?1, leaf = ?2 WHERE idx = 12", -1, &st, NULL),
 			SQLITE_OK);
 		sqlite3_bind_blob(st, 1, data, n, SQLITE_STATIC);
 		sqlite3_bind_blob(st, 2, leaf, 32, SQLITE_STATIC);
@@ -604,8 +607,8 @@ static void tampered_entry_with_its_leaf_is_found(void **state)
 		sqlite3_close(db);
 	}
 	assert_int_equal(open_ledger(f), -EBADMSG);
-	if (!strstr(f->err, "entry 8"))
-		fail_msg("error '%s' does not name entry 8", f->err);
+	if (!strstr(f->err, "entry 12"))
+		fail_msg("error '%s' does not name entry 12", f->err);
 }
 
 static void removed_entries_are_found(void **state)

@@ -42,6 +42,7 @@ struct tev {
 	/* 0: a process (uid 0, pid 1, "test"); else enum szkm_actor */
 	uint8_t actor;
 	uint32_t grantee;	/* KEY_GRANT, KEY_REVOKE */
+	uint8_t format;		/* 0: SZKM_EVENT_FORMAT; 2 for an older kernel's */
 };
 
 static inline uint8_t *tev_be(uint8_t *p, uint64_t v, int n)
@@ -59,7 +60,7 @@ static inline size_t tev_encode(const struct tev *e, uint8_t *out)
 
 	memcpy(p, "SZKE", 4);
 	p += 4;
-	*p++ = SZKM_EVENT_FORMAT;
+	*p++ = e->format ? e->format : SZKM_EVENT_FORMAT;
 	*p++ = e->type;
 	p = tev_be(p, e->flags, 2);
 	memcpy(p, e->device_id, 32);
@@ -115,6 +116,24 @@ static inline int tev_sha256(const void *m, size_t n, uint8_t out[32])
 		0 : -1;
 }
 
+/*
+ * The link of the event @body (@n bytes) signed @sig: what the next event
+ * names as its prev hash. Format 3: SHA-256(body || sig); else SHA-256(body).
+ */
+static inline int tev_link(const uint8_t *body, size_t n, const uint8_t sig[64],
+			   uint8_t out[32])
+{
+	uint8_t both[SZKM_EVENT_MAX_LEN + 64];
+
+	if (n > SZKM_EVENT_MAX_LEN)
+		return -1;
+	if (n < 5 || body[4] < 3)
+		return tev_sha256(body, n, out);
+	memcpy(both, body, n);
+	memcpy(both + n, sig, 64);
+	return tev_sha256(both, n + 64, out);
+}
+
 /* ECDSA P-256 over SHA-256(@msg), as r || s. */
 static inline int tev_sign(EVP_PKEY *key, const uint8_t *msg, size_t n,
 			   uint8_t sig[64])
@@ -137,13 +156,14 @@ static inline int tev_sign(EVP_PKEY *key, const uint8_t *msg, size_t n,
 	return ok ? 0 : -1;
 }
 
-/* A device: its key, id and chain head. */
+/* A device: its key, id and chain head (the last event's link). */
 struct tdev {
 	EVP_PKEY *key;
 	uint8_t pub[65];
 	uint8_t id[32];
 	uint64_t seq;
 	uint8_t head[32];
+	uint8_t format;		/* of its events; 0: SZKM_EVENT_FORMAT */
 };
 
 static inline int tdev_init(struct tdev *d, EVP_PKEY *key)
@@ -179,18 +199,18 @@ static inline int tdir_remove(const char *dir)
 /*
  * The device's next event in its chain: seq 1 is DEVICE_INIT, then key
  * events over @nkeys keys (create once, then rotations and state
- * changes). Advances the chain; returns the body length. Unsigned: a
- * benchmark building a big ledger takes the signatures as checked.
+ * changes). Returns the body length; the chain advances by
+ * tdev_advance().
  */
-static inline size_t tdev_next_body(struct tdev *d, unsigned int nkeys,
-				    uint8_t *body)
+static inline size_t tdev_build(struct tdev *d, unsigned int nkeys,
+				uint8_t *body)
 {
 	struct tev e = { 0 };
 	char name[32];
-	size_t n;
 	uint64_t k, round;
 
 	e.seq = d->seq + 1;
+	e.format = d->format;
 	memcpy(e.device_id, d->id, 32);
 	memcpy(e.prev, d->head, 32);
 	e.time_ns = (uint64_t)time(NULL) * 1000000000u + e.seq;
@@ -213,19 +233,37 @@ static inline size_t tdev_next_body(struct tdev *d, unsigned int nkeys,
 		e.rotate = 86400;
 		e.ledger = SZKM_LEDGER_REQUIRED;
 	}
-	n = tev_encode(&e, body);
-	d->seq = e.seq;
-	tev_sha256(body, n, d->head);
-	return n;
+	return tev_encode(&e, body);
+}
+
+/* @d's chain takes its next event, @body (@n bytes) signed @sig. */
+static inline int tdev_advance(struct tdev *d, const uint8_t *body, size_t n,
+			       const uint8_t sig[64])
+{
+	d->seq++;
+	return tev_link(body, n, sig, d->head);
+}
+
+/*
+ * The same with the signature @sig given, not made: a benchmark building
+ * a big ledger takes the signatures as checked.
+ */
+static inline size_t tdev_next_body(struct tdev *d, unsigned int nkeys,
+				    uint8_t *body, const uint8_t sig[64])
+{
+	size_t n = tdev_build(d, nkeys, body);
+
+	return n && !tdev_advance(d, body, n, sig) ? n : 0;
 }
 
 /* The same, signed by the device (0 when signing fails). */
 static inline size_t tdev_next(struct tdev *d, unsigned int nkeys,
 			       uint8_t *body, uint8_t sig[64])
 {
-	size_t n = tdev_next_body(d, nkeys, body);
+	size_t n = tdev_build(d, nkeys, body);
 
-	return n && !tev_sign(d->key, body, n, sig) ? n : 0;
+	return n && !tev_sign(d->key, body, n, sig) &&
+	       !tdev_advance(d, body, n, sig) ? n : 0;
 }
 
 #endif /* TEST_LEDGER_UTIL_H */

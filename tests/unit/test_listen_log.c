@@ -108,13 +108,14 @@ struct scan {
 	int n;
 };
 
-static int check_body(void *ctx, const uint8_t *body, size_t len)
+static int check_body(void *ctx, const uint8_t *body, size_t len, const uint8_t *sig)
 {
 	struct scan *s = ctx;
 
 	assert_true(s->n < NEV);
 	assert_int_equal(len, s->f->len[s->n]);
 	assert_memory_equal(body, s->f->body[s->n], len);
+	assert_ptr_equal(sig, body + len);	/* the entry: body then signature */
 	s->n++;
 	return 0;
 }

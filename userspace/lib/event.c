@@ -115,7 +115,7 @@ int szkm_event_decode(const uint8_t *buf, size_t len, struct szkm_event *ev,
 	if (memcmp(p, SZKM_EVENT_MAGIC, 4))
 		return bad(why, "bad-magic");
 	take_be(&r, 1, &v);
-	if (v != SZKM_EVENT_FORMAT && v != 1)
+	if (v < 1 || v > SZKM_EVENT_FORMAT)
 		return bad(why, "unknown-format");
 	ev->format = (uint8_t)v;
 	take_be(&r, 1, &v);
@@ -241,7 +241,34 @@ int szkm_event_decode(const uint8_t *buf, size_t len, struct szkm_event *ev,
 		if (ev->alg == SZKM_ALG_AES256_GCM && ev->pubkey)
 			return bad(why, "pubkey-on-symmetric-key");
 	}
+	ev->body = buf;
+	ev->body_len = len;
 	return sha256(buf, len, ev->hash);
+}
+
+int szkm_event_link(const struct szkm_event *ev,
+		    const uint8_t sig[SZKM_EVENT_SIG_LEN],
+		    uint8_t link[SZKM_EVENT_HASH_LEN])
+{
+	unsigned int olen = 0;
+	EVP_MD_CTX *c;
+	int ok;
+
+	if (!ev || !link || (ev->format >= 3 && (!sig || !ev->body)))
+		return -EINVAL;
+	if (ev->format < 3) {
+		memcpy(link, ev->hash, SZKM_EVENT_HASH_LEN);
+		return 0;
+	}
+	c = EVP_MD_CTX_new();
+	if (!c)
+		return -ENOMEM;
+	ok = EVP_DigestInit_ex(c, EVP_sha256(), NULL) &&
+	     EVP_DigestUpdate(c, ev->body, ev->body_len) &&
+	     EVP_DigestUpdate(c, sig, SZKM_EVENT_SIG_LEN) &&
+	     EVP_DigestFinal_ex(c, link, &olen) && olen == SZKM_EVENT_HASH_LEN;
+	EVP_MD_CTX_free(c);
+	return ok ? 0 : -EIO;
 }
 
 EVP_PKEY *szkm_ec_pubkey(const uint8_t pub[SZKM_P256_PUB_LEN])
@@ -351,7 +378,7 @@ int szkm_event_verify(const struct szkm_event *ev, EVP_PKEY *device_key,
 }
 
 int szkm_event_check_chain(const struct szkm_event *ev, uint64_t last_seq,
-			   const uint8_t last_hash[SZKM_EVENT_HASH_LEN],
+			   const uint8_t last_link[SZKM_EVENT_HASH_LEN],
 			   const char **why)
 {
 	static const uint8_t zero[SZKM_EVENT_HASH_LEN];
@@ -362,7 +389,7 @@ int szkm_event_check_chain(const struct szkm_event *ev, uint64_t last_seq,
 		return bad(why, "seq-replayed");
 	if (ev->seq != last_seq + 1)
 		return bad(why, "seq-gap");
-	if (CRYPTO_memcmp(ev->prev_hash, last_seq ? last_hash : zero,
+	if (CRYPTO_memcmp(ev->prev_hash, last_seq ? last_link : zero,
 			  SZKM_EVENT_HASH_LEN))
 		return bad(why, "prev-hash-mismatch");
 	return 0;

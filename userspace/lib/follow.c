@@ -18,7 +18,7 @@ struct walk {
 };
 
 /* Picks the device's chain out of what the follower holds. */
-static int take(void *arg, const uint8_t *body, size_t len)
+static int take(void *arg, const uint8_t *body, size_t len, const uint8_t *sig)
 {
 	struct walk *w = arg;
 	uint64_t seq = szkm_event_seq(body, len);
@@ -36,7 +36,7 @@ static int take(void *arg, const uint8_t *body, size_t len)
 	w->held++;
 	if (seq > w->upto)
 		return w->f->exact ? 0 : 1;	/* counted, not handed over */
-	ret = szkm_chain_batch_add(w->b, body, len);
+	ret = szkm_chain_batch_add(w->b, body, len, sig);
 	return ret ? ret : 0;
 }
 

@@ -731,6 +731,7 @@ struct szkm_chain_batch {
 	size_t n;		/* bodies waiting to be sent */
 	size_t len[SZKM_CHAIN_RESTORE_MAX];
 	uint8_t body[SZKM_CHAIN_RESTORE_MAX][SZKM_EVENT_MAX_LEN];
+	uint8_t sig[SZKM_CHAIN_RESTORE_MAX][SZKM_EVENT_SIG_LEN];
 };
 
 struct szkm_chain_batch *szkm_chain_batch_new(const uint8_t dev[SZKM_DEVICE_ID_LEN])
@@ -759,7 +760,8 @@ static int put_chain(struct nl_msg *msg, const void *arg)
 		return -1;
 	nest = nla_nest_start(msg, SZKM_A_EVENTS);
 	for (size_t i = 0; nest && i < b->n; i++)
-		if (nla_put(msg, SZKM_A_EVENT, (int)b->len[i], b->body[i]) < 0)
+		if (nla_put(msg, SZKM_A_EVENT, (int)b->len[i], b->body[i]) < 0 ||
+		    nla_put(msg, SZKM_A_EVENT_SIG, SZKM_EVENT_SIG_LEN, b->sig[i]) < 0)
 			return -1;
 	return nest ? nla_nest_end(msg, nest) : -1;
 }
@@ -780,9 +782,10 @@ static int chain_send(struct szkm_chain_batch *b)
 	return ret;
 }
 
-int szkm_chain_batch_add(struct szkm_chain_batch *b, const uint8_t *body, size_t len)
+int szkm_chain_batch_add(struct szkm_chain_batch *b, const uint8_t *body, size_t len,
+			 const uint8_t *sig)
 {
-	if (!b || !body || len < SZKM_EVENT_FIXED_LEN_V1 || len > SZKM_EVENT_MAX_LEN ||
+	if (!b || !body || !sig || len < SZKM_EVENT_FIXED_LEN_V1 || len > SZKM_EVENT_MAX_LEN ||
 	    memcmp(body + SZKM_EV_OFF_DEVICE_ID, b->dev, SZKM_DEVICE_ID_LEN) ||
 	    szkm_event_seq(body, len) != b->last_seq + 1) {
 		last_message[0] = 0;
@@ -791,6 +794,7 @@ int szkm_chain_batch_add(struct szkm_chain_batch *b, const uint8_t *body, size_t
 	if (b->err)
 		return errno = -b->err, b->err;
 	memcpy(b->body[b->n], body, len);
+	memcpy(b->sig[b->n], sig, SZKM_EVENT_SIG_LEN);
 	b->len[b->n++] = len;
 	b->last_seq++;
 	return b->n == SZKM_CHAIN_RESTORE_MAX ? chain_send(b) : 0;

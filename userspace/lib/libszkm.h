@@ -315,8 +315,9 @@ int szkm_ledger_members(const uint8_t *entry, size_t len, const char *note,
 /*
  * After a proven resume, the kernel rebuilds its key registry (rollback
  * protection, include/szkm.h "key registry") from the device's chain: every
- * event body of device @dev from seq 1 to the resume point, in order. The
- * batch collects bodies (copied) and sends SZKM_CHAIN_RESTORE_MAX per
+ * event body of device @dev from seq 1 to the resume point, in order, each
+ * with its signature @sig (64 bytes: a format-3 event's link covers it). The
+ * batch collects them (copied) and sends SZKM_CHAIN_RESTORE_MAX per
  * message; add returns the kernel's refusal, if any, of a full batch; end
  * sends the rest. A body of another device, or out of order, is refused
  * here with -EINVAL before it is sent. The kernel then records a
@@ -324,7 +325,8 @@ int szkm_ledger_members(const uint8_t *entry, size_t len, const char *note,
  */
 struct szkm_chain_batch;
 struct szkm_chain_batch *szkm_chain_batch_new(const uint8_t dev[32]);
-int szkm_chain_batch_add(struct szkm_chain_batch *b, const uint8_t *body, size_t len);
+int szkm_chain_batch_add(struct szkm_chain_batch *b, const uint8_t *body, size_t len,
+			 const uint8_t *sig);
 int szkm_chain_batch_end(struct szkm_chain_batch *b);
 void szkm_chain_batch_free(struct szkm_chain_batch *b);
 /* The registry state's name: "none", "restoring", "proving", "ready". */

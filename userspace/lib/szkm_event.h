@@ -10,7 +10,8 @@
  * A caller that keeps a device's chain runs, for each (body, signature):
  *   szkm_event_decode()      strict form check, fills struct szkm_event
  *   szkm_event_verify()      ECDSA P-256 r || s over SHA-256(body) by D
- *   szkm_event_check_chain() seq == last + 1, prev hash == hash of last
+ *   szkm_event_check_chain() seq == last + 1, prev hash == link of last
+ *   szkm_event_link()        this event's link, the device's new head
  *
  * Every function returns 0 or a negative errno, and on failure points
  * *why (when given) at a short static reason such as "bad-signature";
@@ -49,15 +50,18 @@ struct szkm_event {
 	uint32_t min_version;
 	uint8_t ledger;			/* enum szkm_ledger_mode */
 	const uint8_t *policy_digest;	/* [32] */
-	uint8_t format;			/* 1 (no actor) or 2 */
-	/* Who caused it (format 2): enum szkm_actor; for a process its uid,
+	uint8_t format;			/* 1 (no actor), 2 or 3 */
+	/* Who caused it (format 2 and 3): enum szkm_actor; for a process its uid,
 	 * audit login uid (SZKM_AUID_UNSET: none), pid and command. */
 	uint8_t actor;
 	uint32_t uid, auid, pid;
 	char comm[SZKM_COMM_LEN + 1];	/* NUL-terminated copy */
 	uint32_t grantee;		/* KEY_GRANT, KEY_REVOKE: the uid */
-	/* SHA-256 of the whole body: what D signs and the next prev hash. */
+	/* SHA-256 of the whole body: what D signs (and, for format 1 and 2,
+	 * the event's link; szkm_event_link() gives it for every format). */
 	uint8_t hash[SZKM_EVENT_HASH_LEN];
+	const uint8_t *body;		/* the decoded bytes */
+	size_t body_len;
 };
 
 /*
@@ -94,13 +98,24 @@ int szkm_event_verify(const struct szkm_event *ev, EVP_PKEY *device_key,
 		      const uint8_t sig[SZKM_EVENT_SIG_LEN], const char **why);
 
 /*
+ * The link of a decoded event with its signature @sig (include/szkm.h):
+ * what the device's next event must name as its prev hash. Format 3:
+ * SHA-256(body || @sig), so the chain covers the signature; formats 1
+ * and 2: SHA-256(body) (@sig may then be NULL). 0, or -EINVAL / -EIO.
+ */
+int szkm_event_link(const struct szkm_event *ev,
+		    const uint8_t sig[SZKM_EVENT_SIG_LEN],
+		    uint8_t link[SZKM_EVENT_HASH_LEN]);
+
+/*
  * Checks @ev against the device's chain so far: the last accepted
- * sequence number (0 when none) and the hash of that event's body.
+ * sequence number (0 when none) and the link of that event
+ * (szkm_event_link()).
  * -EBADMSG with why "seq-gap" (ahead), "seq-replayed" (at or before
  * the last) or "prev-hash-mismatch".
  */
 int szkm_event_check_chain(const struct szkm_event *ev, uint64_t last_seq,
-			   const uint8_t last_hash[SZKM_EVENT_HASH_LEN],
+			   const uint8_t last_link[SZKM_EVENT_HASH_LEN],
 			   const char **why);
 
 /*

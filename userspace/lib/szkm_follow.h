@@ -23,8 +23,10 @@
 
 #include "libszkm.h"
 
-/* Called with each body a follower holds; nonzero stops the walk. */
-typedef int (*szkm_follow_take)(void *arg, const uint8_t *body, size_t len);
+/* Called with each body a follower holds and its signature (64 bytes);
+ * nonzero stops the walk. */
+typedef int (*szkm_follow_take)(void *arg, const uint8_t *body, size_t len,
+				const uint8_t *sig);
 
 struct szkm_follower {
 	uint8_t device_id[SZKM_DEVICE_ID_LEN];	/* the kernel's device */
@@ -35,7 +37,7 @@ struct szkm_follower {
 	 */
 	int (*resume)(void *ctx);
 	/*
-	 * Calls @take with the body of every event it holds, in its order
+	 * Calls @take with the body and signature of every event it holds, in its order
 	 * (other devices' and repeated ones are passed over), until @take
 	 * returns nonzero; returns that, or a negative errno. NULL: this
 	 * follower keeps no events.

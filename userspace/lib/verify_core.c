@@ -39,7 +39,7 @@ struct run {
 	EVP_PKEY *device_key;
 	/* The last event verified. */
 	uint64_t last_index, last_seq;
-	uint8_t last_hash[SZKM_EVENT_HASH_LEN];
+	uint8_t last_hash[SZKM_EVENT_HASH_LEN];	/* its link */
 	struct szkm_verified_key *vk;
 	struct change *ch;
 	size_t cap;
@@ -556,7 +556,8 @@ static int grow(struct run *r)
 	return 0;
 }
 
-static int keep(struct run *r, uint64_t index, const struct szkm_event *ev)
+static int keep(struct run *r, uint64_t index, const struct szkm_event *ev,
+		const uint8_t sig[SZKM_EVENT_SIG_LEN])
 {
 	struct szkm_verified_key *vk = r->vk;
 	struct change *c;
@@ -579,8 +580,7 @@ static int keep(struct run *r, uint64_t index, const struct szkm_event *ev)
 	}
 	r->last_index = index;
 	r->last_seq = ev->seq;
-	memcpy(r->last_hash, ev->hash, sizeof(r->last_hash));
-	return 0;
+	return szkm_event_link(ev, sig, r->last_hash);
 }
 
 /* The entry's event: this key's, by its device, after the one before. */
@@ -623,7 +623,7 @@ static int check_event(struct run *r, uint64_t index, const struct ledger_entry 
 					index, ev->name, szkm_alg_name(ev->alg), vk->events[0].index,
 					vk->name, szkm_alg_name(vk->alg));
 	}
-	return keep(r, index, ev);
+	return keep(r, index, ev, e->sig);
 }
 
 /* One entry of the key's history: proven, then decoded and checked. */

@@ -47,7 +47,7 @@ struct last_event {
 struct listener {
 	EVP_PKEY *dev;
 	uint64_t last_seq;
-	uint8_t last_hash[32];
+	uint8_t last_hash[32];	/* the last event's link */
 	uint8_t device_id[32];	/* whose chain last_seq belongs to */
 	const char *state;
 	int ack;
@@ -130,9 +130,10 @@ static void print_event(const struct szkm_event *ev)
 }
 
 /*
- * --ack: the batch's new events join the log. Each named the hash of the
+ * --ack: the batch's new events join the log. Each named the link of the
  * one before it (checked as it came), so the device's signature of the
- * newest covers them all: one ECDSA verification per batch, not per event.
+ * newest covers them all (their bodies; for format 3 their signatures
+ * too): one ECDSA verification per batch, not per event.
  */
 static int take_fresh(struct listener *l)
 {
@@ -278,8 +279,9 @@ static int on_event(uint64_t seq, const uint8_t *body, size_t len, const uint8_t
 		l->failed = 1;
 		return -EBADMSG;
 	}
+	if (szkm_event_link(&ev, sig, l->last_hash))
+		return -EIO;
 	l->last_seq = seq;
-	memcpy(l->last_hash, ev.hash, 32);
 	if (l->ack) {
 		if (hold(l, body, len, sig))
 			return -EIO;

@@ -245,14 +245,16 @@ int listen_log_scan(struct listen_log *g, listen_log_body_cb cb, void *ctx)
 	for (uint64_t off = LISTEN_LOG_MAGIC_LEN; off < g->end; off += 2 + len) {
 		if (read_record(g->fd, off, entry, &len))
 			return -EIO;
-		ret = cb(ctx, entry + 1, len - 1 - SZKM_EVENT_SIG_LEN);
+		ret = cb(ctx, entry + 1, len - 1 - SZKM_EVENT_SIG_LEN,
+			 entry + len - SZKM_EVENT_SIG_LEN);
 		if (ret)
 			return ret;
 	}
 	/* Then what waits for the next sync, in the same records. */
 	for (size_t off = 0; off < g->npend; off += 2 + len) {
 		len = record_len(g->pend + off);
-		ret = cb(ctx, g->pend + off + 3, len - 1 - SZKM_EVENT_SIG_LEN);
+		ret = cb(ctx, g->pend + off + 3, len - 1 - SZKM_EVENT_SIG_LEN,
+			 g->pend + off + 2 + len - SZKM_EVENT_SIG_LEN);
 		if (ret)
 			return ret;
 	}

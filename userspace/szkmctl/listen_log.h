@@ -64,10 +64,11 @@ int listen_log_find(struct listen_log *g, const uint8_t *body, size_t len,
 /* Writes and syncs the entries appended since the last call. */
 int listen_log_sync(struct listen_log *g);
 /*
- * Calls @cb with the body of every entry, in leaf order (appended ones not
+ * Calls @cb with the body and signature of every entry, in leaf order (appended ones not
  * yet synced included); a nonzero return stops the walk and is returned.
  */
-typedef int (*listen_log_body_cb)(void *ctx, const uint8_t *body, size_t len);
+typedef int (*listen_log_body_cb)(void *ctx, const uint8_t *body, size_t len,
+				  const uint8_t *sig);
 int listen_log_scan(struct listen_log *g, listen_log_body_cb cb, void *ctx);
 /*
  * Proves @n events (@seq[i] at leaf @index[i]) of device @dev to the

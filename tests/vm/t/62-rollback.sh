@@ -1,7 +1,8 @@
 # Rollback refused. Attackers: root in userspace holding old copies of a
 # key's blobs (the state before a rotate, retire, destroy or policy
 # change), loading one blob twice, and a follower that lies about the
-# device's last event after a reboot. Every state change makes the key's
+# device's last event after a reboot, or that restores the chain with a
+# stored signature swapped. Every state change makes the key's
 # older blobs unloadable; a key id is live once at a time; after a module
 # reload (the kernel forgets all, as at a reboot) nothing loads until the
 # key registry is rebuilt from the ledger's chain and the ledger proved the
@@ -125,6 +126,24 @@ start_ledgerd
 until_ok 15 szkm_registry_ready || fail "honest resume did not restore the registry: $(tail -5 $T/log)"
 refuses "rejected" keyctl add szkm lx "load $(cat $T/x1)" "$kr"
 x=$(keyctl add szkm lx "load $(cat $T/x2)" "$kr") || fail "latest blob after the honest resume"
+drained
+stop_ledgerd
+drop "$x" "$kr"
+
+# Root in userspace as a follower that resumes at the device's real last
+# event but restores the chain with one event's stored signature swapped:
+# the next event names the link, which covers the signature (format 3),
+# so the kernel refuses the restore and takes the honest one after it.
+last=$(last_seq)
+ok rmmod szkm
+ok szkm_load
+ok "$SZKMCTL" device unseal --in $T/device.blob >/dev/null
+out=$("$LT" resume-at "$last" $T/l.db swap-sig) && fail "a restore with a swapped signature was taken: $out"
+case $out in *"does not chain to the one before it"*) ;; *) fail "swapped signature: $out" ;; esac
+[ "$("$SZKMCTL" status --json | jq -r .registry)" = restoring ] || fail "registry not restoring after a refused restore"
+start_ledgerd
+until_ok 15 szkm_registry_ready || fail "honest restore after a refused one: $(tail -5 $T/log)"
+x=$(keyctl add szkm lx "load $(cat $T/x2)" "$kr") || fail "latest blob after the honest restore"
 drained
 stop_ledgerd
 drop "$x" "$kr"
