@@ -2,7 +2,7 @@
 # AddressSanitizer and UBSan around tests/fuzz/driver.c and run as a unit
 # test over its seeds and 100000 seeded mutations. `make fuzz` builds them
 # with clang's libFuzzer instead and runs each for FUZZ_SECONDS.
-FUZZ_TARGETS := httpd entry note bundle tiles
+FUZZ_TARGETS := httpd entry note bundle tiles etcd_block
 FUZZ_SAN     := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
                 -fno-omit-frame-pointer
 FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Iledgerd \
@@ -13,8 +13,10 @@ FUZZ_SRC_entry  := ledgerd/entry.c userspace/lib/event.c
 FUZZ_SRC_note   := ledgerd/note.c ledgerd/merkle.c
 FUZZ_SRC_bundle := userspace/lib/bundle.c
 FUZZ_SRC_tiles  := ledgerd/tiles.c
+FUZZ_SRC_etcd_block := ledgerd/etcd.c
 # What a target's sources call beyond the parser (not sanitized).
 FUZZ_LINK_tiles := $(LIBLEDGER) $(LIBSZKM) $(LEDGERD_LIBS)
+FUZZ_LINK_etcd_block := $(LIBLEDGER) $(LIBSZKM) $(LEDGERD_LIBS)
 FUZZ_LIBS       := -lcrypto -lpthread
 
 FUZZ_BINS  := $(FUZZ_TARGETS:%=$(BUILD)/unit/fuzz_%)
