@@ -45,6 +45,7 @@ struct ledger_etcd {
 	uint64_t audited;
 	uint64_t audit_rev;	/* 0: not audited yet */
 	uint64_t audit_blocks;	/* the blocks below audited */
+	uint64_t audit_end;	/* where the last of them ends */
 	uint8_t *block;		/* a block's value, decoded */
 };
 
@@ -628,35 +629,61 @@ static int audit_one(void *arg, uint64_t index, const uint8_t *data,
 	return 1;
 }
 
+/* Compares a block's entries below @size with what the node validated. */
+static int audit_block(struct ledger_etcd *g, const json_t *kv, uint64_t size,
+		       struct audit_ctx *a, uint64_t *first, size_t *n,
+		       uint64_t *bad)
+{
+	size_t len;
+	int ret = kv_block(g, kv, size, first, &len);
+
+	if (ret)
+		return ret;
+	a->at = UINT64_MAX;
+	ret = ledger_etcd_block_walk(g->block, len, *first, 0, size, audit_one, a, n);
+	if (ret && a->at == UINT64_MAX)
+		return fail(g, -EBADMSG, "etcd: block %" PRIu64 " is malformed", *first);
+	if (ret) {
+		*bad = a->at;
+		return fail(g, -EBADMSG, "entry %" PRIu64 " in etcd was replaced after "
+			    "this node validated it: the history was rewritten", *bad);
+	}
+	return 0;
+}
+
 int ledger_etcd_audit(struct ledger_etcd *g, uint64_t size,
 		      ledger_etcd_entry_cb cb, void *ctx, uint64_t *bad)
 {
-	char k0[KEY_MAX], k1[KEY_MAX], ka[KEY_MAX], rev[24];
-	const json_t *resps, *kvs;
+	char k0[KEY_MAX], k1[KEY_MAX], kf[KEY_MAX], rev[24];
+	const json_t *resps, *kvs, *fkvs;
 	json_t *ans, *req, *changed, *all, *fresh;
 	struct audit_ctx a = { cb, ctx, 0 };
-	uint64_t count, nfresh, hrev, first;
-	size_t len, n;
+	uint64_t count, hrev, first, from, end;
+	size_t n;
 	int ret;
 
 	*bad = UINT64_MAX;
+	/* The blocks since the last audit: from where its blocks ended (the
+	 * first audit: those that may hold the last entry, to learn that). */
+	from = g->audit_rev ? g->audit_end :
+	       size >= LEDGER_ETCD_BLOCK_ENTRIES ? size - LEDGER_ETCD_BLOCK_ENTRIES : 0;
+	if (from > size)
+		from = size;
 	entry_key(g, 0, k0);
 	entry_key(g, size, k1);
-	entry_key(g, g->audited < size ? g->audited : size, ka);
+	entry_key(g, from, kf);
 	snprintf(rev, sizeof(rev), "%" PRIu64, g->audit_rev + 1);
 	changed = range_op(k0, k1);
 	all = range_op(k0, k1);
-	fresh = range_op(ka, k1);
+	fresh = range_op(kf, k1);
 	req = json_pack("{s:[o,o,o]}", "success", changed, all, fresh);
 	if (!req)
 		return fail(g, -ENOMEM, "out of memory");
-	/* The first audit only counts: it trusts what it finds. */
+	/* The first audit trusts what it finds below the last entry. */
 	json_object_set_new(json_object_get(changed, "request_range"),
 			    g->audit_rev ? "min_mod_revision" : "count_only",
 			    g->audit_rev ? json_string(rev) : json_true());
 	json_object_set_new(json_object_get(all, "request_range"), "count_only",
-			    json_true());
-	json_object_set_new(json_object_get(fresh, "request_range"), "count_only",
 			    json_true());
 	ret = call(g, "/v3/kv/txn", req, &ans, true);
 	if (ret)
@@ -666,37 +693,55 @@ int ledger_etcd_audit(struct ledger_etcd *g, uint64_t size,
 	if (!json_is_array(resps) || json_array_size(resps) != 3 ||
 	    range_kvs(json_array_get(resps, 0), &kvs) ||
 	    range_count(json_array_get(resps, 1), &count) ||
-	    range_count(json_array_get(resps, 2), &nfresh) ||
+	    range_kvs(json_array_get(resps, 2), &fkvs) ||
 	    json_u64(json_object_get(ans, "header"), "revision", &hrev) || !hrev)
 		goto out;
+	/* Every entry written since must be what this node validated, and
+	 * below the last audit nothing may be written again, even the same
+	 * bytes. */
 	for (size_t i = 0; i < json_array_size(kvs); i++) {
-		ret = kv_block(g, json_array_get(kvs, i), size, &first, &len);
+		ret = audit_block(g, json_array_get(kvs, i), size, &a, &first, &n, bad);
 		if (ret)
 			goto out;
-		/* Every entry appended since must be what this node
-		 * validated, and below the last audit nothing may be
-		 * written again, even the same bytes. */
-		a.at = UINT64_MAX;
-		if (ledger_etcd_block_walk(g->block, len, first, 0, size,
-					   audit_one, &a, &n) ||
-		    first < g->audited) {
-			*bad = a.at != UINT64_MAX ? a.at : first;
-			ret = fail(g, -EBADMSG, "entry %" PRIu64 " in etcd was "
-				   "replaced after this node validated it: the "
-				   "history was rewritten", *bad);
+		if (first < g->audited) {
+			*bad = first;
+			ret = fail(g, -EBADMSG, "entry %" PRIu64 " in etcd was replaced "
+				   "after this node validated it: the history was "
+				   "rewritten", first);
 			goto out;
 		}
 	}
-	/* The blocks below the last audit's size, and those after it. */
-	if (g->audit_rev && count != g->audit_blocks + nfresh) {
-		ret = fail(g, -EBADMSG, "etcd holds %" PRIu64 " blocks below "
-			   "entry %" PRIu64 " where this node counted %" PRIu64
-			   ": blocks this node validated were deleted", count,
-			   size, g->audit_blocks + nfresh);
+	/* The blocks since go on from the last audit's with no gap, up to
+	 * this node's size (a block deleted since is missing here), and the
+	 * older ones are all still there (one deleted: the count drops). */
+	end = from;
+	for (size_t i = 0; i < json_array_size(fkvs); i++) {
+		ret = audit_block(g, json_array_get(fkvs, i), size, &a, &first, &n, bad);
+		if (ret)
+			goto out;
+		if ((i || g->audit_rev) && first != end)
+			break;
+		end = first + n;
+	}
+	if (size && (end < size || (!g->audit_rev && !json_array_size(fkvs)))) {
+		*bad = end;
+		ret = fail(g, -EBADMSG, "etcd no longer holds entry %" PRIu64 " below "
+			   "this node's %" PRIu64 ": blocks this node validated "
+			   "were deleted", end, size);
+		goto out;
+	}
+	if (g->audit_rev &&
+	    count != g->audit_blocks + json_array_size(fkvs)) {
 		*bad = 0;
+		ret = fail(g, -EBADMSG, "etcd holds %" PRIu64 " blocks below entry "
+			   "%" PRIu64 " where this node counted %" PRIu64 ": blocks "
+			   "this node validated were deleted", count, size,
+			   g->audit_blocks + (uint64_t)json_array_size(fkvs));
 		goto out;
 	}
 	g->audited = size;
+	if (json_array_size(fkvs))
+		g->audit_end = end;	/* else where it was (0 at first) */
 	g->audit_rev = hrev;
 	g->audit_blocks = count;
 	ret = 0;

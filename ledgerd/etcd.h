@@ -70,10 +70,12 @@ int ledger_etcd_read(struct ledger_etcd *g, uint64_t from, size_t max,
 
 /*
  * The audit of what this node already validated, entries [0, @size):
- * no block may be deleted (etcd counts them: as many as at the last
- * audit plus those written since), and every entry below @size of a
+ * the blocks from where the last audit's ended must go on with no gap
+ * up to @size (a block deleted since is missing there), no older block
+ * may be deleted (etcd counts them: as many as at the last audit plus
+ * the new ones), and every entry below @size of a new block, or of a
  * block written since the last audit (its mod_revision above that
- * audit's revision) is handed to @cb, which returns nonzero when it is
+ * audit's revision), is handed to @cb, which returns nonzero when it is
  * not the entry the node validated; a block that starts below the last
  * audit's size and was written since is a rewrite in itself.
  * -EBADMSG with *@bad the entry when the history was rewritten (or the
