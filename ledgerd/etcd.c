@@ -568,7 +568,8 @@ int ledger_etcd_read(struct ledger_etcd *g, uint64_t from, size_t max,
 		fail(g, ret, "etcd: malformed answer to a read");
 		goto out;
 	}
-	/* Check that the blocks tile [from, the last one's end) first. */
+	/* Each block follows the one before (the first holds @from), ends
+	 * at most at the head, and is handed on once it is known to. */
 	for (size_t i = 0; i < json_array_size(kvs); i++) {
 		if (kv_block(g, json_array_get(kvs, i), from + max, &first, &len))
 			goto out;
@@ -586,6 +587,11 @@ int ledger_etcd_read(struct ledger_etcd *g, uint64_t from, size_t max,
 			goto out;
 		}
 		end = first + n;
+		ret = ledger_etcd_block_walk(g->block, len, first, from,
+					     UINT64_MAX, cb, ctx, &n);
+		if (ret)
+			goto out;
+		ret = -EBADMSG;
 	}
 	if (end < from)
 		end = from;
@@ -599,13 +605,6 @@ int ledger_etcd_read(struct ledger_etcd *g, uint64_t from, size_t max,
 	g->have_read = true;
 	g->head = *head;
 	g->head_rev = rev;
-	for (size_t i = 0; i < json_array_size(kvs); i++) {
-		kv_block(g, json_array_get(kvs, i), from + max, &first, &len);
-		ret = ledger_etcd_block_walk(g->block, len, first, from,
-					     UINT64_MAX, cb, ctx, &n);
-		if (ret)
-			goto out;
-	}
 	ret = 0;
 out:
 	json_decref(ans);
@@ -700,7 +699,12 @@ int ledger_etcd_audit(struct ledger_etcd *g, uint64_t size,
 	 * below the last audit nothing may be written again, even the same
 	 * bytes. */
 	for (size_t i = 0; i < json_array_size(kvs); i++) {
-		ret = audit_block(g, json_array_get(kvs, i), size, &a, &first, &n, bad);
+		const json_t *kv = json_array_get(kvs, i);
+
+		/* A new block: compared with the blocks since, below. */
+		if (!kv_index(g, kv, size, &first) && first >= from)
+			continue;
+		ret = audit_block(g, kv, size, &a, &first, &n, bad);
 		if (ret)
 			goto out;
 		if (first < g->audited) {

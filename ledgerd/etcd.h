@@ -58,8 +58,9 @@ typedef int (*ledger_etcd_entry_cb)(void *ctx, uint64_t index,
 /*
  * Reads the head and the blocks that hold entries @from to @from + @max
  * - 1, in one snapshot; calls @cb for each of their entries from @from
- * on, in index order (so it may get more than @max; a nonzero return
- * stops the walk and is returned). *@head gets the log's size. Remembers
+ * on, in index order, block by block once each is checked (so it may get
+ * more than @max, and the entries of the blocks before a fault; a nonzero
+ * return stops the walk and is returned). *@head gets the log's size. Remembers
  * the head's revision for the next append. -EBADMSG: etcd's answer is
  * malformed or the blocks do not tile the log (an entry missing below
  * the head, two blocks that overlap, or an entry past the head);

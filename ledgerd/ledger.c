@@ -239,16 +239,20 @@ static const char *change_members(struct ledger *l, const uint8_t *data,
 					m, data, l->origin);
 	if (why)
 		return why;
+	/* Under the lock: readers (ledger_members_line, any thread) walk
+	 * the array, which the realloc may move. */
+	pthread_mutex_lock(&l->lock);
 	if (l->nmember_idx == l->capmember_idx) {
 		size_t cap = l->capmember_idx ? 2 * l->capmember_idx : 8;
 		void *p = realloc(l->member_idx, cap * sizeof(*l->member_idx));
 
-		if (!p)
+		if (!p) {
+			pthread_mutex_unlock(&l->lock);
 			return "out-of-memory";
+		}
 		l->member_idx = p;
 		l->capmember_idx = cap;
 	}
-	pthread_mutex_lock(&l->lock);
 	l->member_idx[l->nmember_idx++] = index;
 	l->members = *m;
 	memcpy(l->members_hash, leaf, 32);
@@ -1594,8 +1598,11 @@ int ledger_consistency(struct ledger *l, uint64_t old_size, uint64_t new_size,
 
 /* Multi-node. */
 
-int ledger_apply_entry(struct ledger *l, uint64_t index, const uint8_t *data,
-		       size_t len, bool sig_ok, struct ledger_result *res)
+/* ledger_apply_entry(), with the event of an event entry already decoded
+ * in @pre (NULL: decoded here). */
+static int apply_entry(struct ledger *l, uint64_t index, const uint8_t *data,
+		       size_t len, const struct ledger_event *pre, bool sig_ok,
+		       struct ledger_result *res)
 {
 	uint8_t again[LEDGER_ENTRY_MAX_LEN];
 	const char *why = "malformed";
@@ -1631,9 +1638,9 @@ int ledger_apply_entry(struct ledger *l, uint64_t index, const uint8_t *data,
 		ret = ledger_enrol(l, e.enrol.name, e.enrol.pubkey,
 				   e.enrol.time_ns, res);
 	} else {
-		ret = ledger_event_decode(&ev, e.body, e.body_len, e.sig);
+		ret = pre ? 0 : ledger_event_decode(&ev, e.body, e.body_len, e.sig);
 		if (!ret)
-			ret = ledger_append_event(l, &ev, sig_ok, res);
+			ret = ledger_append_event(l, pre ? pre : &ev, sig_ok, res);
 	}
 	if (ret)
 		return ret;
@@ -1642,6 +1649,12 @@ int ledger_apply_entry(struct ledger *l, uint64_t index, const uint8_t *data,
 	if (res->verdict == LEDGER_APPENDED && res->index != index)
 		return -EIO;
 	return 0;
+}
+
+int ledger_apply_entry(struct ledger *l, uint64_t index, const uint8_t *data,
+		       size_t len, bool sig_ok, struct ledger_result *res)
+{
+	return apply_entry(l, index, data, len, NULL, sig_ok, res);
 }
 
 int ledger_apply_entries(struct ledger *l, const struct ledger_apply_item *it,
@@ -1668,8 +1681,8 @@ int ledger_apply_entries(struct ledger *l, const struct ledger_apply_item *it,
 	for (size_t i = 0; i < n; i++) {
 		bool ok = vf && sc[i].event && ledger_verify_ok(vf, i);
 
-		ret = ledger_apply_entry(l, it[i].index, it[i].data, it[i].len,
-					 ok, res);
+		ret = apply_entry(l, it[i].index, it[i].data, it[i].len,
+				  sc && sc[i].event ? &le[i] : NULL, ok, res);
 		if (ret || res->verdict == LEDGER_REJECTED)
 			break;
 		(*applied)++;
