@@ -574,7 +574,7 @@ enum szkm_ledger_mode {
  * canonical bytes; the device identity key D signs SHA-256 of them (ECDSA
  * P-256, r || s, 64 bytes). All integers big-endian, fields in this order:
  *
- *   magic "SZKE" | format u8 (3) | type u8 (enum szkm_event_type)
+ *   magic "SZKE" | format u8 (4) | type u8 (enum szkm_event_type)
  *   flags be16 (SZKM_EVF_TEST_MODE: the device runs without a TPM)
  *   device id [32]        SHA-256 of D's uncompressed public key
  *   seq be64              1, 2, 3, ... per device, no gaps
@@ -601,12 +601,22 @@ enum szkm_ledger_mode {
  * Format 1 had no actor fields; readers still accept it for old ledgers.
  *
  * An event's link, which the next event's prev hash names, follows the
- * event's OWN format: format 3, SHA-256(event bytes || its 64-byte
+ * event's OWN format: formats 3 and 4, SHA-256(event bytes || its 64-byte
  * signature), so the chain covers the signatures too; formats 1 and 2,
- * SHA-256(event bytes). Format 2 is otherwise the same bytes as format 3,
- * and readers accept 1, 2 and 3, so a chain that changes format needs no
- * migration: the first format-3 event after a format-2 one names SHA-256
- * of that event's bytes.
+ * SHA-256(event bytes). Formats 2, 3 and 4 are otherwise the same bytes,
+ * and readers accept 1 to 4, so a chain that changes format needs no
+ * migration: the first format-3 or 4 event after a format-2 one names
+ * SHA-256 of that event's bytes.
+ *
+ * Format 4 allows one signature per event: s <= (n - 1) / 2 (n the P-256
+ * group order, SZKM_EVENT_SIG_S_MAX), the "low S". ECDSA's (r, s) and
+ * (r, n - s) both verify, and anyone can turn one into the other, so with
+ * format 3 whoever relays an event (a feeder, a ledger node) could store
+ * the twin: it verifies, but its link is not the one the device's next
+ * event names, and that device's chain stops (denial of service). The
+ * kernel signs format 4 with the low S; every reader refuses a format-4
+ * event whose S is high ("high-s-signature"), the kernel a restored one.
+ * Formats 1 to 3 keep accepting either S (ledgers already hold them).
  *
  * A device event (DEVICE_INIT, DEVICE_RESUME) carries D's public key and, for a device sealed by a
  * TPM, what R and E are sealed to: the name is SZKM_EV_DEVICE_BINDING_FMT
@@ -643,8 +653,14 @@ enum szkm_ledger_mode {
  * signed by it and in the checkpoint's tree.
  */
 #define SZKM_EVENT_MAGIC	"SZKE"
-#define SZKM_EVENT_FORMAT	3
+#define SZKM_EVENT_FORMAT	4
 #define SZKM_EVENT_SIG_LEN	64
+/* (n - 1) / 2, big-endian: the largest S of a format-4 event's signature. */
+#define SZKM_EVENT_SIG_S_MAX { \
+	0x7f, 0xff, 0xff, 0xff, 0x80, 0x00, 0x00, 0x00, \
+	0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, \
+	0xde, 0x73, 0x7d, 0x56, 0xd3, 0x8b, 0xcf, 0x42, \
+	0x79, 0xdc, 0xe5, 0x61, 0x7e, 0x31, 0x92, 0xa8 }
 /* Events the journal keeps by default before changes fail (journal_max=). */
 #define SZKM_JOURNAL_MAX_DEFAULT	4096
 /* Where the fixed-position fields sit in an event's bytes. */
@@ -722,8 +738,9 @@ enum szkm_event_type {
  * last stopped; seq 1 starts over), each SZKM_A_EVENT body followed by its
  * SZKM_A_EVENT_SIG. The signatures are not verified: each body names the
  * link of the one before, and the last one's link must be the proven
- * resume point's (a format-3 link hashes the signature, so one is needed
- * there; a format-1/2 event's may be left out). The kernel then records a
+ * resume point's (a format-3 or 4 link hashes the signature, so one is
+ * needed there, and a format-4 one with a high S is refused; a format-1/2
+ * event's may be left out). The kernel then records a
  * DEVICE_RESUME event, and the registry is ready once the ledger proves
  * that event: an honest ledger takes it only if the resume point really
  * was the device's last event, so a follower that resumed at an older

@@ -773,7 +773,8 @@ int szkm_device_sign(const u8 digest[32], u8 sig_rs[64])
 	if (szkm_dev.state != SZKM_DEV_READY)
 		ret = szkm_dev_not_ready(szkm_dev.state);
 	else
-		ret = szkm_p256_sign(sig_rs, szkm_dev.sec->d, digest);
+		ret = szkm_p256_sign(sig_rs, szkm_dev.sec->d, digest) ?:
+		      szkm_p256_sig_low_s(sig_rs);	/* events: one encoding */
 	up_read(&szkm_dev.sem);
 	return ret;
 }

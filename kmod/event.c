@@ -10,6 +10,7 @@
 #include "journal.h"
 #include "key.h"
 #include "tpm2.h"
+#include "crypto/p256.h"
 
 #include <crypto/sha2.h>
 #include <linux/slab.h>
@@ -145,9 +146,15 @@ void szkm_event_link(const u8 *body, size_t len, const u8 sig[SZKM_EVENT_SIG_LEN
 
 	sha256_init(&st);
 	sha256_update(&st, body, len);
-	if (len > 4 && body[4] >= 3)
+	if (len > 4 && body[4] >= 3)	/* formats 3 and 4 */
 		sha256_update(&st, sig, SZKM_EVENT_SIG_LEN);
 	sha256_final(&st, link);
+}
+
+bool szkm_event_sig_canonical(const u8 *body, size_t len,
+			      const u8 sig[SZKM_EVENT_SIG_LEN])
+{
+	return len <= 4 || body[4] < 4 || (sig && szkm_p256_sig_is_low_s(sig));
 }
 
 /* Called by the journal, under its lock, once seq and prev are known. */

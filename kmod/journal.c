@@ -313,6 +313,10 @@ int szkm_journal_resume_proven(const struct szkm_checkpoint *cp,
 		*why = SZKM_MSG("the resume point's signature is not this device's (forged)");
 		return -EBADMSG;
 	}
+	if (!szkm_event_sig_canonical(body, len, sig)) {
+		*why = SZKM_MSG("the resume point's signature has a high S, which its format forbids (a twin of the device's)");
+		return -EBADMSG;
+	}
 	szkm_event_link(body, len, sig, hash);	/* by its format: what comes next names */
 	szkm_ledger_event_leaf(body, len, sig, leaf);
 	ret = szkm_merkle_inclusion_verify(p->index, leaf, cp, p->path, p->n, why);

@@ -27,10 +27,17 @@ int szkm_event_seal(u8 *body, size_t len, u64 seq, const u8 prev[32],
 		    u8 link[32], u8 sig[SZKM_EVENT_SIG_LEN]);
 /*
  * The link of an event (include/szkm.h): what the next event's prev hash
- * names, by the event's own format (@body[4]): format 3 hashes @sig too.
+ * names, by the event's own format (@body[4]): format 3 and 4 hash @sig too.
  */
 void szkm_event_link(const u8 *body, size_t len, const u8 sig[SZKM_EVENT_SIG_LEN],
 		     u8 link[32]);
+/*
+ * May @sig be this event's signature by its format? Format 4 allows only
+ * the low S of the two that verify (include/szkm.h), so that the link is
+ * unique; 3 and older allow either. The signature itself is not verified.
+ */
+bool szkm_event_sig_canonical(const u8 *body, size_t len,
+			      const u8 sig[SZKM_EVENT_SIG_LEN]);
 
 /* One event's proof: its sequence number, ledger index, audit path. */
 struct szkm_event_proof {

@@ -177,8 +177,9 @@ void szkm_registry_proven(const u8 *body, size_t len, u64 seq)
 
 /*
  * One body of the restore (caller locks): chained to the one before. @sig
- * (NULL: none given) is not verified, only hashed into a format-3 link, so
- * a wrong one breaks the chain at the next body or at the resume point.
+ * (NULL: none given) is not verified, only hashed into a format-3 or 4
+ * link, so a wrong one breaks the chain at the next body or at the resume
+ * point; a format-4 one must have a low S.
  */
 static int reg_take(const u8 *body, size_t len, const u8 *sig,
 		    const u8 dev[SZKM_DEVICE_ID_LEN], const char **why)
@@ -198,8 +199,12 @@ static int reg_take(const u8 *body, size_t len, const u8 *sig,
 		return -EINVAL;
 	}
 	if (!sig && body[4] >= 3) {
-		*why = SZKM_MSG("a restored format-3 event needs its signature (its link covers it)");
+		*why = SZKM_MSG("a restored format-3 or 4 event needs its signature (its link covers it)");
 		return -EINVAL;
+	}
+	if (sig && !szkm_event_sig_canonical(body, len, sig)) {
+		*why = SZKM_MSG("a restored event's signature has a high S, which its format forbids");
+		return -EBADMSG;
 	}
 	if (memcmp(body + SZKM_EV_OFF_PREV, reg.cur_hash, 32)) {
 		*why = SZKM_MSG("a restored event does not chain to the one before it (forged or reordered)");

@@ -39,7 +39,7 @@ void szkm_registry_proven(const u8 *body, size_t len, u64 seq);
 
 /*
  * CHAIN_RESTORE: @n event bodies, each with its signature @sig[i] (NULL:
- * none given; a format-3 body needs one), continuing the restore (seq 1
+ * none given; a format-3 or 4 body needs one), continuing the restore (seq 1
  * starts over). 1 when the chain reached the resume point (the caller then
  * records DEVICE_RESUME), 0 when more is needed, or a negative errno with
  * *@why; any failure starts the restore over.

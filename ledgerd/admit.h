@@ -30,7 +30,7 @@ struct ledger_event {
 	const uint8_t *sig;		/* [SZKM_EVENT_SIG_LEN] */
 	struct szkm_event ev;		/* meaningful when !why */
 	const char *why;		/* NULL, or why it is malformed */
-	/* Its link (szkm_event_link: format 3 covers sig), when !why: the
+	/* Its link (szkm_event_link: format 3, 4 cover sig), when !why: the
 	 * device's head once it is appended. */
 	uint8_t link[SZKM_EVENT_HASH_LEN];
 };

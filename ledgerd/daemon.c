@@ -720,7 +720,7 @@ static void process_batch(struct daemon *d)
 	int ret;
 
 	/* Events are checked by run (ledgerd(8), BATCHED VALIDATION):
-	 * format 3 from any source; format 1 and 2 only from the kernel's
+	 * format 3 and 4 from any source; format 1 and 2 only from the kernel's
 	 * own channel, and not on a multi-node ledger, whose other nodes
 	 * see only etcd and so verify those signatures one by one. */
 	for (size_t i = 0; i < d->nreqs; i++)

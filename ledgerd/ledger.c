@@ -380,7 +380,12 @@ static int scan_entry(void *arg, const struct ledger_store_entry *se)
 				    "entry %" PRIu64 " is an event of device "
 				    "%s, which is not enrolled before it",
 				    se->index, idhex);
-		if (szkm_event_link(&le.ev, le.sig, le.link))
+		ret = szkm_event_link(&le.ev, le.sig, le.link);
+		if (ret == -EBADMSG)
+			return fail(c->err, c->errlen, -EBADMSG,
+				    "entry %" PRIu64 " was changed: its signature "
+				    "has the high S its format forbids", se->index);
+		if (ret)
 			return -EIO;
 		/* The chain first (the signature, if asked, after). */
 		head = head_of(dev);
@@ -887,7 +892,7 @@ static bool chains_to(const struct ledger_event *prev,
 
 /*
  * May a valid signature on @c's event vouch for @prev's, to which it
- * chains? When @prev is format 3 its link covers its signature, so
+ * chains? When @prev is format 3 or 4 its link covers its signature, so
  * another one there is a second SHA-256 preimage; a format-1/2 link
  * covers the body only, so only the signer's own channel may (ledgerd(8)).
  */

@@ -89,6 +89,11 @@ static const fe N = {
 	0xf3b9cac2fc632551ULL, 0xbce6faada7179e84ULL,
 	0xffffffffffffffffULL, 0xffffffff00000000ULL,
 };
+/* floor(n / 2): the largest low S (szkm_p256_sig_low_s) */
+static const fe HALF_N = {
+	0x79dce5617e3192a8ULL, 0xde737d56d38bcf42ULL,
+	0x7fffffffffffffffULL, 0x7fffffff80000000ULL,
+};
 /* 2^512 mod n */
 static const fe RR_N = {
 	0x83244c95be79eea2ULL, 0x4699799c49bd6fa6ULL,
@@ -1449,6 +1454,29 @@ int szkm_p256_verify(const u8 pub[65], const u8 digest[32],
 	fe_to_mont(t, r);
 	fe_mul(t, t, z2);
 	return fe_equal(t, R.x) ? 0 : -EBADMSG;
+}
+
+int szkm_p256_sig_low_s(u8 sig_rs[64])
+{
+	static const u64 zero[4];
+	u64 s[4];
+
+	from_be(s, sig_rs + 32);
+	if (!sc_in_range_vartime(s))
+		return -EINVAL;
+	if (lt_mask(HALF_N, s)) {
+		mod_sub(s, zero, s, N);		/* n - s */
+		to_be(sig_rs + 32, s);
+	}
+	return 0;
+}
+
+int szkm_p256_sig_is_low_s(const u8 sig_rs[64])
+{
+	u64 s[4];
+
+	from_be(s, sig_rs + 32);
+	return sc_in_range_vartime(s) && !lt_mask(HALF_N, s);
 }
 
 int szkm_p256_ecdh(u8 shared_x[32], const u8 priv[32], const u8 peer_pub[65])

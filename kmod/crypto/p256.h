@@ -57,6 +57,17 @@ int szkm_p256_verify(const uint8_t pub[65], const uint8_t digest[32],
 		     const uint8_t sig_rs[64]);
 
 /*
+ * s and n - s both verify, so every ECDSA signature has a twin that anyone
+ * can make. Where a signature must be unique (szkm events, whose link
+ * hashes it), only the low one, s <= (n - 1) / 2, counts.
+ * szkm_p256_sig_low_s() replaces a high s by n - s (0, or -EINVAL when s
+ * is not in [1, n-1]); szkm_p256_sig_is_low_s() is 1 when s is in
+ * [1, (n - 1) / 2], else 0. Signatures are public: variable time.
+ */
+int szkm_p256_sig_low_s(uint8_t sig_rs[64]);
+int szkm_p256_sig_is_low_s(const uint8_t sig_rs[64]);
+
+/*
  * shared_x = X coordinate of priv * peer_pub. -EINVAL on a bad private key
  * or a peer point that is not on the curve.
  */

@@ -163,7 +163,7 @@ static void bench_appends(const char *dir, struct ledger_note_key *k)
 	    ledger_commit(l, true))
 		die("enrol");
 	/*
-	 * Three runs of the device's events on fresh ledgers: format 3 as
+	 * Three runs of the device's events on fresh ledgers: format 4 as
 	 * the kernel writes it (checked by run, ledgerd(8) BATCHED
 	 * VALIDATION; the same from any feeder), format 2 from a
 	 * control-socket feeder (every signature verified, on every
@@ -241,7 +241,7 @@ static void bench_appends(const char *dir, struct ledger_note_key *k)
 			printf("durable appends, validated, %s (fsync + "
 			       "checkpoint per %d-event batch, %u verify "
 			       "thread%s, %zu verifies): %.0f/s%s\n",
-			       own ? "format 3 from the kernel's channel, checked by run" :
+			       own ? "format 4 from the kernel's channel, checked by run" :
 			       "format 2 from a control-socket feeder, every signature",
 			       BATCH, threads, threads > 1 ? "s" : "", verifies,
 			       rate[mode], own ? " (goal >= 20000/s)" : "");

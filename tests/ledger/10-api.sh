@@ -29,9 +29,13 @@ import hashlib, json, sys
 e = json.load(sys.stdin)["entries"]
 assert e[0]["type"] == "event" and e[0]["event"] == "device-init" and e[0]["seq"] == 1, e[0]
 assert e[1]["event"] == "key-create" and e[1]["name"] == "key-0" and e[1]["alg"] == "aes256-gcm", e[1]
-# Format 3: the chain names the link, SHA-256 of body and signature.
+# Format 4: the chain names the link, SHA-256 of body and signature.
 data = bytes.fromhex(e[0]["data"])
-assert data[5] == 3 and e[0]["link"] == hashlib.sha256(data[1:]).hexdigest(), e[0]
+assert data[5] == 4 and e[0]["link"] == hashlib.sha256(data[1:]).hexdigest(), e[0]
+# ... and the signature has the low S of its two ECDSA twins.
+n = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551
+for x in e:
+    assert 0 < int.from_bytes(bytes.fromhex(x["signature"])[32:], "big") <= (n - 1) // 2, x
 assert e[0]["event_hash"] == hashlib.sha256(data[1:-64]).hexdigest(), e[0]
 assert e[1]["prev_hash"] == e[0]["link"] != e[0]["event_hash"]'
 

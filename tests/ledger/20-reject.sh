@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Forged, reordered, unenrolled, malformed and replayed events through the
+# Forged (a signature's twin too), reordered, unenrolled, malformed and replayed events through the
 # control socket (the kernel's path minus netlink): each refused one is
 # answered with its reason, logged, counted in the metrics and never
 # appended; a replayed one is acknowledged again with its first index.
@@ -13,11 +13,14 @@ start
 line() { sed -n "$1p" "$T/ev"; }
 # flip one hex digit of the signature (last field) or of the body
 forge_sig() { line "$1" | python3 -c 'import sys; w=sys.stdin.read().split(); s=w[2]; w[2]=s[:5]+("0" if s[5]!="0" else "1")+s[6:]; print(" ".join(w))'; }
+# the signature's twin (r, n - s): it verifies, but format 4 allows the low S only
+twin_sig() { line "$1" | python3 -c 'import sys; w=sys.stdin.read().split(); n=0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551; s=bytes.fromhex(w[2]); w[2]=(s[:32]+(n-int.from_bytes(s[32:],"big")).to_bytes(32,"big")).hex(); print(" ".join(w))'; }
 forge_body() { line "$1" | python3 -c 'import sys; w=sys.stdin.read().split(); b=w[1]; i=200; w[1]=b[:i]+("0" if b[i]!="0" else "1")+b[i+1:]; print(" ".join(w))'; }
 
 {
 	line 1; line 2
 	forge_sig 3                         # forged signature
+	twin_sig 3                          # the signature's twin (would stall the chain)
 	forge_body 3                        # body changed after signing
 	line 4                              # reordered: 4 before 3
 	head -n 1 "$T/stranger"             # unenrolled device
@@ -33,6 +36,7 @@ cat >"$T/want" <<W
 ok 1 1
 ok 2 2
 reject bad-signature
+reject high-s-signature
 reject bad-signature
 reject seq-gap
 reject unenrolled-device
@@ -50,6 +54,7 @@ read -r size root < <("$B/ledger-testtool" verify-note "$(vkey)" "$T/cp")
 [ "$size" = 5 ] || fail "ledger has $size entries, want 5"
 get /metrics >"$T/m"
 grep -q 'ledgerd_rejected_events_total{reason="bad-signature"} 2' "$T/m" || fail "metric bad-signature"
+grep -q 'ledgerd_rejected_events_total{reason="high-s-signature"} 1' "$T/m" || fail "metric high-s-signature"
 grep -q 'ledgerd_rejected_events_total{reason="seq-gap"} 1' "$T/m" || fail "metric seq-gap"
 grep -q 'ledgerd_rejected_events_total{reason="unenrolled-device"} 1' "$T/m" || fail "metric unenrolled"
 grep -q 'ledgerd_duplicate_events_total 1' "$T/m" || fail "metric duplicates"

@@ -46,15 +46,18 @@
  *   init-without-ledger         asks the kernel for a device that names no
  *                               ledger key (what szkmctl never sends);
  *                               prints as prove does.
- *   resume-at SEQ DB [swap-sig] as a follower that lies about the device's
+ *   resume-at SEQ DB [MODE]     as a follower that lies about the device's
  *                               last event: resumes the kernel's chain at
  *                               the device's event SEQ of the ledger
  *                               database DB, with the ledger's real last
  *                               checkpoint and inclusion proof (public
  *                               data), then restores the chain up to it;
- *                               swap-sig: with event SEQ/2's signature
- *                               changed in what it restores. Prints as
- *                               prove does.
+ *                               MODE swap-sig: with event SEQ/2's
+ *                               signature changed in what it restores;
+ *                               twin-sig: with that signature's twin
+ *                               (r, n - s), which verifies; twin-resume:
+ *                               the resume point's signature is its twin.
+ *                               Prints as prove does.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -410,7 +413,9 @@ static int take_note(void *arg, const struct ledger_store_checkpoint *cp)
 	return 0;
 }
 
-static int resume_at(uint64_t upto, const char *db, bool swap)
+enum resume_lie { HONEST, SWAP_SIG, TWIN_SIG, TWIN_RESUME };
+
+static int resume_at(uint64_t upto, const char *db, enum resume_lie lie)
 {
 	static uint8_t path[LEDGER_MERKLE_MAX_PROOF][32];
 	struct old_chain c = { .upto = upto };
@@ -420,7 +425,7 @@ static int resume_at(uint64_t upto, const char *db, bool swap)
 	struct ledger_mem_store *ms;
 	struct szkm_identity idn;
 	struct ledger_store *s;
-	const uint8_t *last;
+	uint8_t *last;
 	char err[256];
 	uint64_t n;
 	int ret;
@@ -438,6 +443,8 @@ static int resume_at(uint64_t upto, const char *db, bool swap)
 		return 2;
 	ledger_store_close(s);
 	last = c.ev[upto - 1];
+	if (lie == TWIN_RESUME && tev_twin(last + c.len[upto - 1] - SZKM_EVENT_SIG_LEN))
+		return 2;
 	p = (struct szkm_event_proof){ .seq = upto, .index = c.index, .path = path };
 	if (ledger_merkle_inclusion_proof(c.t, c.index, cp.size, path,
 					  LEDGER_MERKLE_MAX_PROOF, &p.n))
@@ -449,8 +456,11 @@ static int resume_at(uint64_t upto, const char *db, bool swap)
 		b = szkm_chain_batch_new(idn.id);
 		ret = b ? 0 : -ENOMEM;
 	}
-	if (swap && upto > 1)	/* after the resume proof, which holds */
+	if (lie == SWAP_SIG && upto > 1)	/* after the resume proof, which holds */
 		c.ev[upto / 2 - 1][c.len[upto / 2 - 1] - 1] ^= 1;
+	if (lie == TWIN_SIG && upto > 1 &&
+	    tev_twin(c.ev[upto / 2 - 1] + c.len[upto / 2 - 1] - SZKM_EVENT_SIG_LEN))
+		ret = -EIO;
 	for (size_t i = 0; i < upto && !ret; i++)
 		ret = szkm_chain_batch_add(b, c.ev[i] + 1, c.len[i] - 1 - SZKM_EVENT_SIG_LEN,
 					   c.ev[i] + c.len[i] - SZKM_EVENT_SIG_LEN);
@@ -630,9 +640,16 @@ int main(int argc, char **argv)
 		puts("accepted");
 		return 0;
 	}
-	if ((argc == 4 || (argc == 5 && !strcmp(argv[4], "swap-sig"))) &&
-	    !strcmp(argv[1], "resume-at") && atoll(argv[2]) > 0)
-		return resume_at(strtoull(argv[2], NULL, 10), argv[3], argc == 5);
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "resume-at") && atoll(argv[2]) > 0) {
+		static const char *const lies[] = {
+			[HONEST] = "honest", [SWAP_SIG] = "swap-sig",
+			[TWIN_SIG] = "twin-sig", [TWIN_RESUME] = "twin-resume",
+		};
+
+		for (int i = HONEST; i <= TWIN_RESUME; i++)
+			if (!strcmp(argc == 5 ? argv[4] : "honest", lies[i]))
+				return resume_at(strtoull(argv[2], NULL, 10), argv[3], i);
+	}
 	if (argc >= 5 && !strcmp(argv[1], "checkpoint"))
 		return checkpoint(argv[2], argv[3], argv + 4, argc - 4);
 	if (argc >= 8 && !strcmp(argv[1], "members"))

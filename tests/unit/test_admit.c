@@ -56,7 +56,7 @@ static void make(struct made *m, uint64_t seq, const uint8_t *prev)
 	assert_int_equal(tev_sign(dev.key, m->body, m->len, m->sig), 0);
 }
 
-/* The link of an event (format 3: body and signature): what a head holds. */
+/* The link of an event (format 3, 4: body and signature): what a head holds. */
 static void link_of(const struct made *m, uint8_t out[32])
 {
 	assert_int_equal(tev_link(m->body, m->len, m->sig, out), 0);
@@ -77,6 +77,7 @@ enum event_kind {
 	E2_BODY_PREV,	/* seq 2, prev = SHA-256 of e1's body alone */
 	E3,		/* seq 3 (a gap after 1) */
 	E2_CUT,		/* e2 without its last byte */
+	E2_TWIN,	/* e2 with its signature's twin (r, n - s) */
 };
 
 struct row {
@@ -121,6 +122,11 @@ static const struct row rows[] = {
 	 * alone (the format-2 rule), so that its signature could be swapped. */
 	{ "a format-3 event must name the link, not the body's hash",
 	  E2_BODY_PREV, AT_1, true, LEDGER_MAY_NOT, "prev-hash-mismatch" },
+	/* The attacker: a feeder or a lying node that stores the twin of the
+	 * device's signature, which verifies but names another link, so that
+	 * the device's next event no longer chains (its chain stalls). */
+	{ "a format-4 event with its signature's high-S twin is refused",
+	  E2_TWIN, AT_1, true, LEDGER_MAY_NOT, "high-s-signature" },
 };
 
 static void build(enum event_kind k, struct made *m, uint8_t h1[32])
@@ -141,9 +147,12 @@ static void build(enum event_kind k, struct made *m, uint8_t h1[32])
 		break;
 	case E2:
 	case E2_CUT:
+	case E2_TWIN:
 		make(m, 2, h1);
 		if (k == E2_CUT)
 			m->len--;
+		if (k == E2_TWIN)
+			assert_int_equal(tev_twin(m->sig), 0);
 		break;
 	case E2_BODY_PREV:
 		make(m, 2, body);

@@ -536,9 +536,9 @@ static void link_follows_each_events_own_format(void **state)
 	size_t n1, n2;
 
 	(void)state;
-	/* Format 3: SHA-256(body || signature), not the body's hash. */
+	/* Format 3 and 4: SHA-256(body || signature), not the body's hash. */
 	n1 = signed_event(&e, b1, s1, &ev1);
-	assert_int_equal(ev1.format, 3);
+	assert_int_equal(ev1.format, SZKM_EVENT_FORMAT);
 	assert_int_equal(szkm_event_link(&ev1, s1, l1), 0);
 	assert_int_equal(tev_link(b1, n1, s1, want), 0);
 	assert_memory_equal(l1, want, 32);
@@ -578,11 +578,59 @@ static void link_follows_each_events_own_format(void **state)
 	assert_int_equal(szkm_event_link(&ev2, s2, l2), 0);
 	assert_int_equal(tev_link(b2, n2, s2, want), 0);
 	assert_memory_equal(l2, want, 32);
-	/* A format after 3 is not one this reader knows. */
-	e.format = 4;
+	/* A format after 4 is not one this reader knows. */
+	e.format = 5;
 	n2 = tev_encode(&e, b2);
 	assert_int_equal(szkm_event_decode(b2, n2, &ev2, &why), -EBADMSG);
 	assert_string_equal(why, "unknown-format");
+}
+
+/*
+ * Format 4: one signature per event. The attacker: whoever relays an
+ * event (a feeder on the control socket, a lying ledger node) and stores
+ * the twin (r, n - s) of the device's signature. It is a valid ECDSA
+ * signature, but its link is not the one the device's next event names,
+ * so the device's chain would stall. Format 3 still takes it (ledgers
+ * hold such events); format 4 refuses it everywhere it is read.
+ */
+static void format_4_refuses_the_signature_twin(void **state)
+{
+	uint8_t b[SZKM_EVENT_MAX_LEN], sig[64], twin[64], l1[32], l2[32];
+	EVP_PKEY *pk = szkm_ec_pubkey(dev.pub);
+	struct tev e = key_event();
+	struct szkm_event ev;
+	const char *why = NULL;
+	int high = 0;
+
+	(void)state;
+	assert_non_null(pk);
+	for (int i = 0; i < 40; i++) {
+		e.time_ns = 1000 + (uint64_t)i;	/* another signature each time */
+		e.format = 4;
+		signed_event(&e, b, sig, &ev);
+		assert_int_equal(ev.format, 4);
+		memcpy(twin, sig, 64);
+		assert_int_equal(tev_twin(twin), 0);
+		/* both verify as ECDSA, but only the low S is the event's */
+		assert_int_equal(szkm_ec_verify_digest(pk, ev.hash, twin), 0);
+		assert_int_equal(szkm_event_verify(&ev, pk, sig, NULL), 0);
+		assert_int_equal(szkm_event_verify(&ev, pk, twin, &why), -EBADMSG);
+		assert_string_equal(why, "high-s-signature");
+		assert_int_equal(szkm_event_link(&ev, sig, l1), 0);
+		assert_int_equal(szkm_event_link(&ev, twin, l2), -EBADMSG);
+		/* format 3: both verify and make two links (why 4 exists) */
+		e.format = 3;
+		signed_event(&e, b, sig, &ev);
+		memcpy(twin, sig, 64);
+		assert_int_equal(tev_twin(twin), 0);
+		high += !tev_low_s(twin);
+		assert_int_equal(szkm_event_verify(&ev, pk, twin, NULL), 0);
+		assert_int_equal(szkm_event_link(&ev, sig, l1), 0);
+		assert_int_equal(szkm_event_link(&ev, twin, l2), 0);
+		assert_memory_not_equal(l1, l2, 32);
+	}
+	assert_int_equal(high, 40);	/* tev_sign gives the low one, as the kernel */
+	EVP_PKEY_free(pk);
 }
 
 /* Control lines. */
@@ -631,6 +679,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(decode_key_event_reads_every_field),
+		cmocka_unit_test(format_4_refuses_the_signature_twin),
 		cmocka_unit_test(decode_device_init_needs_its_own_key),
 		cmocka_unit_test(decode_device_resume_is_a_device_event),
 		cmocka_unit_test(decode_rejects_each_bad_field),

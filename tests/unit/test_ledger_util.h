@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/bn.h>
 #include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -118,7 +119,7 @@ static inline int tev_sha256(const void *m, size_t n, uint8_t out[32])
 
 /*
  * The link of the event @body (@n bytes) signed @sig: what the next event
- * names as its prev hash. Format 3: SHA-256(body || sig); else SHA-256(body).
+ * names as its prev hash. Formats 3, 4: SHA-256(body || sig); else SHA-256(body).
  */
 static inline int tev_link(const uint8_t *body, size_t n, const uint8_t sig[64],
 			   uint8_t out[32])
@@ -134,7 +135,35 @@ static inline int tev_link(const uint8_t *body, size_t n, const uint8_t sig[64],
 	return tev_sha256(both, n + 64, out);
 }
 
-/* ECDSA P-256 over SHA-256(@msg), as r || s. */
+/*
+ * @sig's twin (r, n - s): it verifies as well, and makes another link. The
+ * attack format 4 stops; tev_sign() uses it to give the low S.
+ */
+static inline int tev_twin(uint8_t sig[64])
+{
+	static const uint8_t n_be[32] = {
+		0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84,
+		0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
+	};
+	BIGNUM *n = BN_bin2bn(n_be, 32, NULL), *s = BN_bin2bn(sig + 32, 32, NULL);
+	int ok = n && s && BN_sub(s, n, s) && BN_bn2binpad(s, sig + 32, 32) == 32;
+
+	BN_free(n);
+	BN_free(s);
+	return ok ? 0 : -1;
+}
+
+/* Is @sig's S the low one of the twins (include/szkm.h, format 4)? */
+static inline int tev_low_s(const uint8_t sig[64])
+{
+	static const uint8_t s_max[32] = SZKM_EVENT_SIG_S_MAX;
+
+	return memcmp(sig + 32, s_max, 32) <= 0;
+}
+
+/* ECDSA P-256 over SHA-256(@msg), as r || s, with the low S as the kernel. */
 static inline int tev_sign(EVP_PKEY *key, const uint8_t *msg, size_t n,
 			   uint8_t sig[64])
 {
@@ -153,6 +182,8 @@ static inline int tev_sign(EVP_PKEY *key, const uint8_t *msg, size_t n,
 	     BN_bn2binpad(ECDSA_SIG_get0_s(s), sig + 32, 32) == 32;
 	ECDSA_SIG_free(s);
 	EVP_MD_CTX_free(ctx);
+	if (ok && !tev_low_s(sig))
+		return tev_twin(sig);
 	return ok ? 0 : -1;
 }
 

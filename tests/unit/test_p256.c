@@ -591,6 +591,75 @@ static void sign_deterministic(void **state)
 	assert_int_equal(szkm_p256_verify(pub, digest, a), 0);
 }
 
+/*
+ * Low S: each signature has the twin (r, n - s), which verifies too. The
+ * bound (n - 1) / 2 is computed here with OpenSSL's BIGNUM, not taken from
+ * p256.c.
+ */
+static void low_s(void **state)
+{
+	static const uint8_t n_be[32] = {
+		0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84,
+		0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
+	};
+	uint8_t priv[32], digest[32], sig[64], twin[64], pub[65], half[32];
+	BIGNUM *n = BN_bin2bn(n_be, 32, NULL), *s = BN_new(), *h = BN_new();
+	int i, high = 0;
+
+	(void)state;
+	assert_non_null(n);
+	assert_non_null(s);
+	assert_non_null(h);
+	assert_int_equal(BN_rshift1(h, n), 1);
+	assert_int_equal(BN_bn2binpad(h, half, 32), 32);
+	for (i = 0; i < 200; i++) {
+		random_bytes(priv, 32);
+		priv[0] &= 0x7f;
+		random_bytes(digest, 32);
+		assert_int_equal(szkm_p256_pubkey(pub, priv), 0);
+		assert_int_equal(szkm_p256_sign(sig, priv, digest), 0);
+		/* the twin: n - s */
+		memcpy(twin, sig, 32);
+		assert_non_null(BN_bin2bn(sig + 32, 32, s));
+		assert_int_equal(BN_sub(s, n, s), 1);
+		assert_int_equal(BN_bn2binpad(s, twin + 32, 32), 32);
+		assert_int_equal(szkm_p256_verify(pub, digest, twin), 0);
+		high += memcmp(sig + 32, half, 32) > 0;
+		assert_int_equal(szkm_p256_sig_is_low_s(sig),
+				 memcmp(sig + 32, half, 32) <= 0);
+		assert_int_equal(szkm_p256_sig_is_low_s(twin),
+				 memcmp(twin + 32, half, 32) <= 0);
+		/* either twin normalises to the same low signature */
+		assert_int_equal(szkm_p256_sig_low_s(sig), 0);
+		assert_int_equal(szkm_p256_sig_low_s(twin), 0);
+		assert_memory_equal(sig, twin, 64);
+		assert_int_equal(szkm_p256_sig_is_low_s(sig), 1);
+		assert_true(memcmp(sig + 32, half, 32) <= 0);
+		assert_int_equal(szkm_p256_verify(pub, digest, sig), 0);
+	}
+	/* RFC 6979 nonces give a high s about half the time */
+	assert_true(high > 50 && high < 150);
+	printf("# low S: %d of 200 signatures were high and normalised\n", high);
+	/* the bound itself is low, one above it is high, 0 and n are neither */
+	memcpy(sig + 32, half, 32);
+	assert_int_equal(szkm_p256_sig_is_low_s(sig), 1);
+	be_add_small(sig + 32, 1);
+	assert_int_equal(szkm_p256_sig_is_low_s(sig), 0);
+	assert_int_equal(szkm_p256_sig_low_s(sig), 0);
+	assert_memory_equal(sig + 32, half, 32);	/* n - (h + 1) = h */
+	memset(sig + 32, 0, 32);
+	assert_int_equal(szkm_p256_sig_is_low_s(sig), 0);
+	assert_int_equal(szkm_p256_sig_low_s(sig), -EINVAL);
+	memcpy(sig + 32, n_be, 32);
+	assert_int_equal(szkm_p256_sig_is_low_s(sig), 0);
+	assert_int_equal(szkm_p256_sig_low_s(sig), -EINVAL);
+	BN_free(n);
+	BN_free(s);
+	BN_free(h);
+}
+
 /* ------------------------------------------------------------------ */
 /* OpenSSL cross-checks                                                */
 
@@ -693,6 +762,7 @@ int main(void)
 		cmocka_unit_test(pub_validation),
 		cmocka_unit_test(edge_scalars),
 		cmocka_unit_test(sign_deterministic),
+		cmocka_unit_test(low_s),
 		cmocka_unit_test(sign_verifies_with_openssl),
 		cmocka_unit_test(openssl_sign_verifies_with_szkm),
 		cmocka_unit_test(ecdh_matches_openssl),

@@ -246,6 +246,15 @@ int szkm_event_decode(const uint8_t *buf, size_t len, struct szkm_event *ev,
 	return sha256(buf, len, ev->hash);
 }
 
+/* Format 4: the low S only (include/szkm.h); big-endian, so memcmp orders. */
+static bool sig_canonical(const struct szkm_event *ev,
+			  const uint8_t sig[SZKM_EVENT_SIG_LEN])
+{
+	static const uint8_t s_max[32] = SZKM_EVENT_SIG_S_MAX;
+
+	return ev->format < 4 || memcmp(sig + 32, s_max, sizeof(s_max)) <= 0;
+}
+
 int szkm_event_link(const struct szkm_event *ev,
 		    const uint8_t sig[SZKM_EVENT_SIG_LEN],
 		    uint8_t link[SZKM_EVENT_HASH_LEN])
@@ -260,6 +269,8 @@ int szkm_event_link(const struct szkm_event *ev,
 		memcpy(link, ev->hash, SZKM_EVENT_HASH_LEN);
 		return 0;
 	}
+	if (!sig_canonical(ev, sig))
+		return -EBADMSG;
 	c = EVP_MD_CTX_new();
 	if (!c)
 		return -ENOMEM;
@@ -371,6 +382,8 @@ int szkm_event_verify(const struct szkm_event *ev, EVP_PKEY *device_key,
 
 	if (!ev || !device_key || !sig)
 		return -EINVAL;
+	if (!sig_canonical(ev, sig))
+		return bad(why, "high-s-signature");
 	ret = szkm_ec_verify_digest(device_key, ev->hash, sig);
 	if (ret == -EBADMSG)
 		return bad(why, "bad-signature");

@@ -316,7 +316,7 @@ int szkm_ledger_members(const uint8_t *entry, size_t len, const char *note,
  * After a proven resume, the kernel rebuilds its key registry (rollback
  * protection, include/szkm.h "key registry") from the device's chain: every
  * event body of device @dev from seq 1 to the resume point, in order, each
- * with its signature @sig (64 bytes: a format-3 event's link covers it). The
+ * with its signature @sig (64 bytes: a format-3 or 4 event's link covers it). The
  * batch collects them (copied) and sends SZKM_CHAIN_RESTORE_MAX per
  * message; add returns the kernel's refusal, if any, of a full batch; end
  * sends the rest. A body of another device, or out of order, is refused

@@ -50,8 +50,8 @@ struct szkm_event {
 	uint32_t min_version;
 	uint8_t ledger;			/* enum szkm_ledger_mode */
 	const uint8_t *policy_digest;	/* [32] */
-	uint8_t format;			/* 1 (no actor), 2 or 3 */
-	/* Who caused it (format 2 and 3): enum szkm_actor; for a process its uid,
+	uint8_t format;			/* 1 (no actor), 2, 3 or 4 */
+	/* Who caused it (format 2 and later): enum szkm_actor; for a process its uid,
 	 * audit login uid (SZKM_AUID_UNSET: none), pid and command. */
 	uint8_t actor;
 	uint32_t uid, auid, pid;
@@ -93,15 +93,20 @@ int szkm_ec_verify_digest(EVP_PKEY *pkey, const uint8_t digest[32],
 int szkm_ec_verify(const uint8_t pub[SZKM_P256_PUB_LEN], const void *msg,
 		     size_t len, const uint8_t sig[SZKM_EVENT_SIG_LEN]);
 
-/* D's signature on a decoded event (why "bad-signature" when it fails). */
+/*
+ * D's signature on a decoded event (why "bad-signature" when it fails,
+ * "high-s-signature" for a format-4 event whose S is not the low one).
+ */
 int szkm_event_verify(const struct szkm_event *ev, EVP_PKEY *device_key,
 		      const uint8_t sig[SZKM_EVENT_SIG_LEN], const char **why);
 
 /*
  * The link of a decoded event with its signature @sig (include/szkm.h):
- * what the device's next event must name as its prev hash. Format 3:
- * SHA-256(body || @sig), so the chain covers the signature; formats 1
- * and 2: SHA-256(body) (@sig may then be NULL). 0, or -EINVAL / -EIO.
+ * what the device's next event must name as its prev hash. Formats 3
+ * and 4: SHA-256(body || @sig), so the chain covers the signature;
+ * formats 1 and 2: SHA-256(body) (@sig may then be NULL). 0, -EBADMSG
+ * when a format-4 @sig has a high S (it has no link: its twin is the
+ * event's signature), or -EINVAL / -EIO.
  */
 int szkm_event_link(const struct szkm_event *ev,
 		    const uint8_t sig[SZKM_EVENT_SIG_LEN],

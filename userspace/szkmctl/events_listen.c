@@ -132,7 +132,7 @@ static void print_event(const struct szkm_event *ev)
 /*
  * --ack: the batch's new events join the log. Each named the link of the
  * one before it (checked as it came), so the device's signature of the
- * newest covers them all (their bodies; for format 3 their signatures
+ * newest covers them all (their bodies; for format 3 and 4 their signatures
  * too): one ECDSA verification per batch, not per event.
  */
 static int take_fresh(struct listener *l)

@@ -107,9 +107,13 @@ keyctl pipe "$x" >$T/x2
 drained
 drop "$x" "$kr"
 stop_ledgerd
-ok rmmod szkm
-ok szkm_load
-ok "$SZKMCTL" device unseal --in $T/device.blob >/dev/null
+# A reboot stood in by a reload: the device unsealed, its chain unpositioned.
+reboot_unsealed() {
+	ok rmmod szkm
+	ok szkm_load
+	ok "$SZKMCTL" device unseal --in $T/device.blob >/dev/null
+}
+reboot_unsealed
 out=$("$LT" resume-at "$old" $T/l.db) || fail "lying resume: $out"
 [ "$("$SZKMCTL" status --json | jq -r .registry)" = proving ] || fail "registry not waiting for the ledger"
 mark=$(wc -l <$T/log)
@@ -119,9 +123,7 @@ until_ok 15 rejected || fail "ledgerd took the forked resume: $(tail -5 $T/log)"
 [ "$("$SZKMCTL" status --json | jq -r .registry)" = proving ] || fail "registry ready after a lying resume"
 refuses "temporarily unavailable" keyctl add szkm lx "load $(cat $T/x1)" "$kr"
 stop_ledgerd
-ok rmmod szkm
-ok szkm_load
-ok "$SZKMCTL" device unseal --in $T/device.blob >/dev/null
+reboot_unsealed
 start_ledgerd
 until_ok 15 szkm_registry_ready || fail "honest resume did not restore the registry: $(tail -5 $T/log)"
 refuses "rejected" keyctl add szkm lx "load $(cat $T/x1)" "$kr"
@@ -132,17 +134,33 @@ drop "$x" "$kr"
 
 # Root in userspace as a follower that resumes at the device's real last
 # event but restores the chain with one event's stored signature swapped:
-# the next event names the link, which covers the signature (format 3),
+# the next event names the link, which covers the signature (format 3, 4),
 # so the kernel refuses the restore and takes the honest one after it.
 last=$(last_seq)
-ok rmmod szkm
-ok szkm_load
-ok "$SZKMCTL" device unseal --in $T/device.blob >/dev/null
+reboot_unsealed
 out=$("$LT" resume-at "$last" $T/l.db swap-sig) && fail "a restore with a swapped signature was taken: $out"
 case $out in *"does not chain to the one before it"*) ;; *) fail "swapped signature: $out" ;; esac
 [ "$("$SZKMCTL" status --json | jq -r .registry)" = restoring ] || fail "registry not restoring after a refused restore"
 start_ledgerd
 until_ok 15 szkm_registry_ready || fail "honest restore after a refused one: $(tail -5 $T/log)"
+x=$(keyctl add szkm lx "load $(cat $T/x2)" "$kr") || fail "latest blob after the honest restore"
+drained
+stop_ledgerd
+drop "$x" "$kr"
+
+# The same follower with the twin (r, n - s) of a stored signature: a valid
+# ECDSA signature, but not the one the next event's link names. The kernel
+# signs format 4 with the low S only and refuses the twin, at the resume
+# point and in the restore, before anything else is checked.
+last=$(last_seq)
+reboot_unsealed
+out=$("$LT" resume-at "$last" $T/l.db twin-resume) && fail "a resume at a signature's twin was taken: $out"
+case $out in *"resume point's signature has a high S"*) ;; *) fail "twin at the resume point: $out" ;; esac
+"$SZKMCTL" status | grep -q '^events: *not' || fail "chain positioned by a refused resume: $("$SZKMCTL" status | grep events:)"
+out=$("$LT" resume-at "$last" $T/l.db twin-sig) && fail "a restore with a signature's twin was taken: $out"
+case $out in *"restored event's signature has a high S"*) ;; *) fail "twin in the restore: $out" ;; esac
+start_ledgerd
+until_ok 15 szkm_registry_ready || fail "honest restore after the twins: $(tail -5 $T/log)"
 x=$(keyctl add szkm lx "load $(cat $T/x2)" "$kr") || fail "latest blob after the honest restore"
 drained
 stop_ledgerd
