@@ -11,6 +11,7 @@
 int ledgerd_check_main(struct ledgerd_config *c, int argc, char **argv)
 {
 	struct ledger_note_key k, pub;
+	struct ledger_stats st;
 	struct ledger *l;
 
 	(void)argv;
@@ -19,8 +20,10 @@ int ledgerd_check_main(struct ledgerd_config *c, int argc, char **argv)
 	ledgerd_load_key(c, &k);
 	if (ledgerd_open_ledger(c, &k, &pub, &l))
 		return 2;
-	printf("ledger %s: %" PRIu64 " entries, integrity ok\n", c->db,
-	       ledger_size(l));
+	ledger_get_stats(l, &st);
+	printf("ledger %s: %" PRIu64 " entries, integrity ok (event "
+	       "signatures verified: %" PRIu64 ")\n", c->db, ledger_size(l),
+	       st.open_verifies);
 	ledger_close(l);
 	ledger_note_key_clear(&k);
 	ledger_note_key_clear(&pub);

@@ -16,7 +16,10 @@
  * hashes, the stored nodes, the devices table and every stored
  * checkpoint; the newest checkpoint's signature is verified with the
  * node's key. Event signatures are verified again for entries that no
- * checkpoint covers yet (or all of them, on request).
+ * checkpoint covers yet (or all of them, on request), by run: a format-3
+ * event's signature is vouched for by its device's next one, so each
+ * device's last event and every format-1/2 event are verified
+ * (take_signature()).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -37,11 +40,15 @@
 
 #define MAX_REASONS	64
 #define NOTE_MAX	4096
+#define NO_RUN		UINT64_MAX
 
 struct device {
 	struct ledger_store_device d;
 	EVP_PKEY *pkey;
 	bool dirty;		/* changed in the open batch */
+	/* The check at open: the first entry of the device's latest events
+	 * whose signatures a later one must still vouch for (NO_RUN: none). */
+	uint64_t unverified;
 };
 
 struct reason {
@@ -98,6 +105,7 @@ struct ledger {
 	struct ledger_members genesis;
 
 	_Atomic uint64_t appended, duplicates, checkpoints, batches, rejected;
+	uint64_t open_verifies;		/* set before the ledger is shared */
 };
 
 static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
@@ -159,7 +167,8 @@ static int insert_device(struct ledger *l, const struct ledger_store_device *d)
 		pos++;
 	memmove(&l->devs[pos + 1], &l->devs[pos],
 		(l->ndevs - pos) * sizeof(*l->devs));
-	l->devs[pos] = (struct device){ .d = *d, .pkey = pkey, .dirty = true };
+	l->devs[pos] = (struct device){ .d = *d, .pkey = pkey, .dirty = true,
+					.unverified = NO_RUN };
 	l->ndevs++;
 	return 0;
 }
@@ -206,6 +215,7 @@ void ledger_get_stats(struct ledger *l, struct ledger_stats *st)
 	st->checkpoints = atomic_load(&l->checkpoints);
 	st->batches = atomic_load(&l->batches);
 	st->rejected = atomic_load(&l->rejected);
+	st->open_verifies = l->open_verifies;
 }
 
 void ledger_rejections(struct ledger *l,
@@ -305,10 +315,55 @@ struct scan_ctx {
 	struct ledger_merkle *tree;	/* over the cache only */
 	uint64_t next;
 	uint64_t verify_from;		/* verify event signatures from here */
+	uint64_t verifies;		/* event signatures verified */
+	/* The device whose unverified run a refusal may come from: its
+	 * first bad signature is named instead (blame_run(), after the
+	 * scan, which cannot be re-entered). */
+	struct device *suspect;
 	uint64_t nodes_seen;
 	char *err;
 	size_t errlen;
 };
+
+static int bad_signature(struct scan_ctx *c, uint64_t index,
+			 const struct device *dev)
+{
+	char idhex[2 * SZKM_DEVICE_ID_LEN + 1];
+
+	szkm_hex_encode(idhex, dev->d.id, SZKM_DEVICE_ID_LEN);
+	return fail(c->err, c->errlen, -EBADMSG, "entry %" PRIu64 ": the "
+		    "signature of device %s does not verify", index, idhex);
+}
+
+/*
+ * The signature of event @e, entry @index at or after verify_from, of
+ * @dev, checked by run (ledgerd(8), BATCHED VALIDATION). A format-3
+ * event's link covers its signature, and the device's next event names
+ * that link in the bytes the device signs, whatever that event's own
+ * format: once the next signature holds, another signature here is a
+ * second SHA-256 preimage. So a format-3 event joins the device's
+ * unverified run, which the next event of the device vouches for; the
+ * run of the device's last event is verified after the scan
+ * (verify_runs()). A format-1 or 2 link covers the body only, so no
+ * successor vouches for that signature: it is verified now, and then
+ * vouches for the run before it, whose last link it names.
+ */
+static int take_signature(struct scan_ctx *c, struct device *dev,
+			  const struct ledger_entry *e, uint64_t index)
+{
+	if (e->event.format >= 3) {
+		if (dev->unverified == NO_RUN)
+			dev->unverified = index;
+		return 0;
+	}
+	c->verifies++;
+	if (szkm_event_verify(&e->event, dev->pkey, e->sig, NULL)) {
+		c->suspect = dev;
+		return bad_signature(c, index, dev);
+	}
+	dev->unverified = NO_RUN;
+	return 0;
+}
 
 static int scan_entry(void *arg, const struct ledger_store_entry *se)
 {
@@ -390,16 +445,17 @@ static int scan_entry(void *arg, const struct ledger_store_entry *se)
 		/* The chain first (the signature, if asked, after). */
 		head = head_of(dev);
 		adm = ledger_may_append(&le, &head, true);
-		if (adm.may != LEDGER_MAY_APPEND)
+		if (adm.may != LEDGER_MAY_APPEND) {
+			c->suspect = dev;
 			return fail(c->err, c->errlen, -EBADMSG,
 				    "entry %" PRIu64 " was changed or forged: "
 				    "it breaks the chain of device %s (%s)", se->index, idhex, adm.why);
-		if (se->index >= c->verify_from &&
-		    szkm_event_verify(&e.event, dev->pkey, e.sig, &why))
-			return fail(c->err, c->errlen, -EBADMSG,
-				    "entry %" PRIu64 ": the signature of "
-				    "device %s does not verify", se->index,
-				    idhex);
+		}
+		if (se->index >= c->verify_from) {
+			ret = take_signature(c, dev, &e, se->index);
+			if (ret)
+				return ret;
+		}
 		dev->d.last_seq = e.event.seq;
 		memcpy(dev->d.last_hash, le.link, 32);
 		dev->d.last_index = se->index;
@@ -409,6 +465,128 @@ static int scan_entry(void *arg, const struct ledger_store_entry *se)
 		return ret;
 	c->next++;
 	return 0;
+}
+
+struct sig_scan {
+	struct scan_ctx *c;
+	const struct device *dev;
+	const uint8_t *link;	/* NULL, or the link the one entry must have */
+	bool seen;		/* an event of dev (with that link) was read */
+	uint64_t bad;		/* the first entry whose signature fails */
+};
+
+/*
+ * Verifies, among the entries read, each event of s->dev up to the first
+ * whose signature fails. With s->link, the entry read must be the event
+ * the scan chained, with that link (else it stops, unseen): the store is
+ * read again, and the bytes verified must be those the scan checked.
+ */
+static int verify_entry(void *arg, const struct ledger_store_entry *se)
+{
+	struct sig_scan *s = arg;
+	uint8_t link[SZKM_EVENT_HASH_LEN];
+	struct ledger_entry e;
+	bool mine;
+
+	mine = !ledger_entry_decode(se->data, se->len, &e, NULL) &&
+	       e.type == LEDGER_ENTRY_EVENT &&
+	       !memcmp(e.event.device_id, s->dev->d.id, SZKM_DEVICE_ID_LEN);
+	if (s->link && (!mine || szkm_event_link(&e.event, e.sig, link) ||
+			memcmp(link, s->link, sizeof(link))))
+		return 1;
+	if (!mine)
+		return 0;
+	s->seen = true;
+	s->c->verifies++;
+	if (!szkm_event_verify(&e.event, s->dev->pkey, e.sig, NULL))
+		return 0;
+	s->bad = se->index;
+	return 1;
+}
+
+/*
+ * The run of @dev's unverified events, which ends at its last one so
+ * far: that event's signature vouches for the run. When it fails, each
+ * is verified alone, and *@bad is the first that fails, as one verify
+ * per event would have found (else NO_RUN).
+ */
+static int run_first_bad(struct scan_ctx *c, const struct device *dev,
+			 uint64_t *bad)
+{
+	uint64_t last = dev->d.last_index;
+	struct sig_scan s = { .c = c, .dev = dev, .link = dev->d.last_hash,
+			      .bad = NO_RUN };
+	int ret;
+
+	*bad = NO_RUN;
+	ret = ledger_store_scan(c->l->store, last, last + 1, verify_entry, &s);
+	if (ret < 0)
+		return ret;
+	if (!s.seen)
+		return fail(c->err, c->errlen, -EBADMSG, "entry %" PRIu64
+			    " changed while the check read it", last);
+	if (s.bad == NO_RUN)
+		return 0;
+	s = (struct sig_scan){ .c = c, .dev = dev, .bad = NO_RUN };
+	ret = ledger_store_scan(c->l->store, dev->unverified, last,
+				verify_entry, &s);
+	if (ret < 0)
+		return ret;
+	*bad = s.bad == NO_RUN ? last : s.bad;
+	return 0;
+}
+
+/*
+ * The scan refused an event of c->suspect (refusal @ret, its message in
+ * c->err): when the device's unverified run before it holds a bad
+ * signature, that is named instead (the refused event did not vouch for
+ * the run).
+ */
+static int blame_run(struct scan_ctx *c, int ret)
+{
+	const struct device *dev = c->suspect;
+	uint64_t bad;
+	int r;
+
+	if (!dev || dev->unverified == NO_RUN)
+		return ret;
+	r = run_first_bad(c, dev, &bad);
+	if (r == -EIO)
+		return ret;	/* the refusal stands, with its reason */
+	if (r)
+		return r;
+	return bad == NO_RUN ? ret : bad_signature(c, bad, dev);
+}
+
+/*
+ * After the scan: each device's last event vouches for its unverified
+ * run (by induction, every event at or after verify_from is then
+ * verified or vouched for by a verified signature). A device whose last
+ * event is before verify_from has none. Of several failing devices, the
+ * earliest bad signature is named.
+ */
+static int verify_runs(struct scan_ctx *c)
+{
+	const struct device *worst = NULL;
+	uint64_t first = NO_RUN;
+
+	for (size_t i = 0; i < c->l->ndevs; i++) {
+		struct device *dev = &c->l->devs[i];
+		uint64_t bad;
+		int ret;
+
+		if (dev->unverified == NO_RUN)
+			continue;
+		ret = run_first_bad(c, dev, &bad);
+		if (ret)
+			return ret;
+		dev->unverified = NO_RUN;
+		if (bad < first) {
+			first = bad;
+			worst = dev;
+		}
+	}
+	return worst ? bad_signature(c, first, worst) : 0;
 }
 
 static int check_node(void *arg, unsigned int level, uint64_t index,
@@ -571,6 +749,11 @@ static int load_and_check(struct ledger *l, const struct ledger_options *o,
 	if (ret)
 		goto dberr;
 	ret = ledger_store_scan(l->store, 0, UINT64_MAX, scan_entry, &c);
+	if (ret == -EBADMSG)
+		ret = blame_run(&c, ret);
+	else if (!ret)
+		ret = verify_runs(&c);
+	l->open_verifies = c.verifies;
 	if (ret == -EIO && !err[0])
 		goto dberr;
 	if (ret)

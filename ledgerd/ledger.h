@@ -45,8 +45,9 @@ struct ledger_options {
 	/* Its public half, to verify stored notes (NULL: use key). */
 	const struct ledger_note_key *verify_key;
 	unsigned int store_flags;	/* LEDGER_STORE_NOSYNC for tests */
-	/* At open, verify every event signature, not only those after the
-	 * last checkpoint (which our own signature already covers). */
+	/* At open, check every event signature, not only those after the
+	 * last checkpoint (which our own signature already covers). Either
+	 * way by run: ledger.c, take_signature(). */
 	bool verify_all;
 	/* The operator's genesis membership (NULL: none, and then the log
 	 * may hold no membership entry: admit.h). */
@@ -215,6 +216,7 @@ struct ledger_stats {
 	uint64_t checkpoints;
 	uint64_t batches;
 	uint64_t rejected;
+	uint64_t open_verifies;	/* event signatures the check at open verified */
 };
 void ledger_get_stats(struct ledger *l, struct ledger_stats *st);
 /* Calls @cb for each rejection reason seen, with its count. */

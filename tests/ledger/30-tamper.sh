@@ -29,6 +29,7 @@ grep -q 'integrity check failed: entry 17 was changed' "$T/err" || fail "error: 
 # (the attacker: root with the database file). In entry 23 the next
 # event's prev hash, the link of a format-3 event, covers it: the chain
 # breaks at 24. In the last entry nothing covers it: the tree does.
+# With verify_all, the check (by run) names the signature that fails.
 tamper_sig() {
 	cp "$T/clean.db" "$T/l.db"
 	python3 - "$T/l.db" "$1" <<'PY'
@@ -42,6 +43,11 @@ c.execute("update entries set data = ?, leaf = ? where idx = ?",
 c.commit()
 PY
 	if "$B/ledgerd" "${LEDGERD_ARGS[@]}" 2>"$T/err"; then fail "tampered ledger started"; fi
+	if "$B/ledgerd" "${LEDGERD_ARGS[@]}" --verify-all yes check 2>"$T/err-all"; then
+		fail "tampered ledger passed the check with verify_all"
+	fi
+	grep -q "integrity check failed: entry $1: the signature of device .* does not verify" "$T/err-all" ||
+		fail "verify_all error: $(cat "$T/err-all")"
 }
 tamper_sig 23
 grep -q 'integrity check failed: entry 24 was changed or forged: it breaks the chain .*prev-hash-mismatch' "$T/err" ||
@@ -55,7 +61,10 @@ python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("de
 if "$B/ledgerd" "${LEDGERD_ARGS[@]}" 2>"$T/err"; then fail "a ledger without its last entry started"; fi
 grep -q 'integrity check failed: entry 30 is missing' "$T/err" || fail "error: $(cat "$T/err")"
 
-# The clean copy still starts.
+# The clean copy still starts; verify_all takes one signature for the
+# device's 30 format-3 events.
 cp "$T/clean.db" "$T/l.db"
 "$B/ledgerd" "${LEDGERD_ARGS[@]}" check | grep -q 'integrity ok' || fail "clean copy refused"
+"$B/ledgerd" "${LEDGERD_ARGS[@]}" --verify-all yes check >"$T/out"
+grep -q 'integrity ok (event signatures verified: 1)' "$T/out" || fail "verify_all: $(cat "$T/out")"
 echo "tamper ok"

@@ -3,9 +3,11 @@
  * test_ledger_store.c - the ledger over its SQLite store (ledger.c,
  * store_sqlite.c): what is appended and what is refused, checkpoints per
  * batch, proofs, durability across reopen, and the integrity check that
- * finds a tampered database. Each test works in its own temporary folder.
+ * finds a tampered database, with the event signatures it checks by run.
+ * Each test works in its own temporary folder.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,6 +30,8 @@ struct fixture {
 	struct ledger_note_key key;
 	struct ledger *l;
 	struct tdev dev;
+	struct tdev mallory;	/* signs as a forger, without dev's key */
+	bool verify_all;
 	char err[512];
 };
 
@@ -38,6 +42,7 @@ static int open_ledger(struct fixture *f)
 		.origin = "test.example/log",
 		.key = &f->key,
 		.store_flags = LEDGER_STORE_NOSYNC,
+		.verify_all = f->verify_all,
 	};
 
 	f->err[0] = 0;
@@ -59,7 +64,8 @@ static int setup(void **state)
 				 LEDGER_NOTE_SIG_ED25519, k))
 		return -1;
 	EVP_PKEY_free(k);
-	if (tdev_init(&f->dev, NULL) || open_ledger(f))
+	if (tdev_init(&f->dev, NULL) || tdev_init(&f->mallory, NULL) ||
+	    open_ledger(f))
 		return -1;
 	*state = f;
 	return 0;
@@ -73,6 +79,7 @@ static int teardown(void **state)
 	ledger_close(f->l);
 	ledger_note_key_clear(&f->key);
 	tdev_free(&f->dev);
+	tdev_free(&f->mallory);
 	ret = tdir_remove(f->dir);
 	free(f);
 	return ret;
@@ -569,46 +576,83 @@ static void tampered_entry_is_found_by_index(void **state)
 		"substr(data, 86) AS BLOB) WHERE idx = 5", "entry 5 was changed");
 }
 
+/*
+ * Changes the last byte of entry @idx's signature and the stored leaf
+ * hash to match, in the closed ledger (the attacker: root with the
+ * database file).
+ */
+static void tamper_sig_and_leaf(struct fixture *f, int idx)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	uint8_t data[1024], leaf[32];
+	int n;
+
+	ledger_close(f->l);
+	f->l = NULL;
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT data FROM entries "
+		"WHERE idx = ?1", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_int(st, 1, idx);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_bytes(st, 0);
+	memcpy(data, sqlite3_column_blob(st, 0), (size_t)n);
+	sqlite3_finalize(st);
+	data[n - 1] ^= 1;
+	assert_int_equal(ledger_merkle_leaf_hash(data, (size_t)n, leaf), 0);
+	assert_int_equal(sqlite3_prepare_v2(db, "UPDATE entries SET data = ?1, "
+		"leaf = ?2 WHERE idx = ?3", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_blob(st, 1, data, n, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, leaf, 32, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, idx);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+/* Opens the closed ledger with verify_all @all; expects a refusal that
+ * says @want. */
+static void expect_refused(struct fixture *f, bool all, const char *want)
+{
+	ledger_close(f->l);
+	f->l = NULL;
+	f->verify_all = all;
+	assert_int_equal(open_ledger(f), -EBADMSG);
+	if (!strstr(f->err, want))
+		fail_msg("verify_all %d: error '%s' does not say '%s'", all,
+			 f->err, want);
+}
+
 static void tampered_entry_with_its_leaf_is_found(void **state)
 {
 	struct fixture *f = *state;
 
 	enrol(f, &f->dev, "dev-a");
 	append_events(f, &f->dev, 12);
-	/* Change the last event's signature bytes (the chain still holds:
-	 * nothing follows it to cover its signature, as a format-3 link
-	 * would) and the stored leaf hash to match: the stored tree gives it
-	 * away. */
-	ledger_close(f->l);
-	f->l = NULL;
-	{
-		sqlite3 *db;
-		sqlite3_stmt *st;
-		uint8_t data[1024], leaf[32];
-		int n;
+	/* The last event's signature bytes (the chain still holds: nothing
+	 * follows it to cover its signature, as a format-3 link would): the
+	 * stored tree gives it away, or with verify_all its signature. */
+	tamper_sig_and_leaf(f, 12);
+	expect_refused(f, false, "entry 12 was changed");
+	expect_refused(f, true, "entry 12: the signature of device");
+}
 
-		assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
-		assert_int_equal(sqlite3_prepare_v2(db, "SELECT data FROM "
-			"entries WHERE idx = 12", -1, &st, NULL), SQLITE_OK);
-		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-		n = sqlite3_column_bytes(st, 0);
-		memcpy(data, sqlite3_column_blob(st, 0), (size_t)n);
-		sqlite3_finalize(st);
-		data[n - 1] ^= 1;
-		assert_int_equal(ledger_merkle_leaf_hash(data, (size_t)n, leaf),
-				 0);
-		assert_int_equal(sqlite3_prepare_v2(db, "UPDATE entries SET "
-			"data = ?1, leaf = ?2 WHERE idx = 12", -1, &st, NULL),
-			SQLITE_OK);
-		sqlite3_bind_blob(st, 1, data, n, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 2, leaf, 32, SQLITE_STATIC);
-		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-		sqlite3_finalize(st);
-		sqlite3_close(db);
-	}
-	assert_int_equal(open_ledger(f), -EBADMSG);
-	if (!strstr(f->err, "entry 12"))
-		fail_msg("error '%s' does not name entry 12", f->err);
+/*
+ * A middle event's signature bytes, with its leaf: the next event names
+ * the link of the genuine one, so the chain breaks there; with
+ * verify_all, the check by run then verifies the event before the break
+ * and names it, as one verify per event did.
+ */
+static void tampered_mid_signature_with_its_leaf_is_found(void **state)
+{
+	struct fixture *f = *state;
+
+	enrol(f, &f->dev, "dev-a");
+	append_events(f, &f->dev, 12);
+	tamper_sig_and_leaf(f, 5);
+	expect_refused(f, false, "entry 6 was changed or forged: it breaks "
+		       "the chain");
+	expect_refused(f, true, "entry 5: the signature of device");
 }
 
 static void removed_entries_are_found(void **state)
@@ -674,6 +718,192 @@ static void tampered_device_head_is_found(void **state)
 			    "devices table disagrees");
 }
 
+/*
+ * The check at open checks event signatures by run (ledger.c,
+ * take_signature()). The stores below are written by a ledger told that
+ * the signatures were checked (ledger_append_event with sig_ok), as a
+ * writer that trusted its feed would: tree, devices and checkpoints are
+ * consistent, so only the signature check can refuse them.
+ */
+
+/* The events of a chain (by seq) that mallory signs. */
+struct forgery {
+	uint64_t from, to;
+};
+
+/*
+ * Appends @d's next @n events in one batch, unchecked; those the
+ * forgery names are signed by mallory (and, format 3, the next ones
+ * chain to that signature). Commits with a checkpoint when @cp.
+ */
+static void append_unchecked(struct fixture *f, struct tdev *d, int n,
+			     const struct forgery *fg, bool cp)
+{
+	struct ledger_event le;
+	struct ledger_result r;
+	struct ev e;
+
+	assert_int_equal(ledger_begin(f->l), 0);
+	for (int i = 0; i < n; i++) {
+		uint64_t seq = d->seq + 1;
+
+		e.len = tdev_build(d, 3, e.body);
+		assert_int_equal(tev_sign(fg && seq >= fg->from &&
+					  seq <= fg->to ? f->mallory.key : d->key,
+					  e.body, e.len, e.sig), 0);
+		assert_int_equal(tdev_advance(d, e.body, e.len, e.sig), 0);
+		assert_int_equal(ledger_event_decode(&le, e.body, e.len, e.sig),
+				 0);
+		assert_int_equal(ledger_append_event(f->l, &le, true, &r), 0);
+		if (r.verdict != LEDGER_APPENDED)
+			fail_msg("seq %" PRIu64 ": %s", seq, r.why);
+	}
+	assert_int_equal(ledger_commit(f->l, cp), 0);
+}
+
+/* Opens the closed ledger with verify_all @all; the signatures the
+ * check verified. */
+static uint64_t open_verifies(struct fixture *f, bool all)
+{
+	struct ledger_stats st;
+
+	ledger_close(f->l);
+	f->l = NULL;
+	f->verify_all = all;
+	if (open_ledger(f))
+		fail_msg("verify_all %d: open failed: %s", all, f->err);
+	ledger_get_stats(f->l, &st);
+	return st.open_verifies;
+}
+
+/*
+ * Format 3: one verify per device, its last event's; with none after
+ * the last checkpoint, none; after it, only the devices with events
+ * there (dev-b's last event is before it and needs nothing).
+ */
+static void format3_chains_take_one_verify_per_device(void **state)
+{
+	struct fixture *f = *state;
+	struct tdev b;
+
+	assert_int_equal(tdev_init(&b, NULL), 0);
+	enrol(f, &f->dev, "dev-a");
+	enrol(f, &b, "dev-b");
+	append_unchecked(f, &f->dev, 10, NULL, true);
+	append_unchecked(f, &b, 7, NULL, true);
+	append_unchecked(f, &f->dev, 5, NULL, true);
+	assert_int_equal(open_verifies(f, true), 2);
+	assert_int_equal(open_verifies(f, false), 0);
+	append_unchecked(f, &f->dev, 3, NULL, false);
+	assert_int_equal(open_verifies(f, false), 1);
+	assert_int_equal(open_verifies(f, true), 2);
+	tdev_free(&b);
+}
+
+/*
+ * A format-1/2 link does not cover the signature: each is verified.
+ * Here a device's chain goes 3, 3, 3, 2, 2, 3, 3, 2, 3, 3: three
+ * format-2 events and the last, 4 verifies (the format-3 events before
+ * a format-2 one are vouched for by its signature, which names their
+ * link).
+ */
+static void format2_signatures_are_each_verified(void **state)
+{
+	struct fixture *f = *state;
+	static const uint8_t formats[] = { 3, 3, 3, 2, 2, 3, 3, 2, 3, 3 };
+
+	enrol(f, &f->dev, "dev-a");
+	for (size_t i = 0; i < sizeof(formats); i++) {
+		f->dev.format = formats[i];
+		append_unchecked(f, &f->dev, 1, NULL, true);
+	}
+	assert_int_equal(open_verifies(f, true), 4);
+	f->dev.format = 2;
+	append_unchecked(f, &f->dev, 10, NULL, true);
+	assert_int_equal(open_verifies(f, true), 13);
+}
+
+/* A new empty ledger and device in the fixture's folder. */
+static void reset(struct fixture *f)
+{
+	const char *ext[] = { "", "-wal", "-shm" };
+	char path[160];
+
+	ledger_close(f->l);
+	f->l = NULL;
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s%s", f->db, ext[i]);
+		unlink(path);
+	}
+	tdev_free(&f->dev);
+	assert_int_equal(tdev_init(&f->dev, NULL), 0);
+	f->verify_all = false;
+	if (open_ledger(f))
+		fail_msg("reset: %s", f->err);
+}
+
+/*
+ * Stores with forged signatures under a checkpoint (which vouches for
+ * them without verify_all): with verify_all each is refused, naming the
+ * first forged event, as one verify per event did.
+ */
+static void forged_signatures_are_refused_with_verify_all(void **state)
+{
+	static const struct {
+		const char *name;
+		uint8_t format[2];	/* of the first n[0] events, the next n[1] */
+		int n[2];
+		struct forgery fg;
+		const char *want;
+	} cases[] = {
+		/* The forger re-chains 6..10 to its event 5 and cannot sign
+		 * them as the device: the last signature fails, and each is
+		 * verified to find the first. */
+		{ "format 3, 5..10 of 10", { 3, 3 }, { 10, 0 }, { 5, 10 },
+		  "entry 5: the signature of device" },
+		{ "format 3, the last", { 3, 3 }, { 10, 0 }, { 10, 10 },
+		  "entry 10: the signature of device" },
+		/* A format-2 link is SHA-256 of the body: the genuine events
+		 * after 5 still chain to it and their signatures hold. Only
+		 * its own verify finds it. */
+		{ "format 2, 5 of 10", { 2, 2 }, { 10, 0 }, { 5, 5 },
+		  "entry 5: the signature of device" },
+		/* Format-2 events re-chained to a forged format-3 one: the
+		 * first format-2 signature fails, and the run before it is
+		 * verified to name the forged one. */
+		{ "format 3 then 2, 4..10 of 10", { 3, 2 }, { 5, 5 }, { 4, 10 },
+		  "entry 4: the signature of device" },
+	};
+	struct fixture *f = *state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		print_message("%s\n", cases[i].name);
+		reset(f);
+		enrol(f, &f->dev, "dev-a");
+		for (int part = 0; part < 2; part++) {
+			f->dev.format = cases[i].format[part];
+			if (cases[i].n[part])
+				append_unchecked(f, &f->dev, cases[i].n[part],
+						 &cases[i].fg, true);
+		}
+		expect_refused(f, true, cases[i].want);
+		assert_int_equal(open_verifies(f, false), 0);
+	}
+}
+
+/* A forged signature after the newest checkpoint: refused without
+ * verify_all too. */
+static void forged_signature_after_the_checkpoint_is_refused(void **state)
+{
+	struct fixture *f = *state;
+	const struct forgery fg = { 11, 11 };
+
+	enrol(f, &f->dev, "dev-a");
+	append_unchecked(f, &f->dev, 10, NULL, true);
+	append_unchecked(f, &f->dev, 1, &fg, false);
+	expect_refused(f, false, "entry 11: the signature of device");
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -694,11 +924,16 @@ int main(void)
 		T(uncommitted_batch_vanishes_whole),
 		T(tampered_entry_is_found_by_index),
 		T(tampered_entry_with_its_leaf_is_found),
+		T(tampered_mid_signature_with_its_leaf_is_found),
 		T(removed_entries_are_found),
 		T(removed_last_entry_is_named_missing),
 		T(removed_last_of_a_full_tree_is_named_missing),
 		T(tampered_checkpoint_is_found),
 		T(tampered_device_head_is_found),
+		T(format3_chains_take_one_verify_per_device),
+		T(format2_signatures_are_each_verified),
+		T(forged_signatures_are_refused_with_verify_all),
+		T(forged_signature_after_the_checkpoint_is_refused),
 	};
 
 	return cmocka_run_group_tests_name("ledger_store", tests, NULL, NULL);
