@@ -351,7 +351,7 @@ static int bad_signature(struct scan_ctx *c, uint64_t index,
 static int take_signature(struct scan_ctx *c, struct device *dev,
 			  const struct ledger_entry *e, uint64_t index)
 {
-	if (e->event.format >= 3) {
+	if (szkm_event_link_covers_sig(&e->event)) {
 		if (dev->unverified == NO_RUN)
 			dev->unverified = index;
 		return 0;
@@ -1084,7 +1084,7 @@ static bool covers(const struct ledger_sigcheck *prev,
 {
 	if (!chains_to(prev->event, c->event))
 		return false;
-	return prev->event->ev.format >= 3 ||
+	return szkm_event_link_covers_sig(&prev->event->ev) ||
 	       (prev->own_channel && c->own_channel);
 }
 

@@ -263,9 +263,9 @@ int szkm_event_link(const struct szkm_event *ev,
 	EVP_MD_CTX *c;
 	int ok;
 
-	if (!ev || !link || (ev->format >= 3 && (!sig || !ev->body)))
+	if (!ev || !link || (szkm_event_link_covers_sig(ev) && (!sig || !ev->body)))
 		return -EINVAL;
-	if (ev->format < 3) {
+	if (!szkm_event_link_covers_sig(ev)) {
 		memcpy(link, ev->hash, SZKM_EVENT_HASH_LEN);
 		return 0;
 	}

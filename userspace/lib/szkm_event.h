@@ -113,6 +113,16 @@ int szkm_event_link(const struct szkm_event *ev,
 		    uint8_t link[SZKM_EVENT_HASH_LEN]);
 
 /*
+ * Does @ev's link hash its signature too (formats 3 and 4, include/szkm.h)?
+ * Then the device's next event, which names that link, vouches for the
+ * signature: what checking by run rests on.
+ */
+static inline bool szkm_event_link_covers_sig(const struct szkm_event *ev)
+{
+	return ev->format >= 3;
+}
+
+/*
  * Checks @ev against the device's chain so far: the last accepted
  * sequence number (0 when none) and the link of that event
  * (szkm_event_link()).
