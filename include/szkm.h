@@ -136,6 +136,7 @@ enum szkm_cmd {
 	SZKM_CMD_BUNDLE_OPEN,
 	SZKM_CMD_KEY_GRANT,	/* grant or revoke a uid's use of a key (below) */
 	SZKM_CMD_LEDGER_MEMBERS, /* follow a membership entry ("Ledger membership") */
+	SZKM_CMD_DEVICE_COMMIT,	/* the re-sealed blob is stored: move the counter ("Device blob") */
 	__SZKM_CMD_MAX
 };
 #define SZKM_CMD_MAX (__SZKM_CMD_MAX - 1)
@@ -194,6 +195,7 @@ enum szkm_attr {
 	SZKM_A_ENTRY,		/* binary, a ledger entry's leaf data */
 	SZKM_A_MEMBERS_EPOCH,	/* u64, the membership epoch the device follows (0: none) */
 	SZKM_A_MEMBERS_HASH,	/* [32], leaf hash of that membership entry */
+	SZKM_A_TPM_COUNTER,	/* u64, the rollback counter value the device's blob is sealed at */
 	__SZKM_A_LAST
 };
 #define SZKM_A_MAX (__SZKM_A_LAST - 1)
@@ -286,11 +288,12 @@ enum szkm_tpm_session {
  * big-endian; every field is length-prefixed, every length is checked and
  * the fields fill the blob exactly.
  *
- *   magic "SZKD" | format u8 (3) | flags u8 | reserved u16 (0)
+ *   magic "SZKD" | format u8 (4) | flags u8 | reserved u16 (0)
  *   u16 len | parent name    SZKM_TPM2_NAME_LEN; 0 bytes in test mode
  *   u16 len | device pubkey  65, D's public key (04 || X || Y)
  *   u16 len | TPM binding    0 bytes in test mode, else
  *             lock PCR u8 | boot PCRs be32 (bit n = PCR n) |
+ *             counter index be32 | counter value be64 |
  *             policy digest [32] | the boot PCRs' SHA-256 values at init
  *             [32 each, ascending PCR order]
  *   u16 len | sealed R       1..SZKM_TPM2_SEALED_MAX: TPM2B_PRIVATE ||
@@ -311,16 +314,35 @@ enum szkm_tpm_session {
  * into the module (INSECURE, test mode only; the module refuses such a
  * blob unless loaded with test_mode=1). SZKM_DEVBLOB_PIN: the sealed
  * objects need a PIN. Format 2 (no ledger trust field) is refused.
+ * Test mode has no binding and so no counter: an old test blob unseals.
  *
  * R and E are sealed objects (fixedTPM, fixedParent; noDA only without a
  * PIN; userWithAuth clear, so only their policy opens them) whose
  * authPolicy is, in SHA-256 policy-digest arithmetic:
  *   TPM2_PolicyPCR(SHA-256 bank, {lock PCR} + boot PCRs,
  *                  H(lock PCR at its reset value, 32 zeros || boot values))
+ *   TPM2_PolicyNV(the counter index, operandB = counter value be64,
+ *                 offset 0, TPM_EO_EQ)
  *   [then TPM2_PolicyAuthValue when there is a PIN; authValue = SHA-256(PIN)]
  * The module extends the lock PCR with random bytes right after device
  * init and after every unseal, so the TPM opens R and E at most once per
  * boot, for the module. Format 1 blobs (no policy) are refused.
+ *
+ * The counter is the rollback guard. It is a TPM NV counter at
+ * SZKM_TPM_COUNTER_INDEX with exactly SZKM_TPM_COUNTER_ATTRS (its name
+ * is in the policy, so an index of other attributes fails it), which
+ * device init defines when absent (owner hierarchy, empty password) and
+ * increments once if never written. A counter only goes up, and one that
+ * is redefined starts above every value any counter on the TPM ever held,
+ * so a blob sealed at a value opens only while the counter is at it.
+ * Following a membership entry re-seals R and E at the counter's value
+ * + 1 (SZKM_CMD_LEDGER_MEMBERS hands that blob back, the device still on
+ * the old trust); once userspace has stored it, SZKM_CMD_DEVICE_COMMIT
+ * with the same blob increments the counter, reads it back in the
+ * HMAC-checked session and, if it is that value, moves the device to the
+ * new trust. From then on every older blob fails TPM2_PolicyNV: an old
+ * copy of the blob (with the ledger keys it trusted then) no longer
+ * unseals. Formats 1 to 3 (no counter) are refused.
  *
  * D is wrapped under HMAC-SHA256(R, SZKM_DEVBLOB_D_LABEL) with
  * AAD = SZKM_DEVBLOB_D_LABEL || every blob byte before the wrapped D's
@@ -329,14 +351,19 @@ enum szkm_tpm_session {
  * HMAC-SHA256(R, SZKM_WRAP_LABEL).
  */
 #define SZKM_DEVBLOB_MAGIC	"SZKD"
-#define SZKM_DEVBLOB_FORMAT	3
+#define SZKM_DEVBLOB_FORMAT	4
 #define SZKM_DEVBLOB_HDR_LEN	8
 #define SZKM_DEVBLOB_TEST	0x01
 #define SZKM_DEVBLOB_PIN	0x02
 #define SZKM_DEVBLOB_D_LABEL	"szkm-device-identity-v1"
 #define SZKM_WRAP_LABEL		"szkm-key-wrap-v1"
 #define SZKM_DEVBLOB_WRAPPED_D_LEN	(12 + 32 + 16)
-#define SZKM_DEVBLOB_BINDING_MIN	(1 + 4 + 32)
+#define SZKM_DEVBLOB_BINDING_MIN	(1 + 4 + 4 + 8 + 32)
+/* The rollback counter: an owner NV index (TPM_NT_COUNTER | AUTHWRITE |
+ * AUTHREAD | NO_DA, empty authValue, no authPolicy, 8 bytes). */
+#define SZKM_TPM_COUNTER_INDEX	0x013A5A4D
+#define SZKM_TPM_COUNTER_ATTRS	0x02040014
+#define SZKM_TPM_NV_WRITTEN	0x20000000
 #define SZKM_DEVBLOB_BINDING_MAX	(SZKM_DEVBLOB_BINDING_MIN + 16 * 32)
 #define SZKM_DEVBLOB_MEMBERS_LEN	(8 + 32)
 #define SZKM_DEVBLOB_LEDGER_MAX	(2 + SZKM_LEDGER_KEYS_MAX * (1 + SZKM_LEDGER_NAME_MAX + 65) + \
@@ -832,11 +859,22 @@ enum szkm_registry_state {
  * followed none yet: its keys are device init's); its prev is the hash the
  * device holds (when it holds one); its approvals by the current keys,
  * over the checkpoint's origin, number at least the current threshold
- * (approvals by other keys do not count). Then the device's ledger keys
- * become the entry's members (named as in the entry), its threshold the
- * entry's k, and its epoch and hash the entry's; the reply carries the
- * re-sealed device blob (SZKM_A_DEVICE_BLOB, to be kept in place of the
- * old one) and STATUS reports SZKM_A_MEMBERS_EPOCH and SZKM_A_MEMBERS_HASH.
+ * (approvals by other keys do not count). Then the checkpoint becomes the
+ * last accepted and the reply carries the blob re-sealed for the entry
+ * (SZKM_A_DEVICE_BLOB; R and E sealed at the rollback counter's value
+ * + 1), which the device keeps pending, still on its old trust.
+ *
+ * SZKM_CMD_DEVICE_COMMIT (doit, CAP_SYS_ADMIN): SZKM_A_DEVICE_BLOB, the
+ * pending blob, once userspace has stored it durably. The kernel
+ * increments the TPM counter and reads it back (HMAC-checked); when it is
+ * the value the blob is sealed at, the device's ledger keys become the
+ * entry's members (named as in the entry), its threshold the entry's k,
+ * and its epoch and hash the entry's; STATUS reports SZKM_A_MEMBERS_EPOCH,
+ * SZKM_A_MEMBERS_HASH and SZKM_A_TPM_COUNTER. -ENOENT: no pending blob, or
+ * another; -ESTALE: the counter moved past it (someone else incremented
+ * it): the pending blob never opens, follow the entry again. Whatever
+ * happens between the two commands, one of the old blob and the new one
+ * opens at the next boot: the old before the commit, the new after it.
  */
 #define SZKM_MEMBERS_MAX	SZKM_LEDGER_KEYS_MAX
 #define SZKM_MEMBER_NAME_MAX	64

@@ -5,6 +5,7 @@
  * fill the blob exactly.
  */
 #include "devblob.h"
+#include "kcompat.h"
 #include "szkm_main.h"
 
 #include <linux/bitops.h>
@@ -36,15 +37,18 @@ static int szkm_devblob_binding(struct szkm_tpm2_binding *b, const u8 *f,
 		goto bad;
 	b->lock_pcr = f[0];
 	b->boot_pcrs = (u32)f[1] << 24 | (u32)f[2] << 16 | (u32)f[3] << 8 | f[4];
+	b->nv_index = get_unaligned_be32(f + 5);
+	b->nv_value = get_unaligned_be64(f + 9);
 	b->pin = pin;
-	if (b->lock_pcr < 8 || b->lock_pcr > SZKM_LOCK_PCR_TEST ||
+	if (b->nv_index != SZKM_TPM_COUNTER_INDEX ||
+	    b->lock_pcr < 8 || b->lock_pcr > SZKM_LOCK_PCR_TEST ||
 	    (b->boot_pcrs & ~SZKM_BOOT_PCRS_ALLOWED) ||
 	    (b->boot_pcrs & BIT(b->lock_pcr)))
 		goto bad;
 	nboot = hweight32(b->boot_pcrs);
 	if (n != SZKM_DEVBLOB_BINDING_MIN + nboot * SZKM_TPM2_DIGEST)
 		goto bad;
-	memcpy(b->policy, f + 5, SZKM_TPM2_DIGEST);
+	memcpy(b->policy, f + 17, SZKM_TPM2_DIGEST);
 	memcpy(b->boot_values, f + SZKM_DEVBLOB_BINDING_MIN, nboot * SZKM_TPM2_DIGEST);
 	szkm_tpm2_binding_policy(b, policy);
 	if (memcmp(policy, b->policy, SZKM_TPM2_DIGEST)) {
@@ -80,6 +84,10 @@ int szkm_devblob_parse(struct szkm_devblob *b, const u8 *blob, size_t len,
 	}
 	if (blob[4] == 2) {
 		*msg = SZKM_MSG("device blob format 2 names no ledger keys (the kernel would take the ledger's word): refused; make a new device (szkmctl device init --force --ledger-key ...)");
+		return -EBADMSG;
+	}
+	if (blob[4] == 3) {
+		*msg = SZKM_MSG("device blob format 3 has no rollback counter (an old copy of it would unseal after a membership change): refused; make a new device (szkmctl device init --force --ledger-key ...)");
 		return -EBADMSG;
 	}
 	if (blob[4] != SZKM_DEVBLOB_FORMAT) {
@@ -191,7 +199,9 @@ void szkm_devblob_put_binding(struct szkm_devblob_writer *w,
 	f[2] = b->boot_pcrs >> 16;
 	f[3] = b->boot_pcrs >> 8;
 	f[4] = b->boot_pcrs;
-	memcpy(f + 5, b->policy, SZKM_TPM2_DIGEST);
+	put_unaligned_be32(b->nv_index, f + 5);
+	put_unaligned_be64(b->nv_value, f + 9);
+	memcpy(f + 17, b->policy, SZKM_TPM2_DIGEST);
 	memcpy(f + SZKM_DEVBLOB_BINDING_MIN, b->boot_values, nboot);
 	/* the body is in place already: only its length goes in front */
 	w->blob[w->pos] = (SZKM_DEVBLOB_BINDING_MIN + nboot) >> 8;

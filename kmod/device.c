@@ -38,6 +38,19 @@ struct szkm_dev_secrets {
 	u8 r[SZKM_KEY_LEN];
 	u8 e[SZKM_KEY_LEN];
 	u8 d[SZKM_P256_PRIV_SIZE];
+	u8 auth[32];		/* SHA-256 of the PIN, to re-seal R and E */
+};
+
+/*
+ * A blob re-sealed for new ledger trust, handed to userspace and not yet
+ * committed (include/szkm.h, SZKM_CMD_DEVICE_COMMIT): the device stays on
+ * its old trust until the TPM counter reaches .binding.nv_value.
+ */
+struct szkm_dev_pending {
+	u8 *blob;
+	size_t len, headlen;
+	struct szkm_tpm2_binding binding;
+	struct szkm_ledger_trust ledger;
 };
 
 static struct {
@@ -56,6 +69,7 @@ static struct {
 	 * key, binding, sealed R and E), to re-seal it with new ledger trust. */
 	u8 *head;
 	size_t headlen;
+	struct szkm_dev_pending *pending;	/* lifecycle mutex */
 } szkm_dev;
 
 /* The lock PCR a device init uses unless it names one (see szkmctl(8)). */
@@ -82,6 +96,14 @@ static struct szkm_dev_secrets *szkm_dev_secrets_new(void)
 static void szkm_dev_secrets_free(struct szkm_dev_secrets *sec)
 {
 	kfree_sensitive(sec);
+}
+
+static void szkm_dev_pending_drop(void)
+{
+	if (szkm_dev.pending)
+		kfree(szkm_dev.pending->blob);	/* public: wrapped or sealed */
+	kfree(szkm_dev.pending);
+	szkm_dev.pending = NULL;
 }
 
 /* A key for @label derived from R: HKDF-SHA256(ikm = R, info = label). */
@@ -179,6 +201,8 @@ static const char *szkm_tpm_msg(int err)
 		return SZKM_MSG("no TPM 2.0 (see the kernel log)");
 	case -EKEYREJECTED:
 		return SZKM_MSG("device blob was sealed by a different TPM, or this TPM refused its policy (see the kernel log)");
+	case -EKEYEXPIRED:
+		return SZKM_MSG("device blob is not at the TPM's rollback counter: an old copy of it (rollback refused), or a re-sealed blob whose commit never ran; unseal the newest one");
 	case -EBADMSG:
 		return SZKM_MSG("device blob was modified: the TPM refused a sealed object (or its reply failed the session HMAC)");
 	case -EPERM:
@@ -235,15 +259,19 @@ static int szkm_dev_seal_test(const struct szkm_dev_secrets *sec,
 
 /*
  * Seal R and E under @b into the blob (parent name, public key, binding,
- * two sealed objects), then cap the lock PCR: from here on no one can
- * unseal this blob until the next boot.
+ * two sealed objects). At init (@parent NULL) @b's boot values are read
+ * now, R and E open at the rollback counter's value, and the lock PCR is
+ * capped: from here on no one can unseal this blob until the next boot.
+ * A re-seal (@parent: the device's) keeps @b's PCRs and seals at the
+ * counter's value + 1, which only SZKM_CMD_DEVICE_COMMIT reaches.
  */
 static int szkm_dev_seal_re_once(const struct szkm_dev_secrets *sec,
 				 struct szkm_tpm2_binding *b, const u8 *auth,
 				 struct szkm_devblob_writer *w, const u8 *pub,
-				 const char **msg)
+				 const u8 *parent, const char **msg)
 {
 	struct szkm_tpm2 t;
+	u64 v = 0;
 	u8 *tmp;
 	size_t n;
 	int ret, i;
@@ -251,14 +279,27 @@ static int szkm_dev_seal_re_once(const struct szkm_dev_secrets *sec,
 	tmp = kmalloc(SZKM_TPM2_SEALED_MAX, GFP_KERNEL);
 	if (!tmp)
 		return -ENOMEM;
-	ret = szkm_tpm2_begin(&t, NULL);
+	ret = szkm_tpm2_begin(&t, parent);
 	if (ret) {
 		*msg = szkm_tpm_msg(ret);
 		goto out;
 	}
-	ret = szkm_tpm2_binding_make(&t, b);
-	if (ret)
+	ret = szkm_tpm2_counter(&t, SZKM_TPM_COUNTER_INDEX, false, &v);
+	if (ret) {
+		*msg = ret == -ETIME ? szkm_tpm_msg(ret) :
+			SZKM_MSG("the TPM's rollback counter could not be defined or read: an owner password, or an NV index of another kind at 0x013A5A4D (see the kernel log and szkmctl(8), TPM BINDING)");
 		goto out_end;
+	}
+	b->nv_index = SZKM_TPM_COUNTER_INDEX;
+	if (parent) {
+		b->nv_value = v + 1;
+		szkm_tpm2_binding_policy(b, b->policy);
+	} else {
+		b->nv_value = v;
+		ret = szkm_tpm2_binding_make(&t, b);
+		if (ret)
+			goto out_end;
+	}
 	szkm_devblob_put(w, t.parent_name, SZKM_TPM2_NAME_LEN);
 	szkm_devblob_put(w, pub, SZKM_P256_PUB_LEN);
 	szkm_devblob_put_binding(w, b);
@@ -268,7 +309,7 @@ static int szkm_dev_seal_re_once(const struct szkm_dev_secrets *sec,
 		if (!ret)
 			szkm_devblob_put(w, tmp, n);
 	}
-	if (!ret)
+	if (!ret && !parent)
 		ret = szkm_tpm2_cap(&t, b->lock_pcr);
 	if (ret)
 		*msg = szkm_tpm_msg(ret);
@@ -283,7 +324,7 @@ out:
 static int szkm_dev_seal_re(const struct szkm_dev_secrets *sec,
 			    struct szkm_tpm2_binding *b, const u8 *auth,
 			    struct szkm_devblob_writer *w, const u8 *pub,
-			    const char **msg)
+			    const u8 *parent, const char **msg)
 {
 	size_t start = w->pos;
 	int ret, i;
@@ -292,7 +333,7 @@ static int szkm_dev_seal_re(const struct szkm_dev_secrets *sec,
 		if (i)
 			pr_warn("TPM answered late while sealing the device: sealing again\n");
 		w->pos = start;
-		ret = szkm_dev_seal_re_once(sec, b, auth, w, pub, msg);
+		ret = szkm_dev_seal_re_once(sec, b, auth, w, pub, parent, msg);
 		if (ret != -ETIME)
 			break;
 	}
@@ -440,6 +481,7 @@ static int szkm_dev_install(struct szkm_dev_secrets *sec,
 	szkm_dev.ledger = *ledger;
 	szkm_dev.state = SZKM_DEV_READY;
 	up_write(&szkm_dev.sem);
+	szkm_dev_pending_drop();
 
 	szkm_aead_free(old_tfm);
 	szkm_dev_secrets_free(old_sec);
@@ -500,7 +542,7 @@ int szkm_device_create(const struct szkm_device_opts *o, u8 **blobp,
 	struct szkm_tpm2_binding *bind = NULL;
 	struct szkm_devblob_writer w = { NULL, 0 };
 	enum szkm_tpm_state tpm;
-	u8 pub[SZKM_P256_PUB_LEN], auth[32];
+	u8 pub[SZKM_P256_PUB_LEN];
 	u8 *dkey = NULL;
 	bool insecure = false;
 	size_t headlen;
@@ -557,9 +599,8 @@ int szkm_device_create(const struct szkm_device_opts *o, u8 **blobp,
 		szkm_devblob_put_binding(&w, NULL);
 		ret = szkm_dev_seal_test(sec, &w);
 	} else {
-		ret = szkm_dev_seal_re(sec, bind, szkm_dev_pin_auth(o->pin, o->pinlen, auth),
-				       &w, pub, msg);
-		memzero_explicit(auth, sizeof(auth));
+		ret = szkm_dev_seal_re(sec, bind, szkm_dev_pin_auth(o->pin, o->pinlen, sec->auth),
+				       &w, pub, NULL, msg);
 	}
 	if (ret)
 		goto out;
@@ -584,8 +625,9 @@ int szkm_device_create(const struct szkm_device_opts *o, u8 **blobp,
 	pr_info("device initialised: id %*phN%s\n", SZKM_DEVICE_ID_LEN,
 		szkm_dev.id, insecure ? " (TEST MODE, no TPM: INSECURE)" : "");
 	if (!insecure)
-		pr_info("device bound to lock PCR %u (capped now), boot PCRs 0x%04x, %s\n",
-			bind->lock_pcr, bind->boot_pcrs, bind->pin ? "a PIN" : "no PIN");
+		pr_info("device bound to lock PCR %u (capped now), boot PCRs 0x%04x, %s, rollback counter 0x%08x at %llu\n",
+			bind->lock_pcr, bind->boot_pcrs, bind->pin ? "a PIN" : "no PIN",
+			bind->nv_index, bind->nv_value);
 out:
 	if (ret && !*msg)
 		*msg = SZKM_MSG("device init failed (see the kernel log)");
@@ -602,7 +644,7 @@ int szkm_device_unseal(const u8 *blob, size_t bloblen, bool force,
 {
 	struct szkm_dev_secrets *sec = NULL;
 	struct szkm_devblob *b;
-	u8 pub[SZKM_P256_PUB_LEN], auth[32];
+	u8 pub[SZKM_P256_PUB_LEN];
 	bool insecure, other;
 	int ret;
 
@@ -653,9 +695,8 @@ int szkm_device_unseal(const u8 *blob, size_t bloblen, bool force,
 	if (insecure)
 		ret = szkm_dev_unseal_test(b, sec, msg);
 	else
-		ret = szkm_dev_unseal_re(b, szkm_dev_pin_auth(pin, pinlen, auth),
+		ret = szkm_dev_unseal_re(b, szkm_dev_pin_auth(pin, pinlen, sec->auth),
 					 sec, msg);
-	memzero_explicit(auth, sizeof(auth));
 	if (ret)
 		goto out;
 	ret = szkm_dev_gcm_derived(sec->r, false, SZKM_DEVBLOB_D_LABEL,
@@ -713,6 +754,7 @@ void szkm_device_lock(void)
 	if (szkm_dev.state == SZKM_DEV_READY)
 		szkm_dev.state = SZKM_DEV_SEALED;
 	up_write(&szkm_dev.sem);
+	szkm_dev_pending_drop();
 	mutex_unlock(&szkm_dev.lifecycle);
 	szkm_aead_free(tfm);
 	szkm_dev_secrets_free(sec);
@@ -871,14 +913,16 @@ int szkm_device_set_ledger(const struct szkm_ledger_trust *old,
 			   size_t *bloblen, const char **msg)
 {
 	struct szkm_devblob_writer w = { NULL, 0 };
+	struct szkm_dev_pending *p;
 	u8 *dkey = NULL;
 	int ret = -ENOMEM;
 
 	*msg = NULL;
 	mutex_lock(&szkm_dev.lifecycle);
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
 	w.blob = kmalloc(SZKM_DEVBLOB_MAX, GFP_KERNEL);
 	dkey = kmalloc(SZKM_DEVBLOB_WRAPPED_D_LEN, GFP_KERNEL);
-	if (!w.blob || !dkey)
+	if (!p || !w.blob || !dkey)
 		goto out;
 	if (szkm_dev.state != SZKM_DEV_READY || !szkm_dev.head) {
 		*msg = SZKM_MSG("the device is not ready: unseal it first (re-sealing its blob needs its root key)");
@@ -891,8 +935,20 @@ int szkm_device_set_ledger(const struct szkm_ledger_trust *old,
 		ret = -EAGAIN;
 		goto out;
 	}
-	memcpy(w.blob, szkm_dev.head, szkm_dev.headlen);
-	w.pos = szkm_dev.headlen;
+	if (szkm_dev.bound) {
+		/* R and E sealed anew, at the counter's next value. */
+		p->binding = szkm_dev.binding;
+		szkm_devblob_start(&w, szkm_dev.head[5]);
+		ret = szkm_dev_seal_re(szkm_dev.sec, &p->binding,
+				       p->binding.pin ? szkm_dev.sec->auth : NULL, &w,
+				       szkm_dev.pub, szkm_dev.head + SZKM_DEVBLOB_HDR_LEN + 2, msg);
+		if (ret)
+			goto out;
+	} else {
+		memcpy(w.blob, szkm_dev.head, szkm_dev.headlen);
+		w.pos = szkm_dev.headlen;
+	}
+	p->headlen = w.pos;
 	szkm_devblob_put_ledger(&w, t);
 	/* D under R again: the AAD is the new blob's bytes so far. */
 	ret = szkm_dev_gcm_derived(szkm_dev.sec->r, true, SZKM_DEVBLOB_D_LABEL,
@@ -901,20 +957,111 @@ int szkm_device_set_ledger(const struct szkm_ledger_trust *old,
 	if (ret)
 		goto out;
 	szkm_devblob_put(&w, dkey, SZKM_DEVBLOB_WRAPPED_D_LEN);
-	down_write(&szkm_dev.sem);
-	szkm_dev.ledger = *t;
-	up_write(&szkm_dev.sem);
+	ret = -ENOMEM;
+	p->blob = kmemdup(w.blob, w.pos, GFP_KERNEL);
+	if (!p->blob)
+		goto out;
+	p->len = w.pos;
+	p->ledger = *t;
+	szkm_dev_pending_drop();
+	szkm_dev.pending = p;
+	p = NULL;
 	*blobp = w.blob;
 	*bloblen = w.pos;
 	w.blob = NULL;
-	pr_info("ledger membership epoch %llu followed: %u ledger keys, threshold %u\n",
-		t->epoch, t->nkeys, t->threshold);
+	ret = 0;
+	pr_info("ledger membership epoch %llu: blob re-sealed, the device follows it once the blob is committed\n",
+		t->epoch);
 out:
 	if (ret && !*msg)
 		*msg = SZKM_MSG("re-sealing the device blob failed (see the kernel log)");
 	mutex_unlock(&szkm_dev.lifecycle);
 	kfree(dkey);
 	kfree(w.blob);
+	kfree(p);
+	return ret;
+}
+
+/*
+ * Move the counter to @want: read it, increment it when it is one short.
+ * Safe to try again after a late answer (the increment may have run: the
+ * next read sees it), so a starved TPM never moves it twice.
+ */
+static int szkm_dev_counter_to(const struct szkm_tpm2_binding *b, const u8 *parent,
+			       u64 *v)
+{
+	struct szkm_tpm2 t;
+	int ret = 0, i;
+
+	for (i = 0; i < SZKM_TPM_TRIES; i++) {
+		ret = szkm_tpm2_begin(&t, parent);
+		if (!ret) {
+			ret = szkm_tpm2_counter(&t, b->nv_index, false, v);
+			if (!ret && *v + 1 == b->nv_value)
+				ret = szkm_tpm2_counter(&t, b->nv_index, true, v);
+			szkm_tpm2_end(&t);
+		}
+		if (ret != -ETIME)
+			break;
+		pr_warn("TPM answered late while committing the device blob: reading the counter again\n");
+	}
+	return ret;
+}
+
+int szkm_device_commit(const u8 *blob, size_t len, const char **msg)
+{
+	struct szkm_dev_pending *p;
+	u8 *head;
+	u64 v = 0;
+	int ret;
+
+	*msg = NULL;
+	mutex_lock(&szkm_dev.lifecycle);
+	p = szkm_dev.pending;
+	if (szkm_dev.state != SZKM_DEV_READY || !p || p->len != len ||
+	    memcmp(p->blob, blob, len)) {
+		*msg = SZKM_MSG("this is not the device's pending re-sealed blob (none pending, or another): nothing committed");
+		ret = -ENOENT;
+		goto out;
+	}
+	ret = -ENOMEM;
+	head = kmemdup(p->blob, p->headlen, GFP_KERNEL);
+	if (!head)
+		goto out;
+	if (szkm_dev.bound) {
+		ret = szkm_dev_counter_to(&p->binding, szkm_dev.head + SZKM_DEVBLOB_HDR_LEN + 2, &v);
+		if (!ret && v != p->binding.nv_value) {
+			pr_err("the TPM's rollback counter is at %llu, not %llu: someone else moved it; the pending blob never opens (nor, now, the stored one): follow the membership entry again before the next boot\n",
+			       v, p->binding.nv_value);
+			*msg = SZKM_MSG("the TPM's rollback counter moved past the pending blob (someone else incremented it): follow the membership entry again before the next boot");
+			szkm_dev_pending_drop();
+			ret = -ESTALE;
+		} else if (ret) {
+			*msg = szkm_tpm_msg(ret);
+		}
+		if (ret) {
+			kfree(head);
+			goto out;
+		}
+	}
+	down_write(&szkm_dev.sem);
+	swap(szkm_dev.head, head);
+	szkm_dev.headlen = p->headlen;
+	if (szkm_dev.bound)
+		szkm_dev.binding = p->binding;
+	szkm_dev.ledger = p->ledger;
+	up_write(&szkm_dev.sem);
+	kfree(head);
+	pr_info("ledger membership epoch %llu followed: %u ledger keys, threshold %u\n",
+		p->ledger.epoch, p->ledger.nkeys, p->ledger.threshold);
+	if (szkm_dev.bound)
+		pr_info("rollback counter at %llu: the blob from before no longer unseals\n", v);
+	szkm_dev_pending_drop();
+	ret = 0;
+out:
+	if (ret && !*msg)
+		*msg = SZKM_MSG("committing the device blob failed (see the kernel log)");
+	mutex_unlock(&szkm_dev.lifecycle);
 	return ret;
 }
 

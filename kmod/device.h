@@ -97,14 +97,21 @@ int szkm_device_verify(const u8 digest[32], const u8 sig_rs[64]);
 /* The ledger keys the device believes; -ENOKEY when there is no device. */
 int szkm_device_ledger(struct szkm_ledger_trust *t);
 /*
- * The device believes @t from now on, if it still believes @old (else
- * -EAGAIN): its blob is re-sealed with @t (the same sealed R and E, D
- * wrapped again over the new bytes) into *@blob (kmalloc'd, caller
- * kfree). Needs a ready device (R); -ENOKEY otherwise.
+ * The device's blob re-sealed for @t, if it still believes @old (else
+ * -EAGAIN), into *@blob (kmalloc'd, caller kfree): R and E sealed at the
+ * TPM counter's next value (the same bytes in test mode), D wrapped
+ * again over the new bytes. The blob stays pending, the device on @old,
+ * until szkm_device_commit(). Needs a ready device (R); -ENOKEY otherwise.
  */
 int szkm_device_set_ledger(const struct szkm_ledger_trust *old,
 			   const struct szkm_ledger_trust *t, u8 **blob,
 			   size_t *bloblen, const char **msg);
+/*
+ * The pending blob (@blob must be its bytes: -ENOENT) is stored: the TPM
+ * counter moves to its value and the device believes its trust. -ESTALE:
+ * the counter is past it (the pending blob is dropped).
+ */
+int szkm_device_commit(const u8 *blob, size_t len, const char **msg);
 
 struct szkm_tpm2_binding;
 /* The device's TPM binding; -ENOENT when none (no device, or test mode). */

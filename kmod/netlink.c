@@ -67,7 +67,8 @@ static int szkm_nl_put_binding(struct sk_buff *msg)
 	    (capped >= 0 && nla_put_u8(msg, SZKM_A_PCR_CAPPED, capped)) ||
 	    nla_put_u32(msg, SZKM_A_BOOT_PCRS, b->boot_pcrs) ||
 	    nla_put_u8(msg, SZKM_A_PIN_SET, b->pin) ||
-	    nla_put(msg, SZKM_A_TPM_POLICY, sizeof(b->policy), b->policy))
+	    nla_put(msg, SZKM_A_TPM_POLICY, sizeof(b->policy), b->policy) ||
+	    nla_put_u64_64bit(msg, SZKM_A_TPM_COUNTER, b->nv_value, SZKM_A_UNSPEC))
 		ret = -EMSGSIZE;
 out:
 	kfree(b);
@@ -294,10 +295,16 @@ static int szkm_nl_device_init(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
-static int szkm_nl_device_unseal(struct sk_buff *skb, struct genl_info *info)
+/*
+ * The commands that take a device blob: UNSEAL (at boot) and COMMIT (the
+ * re-sealed blob of a membership step is stored: the counter moves, the
+ * trust follows).
+ */
+static int szkm_nl_device_blob(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *a = info->attrs[SZKM_A_DEVICE_BLOB];
 	struct nlattr *pin = info->attrs[SZKM_A_PIN];
+	bool commit = info->genlhdr->cmd == SZKM_CMD_DEVICE_COMMIT;
 	const char *why = NULL;
 	int ret;
 
@@ -305,13 +312,16 @@ static int szkm_nl_device_unseal(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		return ret;
 	if (!a) {
-		GENL_SET_ERR_MSG(info, "szkm: unseal needs the device blob");
+		GENL_SET_ERR_MSG(info, "szkm: unseal and commit need the device blob");
 		return -EINVAL;
 	}
-	ret = szkm_device_unseal(nla_data(a), nla_len(a),
-				 nla_get_flag(info->attrs[SZKM_A_FORCE]),
-				 pin ? nla_data(pin) : NULL, pin ? nla_len(pin) : 0,
-				 &why);
+	if (commit)
+		ret = szkm_device_commit(nla_data(a), nla_len(a), &why);
+	else
+		ret = szkm_device_unseal(nla_data(a), nla_len(a),
+					 nla_get_flag(info->attrs[SZKM_A_FORCE]),
+					 pin ? nla_data(pin) : NULL, pin ? nla_len(pin) : 0,
+					 &why);
 	if (pin)
 		memzero_explicit(nla_data(pin), nla_len(pin));
 	if (ret)
@@ -1016,6 +1026,7 @@ static const struct nla_policy szkm_nl_policy[SZKM_A_MAX + 1] = {
 	[SZKM_A_ENTRY] = { .type = NLA_BINARY, .len = SZKM_MEMBERS_ENTRY_MAX },
 	[SZKM_A_MEMBERS_EPOCH] = { .type = NLA_U64 },
 	[SZKM_A_MEMBERS_HASH] = NLA_POLICY_EXACT_LEN(32),
+	[SZKM_A_TPM_COUNTER] = { .type = NLA_U64 },
 };
 
 static const struct genl_ops szkm_nl_ops[] = {
@@ -1069,7 +1080,7 @@ static const struct genl_ops szkm_nl_ops[] = {
 	},
 	{
 		.cmd = SZKM_CMD_DEVICE_UNSEAL,
-		.doit = szkm_nl_device_unseal,
+		.doit = szkm_nl_device_blob,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{
@@ -1090,6 +1101,11 @@ static const struct genl_ops szkm_nl_ops[] = {
 	{
 		.cmd = SZKM_CMD_LEDGER_MEMBERS,
 		.doit = szkm_nl_ledger_members,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = SZKM_CMD_DEVICE_COMMIT,
+		.doit = szkm_nl_device_blob,
 		.flags = GENL_ADMIN_PERM,
 	},
 };

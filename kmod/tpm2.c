@@ -56,6 +56,11 @@
 #define SZKM_TPM_CC_PCR_EXTEND		0x0182
 #define SZKM_TPM_CC_POLICY_PCR		0x017F
 #define SZKM_TPM_CC_POLICY_AUTHVALUE	0x016B
+#define SZKM_TPM_CC_POLICY_NV		0x0149
+#define SZKM_TPM_CC_NV_DEFINE_SPACE	0x012A
+#define SZKM_TPM_CC_NV_INCREMENT	0x0134
+#define SZKM_TPM_CC_NV_READ		0x014E
+#define SZKM_TPM_CC_NV_READ_PUBLIC	0x0169
 #define SZKM_TPM_SE_HMAC		0x00
 #define SZKM_TPM_SE_POLICY		0x01
 #define SZKM_TPM_ALG_AES		0x0006
@@ -91,6 +96,9 @@
 #define RC_BAD_AUTH		0x0A2
 #define RC_VALUE		0x084
 #define RC_POLICY_FAIL		0x09D
+#define RC_POLICY		0x126	/* a PolicyNV comparison failed */
+#define RC_NV_UNINITIALIZED	0x14A
+#define RC_NV_DEFINED		0x14C
 #define RC_HIERARCHY		0x085
 #define RC_INITIALIZE		0x100
 #define RC_FAILURE		0x101
@@ -394,11 +402,13 @@ static void szkm_binding_pcrs(const struct szkm_tpm2_binding *b,
 void szkm_tpm2_binding_policy(const struct szkm_tpm2_binding *b,
 			      u8 policy[SZKM_TPM2_DIGEST])
 {
-	u8 sel[SZKM_PCR_SEL_LEN], digest[SZKM_TPM2_DIGEST];
+	u8 sel[SZKM_PCR_SEL_LEN], digest[SZKM_TPM2_DIGEST], name[SZKM_TPM2_NAME_LEN];
 
 	szkm_binding_pcrs(b, sel, digest);
 	memset(policy, 0, SZKM_TPM2_DIGEST);
 	szkm_tpm2_policy_pcr(policy, sel, sizeof(sel), digest);
+	szkm_tpm2_nv_name(b->nv_index, SZKM_TPM_COUNTER_ATTRS | SZKM_TPM_NV_WRITTEN, name);
+	szkm_tpm2_policy_nv_eq(policy, b->nv_value, name);
 	if (b->pin)
 		szkm_tpm2_policy_authvalue(policy);
 }
@@ -529,6 +539,28 @@ out:
 }
 
 /*
+ * TPM2_ReadPublic or TPM2_NV_ReadPublic (@cc) of @handle, no session:
+ * *@pub the public area (in @buf, which the caller destroys on success;
+ * on an error it is gone). -ENOENT: no such handle; -EPROTO: malformed.
+ */
+static int szkm_read_public(struct szkm_tpm2 *t, u32 cc, u32 handle, const char *what,
+			    struct tpm_buf *buf, struct szkm_rsp *r, const u8 **pub,
+			    u16 *publen)
+{
+	int ret = tpm_buf_init(buf, TPM2_ST_NO_SESSIONS, cc);
+
+	if (ret)
+		return ret;
+	tpm_buf_append_u32(buf, handle);
+	ret = szkm_tpm_err(szkm_tpm_send(t->chip, buf), what);
+	if (!ret && (szkm_rsp_start(r, buf, 0) || szkm_rsp_2b(r, pub, publen, NULL)))
+		ret = -EPROTO;
+	if (ret)
+		tpm_buf_destroy(buf);
+	return ret;
+}
+
+/*
  * A key at 0x81000001 must be the one the SRK template makes (the same
  * name as our primary): anything else was put there by someone who wants
  * keys sealed under it. None there is fine.
@@ -541,26 +573,19 @@ static int szkm_check_persistent_srk(struct szkm_tpm2 *t)
 	const u8 *pub;
 	u16 publen;
 	u32 attrs;
-	ssize_t rc;
 	int ret;
 
-	ret = tpm_buf_init(&buf, TPM2_ST_NO_SESSIONS, SZKM_TPM_CC_READ_PUBLIC);
+	ret = szkm_read_public(t, SZKM_TPM_CC_READ_PUBLIC, SZKM_TPM2_SRK_HANDLE,
+			       "reading the storage key at 0x81000001", &buf, &r, &pub, &publen);
+	if (ret == -ENOENT)
+		return 0;	/* nothing there */
 	if (ret)
 		return ret;
-	tpm_buf_append_u32(&buf, SZKM_TPM2_SRK_HANDLE);
-	rc = szkm_tpm_send(t->chip, &buf);
-	ret = szkm_tpm_err(rc, "reading the storage key at 0x81000001");
-	if (ret == -ENOENT) {
-		ret = 0;	/* nothing there */
+	ret = -EPROTO;
+	if (publen < 8 || szkm_rsp_name(&r, name)) {
+		pr_err("malformed TPM2_ReadPublic reply\n");
 		goto out;
 	}
-	if (ret)
-		goto out;
-	ret = -EPROTO;
-	if (szkm_rsp_start(&r, &buf, 0) ||
-	    szkm_rsp_2b(&r, &pub, &publen, NULL) || publen < 8 ||
-	    szkm_rsp_name(&r, name))
-		goto out;
 	attrs = szkm_be32(pub + 4);
 	ret = -EPERM;
 	if ((attrs & SZKM_PARENT_NEEDS) != SZKM_PARENT_NEEDS) {
@@ -580,8 +605,6 @@ static int szkm_check_persistent_srk(struct szkm_tpm2 *t)
 	ret = 0;
 out:
 	tpm_buf_destroy(&buf);
-	if (ret == -EPROTO)
-		pr_err("malformed TPM2_ReadPublic reply\n");
 	return ret;
 }
 
@@ -872,6 +895,146 @@ static int szkm_sess_reply(struct szkm_tpm2 *t, struct szkm_tpm2_sess *s,
 	return 0;
 }
 
+/*
+ * NV_ReadPublic (no session: what it says only decides whether to define
+ * the index; the HMAC-checked commands after it prove the name). *@written
+ * tells whether the counter was ever incremented. -ENOENT: no index.
+ */
+static int szkm_nv_public(struct szkm_tpm2 *t, u32 index, bool *written)
+{
+	struct szkm_rsp r;
+	struct tpm_buf buf;
+	const u8 *d;
+	u16 n;
+	u32 attrs;
+	int ret;
+
+	ret = szkm_read_public(t, SZKM_TPM_CC_NV_READ_PUBLIC, index,
+			       "reading the rollback counter's public area", &buf, &r, &d, &n);
+	if (ret == -EPROTO)
+		pr_err("malformed TPM2_NV_ReadPublic reply\n");
+	if (ret)
+		return ret;
+	if (n != 14)
+		goto bad;
+	attrs = szkm_be32(d + 6);
+	if (szkm_be32(d) != index || szkm_be16(d + 4) != SZKM_TPM_ALG_SHA256 ||
+	    (attrs & ~SZKM_TPM_NV_WRITTEN) != SZKM_TPM_COUNTER_ATTRS ||
+	    szkm_be16(d + 10) || szkm_be16(d + 12) != 8)
+		goto bad;
+	*written = attrs & SZKM_TPM_NV_WRITTEN;
+	ret = 0;
+	goto out;
+bad:
+	pr_err("TPM NV index 0x%08x is not szkm's rollback counter (another kind, attributes or size): refused; if no one else uses it, undefine it (tpm2_nvundefine 0x%08x)\n",
+	       index, index);
+	ret = -EACCES;
+out:
+	tpm_buf_destroy(&buf);
+	return ret;
+}
+
+/* NV_DefineSpace of the counter: owner hierarchy, empty password. */
+static int szkm_nv_define(struct szkm_tpm2 *t, u32 index)
+{
+	struct tpm_buf buf;
+	ssize_t rc;
+	int ret;
+
+	ret = tpm_buf_init(&buf, TPM2_ST_SESSIONS, SZKM_TPM_CC_NV_DEFINE_SPACE);
+	if (ret)
+		return ret;
+	tpm_buf_append_u32(&buf, SZKM_TPM_RH_OWNER);
+	szkm_append_pw_auth(&buf);
+	tpm_buf_append_u16(&buf, 0);			/* auth: empty */
+	tpm_buf_append_u16(&buf, 14);			/* TPMS_NV_PUBLIC */
+	tpm_buf_append_u32(&buf, index);
+	tpm_buf_append_u16(&buf, SZKM_TPM_ALG_SHA256);
+	tpm_buf_append_u32(&buf, SZKM_TPM_COUNTER_ATTRS);
+	tpm_buf_append_u16(&buf, 0);			/* authPolicy */
+	tpm_buf_append_u16(&buf, 8);			/* dataSize */
+	rc = szkm_tpm_send(t->chip, &buf);
+	tpm_buf_destroy(&buf);
+	if (rc == RC_NV_DEFINED)
+		return 0;
+	ret = szkm_tpm_err(rc, "defining the rollback counter");
+	if (!ret)
+		pr_info("defined the rollback counter at TPM NV index 0x%08x\n", index);
+	return ret;
+}
+
+/*
+ * NV_Increment (@cc SZKM_TPM_CC_NV_INCREMENT) or NV_Read of the counter's
+ * 8 bytes into *@value, in the HMAC session: the response HMAC proves the
+ * TPM did it; the command HMAC covers the index's name.
+ */
+static int szkm_nv_cmd(struct szkm_tpm2 *t, u32 index, bool written, u32 cc,
+		       u64 *value)
+{
+	u8 name[SZKM_TPM2_NAME_LEN];
+	const u8 *names[2] = { name, name };
+	const u8 namelens[2] = { SZKM_TPM2_NAME_LEN, SZKM_TPM2_NAME_LEN };
+	struct szkm_rsp r;
+	struct tpm_buf buf;
+	const u8 *d;
+	u16 n;
+	ssize_t rc;
+	int ret;
+
+	szkm_tpm2_nv_name(index, SZKM_TPM_COUNTER_ATTRS | (written ? SZKM_TPM_NV_WRITTEN : 0),
+			  name);
+	ret = tpm_buf_init(&buf, TPM2_ST_SESSIONS, cc);
+	if (ret)
+		return ret;
+	tpm_buf_append_u32(&buf, index);		/* authHandle */
+	tpm_buf_append_u32(&buf, index);		/* nvIndex */
+	szkm_tpm2_sess_auth(&t->hmac, NULL, 0);
+	szkm_tpm2_sess_append(&t->hmac, &buf, cc, names, namelens, 2, SZKM_SA_CONTINUE);
+	if (cc == SZKM_TPM_CC_NV_READ) {
+		tpm_buf_append_u16(&buf, 8);		/* size */
+		tpm_buf_append_u16(&buf, 0);		/* offset */
+	}
+	ret = szkm_tpm2_sess_seal_cmd(&t->hmac, &buf);
+	if (ret)
+		goto out;
+	rc = szkm_tpm_send(t->chip, &buf);
+	ret = szkm_tpm_err(rc, cc == SZKM_TPM_CC_NV_READ ? "reading the rollback counter" :
+				"incrementing the rollback counter");
+	if (ret)
+		goto out;
+	ret = szkm_sess_reply(t, &t->hmac, &buf, 0,
+			      cc == SZKM_TPM_CC_NV_READ ? "TPM2_NV_Read" : "TPM2_NV_Increment", &r);
+	if (ret || cc != SZKM_TPM_CC_NV_READ)
+		goto out;
+	if (szkm_rsp_2b(&r, &d, &n, NULL) || n != 8) {
+		pr_err("malformed TPM2_NV_Read reply\n");
+		ret = -EPROTO;
+		goto out;
+	}
+	*value = (u64)szkm_be32(d) << 32 | szkm_be32(d + 4);
+out:
+	tpm_buf_destroy(&buf);
+	return ret;
+}
+
+int szkm_tpm2_counter(struct szkm_tpm2 *t, u32 index, bool bump, u64 *value)
+{
+	bool written = false;
+	int ret;
+
+	ret = szkm_nv_public(t, index, &written);
+	if (ret == -ENOENT)
+		ret = szkm_nv_define(t, index) ?: szkm_nv_public(t, index, &written);
+	if (ret)
+		return ret;
+	if (bump || !written) {
+		ret = szkm_nv_cmd(t, index, written, SZKM_TPM_CC_NV_INCREMENT, NULL);
+		if (ret)
+			return ret;
+	}
+	return szkm_nv_cmd(t, index, true, SZKM_TPM_CC_NV_READ, value);
+}
+
 int szkm_tpm2_seal(struct szkm_tpm2 *t, const struct szkm_tpm2_binding *b,
 		   const u8 *auth, const u8 *secret, size_t len,
 		   u8 *out, size_t *outlen)
@@ -1007,7 +1170,47 @@ out:
 	return ret;
 }
 
-/* PolicyPCR (and PolicyAuthValue) in policy session @s. */
+/*
+ * PolicyNV: the counter equals the value @b was sealed at. Its
+ * authorisation (AUTHREAD, empty authValue) is a password session: a bus
+ * interposer who alters the command changes the policy digest and the
+ * unseal fails.
+ */
+static int szkm_policy_nv(struct szkm_tpm2 *t, const struct szkm_tpm2_binding *b,
+			  struct szkm_tpm2_sess *s)
+{
+	struct tpm_buf buf;
+	ssize_t rc;
+	int ret;
+
+	ret = tpm_buf_init(&buf, TPM2_ST_SESSIONS, SZKM_TPM_CC_POLICY_NV);
+	if (ret)
+		return ret;
+	tpm_buf_append_u32(&buf, b->nv_index);		/* authHandle */
+	tpm_buf_append_u32(&buf, b->nv_index);		/* nvIndex */
+	tpm_buf_append_u32(&buf, s->handle);
+	szkm_append_pw_auth(&buf);
+	tpm_buf_append_u16(&buf, 8);			/* operandB */
+	tpm_buf_append_u32(&buf, b->nv_value >> 32);
+	tpm_buf_append_u32(&buf, (u32)b->nv_value);
+	tpm_buf_append_u16(&buf, 0);			/* offset */
+	tpm_buf_append_u16(&buf, 0);			/* TPM_EO_EQ */
+	rc = szkm_tpm_send(t->chip, &buf);
+	tpm_buf_destroy(&buf);
+	if (rc > 0 && szkm_rc_base(rc) == RC_POLICY) {
+		pr_notice("the TPM's rollback counter 0x%08x is not at %llu, the value this blob was sealed at: an older copy of the blob (rollback), or one whose commit never ran; unseal refused\n",
+			  b->nv_index, b->nv_value);
+		return -EKEYEXPIRED;
+	}
+	if (rc > 0 && (szkm_rc_base(rc) == RC_HANDLE || rc == RC_NV_UNINITIALIZED)) {
+		pr_notice("the TPM has no written rollback counter at 0x%08x (undefined since the blob was sealed?): unseal refused\n",
+			  b->nv_index);
+		return -EKEYREJECTED;
+	}
+	return szkm_tpm_err(rc, "checking the rollback counter in the policy");
+}
+
+/* PolicyPCR, PolicyNV (and PolicyAuthValue) in policy session @s. */
 static int szkm_policy(struct szkm_tpm2 *t, const struct szkm_tpm2_binding *b,
 		       struct szkm_tpm2_sess *s)
 {
@@ -1031,7 +1234,8 @@ static int szkm_policy(struct szkm_tpm2 *t, const struct szkm_tpm2_binding *b,
 		pr_notice("the TPM's PCRs are not those the device is bound to (TPM2_PolicyPCR): unseal refused\n");
 		return -EKEYREJECTED;
 	}
-	ret = szkm_tpm_err(rc, "satisfying the PCR policy");
+	ret = szkm_tpm_err(rc, "satisfying the PCR policy") ?:
+	      szkm_policy_nv(t, b, s);
 	if (ret || !b->pin)
 		return ret;
 

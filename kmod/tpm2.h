@@ -47,6 +47,8 @@ struct szkm_tpm2 {
 struct szkm_tpm2_binding {
 	u8 lock_pcr;
 	u32 boot_pcrs;
+	u32 nv_index;		/* the rollback counter (SZKM_TPM_COUNTER_INDEX) */
+	u64 nv_value;		/* the value the objects open at */
 	bool pin;
 	u8 policy[SZKM_TPM2_DIGEST];
 	u8 boot_values[16][SZKM_TPM2_DIGEST];	/* ascending PCR order */
@@ -93,6 +95,24 @@ int szkm_tpm2_check_pcrs(struct szkm_tpm2 *t, const struct szkm_tpm2_binding *b,
 			 int *bad);
 
 /**
+ * szkm_tpm2_counter() - the rollback counter's value, from the TPM
+ * @index: the NV index (SZKM_TPM_COUNTER_INDEX)
+ * @bump:  increment it first
+ *
+ * Defines the counter when the TPM has none at @index (owner hierarchy,
+ * empty password) and increments it once when it was never written. The
+ * increment and the read run in the HMAC session, whose response HMAC
+ * covers the index's name: a counter of other attributes fails it, and a
+ * bus interposer can neither fake a value nor hide an increment it
+ * dropped.
+ *
+ * Return: 0; -EACCES the owner hierarchy has a password (define the
+ * index by hand, see szkmctl(8)) or the index is not szkm's counter;
+ * other negative errnos, logged.
+ */
+int szkm_tpm2_counter(struct szkm_tpm2 *t, u32 index, bool bump, u64 *value);
+
+/**
  * szkm_tpm2_seal() - seal @len bytes of @secret under the parent and @b
  * @auth:   the objects' authValue (SHA-256 of the PIN) or NULL
  * @out:    receives TPM2B_PRIVATE || TPM2B_PUBLIC, at most
@@ -108,7 +128,9 @@ int szkm_tpm2_seal(struct szkm_tpm2 *t, const struct szkm_tpm2_binding *b,
  *
  * Return: 0; -EBADMSG an object was modified (or the reply altered);
  * -EACCES wrong PIN (the TPM counted it); -EKEYREJECTED the policy
- * failed; -EBUSY lockout; other negative errnos, logged.
+ * failed; -EKEYEXPIRED the rollback counter is not at @b's value (an
+ * older blob, or one never committed); -EBUSY lockout; other negative
+ * errnos, logged.
  */
 int szkm_tpm2_unseal(struct szkm_tpm2 *t, const struct szkm_tpm2_binding *b,
 		     const u8 *auth, const u8 *const in[], const size_t inlen[],

@@ -27,6 +27,9 @@
 #define SZKM_TPM2_AES_KEY	16
 #define SZKM_TPM2_CC_POLICY_PCR		0x0000017F
 #define SZKM_TPM2_CC_POLICY_AUTHVALUE	0x0000016B
+#define SZKM_TPM2_CC_POLICY_NV		0x00000149
+#define SZKM_TPM2_ALG_SHA256_ID		0x000B
+#define SZKM_TPM2_EO_EQ			0x0000
 
 static void put_be32(u8 *p, u32 v)
 {
@@ -377,6 +380,37 @@ void szkm_tpm2_policy_pcr(u8 policy[SZKM_TPM2_DIGEST], const u8 *sel,
 void szkm_tpm2_policy_authvalue(u8 policy[SZKM_TPM2_DIGEST])
 {
 	szkm_policy_step(policy, SZKM_TPM2_CC_POLICY_AUTHVALUE, NULL, 0, NULL, 0);
+}
+
+/* args = H(operandB || offset be16 || operation be16), then the name. */
+void szkm_tpm2_policy_nv_eq(u8 policy[SZKM_TPM2_DIGEST], u64 value,
+			    const u8 name[SZKM_TPM2_NAME_LEN])
+{
+	u8 in[8 + 2 + 2] = { 0 }, args[SZKM_TPM2_DIGEST];
+
+	put_be32(in, value >> 32);
+	put_be32(in + 4, (u32)value);
+	/* offset 0 and TPM_EO_EQ (0) are the zeros left in @in */
+	sha256(in, sizeof(in), args);
+	szkm_policy_step(policy, SZKM_TPM2_CC_POLICY_NV, args, sizeof(args),
+			 name, SZKM_TPM2_NAME_LEN);
+}
+
+/* Name = nameAlg || H(TPMS_NV_PUBLIC); the index's WRITTEN bit is in it. */
+void szkm_tpm2_nv_name(u32 index, u32 attrs, u8 name[SZKM_TPM2_NAME_LEN])
+{
+	u8 pub[4 + 2 + 4 + 2 + 2];
+
+	put_be32(pub, index);
+	pub[4] = SZKM_TPM2_ALG_SHA256_ID >> 8;
+	pub[5] = SZKM_TPM2_ALG_SHA256_ID & 0xff;
+	put_be32(pub + 6, attrs);
+	pub[10] = pub[11] = 0;		/* authPolicy: empty */
+	pub[12] = 0;
+	pub[13] = 8;			/* dataSize */
+	name[0] = SZKM_TPM2_ALG_SHA256_ID >> 8;
+	name[1] = SZKM_TPM2_ALG_SHA256_ID & 0xff;
+	sha256(pub, sizeof(pub), name + 2);
 }
 
 #include "selftest/tpm2_session.c"

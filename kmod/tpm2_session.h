@@ -87,12 +87,17 @@ void szkm_tpm2_sess_wipe(struct szkm_tpm2_sess *s);
 /*
  * Policy digests (SHA-256): start from zeros, then
  * TPM2_PolicyPCR(@sel: marshalled TPML_PCR_SELECTION, @pcr_digest: the
- * SHA-256 of the selected PCRs' values in ascending order) and
- * TPM2_PolicyAuthValue.
+ * SHA-256 of the selected PCRs' values in ascending order),
+ * TPM2_PolicyNV and TPM2_PolicyAuthValue.
  */
 void szkm_tpm2_policy_pcr(u8 policy[SZKM_TPM2_DIGEST], const u8 *sel,
 			  size_t sellen, const u8 pcr_digest[SZKM_TPM2_DIGEST]);
 void szkm_tpm2_policy_authvalue(u8 policy[SZKM_TPM2_DIGEST]);
+/* TPM2_PolicyNV(@value be64 at offset 0, TPM_EO_EQ) on the index @name. */
+void szkm_tpm2_policy_nv_eq(u8 policy[SZKM_TPM2_DIGEST], u64 value,
+			    const u8 name[SZKM_TPM2_NAME_LEN]);
+/* The name of NV index @index with @attrs, SHA-256, no authPolicy, 8 bytes. */
+void szkm_tpm2_nv_name(u32 index, u32 attrs, u8 name[SZKM_TPM2_NAME_LEN]);
 
 int szkm_tpm2_session_selftest(void);
 

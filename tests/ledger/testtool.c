@@ -29,6 +29,8 @@
  *                               a checkpoint over the ledger database DB's
  *                               tree, signed by each KEY as NAME (a
  *                               cosigned one, as witnesses would gather)
+ *   commit FILE                 commits the pending re-sealed device
+ *                               blob in FILE (szkm_device_commit)
  *   members DB ORIGIN FILE MODE OUT KEY=NAME...
  *                               sends the kernel the membership entry in
  *                               FILE (hex, as ledgerd member writes it)
@@ -40,9 +42,11 @@
  *                               last. MODE: honest, bad-path (the audit
  *                               path spoilt), corrupt (one byte of the
  *                               entry changed after proving), truncated
- *                               (the entry less its last byte, appended).
- *                               The re-sealed blob goes to OUT. Prints as
- *                               prove does.
+ *                               (the entry less its last byte, appended),
+ *                               uncommitted (honest, but the re-sealed
+ *                               blob is not committed: a crash before the
+ *                               commit). The re-sealed blob goes to OUT,
+ *                               then is committed. Prints as prove does.
  *   init-without-ledger         asks the kernel for a device that names no
  *                               ledger key (what szkmctl never sends);
  *                               prints as prove does.
@@ -74,6 +78,18 @@
 #include "note.h"
 #include "../unit/test_ledger_util.h"
 #include "libszkm.h"
+#include "internal.h"
+
+/* The kernel's answer: "accepted" (0), or "refused: why" (1). */
+static int verdict(int ret)
+{
+	if (ret) {
+		printf("refused: %s: %s\n", strerror(-ret), szkm_last_message());
+		return 1;
+	}
+	puts("accepted");
+	return 0;
+}
 
 static EVP_PKEY *read_key(const char *path)
 {
@@ -221,12 +237,7 @@ static int prove(const char *keypath, const char *name, const char *mode,
 	ledger_mem_store_free(ms);
 	ledger_note_key_clear(&k);
 	EVP_PKEY_free(pk);
-	if (ret) {
-		printf("refused: %s: %s\n", strerror(-ret), szkm_last_message());
-		return 1;
-	}
-	puts("accepted");
-	return 0;
+	return verdict(ret);
 }
 
 /* DB's tree; the index of the leaf @want, when DB has it. */
@@ -357,16 +368,16 @@ static int members(const char *db, const char *origin, const char *file,
 				  &p, &blob, &blen);
 	ledger_merkle_free(f.t);
 	ledger_mem_store_free(ms);
-	if (ret) {
-		printf("refused: %s: %s\n", strerror(-ret), szkm_last_message());
-		return 1;
-	}
+	if (ret)
+		return verdict(ret);
 	fp = fopen(out, "w");
 	if (!fp || fwrite(blob, 1, blen, fp) != blen || fclose(fp))
 		return 2;
+	/* "uncommitted": the re-sealed blob stays pending (a crash before
+	 * the commit); else the kernel follows the entry now. */
+	ret = strcmp(mode, "uncommitted") ? szkm_device_commit(blob, blen) : 0;
 	free(blob);
-	puts("accepted");
-	return 0;
+	return verdict(ret);
 }
 
 /* resume-at: the ledger's tree, and the device's events up to @upto. */
@@ -471,12 +482,7 @@ static int resume_at(uint64_t upto, const char *db, enum resume_lie lie)
 	ledger_mem_store_free(ms);
 	free(c.ev);
 	free(c.len);
-	if (ret) {
-		printf("refused: %s: %s\n", strerror(-ret), szkm_last_message());
-		return 1;
-	}
-	puts("accepted");
-	return 0;
+	return verdict(ret);
 }
 
 /* Prints @d's next event, made from @e, as a control line; advances it. */
@@ -632,13 +638,9 @@ int main(int argc, char **argv)
 		size_t len;
 		int ret = szkm_device_init(&o, &blob, &len, NULL);
 
-		if (ret) {
-			printf("refused: %s: %s\n", strerror(-ret), szkm_last_message());
-			return 1;
-		}
-		free(blob);
-		puts("accepted");
-		return 0;
+		if (!ret)
+			free(blob);
+		return verdict(ret);
 	}
 	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "resume-at") && atoll(argv[2]) > 0) {
 		static const char *const lies[] = {
@@ -654,6 +656,17 @@ int main(int argc, char **argv)
 		return checkpoint(argv[2], argv[3], argv + 4, argc - 4);
 	if (argc >= 8 && !strcmp(argv[1], "members"))
 		return members(argv[2], argv[3], argv[4], argv[5], argv[6], argv + 7, argc - 7);
+	if (argc == 3 && !strcmp(argv[1], "commit")) {
+		uint8_t *blob;
+		size_t len;
+		int ret = szkm_file_read(argv[2], &blob, &len, SZKM_DEVBLOB_MAX);
+
+		if (ret)
+			return 2;
+		ret = szkm_device_commit(blob, len);
+		free(blob);
+		return verdict(ret);
+	}
 	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "prove"))
 		return prove(argv[2], argv[3], argv[4], argc == 6 ? argv[5] : NULL);
 	fprintf(stderr, "usage: see the head of tests/ledger/testtool.c\n");

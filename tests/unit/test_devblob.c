@@ -58,6 +58,12 @@ static void make(struct blob *bl, uint8_t flags, int tpm, uint32_t pcrs, int bin
 		p[3] = (uint8_t)(pcrs >> 8);
 		p[4] = (uint8_t)pcrs;
 	}
+	if (blen >= 17) {
+		uint8_t *p = bl->b + bl->len - blen;
+		const uint8_t counter[12] = { 0x01, 0x3a, 0x5a, 0x4d, 0, 0, 0, 1, 0, 0, 0, 7 };
+
+		memcpy(p + 5, counter, sizeof(counter));	/* index, value */
+	}
 	field(bl, 100, 0x21);	/* sealed R */
 	field(bl, 100, 0x22);	/* sealed E */
 	field(bl, SZKM_DEVBLOB_WRAPPED_D_LEN, 0x33);
@@ -77,6 +83,7 @@ static void tpm_blob_binding_read(void **state)
 	assert_true(info.has_binding);
 	assert_int_equal(info.lock_pcr, 13);
 	assert_int_equal(info.boot_pcrs, 0x85);
+	assert_true(info.counter == 0x100000007ull);
 	memset(policy, 0xcc, sizeof(policy));
 	assert_memory_equal(info.policy, policy, sizeof(policy));
 	/* the device id: SHA-256 of the public key, 65 bytes of 0x04 here */
@@ -114,6 +121,11 @@ static void other_formats_and_junk_refused(void **state)
 	assert_int_equal(szkm_devblob_info(bl.b, bl.len, &info), -EPROTONOSUPPORT);
 	assert_int_equal(info.format, 1);
 	assert_int_equal(info.flags, SZKM_DEVBLOB_PIN);
+
+	/* format 3: the binding had no rollback counter */
+	bl.b[4] = 3;
+	assert_int_equal(szkm_devblob_info(bl.b, bl.len, &info), -EPROTONOSUPPORT);
+	assert_int_equal(info.format, 3);
 
 	bl.b[4] = SZKM_DEVBLOB_FORMAT;
 	bl.b[0] = 'X';

@@ -79,8 +79,8 @@ srk_primary() {
 
 # attack <blob> <field>: root in userspace unseals a sealed object (3: R,
 # 4: E) of a device blob by itself, with tpm2-tools: without a policy and,
-# failing that, in a PCR policy session over the blob's lock PCR at its
-# reset value. Prints the secret's hex and returns 0 on success; returns 1
+# failing that, in a policy session over the blob's lock PCR at its reset
+# value and its rollback counter at the blob's value. Prints the secret's hex and returns 0 on success; returns 1
 # when the TPM refused (the reasons in $T/atk/err.*), 2 when the attack
 # could not be set up.
 attack() {
@@ -101,7 +101,9 @@ attack() {
 		tpm2_startauthsession -Q --policy-session -S $a/s.ctx
 		read -r off _ <<<"$(blob_field "$1" 2)"
 		lock=$((16#$(xxd -s "$off" -l 1 -p "$1")))
+		dd if="$1" of=$a/counter bs=1 skip=$((off + 9)) count=8 status=none
 		if tpm2_policypcr -Q -S $a/s.ctx -l sha256:$lock -f $a/zeros 2>$a/err.policypcr &&
+		   tpm2_policynv -Q -S $a/s.ctx -i $a/counter 0x013A5A4D eq 2>$a/err.policynv &&
 		   tpm2_unseal -c $a/obj.ctx -p session:$a/s.ctx -o $a/plain 2>$a/err.unseal; then
 			xxd -p -c 64 $a/plain; exit 0
 		fi

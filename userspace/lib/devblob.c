@@ -60,7 +60,9 @@ int szkm_devblob_info(const uint8_t *blob, size_t len, struct szkm_devblob_info 
 	info->has_binding = 1;
 	info->lock_pcr = p[0];
 	info->boot_pcrs = pcrs;
-	memcpy(info->policy, p + 5, sizeof(info->policy));
+	for (int i = 0; i < 8; i++)
+		info->counter = info->counter << 8 | p[9 + i];
+	memcpy(info->policy, p + 17, sizeof(info->policy));
 	return 0;
 bad:
 	memset(info, 0, sizeof(*info));

@@ -62,12 +62,30 @@ int szkm_mkdirs(const char *dir)
 	return 0;
 }
 
+/* rename(2), then the directory synced so the new name survives a crash. */
+int szkm_file_rename(const char *from, const char *to)
+{
+	char dirbuf[PATH_MAX];
+	int dfd;
+
+	if (snprintf(dirbuf, sizeof(dirbuf), "%s", to) >= (int)sizeof(dirbuf))
+		return -ENAMETOOLONG;
+	if (rename(from, to))
+		return -errno;
+	dfd = open(dirname(dirbuf), O_RDONLY | O_DIRECTORY);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+}
+
 int szkm_file_write_atomic(const char *path, const uint8_t *data, size_t len)
 {
 	char dirbuf[PATH_MAX], tmp[PATH_MAX + 16];
 	const char *dir;
 	size_t off = 0;
-	int fd, dfd, ret;
+	int fd, ret;
 
 	if (snprintf(dirbuf, sizeof(dirbuf), "%s", path) >= (int)sizeof(dirbuf))
 		return -ENAMETOOLONG;
@@ -96,14 +114,10 @@ int szkm_file_write_atomic(const char *path, const uint8_t *data, size_t len)
 		goto fail;
 	}
 	fd = -1;
-	if (rename(tmp, path))
-		goto fail;
-	dfd = open(dir, O_RDONLY | O_DIRECTORY);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	return 0;
+	ret = szkm_file_rename(tmp, path);
+	if (ret)
+		unlink(tmp);
+	return ret;
 fail:
 	ret = -errno;
 	if (fd >= 0)

@@ -256,6 +256,8 @@ static int status_parse(struct nlattr **tb, void *arg)
 		st->registry = nla_get_u8(tb[SZKM_A_REGISTRY]);
 	if (tb[SZKM_A_MEMBERS_EPOCH])
 		st->members_epoch = nla_get_u64(tb[SZKM_A_MEMBERS_EPOCH]);
+	if (tb[SZKM_A_TPM_COUNTER])
+		st->tpm_counter = nla_get_u64(tb[SZKM_A_TPM_COUNTER]);
 	if (tb[SZKM_A_MEMBERS_HASH] &&
 	    get_exact(tb[SZKM_A_MEMBERS_HASH], st->members_hash, sizeof(st->members_hash)))
 		return -EPROTO;
@@ -410,6 +412,15 @@ int szkm_device_unseal(const uint8_t *blob, size_t len, int force,
 	if (ret < 0)
 		return ret;
 	return szkm_genl_call(SZKM_CMD_DEVICE_UNSEAL, put_unseal, &u, NULL, NULL, 0);
+}
+
+int szkm_device_commit(const uint8_t *blob, size_t len)
+{
+	struct unseal_req u = { blob, len, 0, NULL, 0 };
+
+	if (!blob || !len || len > SZKM_DEVBLOB_MAX)
+		return errno = EINVAL, -EINVAL;
+	return szkm_genl_call(SZKM_CMD_DEVICE_COMMIT, put_unseal, &u, NULL, NULL, 0);
 }
 
 int szkm_device_lock(void)

@@ -35,5 +35,6 @@ int szkm_mkdirs(const char *dir);
  * leaves the old file or the new one, never a mix.
  */
 int szkm_file_write_atomic(const char *path, const uint8_t *data, size_t len);
+int szkm_file_rename(const char *from, const char *to);
 
 #endif /* SZKM_INTERNAL_H */

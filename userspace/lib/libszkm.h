@@ -45,6 +45,7 @@ struct szkm_status {
 	uint32_t boot_pcrs;	/* bit n = PCR n */
 	int pin_set;		/* the device needs a PIN to unseal */
 	uint8_t tpm_policy[32];	/* the sealed objects' policy digest */
+	uint64_t tpm_counter;	/* the rollback counter value they open at */
 	/* How the module's last secret-carrying TPM command ran. */
 	uint32_t tpm_session;	/* enum szkm_tpm_session */
 	/* The ledger keys the device believes (none: acks are unproven). */
@@ -103,6 +104,13 @@ int szkm_device_init(const struct szkm_device_opts *opts, uint8_t **blob, size_t
 int szkm_device_unseal(const uint8_t *blob, size_t len, int force,
 		       const uint8_t *pin, size_t pin_len);
 int szkm_device_lock(void);
+/*
+ * The pending blob szkm_ledger_members() handed back is stored durably:
+ * the kernel moves the TPM's rollback counter to it and follows its trust
+ * (SZKM_CMD_DEVICE_COMMIT). -ENOENT: not the pending blob; -ESTALE: the
+ * counter moved past it (follow the entry again). szkm_last_message().
+ */
+int szkm_device_commit(const uint8_t *blob, size_t len);
 
 /*
  * What a device blob's header and TPM binding say (include/szkm.h,
@@ -117,6 +125,7 @@ struct szkm_devblob_info {
 	int has_binding;	/* sealed by a TPM (none in test mode) */
 	uint8_t lock_pcr;
 	uint32_t boot_pcrs;	/* bit n = PCR n */
+	uint64_t counter;	/* the TPM rollback counter value it opens at */
 	uint8_t policy[32];
 	uint8_t device_id[32];	/* SHA-256 of the device public key it carries */
 };
@@ -305,8 +314,9 @@ int szkm_event_replay(uint64_t after, szkm_event_cb cb, void *arg);
  * @p->index with its inclusion proof @p->path (@p->n hashes; @p->seq is
  * unused), under checkpoint @note signed by the device's current ledger
  * keys, @cons its consistency proof from STATUS ledger_size. On success
- * *@blob (malloc'd, caller frees) is the re-sealed device blob to keep in
- * place of the old one. The kernel's refusal: szkm_last_message().
+ * *@blob (malloc'd, caller frees) is the re-sealed device blob, pending:
+ * store it durably beside the old one, then szkm_device_commit() it, then
+ * put it in the old one's place. The kernel's refusal: szkm_last_message().
  */
 int szkm_ledger_members(const uint8_t *entry, size_t len, const char *note,
 			size_t note_len, const uint8_t (*cons)[32], size_t ncons,

@@ -8,8 +8,10 @@
  * keys, e.g. gathered from witnesses) and the consistency proof from the
  * kernel's last checkpoint; the kernel checks all of it
  * (SZKM_CMD_LEDGER_MEMBERS, szkm_ledger_members()) and hands back the
- * re-sealed device blob, written over FILE (default the stored blob)
- * after each step. Nothing the node sends is trusted here: the kernel
+ * re-sealed device blob, which is stored as FILE.next, committed
+ * (szkm_device_commit(): the TPM's rollback counter moves to it, so FILE
+ * no longer opens) and renamed over FILE (default the stored blob), after
+ * each step. Nothing the node sends is trusted here: the kernel
  * decides. Stops at the first refusal (exit 1), saying why.
  */
 #include "subcommands.h"
@@ -20,9 +22,11 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int usage(FILE *f, int code)
 {
@@ -64,6 +68,38 @@ struct follow {
 	const char *blob_path;
 };
 
+/*
+ * The re-sealed blob stored as FILE.next, committed (the TPM counter moves
+ * to it and the kernel follows the entry), then put in FILE's place. A
+ * crash leaves FILE (before the commit) or FILE.next (after it) openable.
+ */
+static int commit(const char *path, const uint8_t *blob, size_t len, uint64_t epoch)
+{
+	char next[PATH_MAX];
+	int ret;
+
+	if (snprintf(next, sizeof(next), "%s%s", path, SZKMCTL_PENDING_SUFFIX) >= (int)sizeof(next))
+		return failed("%s: %s", path, strerror(ENAMETOOLONG));
+	ret = szkm_file_write_atomic(next, blob, len);
+	if (ret)
+		return failed("%s: %s: nothing committed, the device stays on its old ledger keys", next,
+			      strerror(-ret));
+	ret = szkm_device_commit(blob, len);
+	if (ret) {
+		unlink(next);
+		fprintf(stderr, "membership epoch %" PRIu64 " not committed: %s\n", epoch,
+			*szkm_last_message() ? szkm_last_message() : strerror(-ret));
+		return EXIT_FAILED;
+	}
+	ret = szkm_file_rename(next, path);
+	if (ret) {
+		fprintf(stderr, "%s device members: %s: %s: the kernel follows epoch %" PRIu64 "; its blob is %s, which device unseal opens\n",
+			PROG_NAME, path, strerror(-ret), epoch, next);
+		return EXIT_FAILED;
+	}
+	return EXIT_OK;
+}
+
 /* One entry to the kernel; the blob it re-seals is kept at once. */
 static int follow_one(struct follow *f, const struct szkm_ledger_entry *e,
 		      uint64_t epoch)
@@ -93,13 +129,10 @@ static int follow_one(struct follow *f, const struct szkm_ledger_entry *e,
 			epoch, e->index, *szkm_last_message() ? szkm_last_message() : strerror(-ret));
 		return EXIT_FAILED;
 	}
-	ret = szkm_file_write_atomic(f->blob_path, blob, bloblen);
+	ret = commit(f->blob_path, blob, bloblen, epoch);
 	free(blob);
-	if (ret) {
-		fprintf(stderr, "%s: %s: the kernel follows epoch %" PRIu64 " but its blob was not saved; save it (%s state save) before the next boot\n",
-			f->blob_path, strerror(-ret), epoch, PROG_NAME);
-		return EXIT_FAILED;
-	}
+	if (ret)
+		return ret;
 	printf("epoch %" PRIu64 ": followed (entry %" PRIu64 ")\n", epoch, e->index);
 	return EXIT_OK;
 }

@@ -6,7 +6,10 @@
  * --force takes a blob of another device than the sealed one; --pin reads
  * the device's PIN (a terminal prompt, or the first line of stdin). A blob
  * that needs a PIN is not sent without one: a wrong PIN counts toward the
- * TPM's dictionary-attack lockout.
+ * TPM's dictionary-attack lockout. FILE.next, the blob of a membership
+ * change (device members), is tried when FILE is older than the TPM's
+ * rollback counter (the commit ran, the rename did not) and removed when
+ * FILE opens (it was never committed).
  */
 #include "subcommands.h"
 #include "libszkm.h"
@@ -14,9 +17,11 @@
 #include "szkm.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int usage(FILE *f, int code)
 {
@@ -52,50 +57,80 @@ static void report(int ret, const struct szkm_devblob_info *info)
 	}
 }
 
-int szkmctl_device_unseal(const char *in, int force, int want_pin)
+/*
+ * Reads @in and hands it to the kernel: 0, a negative errno from the
+ * kernel (with *@info what the blob says), or 1 when it never got there
+ * (said here).
+ */
+static int unseal_file(const char *in, int force, int want_pin, const uint8_t *pin,
+		       size_t pin_len, struct szkm_devblob_info *info)
 {
-	struct szkm_devblob_info info;
-	struct szkm_status st;
-	uint8_t *blob, pin[SZKM_PIN_MAX];
-	size_t len, pin_len = 0;
+	uint8_t *blob;
+	size_t len;
 	int ret;
 
+	memset(info, 0, sizeof(*info));
 	/* Up to 4x the largest blob, so the kernel can say "wrong size". */
 	ret = szkm_file_read(in, &blob, &len, 4 * SZKM_DEVBLOB_MAX);
 	if (ret < 0) {
 		fprintf(stderr, "Unable to read the device blob %s: %s\n", in, strerror(-ret));
-		return EXIT_FAILED;
+		return 1;
 	}
 	if (len > 4 * SZKM_DEVBLOB_MAX) {
 		fprintf(stderr, "%s is not a device blob: larger than %d bytes\n", in,
 			4 * SZKM_DEVBLOB_MAX);
 		free(blob);
-		return EXIT_FAILED;
+		return 1;
 	}
 	/*
 	 * What the blob says it needs. A blob this cannot read goes to the
 	 * kernel as it is: the kernel says what is wrong with it.
 	 */
-	if (szkm_devblob_info(blob, len, &info) == 0) {
-		if ((info.flags & SZKM_DEVBLOB_PIN) && !want_pin) {
+	if (szkm_devblob_info(blob, len, info) == 0 &&
+	    !(info->flags & SZKM_DEVBLOB_PIN) != !want_pin) {
+		if (want_pin)
+			fprintf(stderr, "--pin: %s has no PIN; unseal it without --pin\n", in);
+		else
 			fprintf(stderr, "%s needs the device's PIN: pass --pin (it is read from the terminal or stdin)\n",
 				in);
-			free(blob);
-			return EXIT_FAILED;
-		}
-		if (!(info.flags & SZKM_DEVBLOB_PIN) && want_pin) {
-			fprintf(stderr, "--pin: %s has no PIN; unseal it without --pin\n", in);
-			free(blob);
-			return EXIT_FAILED;
-		}
-	}
-	if (want_pin && szkmctl_read_pin("PIN of the device: ", NULL, pin, &pin_len)) {
 		free(blob);
-		return EXIT_FAILED;
+		return 1;
 	}
 	ret = szkm_device_unseal(blob, len, force, want_pin ? pin : NULL, pin_len);
-	explicit_bzero(pin, sizeof(pin));
 	free(blob);
+	return ret;
+}
+
+int szkmctl_device_unseal(const char *in, int force, int want_pin)
+{
+	struct szkm_devblob_info info;
+	struct szkm_status st;
+	uint8_t pin[SZKM_PIN_MAX];
+	char next[PATH_MAX];
+	size_t pin_len = 0;
+	int ret, has_next;
+
+	if (want_pin && szkmctl_read_pin("PIN of the device: ", NULL, pin, &pin_len))
+		return EXIT_FAILED;
+	has_next = snprintf(next, sizeof(next), "%s%s", in, SZKMCTL_PENDING_SUFFIX) <
+			   (int)sizeof(next) && access(next, F_OK) == 0;
+	ret = unseal_file(in, force, want_pin, pin, pin_len, &info);
+	/*
+	 * Older than the TPM's counter: a crash came after a membership
+	 * commit and before its blob replaced @in. The pending one opens.
+	 */
+	if (ret == -EKEYEXPIRED && has_next) {
+		printf("%s is older than the TPM's rollback counter: trying %s\n", in, next);
+		ret = unseal_file(next, force, want_pin, pin, pin_len, &info);
+		if (ret == 0 && szkm_file_rename(next, in) == 0)
+			printf("%s (committed before the crash) replaces %s\n", next, in);
+	} else if (ret == 0 && has_next && unlink(next) == 0) {
+		/* Sealed at a counter value no commit reached: never to open. */
+		printf("removed %s, re-sealed but never committed\n", next);
+	}
+	explicit_bzero(pin, sizeof(pin));
+	if (ret == 1)
+		return EXIT_FAILED;
 	if (ret < 0) {
 		report(ret, &info);
 		return EXIT_FAILED;

@@ -2,10 +2,10 @@
 /*
  * status.c - `szkmctl status [--json]`: what the kernel says of the device
  * (and its key registry: keys are made and loaded only when it is ready),
- * then its TPM binding (lock PCR, boot PCRs, PIN, policy digest) and how
- * the module's TPM session runs, then the ledger keys the device believes
- * and the last checkpoint it accepted. The first lines never change: scripts
- * read them.
+ * then its TPM binding (lock PCR, boot PCRs, PIN, policy digest, rollback
+ * counter) and how the module's TPM session runs, then the ledger keys the
+ * device believes and the last checkpoint it accepted. The first lines
+ * never change: scripts read them.
  */
 #include "subcommands.h"
 #include "libszkm.h"
@@ -49,6 +49,10 @@ static void json_binding(const struct szkm_status *st)
 	}
 	printf("],\"pin_set\":%s,\"tpm_policy\":\"%s\",\"tpm_session\":\"%s\"",
 	       st->pin_set ? "true" : "false", policy, szkmctl_session_word(st->tpm_session));
+	if (st->has_binding)
+		printf(",\"tpm_counter\":%llu", (unsigned long long)st->tpm_counter);
+	else
+		printf(",\"tpm_counter\":null");
 }
 
 /* Names are C2SP key names: no quote, backslash or space can be in them. */
@@ -96,6 +100,9 @@ static void text_binding(const struct szkm_status *st)
 		szkmctl_print_hex(st->tpm_policy, sizeof(st->tpm_policy));
 	else
 		printf("none");
+	if (st->has_binding)
+		printf("\ntpm counter: %llu (older blobs do not open)",
+		       (unsigned long long)st->tpm_counter);
 	printf("\ntpm session: %s\n", szkmctl_session_text(st->tpm_session));
 }
 

@@ -42,6 +42,13 @@ int state_restore_main(int argc, char *argv[]);
 #include "szkm.h"
 
 #define SZKMCTL_DEVICE_BLOB "/var/lib/szkm/device.blob"
+/*
+ * A re-sealed blob waits beside the stored one, as FILE.next, from the
+ * kernel's re-seal until its commit (then it replaces FILE): after a
+ * crash in between, device unseal opens whichever of the two the TPM's
+ * rollback counter allows.
+ */
+#define SZKMCTL_PENDING_SUFFIX ".next"
 /* The ledger keys device init enrols when none is given: one vkey a line. */
 #define SZKMCTL_LEDGER_KEYS	"/etc/szkm/ledger-keys"
 /*
@@ -129,8 +136,9 @@ int szkmctl_wait_option(const char *s, unsigned long *secs);
 
 /*
  * device_unseal.c: hands the device blob in @in to the kernel, as
- * `device unseal` does (reading the PIN when @want_pin), and says what
- * happened. Returns an exit code.
+ * `device unseal` does (reading the PIN when @want_pin; @in.next when
+ * @in is older than the TPM's rollback counter), and says what happened.
+ * Returns an exit code.
  */
 int szkmctl_device_unseal(const char *in, int force, int want_pin);
 

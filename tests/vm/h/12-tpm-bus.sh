@@ -127,9 +127,8 @@ host_unseal() {
 	# Fields: parent name, public key, [TPM binding,] sealed R, sealed E,
 	# [ledger keys,] wrapped D.
 	case $n in
-	5) fR=2 fE=3 fB= ;;
-	6|7) fR=3 fE=4 fB=2 ;;
-	*) fail "$1: the device blob has $n fields, not 5 (format 1), 6 (format 2) or 7 (format 3)" ;;
+	7) fR=3 fE=4 fB=2 ;;
+	*) fail "$1: the device blob has $n fields, not 7 (format 4)" ;;
 	esac
 	[ "${lens[0]}" = 34 ] || fail "$1: the blob's parent name has ${lens[0]} bytes, not 34"
 	bytes "$b" "${offs[0]}" 34 >"$r/parent.blobname"
@@ -152,11 +151,14 @@ host_unseal() {
 		fail "$1: the SRK template gives the parent $(hex "$r/parent.name"), the blob names $(hex "$r/parent.blobname")"
 
 	if [ -n "$fB" ]; then
-		# lock PCR u8 | boot PCRs be32 | policy digest [32] | boot PCR values [32 each]
-		[ "${lens[fB]}" -ge 37 ] || fail "$1: the blob's TPM binding has ${lens[fB]} bytes, fewer than 37"
+		# lock PCR u8 | boot PCRs be32 | counter index be32 |
+		# counter value be64 | policy digest [32] | boot PCR values [32 each]
+		[ "${lens[fB]}" -ge 49 ] || fail "$1: the blob's TPM binding has ${lens[fB]} bytes, fewer than 49"
 		pcr=$((16#$(hex -s "${offs[fB]}" -l 1 "$b")))
 		bits=$((16#$(hex -s $((offs[fB] + 1)) -l 4 "$b")))
-		bytes "$b" $((offs[fB] + 5)) 32 >"$r/policy.blob"
+		nv=0x$(hex -s $((offs[fB] + 5)) -l 4 "$b")
+		bytes "$b" $((offs[fB] + 9)) 8 >"$r/counter"
+		bytes "$b" $((offs[fB] + 17)) 32 >"$r/policy.blob"
 		[ $(((bits >> pcr) & 1)) -eq 0 ] || fail "$1: the lock PCR $pcr is among the boot PCRs"
 		# The policy's PCR values in ascending PCR order: the lock PCR at
 		# reset (zeros), each boot PCR as it was at init.
@@ -166,19 +168,19 @@ host_unseal() {
 			if [ "$i" = "$pcr" ]; then
 				head -c 32 /dev/zero >>"$r/pcrs.bin"
 			elif [ $(((bits >> i) & 1)) -eq 1 ]; then
-				bytes "$b" $((offs[fB] + 37 + 32 * s)) 32 >>"$r/pcrs.bin"
+				bytes "$b" $((offs[fB] + 49 + 32 * s)) 32 >>"$r/pcrs.bin"
 				s=$((s + 1))
 			else
 				continue
 			fi
 			list=${list:+$list,}$i
 		done
-		[ "${lens[fB]}" = $((37 + 32 * s)) ] ||
+		[ "${lens[fB]}" = $((49 + 32 * s)) ] ||
 			fail "$1: the blob's TPM binding has ${lens[fB]} bytes for $s boot PCRs"
 		# Boot PCRs had firmware measurements in them at init; the copy's are at reset.
 		cmp -s "$r/pcrs.bin" <(head -c $((32 * (s + 1))) /dev/zero) ||
 			fail "$1: the blob is bound to boot PCRs ($list) that were not at their reset values at init; the host cannot satisfy that policy"
-		echo "policy session: PolicyPCR over sha256:$list at reset"
+		echo "policy session: PolicyPCR over sha256:$list at reset, PolicyNV($nv == $(hex "$r/counter"))"
 	else
 		echo "no policy (a blob without a TPM binding)"
 	fi
@@ -194,10 +196,12 @@ host_unseal() {
 			fail "$1: TPM2_Load of the sealed $s failed"
 		if [ -n "$fB" ]; then
 			tpm2_startauthsession -Q --policy-session -S "$r/session.ctx" &&
-				tpm2_policypcr -Q -S "$r/session.ctx" -l "sha256:$list" -f "$r/pcrs.bin" -L "$r/policy" ||
+				tpm2_policypcr -Q -S "$r/session.ctx" -l "sha256:$list" -f "$r/pcrs.bin" ||
 				fail "$1: TPM2_PolicyPCR over sha256:$list at reset values failed"
+			tpm2_policynv -Q -S "$r/session.ctx" -i "$r/counter" -L "$r/policy" "$nv" eq ||
+				fail "$1: TPM2_PolicyNV($nv == $(hex "$r/counter")) failed"
 			cmp -s "$r/policy" "$r/policy.blob" ||
-				fail "$1: PolicyPCR over sha256:$list gives $(hex "$r/policy"), the blob records $(hex "$r/policy.blob")"
+				fail "$1: PolicyPCR over sha256:$list and PolicyNV give $(hex "$r/policy"), the blob records $(hex "$r/policy.blob")"
 			tpm2_unseal -Q -c "$r/$s.ctx" -p "session:$r/session.ctx" -o "$r/$s" ||
 				fail "$1: TPM2_Unseal of the sealed $s through the policy session failed"
 		else

@@ -10,7 +10,7 @@
 sh=$SZKM_SHARE
 mode=$(cat "$sh/mode")
 
-# 1 when the blob has a non-empty TPM binding (formats 2 and 3: the third
+# 1 when the blob has a non-empty TPM binding (formats 2 to 4: the third
 # field; a format-1 blob has five fields, none of them that).
 bound() {
 	local f=$1 off=8 n=0 size len binding=0
@@ -24,7 +24,7 @@ bound() {
 	case $n in
 	5) echo 0 ;;
 	6|7) echo $binding ;;
-	*) fail "device blob has $n fields, not 5 (format 1), 6 (format 2) or 7 (format 3)" ;;
+	*) fail "device blob has $n fields, not 5 (format 1), 6 (format 2) or 7 (formats 3, 4)" ;;
 	esac
 }
 

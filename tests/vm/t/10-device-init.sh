@@ -22,16 +22,19 @@ transient_empty
 dmesg_since_load | grep -q 'storage parent is a primary key made from the SRK template' ||
 	fail "module did not say which storage parent it used"
 
-# The blob: magic, format 3, no flags; exact field sizes filling the file.
+# The blob: magic, format 4, no flags; exact field sizes filling the file.
 b=$T/d/device.blob
-[ "$(xxd -l 8 -p $b)" = 535a4b4403000000 ] || fail "blob header $(xxd -l 8 -p $b)"
+[ "$(xxd -l 8 -p $b)" = 535a4b4404000000 ] || fail "blob header $(xxd -l 8 -p $b)"
 read -r off len <<<"$(blob_field $b 0)"; [ "$len" = 34 ] || fail "parent name length $len"
 read -r off len <<<"$(blob_field $b 1)"; [ "$len" = 65 ] || fail "public key length $len"
 pub=$(xxd -s "$off" -l 65 -p $b | tr -d '\n')
-# The binding: lock PCR 16 (this suite's), no boot PCRs, the policy digest.
-read -r off len <<<"$(blob_field $b 2)"; [ "$len" = 37 ] || fail "binding length $len"
-[ "$(xxd -s "$off" -l 5 -p $b)" = 1000000000 ] || fail "binding $(xxd -s "$off" -l 5 -p $b)"
-policy=$(xxd -s $((off + 5)) -l 32 -p $b | tr -d '\n')
+# The binding: lock PCR 16 (this suite's), no boot PCRs, the rollback
+# counter (index and the value status reports), the policy digest.
+read -r off len <<<"$(blob_field $b 2)"; [ "$len" = 49 ] || fail "binding length $len"
+[ "$(xxd -s "$off" -l 9 -p $b)" = 1000000000013a5a4d ] || fail "binding $(xxd -s "$off" -l 9 -p $b)"
+[ $((16#$(xxd -s $((off + 9)) -l 8 -p $b))) = "$(status_field 'tpm counter' | cut -d' ' -f1)" ] ||
+	fail "status counter $(status_field 'tpm counter') is not the blob's"
+policy=$(xxd -s $((off + 17)) -l 32 -p $b | tr -d '\n')
 status_field 'tpm policy' | grep -qx "$policy" || fail "status policy is not the blob's"
 # The ledger keys: threshold 1, one key, the test listener's (/etc/szkm/ledger-keys).
 read -r off len <<<"$(blob_field $b 5)"; [ "$len" = $((2 + 1 + ${#SZKM_LISTEN_NAME} + 65)) ] || fail "ledger keys length $len"

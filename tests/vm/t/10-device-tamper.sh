@@ -22,7 +22,7 @@ read -r doff _ <<<"$(blob_field $b 6)"
 # name:offset:what the kernel must say
 cases=(
 	"magic:0:bad magic"
-	"format:4:format 2 names no ledger keys"
+	"format:4:format version not supported"
 	"flags:5:does not match its mode"
 	"reserved:7:reserved"
 	"parent-name-length:9:wrong length"
@@ -31,7 +31,9 @@ cases=(
 	"binding-length:$((boff - 1)):device blob"
 	"binding-lock-pcr:$boff:binding is malformed"
 	"binding-boot-pcrs:$((boff + 4)):binding is malformed"
-	"binding-policy:$((boff + 9)):does not match its policy digest"
+	"binding-counter-index:$((boff + 8)):binding is malformed"
+	"binding-counter-value:$((boff + 16)):does not match its policy digest"
+	"binding-policy:$((boff + 20)):does not match its policy digest"
 	"sealed-R-length:$((roff - 1)):device blob"
 	"sealed-R-private:$((roff + 40)):TPM refused a sealed object"
 	"sealed-R-public:$((roff + rlen - 3)):TPM refused a sealed object"
@@ -79,6 +81,9 @@ tpm2_pcrreset -T device:/dev/tpmrm0 16 >/dev/null
 cp $b $T/t/v1.blob
 printf '\001' | dd of=$T/t/v1.blob bs=1 seek=4 conv=notrunc status=none
 refuses "format 1 was sealed without a PCR policy" "$ctl" device unseal --in $T/t/v1.blob
+# Nor is one of format 3 (no rollback counter).
+printf '\003' | dd of=$T/t/v1.blob bs=1 seek=4 conv=notrunc status=none
+refuses "format 3 has no rollback counter" "$ctl" device unseal --in $T/t/v1.blob
 
 # The intact blob still works; a flipped one is refused while ready too.
 ok "$ctl" device unseal --in $b >/dev/null

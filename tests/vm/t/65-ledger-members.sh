@@ -9,7 +9,11 @@
 # the real one, signed by the current keys) that proves an entry approved
 # by one current key of the two needed, a truncated entry, or a skipped
 # epoch; a replay of an older epoch; the incoming keys proving their own
-# entry; a modified entry and a spoilt audit path.
+# entry; a modified entry and a spoilt audit path. Rollback: root hands
+# back the blob of an older epoch after a reboot, and the TPM's counter
+# refuses it. The crashes of a membership change: before its commit the
+# stored blob opens, after it the re-sealed one; a counter someone else
+# moved makes the commit fail.
 szkm_device_up
 . "$SZKM_TOP/tests/vm/lib-ledgerd.sh"
 stop_listener
@@ -52,6 +56,10 @@ ok as a member approve $T/e2-few >/dev/null
 ok as a member propose $T/e3 --k 2 --key "${V[a]}" --key "${V[b]}" >/dev/null
 ok as a member approve $T/e3 >/dev/null
 ok as b member approve $T/e3 >/dev/null
+# The honest epoch 3 (a and b back, approved by d and e), for later.
+ok as d member propose $T/e4 --k 2 --key "${V[a]}" --key "${V[b]}" >/dev/null
+ok as d member approve $T/e4 >/dev/null
+ok as e member approve $T/e4 >/dev/null
 
 members() { "$LT" members $T/l.db $ORIGIN "$@"; }
 # refused_with <reason> <members args...>: refused, the device unchanged.
@@ -88,6 +96,7 @@ refused_with "inclusion proof does not lead to the checkpoint's root" $T/e1 bad-
 
 # Epoch 1, proven under a checkpoint a and b signed.
 [ "$(members $T/e1 honest $T/device.blob $(key a) $(key b))" = accepted ] || fail "epoch 1 refused"
+cp $T/device.blob $T/device1.blob
 epoch=1
 "$SZKMCTL" status | grep -q '^members: *epoch 1, entry ' || fail "status: $("$SZKMCTL" status | grep members:)"
 # Attacker: a replay of epoch 1, and a lying ledger's epoch 3.
@@ -133,6 +142,79 @@ ok szkm_load
 refuses "modified" "$SZKMCTL" device unseal --in $T/bad.blob
 dmesg | grep -q 'ledger membership refused: membership entry is approved by fewer' ||
 	fail "no kernel log line for a refusal"
+
+# Rollback: root keeps the blobs of epochs 0 and 1 (they trust a, b and c,
+# whose keys the attacker may hold) and hands one back after a reboot.
+# Each was a good blob (it opened before), but the TPM's rollback counter
+# has moved past both: refused, and the device stays sealed.
+counter() { "$SZKMCTL" status --json | jq -r .tpm_counter; }
+ok rmmod szkm
+ok szkm_load
+ok "$SZKMCTL" device unseal --in $T/device.blob >/dev/null
+c2=$(counter)
+[ "$c2" -ge 3 ] || fail "counter $c2 after init and two commits"
+for old in device0 device1; do
+	ok rmmod szkm
+	ok szkm_load
+	refuses "not at the TPM's rollback counter" "$SZKMCTL" device unseal --in $T/$old.blob
+	dmesg | grep -q "rollback counter 0x013a5a4d is not at" || fail "no kernel log line for the rollback"
+	[ "$("$SZKMCTL" status --json | jq -r .state)" != ready ] || fail "$old.blob made the device ready"
+done
+ok rmmod szkm
+ok szkm_load
+ok "$SZKMCTL" device unseal --in $T/device.blob >/dev/null
+
+# Epoch 3, proven under d's and e's checkpoint: re-sealed but, as if the machine crashed, not committed.
+# The device stays on epoch 2, its stored blob still opens, the pending
+# one never does: a crash before the commit loses nothing.
+[ "$(members $T/e4 uncommitted $T/p3.blob $(key d) $(key e))" = accepted ] || fail "epoch 3 re-seal refused"
+[ "$("$SZKMCTL" status --json | jq -r .members_epoch)" = 2 ] || fail "an uncommitted blob moved the epoch"
+[ "$(counter)" = "$c2" ] || fail "an uncommitted blob moved the counter"
+# Not the pending blob: nothing committed.
+out=$("$LT" commit $T/device.blob) && fail "committed a blob that is not pending"
+[[ $out == *"not the device's pending re-sealed blob"* ]] || fail "commit of another blob: $out"
+cp $T/p3.blob $T/device.blob.next
+ok rmmod szkm
+ok szkm_load
+out=$("$SZKMCTL" device unseal --in $T/device.blob) || fail "stored blob after an uncommitted re-seal: $out"
+[[ $out == *"removed $T/device.blob.next, re-sealed but never committed"* ]] || fail "stale .next: $out"
+[ ! -e $T/device.blob.next ] || fail "stale .next kept"
+refuses "unsealed already" "$SZKMCTL" device unseal --in $T/p3.blob
+ok rmmod szkm
+ok szkm_load
+refuses "not at the TPM's rollback counter" "$SZKMCTL" device unseal --in $T/p3.blob
+ok "$SZKMCTL" device unseal --in $T/device.blob >/dev/null
+
+# Someone else (root with the TPM) increments the counter twice between
+# the re-seal and the commit (once would be the commit's own step, and
+# opens only the blob the kernel re-sealed): the commit is refused and the
+# device stays on epoch 2; that is a denial of service (the stored blob no
+# longer opens either), as clearing the TPM would be, and it is said.
+# Following the entry again, before the reboot, heals it.
+[ "$(members $T/e4 uncommitted $T/p3.blob $(key d) $(key e))" = accepted ] || fail "epoch 3 re-seal refused"
+for i in 1 2; do
+	TPM2TOOLS_TCTI=device:/dev/tpmrm0 tpm2_nvincrement -C 0x013A5A4D 0x013A5A4D || fail "tpm2_nvincrement"
+done
+out=$("$LT" commit $T/p3.blob) && fail "committed past a moved counter"
+[[ $out == *"moved past the pending blob"* ]] || fail "moved counter: $out"
+[ "$("$SZKMCTL" status --json | jq -r .members_epoch)" = 2 ] || fail "a refused commit moved the epoch"
+[ "$(members $T/e4 honest $T/device.blob $(key d) $(key e))" = accepted ] || fail "epoch 3 again refused"
+[ "$("$SZKMCTL" status --json | jq -r .members_epoch)" = 3 ] || fail "epoch 3 not followed"
+c3=$(counter)
+[ "$c3" = $((c2 + 3)) ] || fail "counter $c2 -> $c3"
+
+# A crash after the commit, before the rename: the stored blob is older
+# than the counter and FILE.next opens in its place.
+cp $T/device.blob $T/d3.blob
+cp $T/device1.blob $T/device.blob
+cp $T/d3.blob $T/device.blob.next
+ok rmmod szkm
+ok szkm_load
+out=$("$SZKMCTL" device unseal --in $T/device.blob) || fail "unseal after a crash before the rename: $out"
+[[ $out == *"trying $T/device.blob.next"* && $out == *"replaces $T/device.blob"* ]] ||
+	fail "unseal after a crash before the rename: $out"
+cmp -s $T/device.blob $T/d3.blob || fail ".next did not replace the stored blob"
+[ "$("$SZKMCTL" status --json | jq -r .members_epoch)" = 3 ] || fail "after the rename: not epoch 3"
 
 # Back to a device for the listener of later tests.
 ok "$SZKMCTL" device init --force --out /run/szkm-device.blob >/dev/null
