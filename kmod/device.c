@@ -220,6 +220,17 @@ static const char *szkm_tpm_msg(int err)
 	}
 }
 
+/*
+ * What szkm_tpm2_begin()'s errors mean: -EACCES there is the owner
+ * hierarchy's (the storage parent is a primary under it), not a PIN's.
+ */
+static const char *szkm_tpm_begin_msg(int err)
+{
+	if (err == -EACCES)
+		return SZKM_MSG("the TPM refused szkm its owner hierarchy: it has a password or is disabled (szkm needs it enabled, with an empty password; see the kernel log)");
+	return szkm_tpm_msg(err);
+}
+
 /* One message per PCR, since an extended ack must be a static string. */
 #define SZKM_PCR_MSG(n) SZKM_MSG("boot PCR " #n " changed since device init: unseal refused (the machine booted differently)")
 static const char *const szkm_pcr_msgs[16] = {
@@ -281,13 +292,13 @@ static int szkm_dev_seal_re_once(const struct szkm_dev_secrets *sec,
 		return -ENOMEM;
 	ret = szkm_tpm2_begin(&t, parent);
 	if (ret) {
-		*msg = szkm_tpm_msg(ret);
+		*msg = szkm_tpm_begin_msg(ret);
 		goto out;
 	}
 	ret = szkm_tpm2_counter(&t, SZKM_TPM_COUNTER_INDEX, false, &v);
 	if (ret) {
 		*msg = ret == -ETIME ? szkm_tpm_msg(ret) :
-			SZKM_MSG("the TPM's rollback counter could not be defined or read: an owner password, or an NV index of another kind at 0x013A5A4D (see the kernel log and szkmctl(8), TPM BINDING)");
+			SZKM_MSG("the TPM's rollback counter could not be defined or read: an NV index of another kind at 0x013A5A4D? (see the kernel log and szkmctl(8), TPM BINDING)");
 		goto out_end;
 	}
 	b->nv_index = SZKM_TPM_COUNTER_INDEX;
@@ -373,7 +384,7 @@ static int szkm_dev_unseal_re_once(const struct szkm_devblob *b, const u8 *auth,
 
 	ret = szkm_tpm2_begin(&t, b->parent);
 	if (ret) {
-		*msg = szkm_tpm_msg(ret);
+		*msg = szkm_tpm_begin_msg(ret);
 		return ret;
 	}
 	ret = szkm_tpm2_check_pcrs(&t, &b->binding, &bad);
@@ -1037,7 +1048,9 @@ int szkm_device_commit(const u8 *blob, size_t len, const char **msg)
 			szkm_dev_pending_drop();
 			ret = -ESTALE;
 		} else if (ret) {
-			*msg = szkm_tpm_msg(ret);
+			*msg = ret == -EACCES ?
+				SZKM_MSG("the TPM refused the rollback counter's increment or read (its owner hierarchy, or an NV index of another kind at 0x013A5A4D: see the kernel log)") :
+				szkm_tpm_msg(ret);
 		}
 		if (ret) {
 			kfree(head);

@@ -106,9 +106,8 @@ int szkm_tpm2_check_pcrs(struct szkm_tpm2 *t, const struct szkm_tpm2_binding *b,
  * bus interposer can neither fake a value nor hide an increment it
  * dropped.
  *
- * Return: 0; -EACCES the owner hierarchy has a password (define the
- * index by hand, see szkmctl(8)) or the index is not szkm's counter;
- * other negative errnos, logged.
+ * Return: 0; -EACCES the index is not szkm's counter (or the owner
+ * hierarchy refused its definition); other negative errnos, logged.
  */
 int szkm_tpm2_counter(struct szkm_tpm2 *t, u32 index, bool bump, u64 *value);
 
