@@ -994,7 +994,7 @@ out:
 }
 
 /*
- * Move the counter to @want: read it, increment it when it is one short.
+ * Move the counter to @b's value: read it, increment it when one short.
  * Safe to try again after a late answer (the increment may have run: the
  * next read sees it), so a starved TPM never moves it twice.
  */

@@ -11,6 +11,12 @@
  *   right after init and after every unseal, so for the rest of the boot no
  *   one, the module included, can unseal them again. Optional boot PCRs and
  *   a PIN (PolicyAuthValue, counted by the TPM's lockout) add to that.
+ * - root with an old copy of the device blob (the ledger keys of before a
+ *   membership change): R and E open only while the TPM's NV counter is at
+ *   the blob's value (PolicyNV), and each membership step moves it on. Its
+ *   increment and read run in the HMAC session (the response HMAC proves
+ *   them); an index of other attributes has another name and fails both
+ *   the session and the policy.
  * - a TPM bus interposer: every command that carries R, E or the PIN runs
  *   in a session salted to the storage parent (tpm2_session.c), with
  *   AES-128-CFB parameter encryption both ways and the response HMAC
