@@ -53,7 +53,8 @@
  *   a blob of another device than the sealed one), SZKM_A_PIN (when the
  *   device has one). No reply attributes.
  *   The TPM unseals R and E once per boot: the module caps the lock PCR
- *   right after. -EALREADY: this device is ready already; -ESTALE: the lock
+ *   right after, and after a failure in which the TPM may have unsealed
+ *   either (not after a wrong PIN or a refused policy). -EALREADY: this device is ready already; -ESTALE: the lock
  *   PCR is capped (a reboot is needed); -EKEYREJECTED: sealed by a
  *   different TPM, or a boot PCR changed (the message names it);
  *   -EACCES: wrong PIN (counted by the TPM's lockout); -EBADMSG: malformed
@@ -342,7 +343,11 @@ enum szkm_tpm_session {
  * HMAC-checked session and, if it is that value, moves the device to the
  * new trust. From then on every older blob fails TPM2_PolicyNV: an old
  * copy of the blob (with the ledger keys it trusted then) no longer
- * unseals. Formats 1 to 3 (no counter) are refused.
+ * unseals. A commit that fails (EBADMSG: an answer failed its HMAC
+ * check) may still have moved the counter: userspace keeps the pending
+ * blob until an unseal shows which of the two opens; a commit tried again
+ * increments only a counter one short of the blob's value. Formats 1 to
+ * 3 (no counter) are refused.
  *
  * D is wrapped under HMAC-SHA256(R, SZKM_DEVBLOB_D_LABEL) with
  * AAD = SZKM_DEVBLOB_D_LABEL || every blob byte before the wrapped D's

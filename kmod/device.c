@@ -374,9 +374,27 @@ static int szkm_dev_unseal_test(const struct szkm_devblob *b,
 	return 0;
 }
 
-/* Unseal R and E with the TPM, once: the lock PCR is capped right after. */
+/* After a failed unseal in which the TPM may have unsealed R or E. */
+static void szkm_dev_cap_failed(struct szkm_tpm2 *t, u8 pcr)
+{
+	if (szkm_tpm2_cap(t, pcr))
+		pr_err("the TPM may have unsealed the device's root key in an unseal that failed, and the lock PCR could not be capped after it: reboot before anything else runs\n");
+	else
+		pr_notice("unseal failed after the TPM may have unsealed the device's root key: lock PCR %u capped all the same (a reboot is needed to try again)\n",
+			  pcr);
+}
+
+/*
+ * Unseal R and E with the TPM, once: the lock PCR is capped right after,
+ * and after a failure too once the TPM may have unsealed either (*@released:
+ * R opened and E was refused, an answer failed its HMAC check), so that
+ * root cannot fail the module's unseal on purpose (a blob with E spoilt)
+ * and then unseal R and E itself with tpm2-tools. A late answer is the
+ * exception: the whole unseal is tried again and capped after it.
+ */
 static int szkm_dev_unseal_re_once(const struct szkm_devblob *b, const u8 *auth,
-				   struct szkm_dev_secrets *sec, const char **msg)
+				   struct szkm_dev_secrets *sec, bool *released,
+				   const char **msg)
 {
 	u8 *const secrets[2] = { sec->r, sec->e };
 	struct szkm_tpm2 t;
@@ -401,15 +419,16 @@ static int szkm_dev_unseal_re_once(const struct szkm_devblob *b, const u8 *auth,
 		goto out;
 	}
 	ret = szkm_tpm2_unseal(&t, &b->binding, auth, b->sealed, b->sealedlen,
-			       secrets, 2, SZKM_KEY_LEN);
-	/* Whatever happened, the lock PCR is capped before we go on. */
+			       secrets, 2, SZKM_KEY_LEN, released);
 	if (!ret) {
 		ret = szkm_tpm2_cap(&t, b->binding.lock_pcr);
 		if (ret)
 			*msg = SZKM_MSG("could not cap the lock PCR after unsealing: refused (see the kernel log)");
-	} else {
-		*msg = szkm_tpm_msg(ret);
+		goto out;
 	}
+	*msg = szkm_tpm_msg(ret);
+	if (*released && ret != -ETIME)
+		szkm_dev_cap_failed(&t, b->binding.lock_pcr);
 out:
 	szkm_tpm2_end(&t);
 	return ret;
@@ -423,14 +442,21 @@ out:
 static int szkm_dev_unseal_re(const struct szkm_devblob *b, const u8 *auth,
 			      struct szkm_dev_secrets *sec, const char **msg)
 {
+	bool released = false;
+	struct szkm_tpm2 t;
 	int ret, i;
 
 	for (i = 0; i < SZKM_TPM_TRIES; i++) {
 		if (i)
 			pr_warn("TPM answered late while unsealing the device: unsealing again\n");
-		ret = szkm_dev_unseal_re_once(b, auth, sec, msg);
+		ret = szkm_dev_unseal_re_once(b, auth, sec, &released, msg);
 		if (ret != -ETIME)
 			break;
+	}
+	/* Late every time, after the TPM may have unsealed: cap if it answers. */
+	if (ret == -ETIME && released && !szkm_tpm2_begin(&t, b->parent)) {
+		szkm_dev_cap_failed(&t, b->binding.lock_pcr);
+		szkm_tpm2_end(&t);
 	}
 	return ret;
 }
@@ -1050,6 +1076,8 @@ int szkm_device_commit(const u8 *blob, size_t len, const char **msg)
 		} else if (ret) {
 			*msg = ret == -EACCES ?
 				SZKM_MSG("the TPM refused the rollback counter's increment or read (its owner hierarchy, or an NV index of another kind at 0x013A5A4D: see the kernel log)") :
+				ret == -EBADMSG ?
+				SZKM_MSG("a TPM answer about the rollback counter failed its HMAC check (altered on the TPM bus?): not committed, though the counter may have moved") :
 				szkm_tpm_msg(ret);
 		}
 		if (ret) {

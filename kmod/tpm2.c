@@ -8,8 +8,9 @@
  * - root in userspace, or another OS on a stolen machine, with the blob and
  *   the TPM: R and E are sealed under a policy that needs the lock PCR at
  *   its reset value, and the module extends the lock PCR with random bytes
- *   right after init and after every unseal, so for the rest of the boot no
- *   one, the module included, can unseal them again. Optional boot PCRs and
+ *   right after init and after every unseal (a failed one too, once the
+ *   TPM may have unsealed either), so for the rest of the boot no one, the
+ *   module included, can unseal them again. Optional boot PCRs and
  *   a PIN (PolicyAuthValue, counted by the TPM's lockout) add to that.
  * - root with an old copy of the device blob (the ledger keys of before a
  *   membership change): R and E open only while the TPM's NV counter is at
@@ -36,8 +37,10 @@
  *
  * Built with -DSZKM_TPM2_TEST_CLEAR (tests only) the sessions do no
  * parameter encryption, so a test can show that its capture would find R.
+ * The other test builds put faults on the bus: see tpm2_fault.c.
  */
 #include "tpm2.h"
+#include "tpm2_fault.h"
 #include "devblob.h"
 
 #include <crypto/sha2.h>
@@ -209,44 +212,6 @@ static int szkm_tpm_err(ssize_t rc, const char *what)
 /* Late answers (-ETIME) since the module loaded; see struct szkm_tpm2. */
 static atomic_t szkm_tpm2_lates = ATOMIC_INIT(0);
 
-#ifdef SZKM_TPM2_TEST_LATE
-/*
- * TEST BUILD: the test_late-th command from the write of the parameter
- * runs, but the module is told its answer came late, as from a starved TPM
- * that ran the command after the driver gave up; with test_late_all, every
- * command. Shows the retries and the flush of what a late command left.
- */
-static atomic_t szkm_test_late_n = ATOMIC_INIT(0);
-static uint szkm_test_late;
-static bool szkm_test_late_all;
-
-static int szkm_test_late_set(const char *val, const struct kernel_param *kp)
-{
-	int ret = param_set_uint(val, kp);
-
-	if (!ret)
-		atomic_set(&szkm_test_late_n, 0);
-	return ret;
-}
-
-static const struct kernel_param_ops szkm_test_late_ops = {
-	.set = szkm_test_late_set,
-	.get = param_get_uint,
-};
-module_param_cb(test_late, &szkm_test_late_ops, &szkm_test_late, 0644);
-MODULE_PARM_DESC(test_late, "TEST BUILD: the Nth TPM answer from now is late (0: none)");
-module_param_named(test_late_all, szkm_test_late_all, bool, 0644);
-MODULE_PARM_DESC(test_late_all, "TEST BUILD: every TPM answer is late");
-
-static bool szkm_test_late_now(void)
-{
-	uint k = READ_ONCE(szkm_test_late);
-
-	return READ_ONCE(szkm_test_late_all) ||
-	       (k && atomic_inc_return(&szkm_test_late_n) == k);
-}
-#endif
-
 /* Send; 0 or the TPM's positive response code or a negative errno. */
 static ssize_t szkm_tpm_send(struct tpm_chip *chip, struct tpm_buf *buf)
 {
@@ -254,12 +219,7 @@ static ssize_t szkm_tpm_send(struct tpm_chip *chip, struct tpm_buf *buf)
 
 	if (buf->flags & TPM_BUF_OVERFLOW)
 		return -E2BIG;
-	/* NULL description: we log failures ourselves, with their meaning. */
-	rc = tpm_transmit_cmd(chip, buf, 0, NULL);
-#ifdef SZKM_TPM2_TEST_LATE
-	if (szkm_test_late_now())
-		rc = -ETIME;
-#endif
+	rc = szkm_tpm2_transmit(chip, buf);
 	if (rc == -ETIME)
 		atomic_inc(&szkm_tpm2_lates);
 	return rc;
@@ -1254,10 +1214,14 @@ static int szkm_policy(struct szkm_tpm2 *t, const struct szkm_tpm2_binding *b,
 	return szkm_tpm_err(rc, "asking for the PIN in the policy");
 }
 
-/* TPM2_Unseal of loaded object @h in policy session @s, into @secret. */
+/*
+ * TPM2_Unseal of loaded object @h in policy session @s, into @secret.
+ * *@released is set once the TPM may have unsealed it (any answer but one
+ * of its own refusals: success, whatever our checks then say, or none).
+ */
 static int szkm_unseal_one(struct szkm_tpm2 *t, struct szkm_tpm2_sess *s,
 			   const u8 *auth, u32 h, const u8 name[SZKM_TPM2_NAME_LEN],
-			   u8 *secret, size_t len)
+			   u8 *secret, size_t len, bool *released)
 {
 	const u8 *names[1] = { name };
 	const u8 namelens[1] = { SZKM_TPM2_NAME_LEN };
@@ -1279,6 +1243,8 @@ static int szkm_unseal_one(struct szkm_tpm2 *t, struct szkm_tpm2_sess *s,
 	if (ret)
 		goto out;
 	rc = szkm_tpm_send(t->chip, &buf);
+	if (rc <= 0)
+		*released = true;
 	if (rc > 0 && auth &&
 	    (szkm_rc_base(rc) == RC_AUTH_FAIL || szkm_rc_base(rc) == RC_BAD_AUTH)) {
 		pr_notice_ratelimited("wrong PIN: the TPM refused it and counted it towards its dictionary-attack lockout\n");
@@ -1309,7 +1275,7 @@ out:
 
 int szkm_tpm2_unseal(struct szkm_tpm2 *t, const struct szkm_tpm2_binding *b,
 		     const u8 *auth, const u8 *const in[], const size_t inlen[],
-		     u8 *const secrets[], int n, size_t len)
+		     u8 *const secrets[], int n, size_t len, bool *released)
 {
 	u8 names[2][SZKM_TPM2_NAME_LEN];
 	struct szkm_tpm2_sess s;
@@ -1331,7 +1297,7 @@ int szkm_tpm2_unseal(struct szkm_tpm2 *t, const struct szkm_tpm2_binding *b,
 			break;
 		/* A used policy session starts over: satisfy it each time. */
 		ret = szkm_policy(t, b, &s) ?:
-		      szkm_unseal_one(t, &s, auth, h, names[i], secrets[i], len);
+		      szkm_unseal_one(t, &s, auth, h, names[i], secrets[i], len, released);
 		tpm2_flush_context(t->chip, h);
 	}
 	szkm_end_session(t, &s);
@@ -1429,9 +1395,7 @@ int __init szkm_tpm2_init(void)
 	};
 
 	pr_info("%s\n", names[szkm_tpm2_state()]);
-#ifdef SZKM_TPM2_TEST_LATE
-	pr_crit("TEST BUILD: TPM answers can be made to look late (test_late). Never use this module on a real machine.\n");
-#endif
+	szkm_tpm2_fault_warn();
 #ifdef SZKM_TPM2_TEST_CLEAR
 	pr_crit("TEST BUILD: TPM sessions without parameter encryption: R and E cross the TPM bus in clear. Never use this module on a real machine.\n");
 #endif

@@ -125,6 +125,11 @@ int szkm_tpm2_seal(struct szkm_tpm2 *t, const struct szkm_tpm2_binding *b,
  * szkm_tpm2_unseal() - load sealed objects, satisfy @b's policy, unseal
  * each into @secrets[i] (@len bytes each, exactly), flush them
  *
+ * *@released (set by the caller to false) becomes true once the TPM may
+ * have unsealed an object, whatever is returned: the first unsealed, the
+ * next refused; an answer that failed its HMAC check; no answer. The
+ * caller then caps the lock PCR even though this failed.
+ *
  * Return: 0; -EBADMSG an object was modified (or the reply altered);
  * -EACCES wrong PIN (the TPM counted it); -EKEYREJECTED the policy
  * failed; -EKEYEXPIRED the rollback counter is not at @b's value (an
@@ -133,7 +138,7 @@ int szkm_tpm2_seal(struct szkm_tpm2 *t, const struct szkm_tpm2_binding *b,
  */
 int szkm_tpm2_unseal(struct szkm_tpm2 *t, const struct szkm_tpm2_binding *b,
 		     const u8 *auth, const u8 *const in[], const size_t inlen[],
-		     u8 *const secrets[], int n, size_t len);
+		     u8 *const secrets[], int n, size_t len, bool *released);
 
 /*
  * Extends @pcr with fresh random bytes, in the HMAC session. A TPM that

@@ -19,3 +19,13 @@ build_variant() {
 		fail "kmod/szkm.ko is not built from the sources now in kmod/ (make KVER=$KVER)"
 	echo "$src/kmod/szkm.ko"
 }
+
+# variant_step <flag> <step>: tests/vm/steps/<step>.sh in one boot of this
+# module built with -D<flag> (lock_pcr=16), in a folder removed on exit.
+variant_step() {
+	local d ko
+	d=$(mktemp -d); trap 'rm -rf "'"$d"'"' EXIT
+	ko=$(build_variant "$1" "$d")
+	"$top/tests/vm/run.sh" --kver "$KVER" --module "$ko" --params lock_pcr=16 --timeout 1500 \
+		"$top/tests/vm/steps/$2.sh"
+}

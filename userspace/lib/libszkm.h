@@ -108,7 +108,9 @@ int szkm_device_lock(void);
  * The pending blob szkm_ledger_members() handed back is stored durably:
  * the kernel moves the TPM's rollback counter to it and follows its trust
  * (SZKM_CMD_DEVICE_COMMIT). -ENOENT: not the pending blob; -ESTALE: the
- * counter moved past it (follow the entry again). szkm_last_message().
+ * counter moved past it (follow the entry again); -EBADMSG or another
+ * TPM error: the counter may have moved all the same, so keep the pending
+ * blob until an unseal shows which one opens. szkm_last_message().
  */
 int szkm_device_commit(const uint8_t *blob, size_t len);
 

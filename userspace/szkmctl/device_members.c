@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static int usage(FILE *f, int code)
 {
@@ -71,7 +70,8 @@ struct follow {
 /*
  * The re-sealed blob stored as FILE.next, committed (the TPM counter moves
  * to it and the kernel follows the entry), then put in FILE's place. A
- * crash leaves FILE (before the commit) or FILE.next (after it) openable.
+ * crash or a failed commit leaves FILE (counter not moved) or FILE.next
+ * (moved) openable.
  */
 static int commit(const char *path, const uint8_t *blob, size_t len, uint64_t epoch)
 {
@@ -84,11 +84,17 @@ static int commit(const char *path, const uint8_t *blob, size_t len, uint64_t ep
 	if (ret)
 		return failed("%s: %s: nothing committed, the device stays on its old ledger keys", next,
 			      strerror(-ret));
+	/*
+	 * A failed commit keeps FILE.next: the counter may have moved though
+	 * the answer said otherwise (a late, lost or tampered TPM answer),
+	 * and then FILE.next is the one blob that opens. device unseal
+	 * removes it when FILE opens instead.
+	 */
 	ret = szkm_device_commit(blob, len);
 	if (ret) {
-		unlink(next);
-		fprintf(stderr, "membership epoch %" PRIu64 " not committed: %s\n", epoch,
-			*szkm_last_message() ? szkm_last_message() : strerror(-ret));
+		fprintf(stderr, "membership epoch %" PRIu64 " not committed: %s\n"
+			"%s kept: device unseal opens it if the TPM's counter moved all the same; run device members again\n",
+			epoch, *szkm_last_message() ? szkm_last_message() : strerror(-ret), next);
 		return EXIT_FAILED;
 	}
 	ret = szkm_file_rename(next, path);

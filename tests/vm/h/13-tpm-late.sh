@@ -6,11 +6,8 @@
 # each TPM command in turn; see steps/tpm-late.sh.
 set -eu
 top=$(cd "$(dirname "$0")/../../.." && pwd)
-d=$(mktemp -d); trap 'rm -rf "$d"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 . "$top/tests/vm/lib-variant.sh"
-ko=$(build_variant SZKM_TPM2_TEST_LATE "$d")
 # About 25 module reloads and TPM transactions: 2 minutes idle, 8 on a
 # 2-core host at load 10 (where the real TPM answered late too).
-"$top/tests/vm/run.sh" --kver "$KVER" --module "$ko" --params lock_pcr=16 --timeout 1500 \
-	"$top/tests/vm/steps/tpm-late.sh"
+variant_step SZKM_TPM2_TEST_LATE tpm-late

@@ -3,7 +3,9 @@
 # D's length, ciphertext and tag), a truncated or oversized blob, or junk,
 # is refused with a message that says what is wrong, and leaves the device
 # state as it was; then the intact blob still unseals. A format 1 blob
-# (sealed without a policy) is refused. No TPM object stays loaded.
+# (sealed without a policy) is refused. An unseal that fails after the TPM
+# unsealed R (E spoilt) caps the lock PCR all the same, so root cannot
+# open the intact blob itself afterwards. No TPM object stays loaded.
 . "$SZKM_TOP/tests/vm/lib-device.sh"
 szkm_reload
 ok "$ctl" device init --out $T/t/device.blob >/dev/null
@@ -85,7 +87,24 @@ refuses "format 1 was sealed without a PCR policy" "$ctl" device unseal --in $T/
 printf '\003' | dd of=$T/t/v1.blob bs=1 seek=4 conv=notrunc status=none
 refuses "format 3 has no rollback counter" "$ctl" device unseal --in $T/t/v1.blob
 
+# Root fails the module's unseal on purpose, to unseal R and E with
+# tpm2-tools afterwards, before anything caps the lock PCR: a blob whose
+# R is intact and whose E is spoilt. The TPM unsealed R, so the lock PCR
+# is capped all the same: root's own unseal of the intact blob is refused
+# by the policy, and so is the module's, until the next boot.
+capped_notes() { dmesg | grep -c "lock PCR 16 capped all the same" || true; }
+tpm2_pcrreset -T device:/dev/tpmrm0 16 >/dev/null
+flip $b $T/t/bad.blob $((eoff + 60))
+n=$(capped_notes)
+refuses "TPM refused a sealed object" "$ctl" device unseal --in $T/t/bad.blob
+[ "$(capped_notes)" -gt "$n" ] || fail "no cap after a failed unseal"
+attack_refused $b
+refuses "lock PCR is capped" "$ctl" device unseal --in $b
+expect_state uninitialised
+transient_empty
+
 # The intact blob still works; a flipped one is refused while ready too.
+tpm2_pcrreset -T device:/dev/tpmrm0 16 >/dev/null
 ok "$ctl" device unseal --in $b >/dev/null
 expect_state ready
 [ "$(device_id)" = "$id" ] || fail "unsealed another device"
